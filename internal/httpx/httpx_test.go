@@ -1,0 +1,103 @@
+package httpx
+
+import (
+	"html/template"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestLimitBody(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		body     io.Reader
+		length   int64
+		wantSize bool
+	}{
+		{"should pass a body under the cap", strings.NewReader("12345"), 5, false},
+		{"should refuse a declared length over the cap", strings.NewReader(strings.Repeat("x", 20)), 20, true},
+		{"should refuse a chunked body that grows past the cap", io.MultiReader(strings.NewReader(strings.Repeat("x", 20))), -1, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var gotErr error
+			h := LimitBody(10)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				_, gotErr = ReadBody(r)
+			}))
+			r := httptest.NewRequest(http.MethodPost, "/", tt.body)
+			r.ContentLength = tt.length
+			h.ServeHTTP(httptest.NewRecorder(), r)
+			assert.Equal(t, tt.wantSize, IsTooLarge(gotErr), "err = %v", gotErr)
+		})
+	}
+}
+
+func TestDecodeJSON(t *testing.T) {
+	t.Parallel()
+	var v struct{ A int }
+	r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{"A":1} {"A":2}`))
+	assert.ErrorIs(t, DecodeJSON(r, &v, false), ErrBadJSON, "should refuse two values")
+	r = httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{"A":1,"B":2}`))
+	assert.ErrorIs(t, DecodeJSON(r, &v, true), ErrBadJSON, "should refuse unknown fields when asked")
+	r = httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{"A":7}`))
+	require.NoError(t, DecodeJSON(r, &v, true))
+	assert.Equal(t, 7, v.A)
+}
+
+func TestWriteJSONMarshalsBeforeWriting(t *testing.T) {
+	t.Parallel()
+	w := httptest.NewRecorder()
+	WriteJSON(w, http.StatusOK, "application/json", map[string]any{"f": func() {}})
+	assert.Equal(t, http.StatusInternalServerError, w.Code, "should be a clean 500 when marshalling fails")
+	w = httptest.NewRecorder()
+	WriteJSON(w, http.StatusCreated, "application/json", map[string]int{"a": 1})
+	assert.Equal(t, http.StatusCreated, w.Code)
+	assert.Equal(t, `{"a":1}`, w.Body.String())
+	assert.Equal(t, "7", w.Header().Get("Content-Length"))
+}
+
+func TestRenderHTMLNeverWritesHalfAPage(t *testing.T) {
+	t.Parallel()
+	tpl := template.Must(template.New("p").Parse(`<p>{{.A}}</p>{{.Missing.X}}`))
+	w := httptest.NewRecorder()
+	err := RenderHTML(w, http.StatusOK, tpl, "p", struct{ A string }{"<x>"})
+	require.Error(t, err)
+	assert.Zero(t, w.Body.Len(), "should write nothing when the template fails")
+	tpl = template.Must(template.New("p").Parse(`<p>{{.A}}</p>`))
+	w = httptest.NewRecorder()
+	require.NoError(t, RenderHTML(w, http.StatusOK, tpl, "p", struct{ A string }{"<x>"}))
+	assert.Equal(t, "<p>&lt;x&gt;</p>", w.Body.String())
+	assert.Equal(t, "DENY", w.Header().Get("X-Frame-Options"))
+}
+
+func TestClientAddr(t *testing.T) {
+	t.Parallel()
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r.RemoteAddr = "[::ffff:10.1.2.3]:555"
+	r.Header.Set("X-Forwarded-For", "203.0.113.9, 10.0.0.1")
+	a, ok := ClientAddr(r, false)
+	require.True(t, ok)
+	assert.Equal(t, "10.1.2.3", a.String(), "should unmap and ignore XFF when not trusted")
+	a, ok = ClientAddr(r, true)
+	require.True(t, ok)
+	assert.Equal(t, "203.0.113.9", a.String())
+	r.Header.Set("X-Forwarded-For", "garbage")
+	a, _ = ClientAddr(r, true)
+	assert.Equal(t, "10.1.2.3", a.String(), "should fall back to the peer on a bad XFF")
+}
+
+func TestBase(t *testing.T) {
+	t.Parallel()
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	assert.Equal(t, "/", CookiePath(r))
+	r = WithBase(r, "/assist")
+	assert.Equal(t, "/assist", Base(r))
+	assert.Equal(t, "/assist", CookiePath(r))
+}
