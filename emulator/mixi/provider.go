@@ -1,0 +1,36 @@
+// PLACEHOLDER: replaced by the mixi provider implementation.
+package mixi
+
+import (
+	"net/http"
+
+	"github.com/fakeapi/fakeapi/internal/httpx"
+	"github.com/fakeapi/fakeapi/internal/provider"
+)
+
+// Config is the provider's own configuration.
+type Config struct {
+}
+
+// Open builds the provider from its fixture document.
+func Open(d provider.Deps, cfg Config, file string, data []byte) (*provider.Instance, error) {
+	writeError := func(w http.ResponseWriter, r *http.Request, status int) {
+		httpx.WriteJSON(w, status, "application/json", map[string]string{"error": http.StatusText(status)})
+	}
+	return &provider.Instance{
+		Name:       "mixi",
+		Title:      "mixi",
+		Hosts:      []string{"api.mixi-platform.com"},
+		Handler:    http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { writeError(w, r, http.StatusNotFound) }),
+		WriteError: writeError,
+		State:      placeholderState{},
+	}, nil
+}
+
+type placeholderState struct{}
+
+func (placeholderState) Reset()                                 {}
+func (placeholderState) Export() any                            { return map[string]any{} }
+func (placeholderState) Prepare(string, []byte) (func(), error) { return func() {}, nil }
+func (placeholderState) Summary() []provider.Stat               { return nil }
+func (placeholderState) Accounts() []provider.Account           { return nil }
