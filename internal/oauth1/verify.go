@@ -1,0 +1,279 @@
+package oauth1
+
+import (
+	"crypto/subtle"
+	"mime"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fakeapi/fakeapi/internal/clock"
+)
+
+// DefaultWindow is how far a timestamp may be from the clock, either way
+// (mixi.md §2: ±300 s [chosen]; mixi only says clock skew is an error).
+const DefaultWindow = 300 * time.Second
+
+// The only signature method and version mixi accepts [doc: 2-legged OAuth].
+const (
+	MethodHMACSHA1 = "HMAC-SHA1"
+	Version        = "1.0"
+)
+
+// required are the parameters every signed request carries (RFC 5849 §3.1;
+// oauth_version is optional).
+var required = []string{"oauth_consumer_key", "oauth_signature_method", "oauth_signature", "oauth_timestamp", "oauth_nonce"}
+
+// Request is what Verify needs to know of an incoming request.
+type Request struct {
+	Method string
+	// BaseURIs are the candidate base string URIs (RFC 5849 §3.4.1.2), tried
+	// in order; the first is the one reported in oauth_problem_advice.
+	BaseURIs []string
+	// Authorization holds the request's Authorization header values.
+	Authorization []string
+	// RawQuery is the query string as sent.
+	RawQuery string
+	// ContentType and Body: a form body is signed, any body is hashed when
+	// oauth_body_hash is present.
+	ContentType string
+	Body        []byte
+}
+
+// FromHTTP describes r, whose body the caller has read into body.
+func FromHTTP(r *http.Request, body []byte, baseURIs ...string) Request {
+	return Request{
+		Method:        r.Method,
+		BaseURIs:      baseURIs,
+		Authorization: r.Header.Values("Authorization"),
+		RawQuery:      r.URL.RawQuery,
+		ContentType:   r.Header.Get("Content-Type"),
+		Body:          body,
+	}
+}
+
+// BaseURI builds a base string URI (RFC 5849 §3.4.1.2): scheme and host
+// lower-cased, the scheme's default port dropped, the path kept as given
+// (the caller passes it as it came over the wire).
+func BaseURI(scheme, host, path string) string {
+	scheme = strings.ToLower(scheme)
+	host = strings.ToLower(host)
+	if h, port, err := net.SplitHostPort(host); err == nil {
+		if (scheme == "http" && port == "80") || (scheme == "https" && port == "443") {
+			host = h
+			if strings.Contains(h, ":") {
+				host = "[" + h + "]"
+			}
+		}
+	}
+	if path == "" {
+		path = "/"
+	}
+	return scheme + "://" + host + path
+}
+
+// Verifier checks 2-legged HMAC-SHA1 requests.
+type Verifier struct {
+	Clock  clock.Clock
+	Nonces NonceStore
+	// Secret returns the consumer secret of a consumer key.
+	Secret func(consumerKey string) (secret string, ok bool)
+	// Window is the accepted timestamp skew; DefaultWindow when zero.
+	Window time.Duration
+}
+
+// Result is a verified request.
+type Result struct {
+	ConsumerKey string
+	// Params are every signed parameter (header without realm, query, form),
+	// decoded, oauth_signature excluded.
+	Params []Param
+}
+
+// Get returns the first value of name, or "".
+func (r Result) Get(name string) string {
+	for _, p := range r.Params {
+		if p.Name == name {
+			return p.Value
+		}
+	}
+	return ""
+}
+
+// Verify checks req. The error is always an *Error. Checks run in the order
+// of mixi.md §2: absent parameters, version, method, consumer, timestamp,
+// nonce, body hash and signature; the nonce is recorded only after the
+// signature verified, so a forged request cannot burn a real client's nonce.
+func (v *Verifier) Verify(req Request) (Result, error) {
+	header, query, form, err := collect(req)
+	if err != nil {
+		return Result{}, err
+	}
+	all := make([]Param, 0, len(header)+len(query)+len(form))
+	all = append(append(append(all, header...), query...), form...)
+
+	oauth := map[string]string{}
+	for _, p := range all {
+		if !strings.HasPrefix(p.Name, "oauth_") {
+			continue
+		}
+		if _, dup := oauth[p.Name]; dup {
+			// RFC 5849 §3.1: each oauth_* parameter at most once.
+			return Result{}, problem(ProblemParameterRejected, Param{"oauth_parameters_rejected", p.Name})
+		}
+		oauth[p.Name] = p.Value
+	}
+	var absent []string
+	for _, name := range required {
+		if oauth[name] == "" {
+			absent = append(absent, name)
+		}
+	}
+	if len(absent) > 0 {
+		return Result{}, problem(ProblemParameterAbsent, Param{"oauth_parameters_absent", strings.Join(absent, "&")})
+	}
+	if ver, ok := oauth["oauth_version"]; ok && ver != Version {
+		return Result{}, problem(ProblemVersionRejected, Param{"oauth_acceptable_versions", Version + "-" + Version})
+	}
+	if oauth["oauth_signature_method"] != MethodHMACSHA1 {
+		return Result{}, problem(ProblemSignatureMethodRejected)
+	}
+	key := oauth["oauth_consumer_key"]
+	secret, ok := v.Secret(key)
+	if !ok {
+		return Result{}, problem(ProblemConsumerKeyUnknown)
+	}
+	now := v.Clock.Now()
+	window := v.Window
+	if window <= 0 {
+		window = DefaultWindow
+	}
+	from, to := now.Add(-window).Unix(), now.Add(window).Unix()
+	ts, err := strconv.ParseInt(oauth["oauth_timestamp"], 10, 64)
+	if err != nil || ts < from || ts > to {
+		return Result{}, problem(ProblemTimestampRefused,
+			Param{"oauth_acceptable_timestamps", strconv.FormatInt(from, 10) + "-" + strconv.FormatInt(to, 10)})
+	}
+	nonce := oauth["oauth_nonce"]
+	if v.Nonces.Seen(key, nonce, ts) {
+		return Result{}, problem(ProblemNonceUsed)
+	}
+
+	signed := make([]Param, 0, len(all))
+	for _, p := range all {
+		if p.Name != "oauth_signature" {
+			signed = append(signed, p)
+		}
+	}
+	baseURIs := req.BaseURIs
+	if len(baseURIs) == 0 {
+		baseURIs = []string{"http://localhost/"}
+	}
+	firstBase := BaseString(req.Method, baseURIs[0], signed)
+	if bh, ok := oauth["oauth_body_hash"]; ok {
+		if subtle.ConstantTimeCompare([]byte(bh), []byte(BodyHash(req.Body))) != 1 {
+			return Result{}, problem(ProblemSignatureInvalid, Param{"oauth_problem_advice", Encode(firstBase)})
+		}
+	}
+	if !v.matches(req.Method, baseURIs, signed, secret, oauth["oauth_signature"], firstBase) {
+		ok := false
+		if len(form) > 0 {
+			// mixi's own signed requests to app servers left POST parameters
+			// out of the base string; accept that form too [clients:
+			// hattori/opensocial-wap oauth_rack_request_proxy_for_mixi.rb].
+			noForm := make([]Param, 0, len(header)+len(query))
+			for _, p := range append(append([]Param(nil), header...), query...) {
+				if p.Name != "oauth_signature" {
+					noForm = append(noForm, p)
+				}
+			}
+			ok = v.matches(req.Method, baseURIs, noForm, secret, oauth["oauth_signature"], "")
+		}
+		if !ok {
+			return Result{}, problem(ProblemSignatureInvalid, Param{"oauth_problem_advice", Encode(firstBase)})
+		}
+	}
+	expires := time.Unix(ts, 0).Add(window + time.Second)
+	if !v.Nonces.Add(key, nonce, ts, expires, now) {
+		return Result{}, problem(ProblemNonceUsed)
+	}
+	return Result{ConsumerKey: key, Params: signed}, nil
+}
+
+// matches tries each base URI; first, when set, is the base string of
+// baseURIs[0] with params, already built.
+func (v *Verifier) matches(method string, baseURIs []string, params []Param, secret, got, first string) bool {
+	for i, u := range baseURIs {
+		base := first
+		if i > 0 || base == "" {
+			base = BaseString(method, u, params)
+		}
+		if subtle.ConstantTimeCompare([]byte(Sign(base, secret, "")), []byte(got)) == 1 {
+			return true
+		}
+	}
+	return false
+}
+
+// collect gathers the parameters of the three places RFC 5849 §3.5 allows.
+func collect(req Request) (header, query, form []Param, err error) {
+	for _, h := range req.Authorization {
+		params, ok, perr := ParseHeader(h)
+		if !ok {
+			continue // another scheme (Basic, Bearer): not ours to read
+		}
+		if perr != nil {
+			return nil, nil, nil, problem(ProblemParameterRejected, Param{"oauth_problem_advice", Encode("malformed Authorization header")})
+		}
+		for _, p := range params {
+			if p.Name != "realm" { // RFC 5849 §3.4.1.3.1: realm is not signed
+				header = append(header, p)
+			}
+		}
+		break
+	}
+	if query, err = ParseForm(req.RawQuery); err != nil {
+		return nil, nil, nil, problem(ProblemParameterRejected, Param{"oauth_problem_advice", Encode("malformed query string")})
+	}
+	if isForm(req.ContentType) {
+		if form, err = ParseForm(string(req.Body)); err != nil {
+			return nil, nil, nil, problem(ProblemParameterRejected, Param{"oauth_problem_advice", Encode("malformed form body")})
+		}
+	}
+	return header, query, form, nil
+}
+
+// isForm reports an application/x-www-form-urlencoded body (RFC 5849
+// §3.4.1.3.1: only such bodies are signed).
+func isForm(ct string) bool {
+	if ct == "" {
+		return false
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		mt = strings.TrimSpace(strings.SplitN(ct, ";", 2)[0])
+	}
+	return strings.EqualFold(mt, "application/x-www-form-urlencoded")
+}
+
+// BaseString is the signature base string of req for its first base URI,
+// exactly as Verify computes it first (oauth_signature and realm left out).
+func (req Request) BaseString() (string, error) {
+	header, query, form, err := collect(req)
+	if err != nil {
+		return "", err
+	}
+	var params []Param
+	for _, p := range append(append(append(params, header...), query...), form...) {
+		if p.Name != "oauth_signature" {
+			params = append(params, p)
+		}
+	}
+	u := "http://localhost/"
+	if len(req.BaseURIs) > 0 {
+		u = req.BaseURIs[0]
+	}
+	return BaseString(req.Method, u, params), nil
+}
