@@ -1,0 +1,17 @@
+// Package kii emulates Kii Cloud's user and login REST API (docs.kii.com,
+// REST API as documented in 2024 and as the official SDKs call it: npm
+// kii-cloud-sdk 2.4.19, the Unity SDK, kii_go): app credentials, user
+// registration, login at /api/apps/{appID}/oauth2/token and at the
+// site-level /api/oauth2/token, app-admin, anonymous and refresh tokens,
+// user look-up by id, me, LOGIN_NAME:, EMAIL: and PHONE:, password change,
+// disabling and deleting users, and the developer log (開発者ログ) that
+// tells why a login failed.
+//
+// Spec: shared/reference/kii.md and the Japanese login guide (seed 001).
+// Known differences from the real service (each [chosen] in kii.md and
+// docs/providers/kii.md): the AppKey is checked only for apps with
+// strictAppKey; the host is not checked against the app's site; no email
+// or SMS verification flow (registered addresses count as verified);
+// authorization_code and the Kii objects, buckets, groups and push APIs are
+// not emulated; brute-force throttling is not emulated.
+package kii

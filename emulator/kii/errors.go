@@ -1,0 +1,314 @@
+package kii
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"unicode"
+
+	"github.com/fakeapi/fakeapi/internal/httpx"
+)
+
+// Error codes Kii sends. Each is written with exactly the status in
+// codeStatus: the JS SDK takes the status of an error from its own table
+// keyed by errorCode (kii.md §7 [clients: KiiErrorParser.SERVER_ERROR_CODES]),
+// so a code sent with another status breaks it.
+const (
+	codeUserNotFound         = "USER_NOT_FOUND"
+	codeUserAlreadyExists    = "USER_ALREADY_EXISTS"
+	codeWrongToken           = "WRONG_TOKEN"
+	codeWrongRefreshToken    = "WRONG_REFRESH_TOKEN"
+	codeUnauthorized         = "UNAUTHORIZED"
+	codeWrongPassword        = "WRONG_PASSWORD"
+	codeInvalidInputData     = "INVALID_INPUT_DATA"
+	codeInvalidJSON          = "INVALID_JSON"
+	codeMissingData          = "MISSING_DATA"
+	codeAppNotFound          = "APP_NOT_FOUND"
+	codePasswordTooShort     = "PASSWORD_TOO_SHORT"
+	codeUnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE"
+	codeInvalidGrant         = "invalid_grant"
+	codeInvalidRequest       = "invalid_request"
+	codeInvalidClient        = "invalid_client"
+	codeUnsupportedGrantType = "unsupported_grant_type"
+)
+
+// codeStatus is the single errorCode → status table (kii.md §7). The error
+// writer looks the status up here, so no handler can pair a code with a
+// different status. Codes in the SDK table that this emulator never sends
+// (USER_DISABLED, AUTHENTICATION_FAILED, OPERATION_NOT_ALLOWED, OAUTH2_ERROR,
+// APP_DISABLED) are listed too, so the table test pins them for whoever
+// starts sending them.
+var codeStatus = map[string]int{
+	codeUserNotFound:         http.StatusNotFound,
+	codeUserAlreadyExists:    http.StatusConflict,
+	codeWrongToken:           http.StatusForbidden,
+	codeWrongRefreshToken:    http.StatusForbidden,
+	codeUnauthorized:         http.StatusUnauthorized,
+	"USER_DISABLED":          http.StatusUnauthorized,
+	"AUTHENTICATION_FAILED":  http.StatusUnauthorized,
+	"OPERATION_NOT_ALLOWED":  http.StatusConflict,
+	codeWrongPassword:        http.StatusUnauthorized,
+	codeInvalidInputData:     http.StatusBadRequest,
+	codeInvalidJSON:          http.StatusBadRequest,
+	codeMissingData:          http.StatusBadRequest,
+	"OAUTH2_ERROR":           http.StatusBadRequest,
+	codeAppNotFound:          http.StatusNotFound,
+	"APP_DISABLED":           http.StatusForbidden,
+	codeInvalidGrant:         http.StatusBadRequest,
+	codeInvalidRequest:       http.StatusBadRequest,
+	codeInvalidClient:        http.StatusBadRequest, // Kii's table has no 401 for it (kii.md §3) [chosen]
+	codeUnsupportedGrantType: http.StatusBadRequest,
+	codePasswordTooShort:     http.StatusBadRequest,
+	codeUnsupportedMediaType: http.StatusUnsupportedMediaType,
+	// Generic codes for bare statuses (statusCode below), listed so they
+	// round-trip through the same table.
+	"NOT_FOUND":                http.StatusNotFound,
+	"METHOD_NOT_ALLOWED":       http.StatusMethodNotAllowed,
+	"REQUEST_ENTITY_TOO_LARGE": http.StatusRequestEntityTooLarge,
+	"INTERNAL_SERVER_ERROR":    http.StatusInternalServerError,
+}
+
+// Client-visible texts (R16). Texts Kii defines are copied from kii.md;
+// the others say how to fix the request. None contains a bare '%' (kii.md
+// §7: the JS SDK runs decodeURIComponent over error bodies).
+const (
+	msgInvalidGrant       = "The user was not found or a wrong password was provided" // kii.md §3 [clients: kiilib_php mock]
+	msgWrongToken         = "The provided token is not valid"                         // kii.md §5 [clients]
+	msgWrongRefreshToken  = "The provided refresh token is not valid"                 // kii.md §3 [doc]
+	msgValidation         = "There are validation errors"                             // kii.md §4 [clients: mock]
+	msgAppNotFound        = "The application '%s' was not found"                      // kii.md §2 [chosen]
+	msgUserNotFound       = "User %s was not found"                                   // kii.md §5 [doc fields]
+	msgUserExists         = "User with %s %s already exists"                          // kii.md §4 [clients: Unity SDK test]
+	msgPasswordTooShort   = "The password must be at least 4 characters long"
+	msgWrongPassword      = "The provided old password is wrong"
+	msgNoCredentials      = "Send a user or admin access token: Authorization: Bearer <access_token>"
+	msgNoAppCredentials   = "Send the application credentials: Authorization: Basic base64(AppID:AppKey), or the X-Kii-AppID and X-Kii-AppKey headers"
+	msgAppMismatch        = "The application credentials name another application than the request path"
+	msgWrongAppKey        = "The AppKey does not match the application (this app checks its key: strictAppKey)"
+	msgBadBasic           = "The Authorization header is not valid Basic credentials"
+	msgAdminOnly          = "Only the app admin token (client_credentials) may do this"
+	msgNotYourUser        = "A user token may only act on its own user"
+	msgMeNeedsUser        = "users/me needs a user access token, not an app admin or anonymous token"
+	msgAnonymous          = "An anonymous token may not access users"
+	msgInvalidJSON        = "The request body is not valid JSON"
+	msgJSONObject         = "The request body must be a JSON object"
+	msgMediaType          = "Unsupported Content-Type %q: send application/json or application/vnd.kii.*+json"
+	msgTokenMediaType     = "Unsupported Content-Type %q: send application/json or application/x-www-form-urlencoded"
+	msgMissingGrant       = "grant_type is required: password, client_credentials or refresh_token"
+	msgNoGrantInferred    = "Send username and password, or client_id and client_secret (or a grant_type)"
+	msgUnsupportedGrant   = "grant_type %q is not supported: use password, client_credentials or refresh_token"
+	msgRefreshDisabled    = "Refresh tokens are not enabled for this application (fixture flag refreshTokenEnabled)"
+	msgMissingUsername    = "username and password are required"
+	msgMissingClient      = "client_id and client_secret are required"
+	msgMissingRefresh     = "refresh_token is required"
+	msgNotString          = "%s must be a JSON string"
+	msgDuplicateParam     = "Parameter %s is given more than once"
+	msgParamInQuery       = "Parameter %s must be sent in the request body, not in the URL"
+	msgExpiresAtInteger   = "expiresAt must be an integer: UNIX time in milliseconds (UTC)"
+	msgExpiresAtPast      = "expiresAt must be in the future: UNIX time in milliseconds (UTC)"
+	msgExpiresAtTooFar    = "expiresAt is beyond the maximum token lifetime of this application"
+	msgInvalidClient      = "The client_id or client_secret is not valid"
+	msgClientAppMismatch  = "client_id names another application than the request"
+	msgMissingOldPassword = "oldPassword is required when a user changes their own password"
+	msgDisabledRequired   = "disabled must be true or false"
+	msgNotFound           = "There is no Kii Cloud API at %s"
+	msgMethodNotAllowed   = "Method %s is not allowed here; allowed: %s"
+	msgTooLarge           = "The request body is too large"
+	msgInternal           = "Internal server error"
+)
+
+// Content types of documented error bodies (kii.md §4, §5 [doc]).
+const (
+	ctJSON            = "application/json"
+	ctUnauthorized    = "application/vnd.kii.UnauthorizedAccessException+json"
+	ctUserNotFound    = "application/vnd.kii.UserNotFoundException+json"
+	ctRegistration    = "application/vnd.kii.RegistrationResponse+json"
+	ctUserRetrieval   = "application/vnd.kii.UserDataRetrievalResponse+json"
+	ctStatusRetrieval = "application/vnd.kii.UserStatusRetrievalResponse+json"
+)
+
+// apiError is a Kii error response: errorCode, then message (or
+// error_description for OAuth errors), then extra fields in order.
+type apiError struct {
+	code  string
+	msg   string
+	oauth bool   // OAuth shape: errorCode, error_description, error (kii.md §3)
+	extra object // fields after the message, in Kii's order
+	ct    string // content type; application/json when empty
+	// fixed is the status of a bare-status error (statusError), whose
+	// code is derived from that status; zero for every other error.
+	fixed int
+}
+
+func (e *apiError) Error() string { return e.code + ": " + e.msg }
+
+// status is the HTTP status of the error, from codeStatus only.
+func (e *apiError) status() int {
+	if e.fixed != 0 {
+		return e.fixed
+	}
+	if s, ok := codeStatus[e.code]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
+
+func (e *apiError) body() object {
+	o := object{{"errorCode", e.code}}
+	if e.oauth {
+		o = append(o, kv{"error_description", e.msg}, kv{"error", e.code})
+	} else {
+		o = append(o, kv{"message", e.msg})
+	}
+	return append(o, e.extra...)
+}
+
+func errf(code, format string, args ...any) *apiError {
+	msg := format
+	if len(args) > 0 {
+		msg = fmt.Sprintf(format, args...)
+	}
+	return &apiError{code: code, msg: msg}
+}
+
+func oauthErr(code, msg string) *apiError { return &apiError{code: code, msg: msg, oauth: true} }
+
+// errInvalidGrant is the one body for unknown user, wrong password,
+// disabled user and unverified address: Kii does not tell them apart
+// (seed 001 "ログイン失敗の原因" [doc]); the cause goes to the devlog.
+func errInvalidGrant() *apiError { return oauthErr(codeInvalidGrant, msgInvalidGrant) }
+
+func errUnauthorized(msg, appID, principalID string) *apiError {
+	return &apiError{code: codeUnauthorized, msg: msg, ct: ctUnauthorized, extra: object{
+		{"authenticatedAppID", nullIfEmpty(appID)},
+		{"authenticatedPrincipalID", nullIfEmpty(principalID)},
+	}}
+}
+
+func errWrongToken(appID, token string) *apiError {
+	return &apiError{code: codeWrongToken, msg: msgWrongToken, extra: object{{"appID", appID}, {"accessToken", token}}}
+}
+
+func errAppNotFound(appID string) *apiError {
+	return &apiError{code: codeAppNotFound, msg: fmt.Sprintf(msgAppNotFound, appID), extra: object{{"appID", appID}}}
+}
+
+func errUserNotFound(appID string, a address) *apiError {
+	return &apiError{code: codeUserNotFound, msg: fmt.Sprintf(msgUserNotFound, a.raw), ct: ctUserNotFound, extra: object{
+		{"value", a.raw}, {"field", a.field()}, {"appID", appID},
+	}}
+}
+
+func errUserExists(field, value string) *apiError {
+	return &apiError{code: codeUserAlreadyExists, msg: fmt.Sprintf(msgUserExists, field, value), extra: object{
+		{"value", value}, {"field", field}, {"suppressed", []any{}},
+	}}
+}
+
+func errPasswordTooShort() *apiError {
+	return &apiError{code: codePasswordTooShort, msg: msgPasswordTooShort, extra: object{{"minimumLength", minPassword}}}
+}
+
+// errInvalidInput lists what failed in invalidFields, so a test author can
+// fix the request; Kii's own body has message and suppressed (kii.md §4
+// [clients: mock]), invalidFields is [chosen].
+func errInvalidInput(fields object) *apiError {
+	return &apiError{code: codeInvalidInputData, msg: msgValidation, extra: object{
+		{"invalidFields", fields}, {"suppressed", []any{}},
+	}}
+}
+
+func errInvalidJSON() *apiError { return errf(codeInvalidJSON, msgInvalidJSON) }
+
+func errMediaType(mt string, token bool) *apiError {
+	if token {
+		return errf(codeUnsupportedMediaType, msgTokenMediaType, mt)
+	}
+	return errf(codeUnsupportedMediaType, msgMediaType, mt)
+}
+
+func nullIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// writeError writes err in Kii's format (R14). Known errors keep their
+// code and status; a capped body becomes 413; anything else is logged in
+// full and the client gets the generic 500 body, never err.Error().
+func writeError(log *slog.Logger, w http.ResponseWriter, r *http.Request, err error) {
+	var ae *apiError
+	switch {
+	case errors.As(err, &ae):
+	case httpx.IsTooLarge(err):
+		ae = statusError(http.StatusRequestEntityTooLarge)
+	default:
+		log.Error("kii: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		ae = statusError(http.StatusInternalServerError)
+	}
+	writeAPIError(w, ae)
+}
+
+func writeAPIError(w http.ResponseWriter, ae *apiError) {
+	ct := ae.ct
+	if ct == "" {
+		ct = ctJSON
+	}
+	httpx.WriteBytes(w, ae.status(), ct, escapePercent(ae.body().encode()))
+}
+
+// escapePercent writes every '%' of an error body as "%25". The JS SDK runs
+// decodeURIComponent over error bodies before parsing them, so a bare '%'
+// (say in an echoed login name) would make it lose the error code; "%25"
+// decodes back to '%' (kii.md §7 [clients], encoding [chosen]).
+func escapePercent(b []byte) []byte {
+	if bytes.IndexByte(b, '%') < 0 {
+		return b
+	}
+	return bytes.ReplaceAll(b, []byte("%"), []byte("%25"))
+}
+
+// statusError is Kii's body for a bare status: injected faults, route
+// 404/405, 413 and 500. The code is the status text in Kii's upper snake
+// case (404 → NOT_FOUND) [chosen].
+func statusError(status int) *apiError {
+	code := statusCode(status)
+	msg := http.StatusText(status)
+	switch status {
+	case http.StatusRequestEntityTooLarge:
+		msg = msgTooLarge
+	case http.StatusInternalServerError:
+		msg = msgInternal
+	}
+	if msg == "" {
+		msg = "Error"
+	}
+	return &apiError{code: code, msg: msg, fixed: status}
+}
+
+// statusCode turns a status into its upper snake case code: 413 →
+// REQUEST_ENTITY_TOO_LARGE. Unknown statuses → HTTP_<n>.
+func statusCode(status int) string {
+	text := http.StatusText(status)
+	if text == "" {
+		return fmt.Sprintf("HTTP_%d", status)
+	}
+	var b strings.Builder
+	under := false
+	for _, r := range text {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if under && b.Len() > 0 {
+				b.WriteByte('_')
+			}
+			under = false
+			b.WriteRune(unicode.ToUpper(r))
+			continue
+		}
+		under = true
+	}
+	return b.String()
+}

@@ -1,0 +1,106 @@
+package kii
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/fakeapi/fakeapi/internal/clock"
+	"github.com/fakeapi/fakeapi/internal/httpx"
+	"github.com/fakeapi/fakeapi/internal/ids"
+)
+
+// Config is the provider's own configuration. Kii needs no flags yet; app
+// settings (strictAppKey, refreshTokenEnabled, …) live in the fixtures,
+// since they are per app as in Kii's developer portal.
+type Config struct{}
+
+// routeMethods are the methods tried when computing Allow.
+var routeMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodPatch}
+
+// New builds Kii's HTTP handler (R2). It cannot fail: the store holds
+// validated state.
+func New(log *slog.Logger, _ Config, st Store, clk clock.Clock, src ids.Source) http.Handler {
+	return cors(newRouter(log, st, clk, src))
+}
+
+// newRouter is the router of New, without CORS (tests walk it).
+func newRouter(log *slog.Logger, st Store, clk clock.Clock, src ids.Source) *chi.Mux {
+	mux := chi.NewRouter()
+	// Set before any route, so nothing falls back to chi's text/plain 404
+	// and empty 405 (R15).
+	mux.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		writeAPIError(w, &apiError{code: statusCode(http.StatusNotFound), msg: fmt.Sprintf(msgNotFound, httpx.Base(r)+r.URL.Path), fixed: http.StatusNotFound})
+	})
+	mux.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		allow := strings.Join(allowed(mux, r), ", ")
+		w.Header().Set("Allow", allow)
+		writeAPIError(w, &apiError{code: statusCode(http.StatusMethodNotAllowed), msg: fmt.Sprintf(msgMethodNotAllowed, r.Method, allow), fixed: http.StatusMethodNotAllowed})
+	})
+	addRoutes(mux, log, st, clk, src)
+	return mux
+}
+
+// allowed lists the methods that have a route for r's path.
+func allowed(mux *chi.Mux, r *http.Request) []string {
+	path := r.URL.RawPath
+	if path == "" {
+		path = r.URL.Path
+	}
+	var out []string
+	for _, m := range routeMethods {
+		if mux.Match(chi.NewRouteContext(), m, path) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// CORS (kii.md §1): Access-Control-Allow-Origin: * on every response [doc:
+// shown on registration; chosen for the rest — the JS SDK runs in
+// browsers]; preflights allow the headers the SDKs send [clients].
+const (
+	corsAllowHeaders = "Authorization, Content-Type, X-Kii-AppID, X-Kii-AppKey, X-Kii-SDK"
+	corsMaxAge       = "86400"
+)
+
+// cors answers preflights for known paths and stamps every response.
+func cors(mux *chi.Mux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		if r.Method == http.MethodOptions {
+			methods := allowed(mux, r)
+			if len(methods) == 0 {
+				mux.NotFoundHandler().ServeHTTP(w, r)
+				return
+			}
+			methods = append(methods, http.MethodOptions)
+			h := w.Header()
+			h.Set("Allow", strings.Join(methods, ", "))
+			h.Set("Access-Control-Allow-Methods", strings.Join(methods, ", "))
+			h.Set("Access-Control-Allow-Headers", corsAllowHeaders)
+			h.Set("Access-Control-Max-Age", corsMaxAge)
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// newAdmin builds the admin handler mounted at /_fakeapi/kii/.
+func newAdmin(st Store, clk clock.Clock, src ids.Source) *chi.Mux {
+	mux := chi.NewRouter()
+	mux.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		httpx.AdminError(w, http.StatusNotFound, "no Kii admin route "+r.URL.Path)
+	})
+	mux.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		allow := strings.Join(allowed(mux, r), ", ")
+		w.Header().Set("Allow", allow)
+		httpx.AdminError(w, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed; allowed: "+allow)
+	})
+	addAdminRoutes(mux, st, clk, src)
+	return mux
+}

@@ -1,0 +1,116 @@
+package kii
+
+import (
+	"encoding/json"
+	"strconv"
+	"time"
+)
+
+// defaultMaxLifetime is Kii's default maximum token lifetime, 35,791,394
+// minutes (kii.md §3 [doc]): just under 2^31 seconds.
+const defaultMaxLifetime = 35791394 * time.Minute
+
+// neverExpiresIn is expires_in of a token without expiresAt (seed 001 [doc]).
+const neverExpiresIn = 2147483647
+
+// firstInternalUserID is the first internalUserID handed out in an app
+// with no users; the number is the one in kii.md §4's sample [clients].
+const firstInternalUserID = 1048577
+
+// App is one application's settings, as handlers see them (a value).
+type App struct {
+	ID, Key                string
+	ClientID, ClientSecret string
+	Site, Name             string
+	StrictAppKey           bool
+	RefreshTokens          bool
+	ExposeFull             bool
+	MaxLifetime            time.Duration
+	maxMinutes             int64 // as in the fixture (0 = default), for export
+}
+
+// User is one user, as handlers see it (a value). Custom is never mutated
+// after the user is created, so sharing the map between copies is safe.
+type User struct {
+	ID            string
+	InternalID    int64
+	LoginName     string
+	DisplayName   string
+	Country       string
+	Locale        string
+	Email         string
+	EmailVerified bool
+	Phone         string
+	PhoneVerified bool
+	Password      string
+	Disabled      bool
+	Custom        map[string]json.RawMessage
+}
+
+// phoneKey is the user's phone uniqueness key, "" without a phone.
+func (u User) phoneKey() string {
+	if u.Phone == "" {
+		return ""
+	}
+	return userPhoneKey(u.Phone, u.Country)
+}
+
+// reservedField are the names of the standard user fields: a registration
+// cannot set them as custom fields (the server owns userID, internalUserID
+// and the verified flags) [chosen].
+var reservedField = map[string]bool{
+	"userID": true, "internalUserID": true, "loginName": true, "displayName": true, "country": true,
+	"locale": true, "emailAddress": true, "emailAddressVerified": true, "phoneNumber": true,
+	"phoneNumberVerified": true, "password": true, "disabled": true,
+}
+
+// tokenKind is who a token speaks for.
+type tokenKind int
+
+const (
+	kindNone      tokenKind = iota // no token at all
+	kindUser                       // a user's login
+	kindAdmin                      // app admin: client_credentials with ClientID/ClientSecret
+	kindAnonymous                  // client_credentials with AppID/AppKey (kii.md §3 [doc])
+)
+
+func (k tokenKind) String() string {
+	switch k {
+	case kindUser:
+		return "user"
+	case kindAdmin:
+		return "admin"
+	case kindAnonymous:
+		return "anonymous"
+	default:
+		return "none"
+	}
+}
+
+// Token is an access token and, for users of apps with refresh tokens
+// enabled, its refresh token.
+type Token struct {
+	Access    string
+	Refresh   string
+	Kind      tokenKind
+	UserID    string    // kind user
+	ExpiresAt time.Time // zero: never (seed 001 [doc])
+	seq       uint64    // issue order, for a stable export
+}
+
+// expired reports whether the token is past its expiresAt on the
+// emulator clock.
+func (t Token) expired(now time.Time) bool {
+	return !t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt)
+}
+
+// expiresIn is the token response's expires_in: seconds left, rounded
+// down, or 2147483647 for a token that never expires (seed 001 [doc]).
+func (t Token) expiresIn(now time.Time) int64 {
+	if t.ExpiresAt.IsZero() {
+		return neverExpiresIn
+	}
+	return max(t.ExpiresAt.Sub(now).Milliseconds()/1000, 0)
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }

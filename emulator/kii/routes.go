@@ -1,0 +1,35 @@
+package kii
+
+import (
+	"log/slog"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/fakeapi/fakeapi/internal/clock"
+	"github.com/fakeapi/fakeapi/internal/ids"
+)
+
+// addRoutes lists every Kii endpoint, one per line (R3). Paths are the real
+// ones: the emulator strips "/kii" before calling the handler, and under
+// api*.kii.com the path is untouched. Doc URLs: kii.md §9.
+func addRoutes(r chi.Router, log *slog.Logger, st Store, clk clock.Clock, src ids.Source) {
+	app := r.With(withApp(log, st))
+	r.Post("/api/oauth2/token", handleSiteToken(log, st, clk, src))                        // Kii: rest/oauth2/token — what the SDKs call (issue 9)
+	app.Post("/api/apps/{appID}/oauth2/token", handleAppToken(log, st, clk, src))          // Kii: ログイン (seed 001), …/application/oauth2/
+	app.Post("/api/apps/{appID}/users", handleRegister(log, st, clk, src))                 // Kii: …/login/sign-up/, user-collection
+	app.Get("/api/apps/{appID}/users/{user}", handleGetUser(log, st, clk))                 // Kii: user-logged-in, user-by-id, user-by-address
+	app.Delete("/api/apps/{appID}/users/{user}", handleDeleteUser(log, st, clk))           // Kii: user-by-id DELETE [clients: kii_go, python3-kii]
+	app.Put("/api/apps/{appID}/users/{user}/password", handleChangePassword(log, st, clk)) // Kii: …/management/password-change/
+	app.Put("/api/apps/{appID}/users/{user}/status", handlePutStatus(log, st, clk))        // Kii: …/admin-features/disabling-users/
+	app.Get("/api/apps/{appID}/users/{user}/status", handleGetStatus(log, st, clk))        // Kii: user status retrieval
+}
+
+// addAdminRoutes lists the provider's admin routes, served under
+// /_fakeapi/kii/ (the emulator strips that prefix).
+func addAdminRoutes(r chi.Router, st Store, clk clock.Clock, src ids.Source) {
+	r.Get("/devlog", handleAdminDevlog(st))                               // 開発者ログ (seed 001): why logins failed
+	r.Delete("/devlog", handleAdminClearDevlog(st))                       // empty the developer log
+	r.Post("/apps/{appID}/tokens", handleAdminMint(st, clk, src))         // mint a user or admin token without a password
+	r.Put("/apps/{appID}/users/{user}/disabled", handleAdminDisabled(st)) // set a user's disabled flag (tokens die on disable)
+	r.Delete("/apps/{appID}/users/{user}/tokens", handleAdminRevoke(st))  // revoke every token of a user
+}

@@ -1,0 +1,481 @@
+package kii
+
+import (
+	"crypto/subtle"
+	"errors"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Store is what the handlers need from Kii's state (R6). Every method takes
+// and returns values; multi-step changes (login, registration uniqueness,
+// refresh) happen under one lock inside the store.
+type Store interface {
+	App(appID string) (App, bool)
+	AppByClientID(clientID string) (App, bool)
+	// Login finds the user a username names, checks the password, the
+	// disabled flag and address verification, and on success stores tok
+	// for that user. Failures return a *loginError and write the devlog.
+	Login(appID string, username string, password string, tok Token, now time.Time) (User, error)
+	// Issue stores a token that needs no user check (admin, anonymous,
+	// admin-API minted).
+	Issue(appID string, tok Token) error
+	// Token returns a live token; errTokenInvalid when unknown, revoked or
+	// expired at now.
+	Token(appID, access string, now time.Time) (Token, error)
+	// Refresh consumes a refresh token: its pair is removed and next (for
+	// the same user) stored. errRefreshUsed when unknown or used.
+	Refresh(appID, refresh string, next Token) (Token, error)
+	// Register adds u if its login name, email and phone are free; with
+	// tok, also stores tok for the new user (RegistrationAndAuthorization).
+	Register(appID string, u User, tok *Token) (User, error)
+	FindUser(appID string, a address) (User, error)
+	// ChangePassword sets a new password, checking old when non-nil, and
+	// revokes every token of the user (seed 001 [doc]).
+	ChangePassword(appID, userID string, old *string, newPassword string) error
+	// SetDisabled sets the flag; disabling revokes every token (seed 001 [doc]).
+	SetDisabled(appID, userID string, disabled bool) error
+	// RevokeUserTokens removes every token of the user (admin API).
+	RevokeUserTokens(appID, userID string) (int, error)
+	DeleteUser(appID, userID string) error
+	// Devlog returns the developer log, of one app when appID is not "".
+	Devlog(appID string) []DevlogEntry
+	ClearDevlog()
+}
+
+var _ Store = (*memStore)(nil)
+
+// Store errors; handlers map them to Kii bodies (errors.go).
+var (
+	errNoApp        = errors.New("kii: no such app")
+	errNoUser       = errors.New("kii: no such user")
+	errTokenInvalid = errors.New("kii: token not valid")
+	errRefreshUsed  = errors.New("kii: refresh token not valid")
+	errOldPassword  = errors.New("kii: wrong old password")
+)
+
+// loginError is a failed login; reason is what the devlog records.
+type loginError struct{ reason string }
+
+func (e *loginError) Error() string { return "kii: login failed: " + e.reason }
+
+// conflictError is a taken login name, email or phone.
+type conflictError struct{ field, value string }
+
+func (e *conflictError) Error() string { return "kii: " + e.field + " taken: " + e.value }
+
+// maxDevlog bounds the developer log: the oldest lines go first [chosen].
+const maxDevlog = 1000
+
+// memStore is the in-memory Store.
+type memStore struct {
+	mu   sync.Mutex // guards cur
+	cur  *state
+	base Fixtures // what Reset goes back to; validated, never mutated
+}
+
+// state is the whole live data; only memStore touches it, under mu.
+type state struct {
+	apps     map[string]*appState
+	order    []string          // app ids in fixture order, for export
+	byClient map[string]string // clientID → appID
+	devlog   []DevlogEntry
+	seq      uint64 // last token issue number
+}
+
+func newState() *state {
+	return &state{apps: map[string]*appState{}, byClient: map[string]string{}}
+}
+
+// appState is one app's users and tokens with their indexes.
+type appState struct {
+	app     App
+	users   map[string]User     // by user id
+	byLogin map[string]string   // login name → user id
+	byEmail map[string]string   // lower-cased email → user id
+	byPhone map[string]string   // phone key → user id
+	byLocal map[string][]string // phone as registered in local digits → user ids
+	tokens  map[string]Token    // access token → token
+	refresh map[string]string   // refresh token → access token
+	maxID   int64               // largest internalUserID so far
+}
+
+func newAppState(a App) *appState {
+	return &appState{
+		app: a, users: map[string]User{}, byLogin: map[string]string{}, byEmail: map[string]string{},
+		byPhone: map[string]string{}, byLocal: map[string][]string{}, tokens: map[string]Token{},
+		refresh: map[string]string{}, maxID: firstInternalUserID - 1,
+	}
+}
+
+func newMemStore(f Fixtures, st *state) *memStore { return &memStore{cur: st, base: f} }
+
+// conflict names the first of u's identifiers another user has.
+func (as *appState) conflict(u User) (field, value string) {
+	if id, ok := as.byLogin[u.LoginName]; ok && u.LoginName != "" && id != u.ID {
+		return "loginName", u.LoginName
+	}
+	if id, ok := as.byEmail[lower(u.Email)]; ok && u.Email != "" && id != u.ID {
+		return "emailAddress", u.Email
+	}
+	if id, ok := as.byPhone[u.phoneKey()]; ok && u.Phone != "" && id != u.ID {
+		return "phoneNumber", u.Phone
+	}
+	return "", ""
+}
+
+func (as *appState) nextInternalID() int64 {
+	as.maxID++
+	return as.maxID
+}
+
+func (as *appState) addUser(u User) {
+	as.users[u.ID] = u
+	if u.LoginName != "" {
+		as.byLogin[u.LoginName] = u.ID
+	}
+	if u.Email != "" {
+		as.byEmail[lower(u.Email)] = u.ID
+	}
+	if u.Phone != "" {
+		as.byPhone[u.phoneKey()] = u.ID
+		if u.Phone[0] != '+' {
+			as.byLocal[u.Phone] = append(as.byLocal[u.Phone], u.ID)
+		}
+	}
+	as.maxID = max(as.maxID, u.InternalID)
+}
+
+func (as *appState) removeUser(u User) {
+	as.revoke(u.ID)
+	delete(as.users, u.ID)
+	delete(as.byLogin, u.LoginName)
+	delete(as.byEmail, lower(u.Email))
+	delete(as.byPhone, u.phoneKey())
+	if ids := as.byLocal[u.Phone]; len(ids) > 0 {
+		kept := ids[:0:0]
+		for _, id := range ids {
+			if id != u.ID {
+				kept = append(kept, id)
+			}
+		}
+		if len(kept) == 0 {
+			delete(as.byLocal, u.Phone)
+		} else {
+			as.byLocal[u.Phone] = kept
+		}
+	}
+}
+
+func (as *appState) addToken(t Token) {
+	as.tokens[t.Access] = t
+	if t.Refresh != "" {
+		as.refresh[t.Refresh] = t.Access
+	}
+}
+
+func (as *appState) removeToken(t Token) {
+	delete(as.tokens, t.Access)
+	if t.Refresh != "" {
+		delete(as.refresh, t.Refresh)
+	}
+}
+
+// revoke removes every token of a user, refresh tokens included.
+func (as *appState) revoke(userID string) int {
+	n := 0
+	for _, t := range as.tokens {
+		if t.Kind == kindUser && t.UserID == userID {
+			as.removeToken(t)
+			n++
+		}
+	}
+	return n
+}
+
+// find resolves an address to a user; via tells how a bare username
+// matched (a phone in local form counts as a phone login).
+func (as *appState) find(a address) (u User, via addrKind, ok bool) {
+	var id string
+	switch a.kind {
+	case addrLoginName:
+		id, ok = as.byLogin[a.key]
+		if !ok && a.localFallback {
+			id, ok = as.uniqueLocal(a.key)
+			a.kind = addrLocalPhone
+		}
+	case addrEmail:
+		id, ok = as.byEmail[a.key]
+	case addrPhone:
+		id, ok = as.byPhone[a.key]
+	case addrLocalPhone:
+		id, ok = as.uniqueLocal(a.key)
+	case addrUserID:
+		_, ok = as.users[a.key]
+		id = a.key
+	}
+	if !ok {
+		return User{}, a.kind, false
+	}
+	return as.users[id], a.kind, true
+}
+
+// uniqueLocal finds the one user who registered this phone in local form;
+// two users of different countries with the same digits make it ambiguous,
+// and an ambiguous number names nobody [chosen].
+func (as *appState) uniqueLocal(digits string) (string, bool) {
+	if ids := as.byLocal[digits]; len(ids) == 1 {
+		return ids[0], true
+	}
+	return "", false
+}
+
+func (s *memStore) app(appID string) (*appState, error) {
+	as := s.cur.apps[appID]
+	if as == nil {
+		return nil, errNoApp
+	}
+	return as, nil
+}
+
+func (s *memStore) App(appID string) (App, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	as := s.cur.apps[appID]
+	if as == nil {
+		return App{}, false
+	}
+	return as.app, true
+}
+
+func (s *memStore) AppByClientID(clientID string) (App, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id, ok := s.cur.byClient[clientID]
+	if !ok {
+		return App{}, false
+	}
+	return s.cur.apps[id].app, true
+}
+
+func (s *memStore) Login(appID, username, password string, tok Token, now time.Time) (User, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	as, err := s.app(appID)
+	if err != nil {
+		return User{}, err
+	}
+	u, via, ok := as.find(parseUsername(username))
+	reason := ""
+	switch {
+	case !ok:
+		reason = reasonUserNotFound
+	case subtle.ConstantTimeCompare([]byte(u.Password), []byte(password)) != 1:
+		reason = reasonWrongPass
+	case u.Disabled:
+		reason = reasonDisabled
+	case via == addrEmail && !u.EmailVerified, (via == addrPhone || via == addrLocalPhone) && !u.PhoneVerified:
+		reason = reasonNotVerified
+	}
+	if reason != "" {
+		s.logLocked(DevlogEntry{Time: now.UTC(), AppID: appID, Username: username, Reason: reason})
+		return User{}, &loginError{reason: reason}
+	}
+	tok.Kind, tok.UserID = kindUser, u.ID
+	s.issueLocked(as, tok)
+	return u, nil
+}
+
+func (s *memStore) logLocked(e DevlogEntry) {
+	if len(s.cur.devlog) >= maxDevlog {
+		s.cur.devlog = append(s.cur.devlog[:0:0], s.cur.devlog[len(s.cur.devlog)-maxDevlog+1:]...)
+	}
+	s.cur.devlog = append(s.cur.devlog, e)
+}
+
+func (s *memStore) issueLocked(as *appState, t Token) {
+	s.cur.seq++
+	t.seq = s.cur.seq
+	as.addToken(t)
+}
+
+func (s *memStore) Issue(appID string, tok Token) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	as, err := s.app(appID)
+	if err != nil {
+		return err
+	}
+	if tok.Kind == kindUser {
+		if _, ok := as.users[tok.UserID]; !ok {
+			return errNoUser
+		}
+	}
+	s.issueLocked(as, tok)
+	return nil
+}
+
+func (s *memStore) Token(appID, access string, now time.Time) (Token, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	as, err := s.app(appID)
+	if err != nil {
+		return Token{}, err
+	}
+	t, ok := as.tokens[access]
+	if !ok || t.expired(now) {
+		// An expired token stays stored while it has a refresh token,
+		// which outlives it (kii.md §3 [doc]).
+		return Token{}, errTokenInvalid
+	}
+	return t, nil
+}
+
+func (s *memStore) Refresh(appID, refresh string, next Token) (Token, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	as, err := s.app(appID)
+	if err != nil {
+		return Token{}, err
+	}
+	access, ok := as.refresh[refresh]
+	if !ok {
+		return Token{}, errRefreshUsed
+	}
+	old := as.tokens[access]
+	as.removeToken(old) // one use: the old pair dies (kii.md §3 [doc])
+	next.Kind, next.UserID = kindUser, old.UserID
+	s.issueLocked(as, next)
+	return next, nil
+}
+
+func (s *memStore) Register(appID string, u User, tok *Token) (User, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	as, err := s.app(appID)
+	if err != nil {
+		return User{}, err
+	}
+	// Check and insert under one lock: of concurrent registrations of one
+	// name exactly one wins (kii.md §4 [chosen]).
+	if field, value := as.conflict(u); field != "" {
+		return User{}, &conflictError{field: field, value: value}
+	}
+	if _, taken := as.users[u.ID]; taken {
+		return User{}, errors.New("kii: user id collision") // only with a broken ID source
+	}
+	u.InternalID = as.nextInternalID()
+	as.addUser(u)
+	if tok != nil {
+		tok.Kind, tok.UserID = kindUser, u.ID
+		s.issueLocked(as, *tok)
+	}
+	return u, nil
+}
+
+func (s *memStore) FindUser(appID string, a address) (User, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	as, err := s.app(appID)
+	if err != nil {
+		return User{}, err
+	}
+	u, _, ok := as.find(a)
+	if !ok {
+		return User{}, errNoUser
+	}
+	return u, nil
+}
+
+// user returns the user with id, under the lock.
+func (s *memStore) userLocked(appID, userID string) (*appState, User, error) {
+	as, err := s.app(appID)
+	if err != nil {
+		return nil, User{}, err
+	}
+	u, ok := as.users[userID]
+	if !ok {
+		return nil, User{}, errNoUser
+	}
+	return as, u, nil
+}
+
+func (s *memStore) ChangePassword(appID, userID string, old *string, newPassword string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	as, u, err := s.userLocked(appID, userID)
+	if err != nil {
+		return err
+	}
+	if old != nil && subtle.ConstantTimeCompare([]byte(u.Password), []byte(*old)) != 1 {
+		return errOldPassword
+	}
+	u.Password = newPassword
+	as.users[u.ID] = u
+	as.revoke(u.ID) // every token, the one used included (seed 001 [doc])
+	return nil
+}
+
+func (s *memStore) SetDisabled(appID, userID string, disabled bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	as, u, err := s.userLocked(appID, userID)
+	if err != nil {
+		return err
+	}
+	u.Disabled = disabled
+	as.users[u.ID] = u
+	if disabled {
+		as.revoke(u.ID) // enabling revives none of them (kii.md §4 [doc])
+	}
+	return nil
+}
+
+func (s *memStore) RevokeUserTokens(appID, userID string) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	as, u, err := s.userLocked(appID, userID)
+	if err != nil {
+		return 0, err
+	}
+	return as.revoke(u.ID), nil
+}
+
+func (s *memStore) DeleteUser(appID, userID string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	as, u, err := s.userLocked(appID, userID)
+	if err != nil {
+		return err
+	}
+	as.removeUser(u)
+	return nil
+}
+
+func (s *memStore) Devlog(appID string) []DevlogEntry {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]DevlogEntry, 0, len(s.cur.devlog))
+	for _, e := range s.cur.devlog {
+		if appID == "" || e.AppID == appID {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func (s *memStore) ClearDevlog() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cur.devlog = nil
+}
+
+// replace swaps in a new state (reset, import).
+func (s *memStore) replace(st *state) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cur = st
+}
+
+func lower(s string) string { return strings.ToLower(s) }

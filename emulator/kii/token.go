@@ -1,0 +1,286 @@
+package kii
+
+import (
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/fakeapi/fakeapi/internal/clock"
+	"github.com/fakeapi/fakeapi/internal/httpx"
+	"github.com/fakeapi/fakeapi/internal/ids"
+)
+
+// Grant types (kii.md §3 [doc]).
+const (
+	grantPassword = "password"
+	grantClient   = "client_credentials"
+	grantRefresh  = "refresh_token"
+)
+
+// anonymousID is the "id" of an anonymous token response [chosen: Kii
+// documents the grant but not this value].
+const anonymousID = "ANONYMOUS"
+
+// tokenBytes is the entropy of access and refresh tokens: 32 random bytes
+// give Kii's 43-character base64url tokens (kii.md §3 [clients]).
+const tokenBytes = 32
+
+// handleAppToken handles "POST /api/apps/{appID}/oauth2/token": the seed's
+// login endpoint [doc]. grant_type is required here.
+func handleAppToken(log *slog.Logger, st Store, clk clock.Clock, src ids.Source) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		req, err := readTokenRequest(r)
+		if err != nil {
+			writeError(log, w, r, err)
+			return
+		}
+		if req.grantType == "" {
+			writeError(log, w, r, oauthErr(codeInvalidRequest, msgMissingGrant))
+			return
+		}
+		serveGrant(log, st, clk, src, w, r, appFrom(r), req)
+	}
+}
+
+// handleSiteToken handles "POST /api/oauth2/token": the same endpoint with
+// the app named by X-Kii-AppID / X-Kii-AppKey (or Basic), which is where
+// Kii's own SDKs log in; grant_type may be left out (kii.md §3 [doc,
+// clients]; issue 9).
+func handleSiteToken(log *slog.Logger, st Store, clk clock.Clock, src ids.Source) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		req, err := readTokenRequest(r)
+		if err != nil {
+			writeError(log, w, r, err)
+			return
+		}
+		app, err := siteApp(st, r, req)
+		if err != nil {
+			writeError(log, w, r, err)
+			return
+		}
+		if req.grantType == "" {
+			// The JS SDK sends no grant_type: username+password is a user
+			// login, client_id+client_secret an app-admin login [doc,
+			// clients]; a lone refresh_token a refresh [chosen].
+			switch {
+			case req.username != "" || req.password != "":
+				req.grantType = grantPassword
+			case req.clientID != "" || req.clientSecret != "":
+				req.grantType = grantClient
+			case req.refreshToken != "":
+				req.grantType = grantRefresh
+			default:
+				writeError(log, w, r, oauthErr(codeInvalidRequest, msgNoGrantInferred))
+				return
+			}
+		}
+		serveGrant(log, st, clk, src, w, r, app, req)
+	}
+}
+
+// readTokenRequest checks the media type and decodes the body.
+func readTokenRequest(r *http.Request) (tokenRequest, error) {
+	mt := httpx.MediaType(r)
+	if !isJSONType(mt) && mt != mtForm {
+		return tokenRequest{}, errMediaType(mt, true)
+	}
+	body, err := httpx.ReadBody(r)
+	if err != nil {
+		return tokenRequest{}, err
+	}
+	return decodeTokenRequest(mt, body, r.URL.Query())
+}
+
+// siteApp finds the app of a site-level token request: from its app
+// credentials; else, for client_credentials sent without them, from the
+// body's client_id (an app's ClientID, or an AppID for anonymous) [chosen].
+func siteApp(st Store, r *http.Request, req tokenRequest) (App, error) {
+	c, err := readAppCreds(r)
+	if err != nil {
+		return App{}, err
+	}
+	if c.present {
+		app, ok := st.App(c.id)
+		if !ok && c.basic {
+			app, ok = st.App(c.idDec)
+			if !ok {
+				// x/oauth2 clientcredentials sends Basic ClientID:ClientSecret.
+				if app, ok = st.AppByClientID(c.idDec); ok {
+					return app, nil
+				}
+			}
+		}
+		if !ok {
+			return App{}, errAppNotFound(c.id)
+		}
+		return app, checkAppCreds(app, c)
+	}
+	if req.clientID != "" {
+		if app, ok := st.AppByClientID(req.clientID); ok {
+			return app, nil
+		}
+		if app, ok := st.App(req.clientID); ok {
+			return app, nil
+		}
+	}
+	return App{}, errUnauthorized(msgNoAppCredentials, "", "")
+}
+
+// serveGrant runs one grant for app and writes the token response.
+func serveGrant(log *slog.Logger, st Store, clk clock.Clock, src ids.Source, w http.ResponseWriter, r *http.Request, app App, req tokenRequest) {
+	now := clk.Now()
+	expiresAt, err := tokenExpiry(app, req, now)
+	if err != nil {
+		writeError(log, w, r, err)
+		return
+	}
+	tok := Token{Access: src.Token(tokenBytes), ExpiresAt: expiresAt}
+	var id string
+	switch req.grantType {
+	case grantPassword:
+		id, err = passwordGrant(st, src, r, app, req, &tok, now)
+	case grantClient:
+		id, err = clientGrant(st, r, app, req, &tok)
+	case grantRefresh:
+		id, err = refreshGrant(st, src, r, app, req, &tok)
+	default:
+		// authorization_code is listed by Kii but not emulated [chosen].
+		err = oauthErr(codeUnsupportedGrantType, fmt.Sprintf(msgUnsupportedGrant, req.grantType))
+	}
+	if err != nil {
+		writeError(log, w, r, err)
+		return
+	}
+	writeToken(w, id, tok, now)
+}
+
+// tokenExpiry validates expiresAt: in the future and within the app's
+// maximum lifetime, else invalid_request (kii.md §3 [chosen]). Zero time
+// means never (seed 001 [doc]).
+func tokenExpiry(app App, req tokenRequest, now time.Time) (time.Time, error) {
+	if !req.hasExpiresAt {
+		return time.Time{}, nil
+	}
+	at := time.UnixMilli(req.expiresAt).UTC()
+	switch {
+	case !at.After(now):
+		return time.Time{}, oauthErr(codeInvalidRequest, msgExpiresAtPast)
+	case at.Sub(now) > app.MaxLifetime:
+		return time.Time{}, oauthErr(codeInvalidRequest, msgExpiresAtTooFar)
+	}
+	return at, nil
+}
+
+// passwordGrant logs a user in. Body client_id/client_secret are app
+// credentials here (x/oauth2's in-params style), not admin credentials
+// (kii.md §3 [chosen]).
+func passwordGrant(st Store, src ids.Source, r *http.Request, app App, req tokenRequest, tok *Token, now time.Time) (string, error) {
+	if req.username == "" || req.password == "" {
+		return "", oauthErr(codeInvalidRequest, msgMissingUsername)
+	}
+	if err := grantAppCreds(r, app, req); err != nil {
+		return "", err
+	}
+	if app.RefreshTokens {
+		tok.Refresh = src.Token(tokenBytes)
+	}
+	u, err := st.Login(app.ID, req.username, req.password, *tok, now)
+	var le *loginError
+	if errors.As(err, &le) {
+		return "", errInvalidGrant()
+	}
+	if err != nil {
+		return "", err
+	}
+	tok.Kind, tok.UserID = kindUser, u.ID
+	return u.ID, nil
+}
+
+// grantAppCreds requires the app to be identified by credentials: headers
+// or Basic, or body client_id = AppID (with client_secret = AppKey, checked
+// only for strict apps).
+func grantAppCreds(r *http.Request, app App, req tokenRequest) error {
+	if req.clientID != "" {
+		if req.clientID != app.ID {
+			return errUnauthorized(msgClientAppMismatch, app.ID, "")
+		}
+		if app.StrictAppKey && subtle.ConstantTimeCompare([]byte(req.clientSecret), []byte(app.Key)) != 1 {
+			return errUnauthorized(msgWrongAppKey, app.ID, "")
+		}
+		return nil
+	}
+	return requireAppCreds(r, app)
+}
+
+// clientGrant mints an app-admin token for the app's ClientID/ClientSecret,
+// or an anonymous token for AppID/AppKey (kii.md §3 [doc]). A Basic header
+// carrying ClientID:ClientSecret is accepted too (x/oauth2 clientcredentials)
+// [chosen]. Bad credentials are 400 invalid_client (Kii's table has no 401).
+func clientGrant(st Store, r *http.Request, app App, req tokenRequest, tok *Token) (string, error) {
+	id, secret := req.clientID, req.clientSecret
+	if id == "" && secret == "" {
+		if c, _ := readAppCreds(r); c.basic && (c.idDec == app.ClientID || c.id == app.ClientID) {
+			id, secret = c.idDec, c.keyDec
+		}
+	}
+	if id == "" || secret == "" {
+		return "", oauthErr(codeInvalidRequest, msgMissingClient)
+	}
+	eq := func(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
+	switch {
+	case id == app.ClientID && eq(secret, app.ClientSecret):
+		tok.Kind = kindAdmin
+		id = app.ClientID
+	case id == app.ID && (!app.StrictAppKey || eq(secret, app.Key)):
+		tok.Kind = kindAnonymous
+		id = anonymousID
+	default:
+		return "", oauthErr(codeInvalidClient, msgInvalidClient)
+	}
+	return id, st.Issue(app.ID, *tok)
+}
+
+// refreshGrant trades a refresh token for a new pair, once (kii.md §3
+// [doc]); only in apps with refresh tokens enabled.
+func refreshGrant(st Store, src ids.Source, r *http.Request, app App, req tokenRequest, tok *Token) (string, error) {
+	if !app.RefreshTokens {
+		return "", oauthErr(codeUnsupportedGrantType, msgRefreshDisabled)
+	}
+	if req.refreshToken == "" {
+		return "", oauthErr(codeInvalidRequest, msgMissingRefresh)
+	}
+	if err := grantAppCreds(r, app, req); err != nil {
+		return "", err
+	}
+	tok.Refresh = src.Token(tokenBytes)
+	next, err := st.Refresh(app.ID, req.refreshToken, *tok)
+	if errors.Is(err, errRefreshUsed) {
+		return "", errf(codeWrongRefreshToken, msgWrongRefreshToken)
+	}
+	if err != nil {
+		return "", err
+	}
+	*tok = next
+	return next.UserID, nil
+}
+
+// writeToken writes the seed's success body: id, access_token, expires_in,
+// token_type "bearer" [doc], then refresh_token when the app has them [doc].
+func writeToken(w http.ResponseWriter, id string, tok Token, now time.Time) {
+	o := object{
+		{"id", id},
+		{"access_token", tok.Access},
+		{"expires_in", tok.expiresIn(now)},
+		{"token_type", "bearer"},
+	}
+	if tok.Refresh != "" {
+		o = append(o, kv{"refresh_token", tok.Refresh})
+	}
+	// Tokens must not be cached (RFC 6749 §5.1, oauth.md §4).
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Pragma", "no-cache")
+	writeObject(w, http.StatusOK, ctJSON, o)
+}

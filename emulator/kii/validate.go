@@ -1,0 +1,111 @@
+package kii
+
+import (
+	"net/mail"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+// Field rules of a Kii user (kii.md §4), shared by registration and the
+// fixture validator so a fixture can hold only users Kii would accept.
+const (
+	minPassword    = 4  // [doc]
+	maxPassword    = 50 // [doc]
+	maxDisplayName = 50 // [clients]
+	maxCustomBytes = 63 * 1024
+)
+
+// loginNameRE is the SDKs' client-side check (kii.md §4 [clients]).
+var loginNameRE = regexp.MustCompile(`^[a-zA-Z0-9\-_.]{3,64}$`)
+
+// phoneRE: "+" and 7–15 digits (E.164), or 4–15 local digits [chosen:
+// digits only, no separators].
+var (
+	intlPhoneRE  = regexp.MustCompile(`^\+[0-9]{7,15}$`)
+	localPhoneRE = regexp.MustCompile(`^[0-9]{4,15}$`)
+)
+
+// Problem texts for invalidFields.
+const (
+	badLoginName   = "must be 3 to 64 characters of a-z, A-Z, 0-9, '-', '_' and '.'"
+	badEmail       = "must be an email address such as taro@example.jp"
+	badPhone       = "must be +<country code><number> (E.164), or local digits with a country"
+	badPhoneNoCC   = "a local phone number needs a country such as JP"
+	badCountry     = "must be a two-letter country code such as JP"
+	badDisplayName = "must be 1 to 50 characters"
+	badPassword    = "must be 4 to 50 printable ASCII characters"
+	badString      = "must be a JSON string"
+	badIdentifier  = "at least one of loginName, emailAddress and phoneNumber is required"
+	badCustomSize  = "custom fields must not exceed 63 KB in total"
+)
+
+func checkLoginName(s string) string {
+	if !loginNameRE.MatchString(s) {
+		return badLoginName
+	}
+	return ""
+}
+
+func checkEmail(s string) string {
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || a.Name != "" || !strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".") {
+		return badEmail
+	}
+	return ""
+}
+
+// checkPhone validates a phone number against the user's country (which
+// must already be upper-cased, or empty).
+func checkPhone(phone, country string) string {
+	switch {
+	case intlPhoneRE.MatchString(phone):
+		return ""
+	case localPhoneRE.MatchString(phone):
+		if country == "" {
+			return badPhoneNoCC
+		}
+		return ""
+	default:
+		return badPhone
+	}
+}
+
+func checkCountry(s string) string {
+	if len(s) != 2 || !isLetter(s[0]) || !isLetter(s[1]) {
+		return badCountry
+	}
+	return ""
+}
+
+func checkDisplayName(s string) string {
+	if n := utf8.RuneCountInString(s); n < 1 || n > maxDisplayName || !utf8.ValidString(s) {
+		return badDisplayName
+	}
+	return ""
+}
+
+// checkPassword returns PASSWORD_TOO_SHORT when the password is shorter than
+// Kii's minimum, badPassword for other problems, nil when fine.
+func checkPassword(s string) (tooShort bool, problem string) {
+	if len(s) < minPassword {
+		return true, ""
+	}
+	if len(s) > maxPassword {
+		return false, badPassword
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false, badPassword
+		}
+	}
+	return false, ""
+}
+
+// userPhoneKey is the uniqueness key of a user's phone (see phoneKey).
+func userPhoneKey(phone, country string) string {
+	if strings.HasPrefix(phone, "+") {
+		return phone
+	}
+	return phoneKey(country, phone)
+}
