@@ -1,11 +1,17 @@
-// PLACEHOLDER: replaced by the iijmio provider implementation.
 package iijmio
 
 import (
+	"log/slog"
 	"net/http"
+	"strings"
 
-	"github.com/fakeapi/fakeapi/internal/httpx"
+	"github.com/go-chi/chi/v5"
+
+	"github.com/fakeapi/fakeapi/internal/clock"
+	"github.com/fakeapi/fakeapi/internal/fixture"
+	"github.com/fakeapi/fakeapi/internal/ids"
 	"github.com/fakeapi/fakeapi/internal/provider"
+	"github.com/fakeapi/fakeapi/internal/websession"
 )
 
 // Config is the provider's own configuration.
@@ -14,25 +20,156 @@ type Config struct {
 	DisableRateLimits bool
 }
 
-// Open builds the provider from its fixture document.
+// sessionCookie names the provider's browser-session cookie (oauth.md §2.3).
+const sessionCookie = "iijmio_session"
+
+// Open builds the provider from its fixture document (PROVIDER-GUIDE.md).
 func Open(d provider.Deps, cfg Config, file string, data []byte) (*provider.Instance, error) {
-	writeError := func(w http.ResponseWriter, r *http.Request, status int) {
-		httpx.WriteJSON(w, status, "application/json", map[string]string{"error": http.StatusText(status)})
+	f, err := fixture.Load[Fixtures](file, data)
+	if err != nil {
+		return nil, err
 	}
+	st := newMemStore(f, d.Clock, d.IDs)
+	srv := newServer(d.Log, cfg, st, d.Clock, d.IDs)
 	return &provider.Instance{
 		Name:       "iijmio",
-		Title:      "iijmio",
+		Title:      "IIJmio クーポンスイッチAPI",
 		Hosts:      []string{"api.iijmio.jp"},
-		Handler:    http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { writeError(w, r, http.StatusNotFound) }),
-		WriteError: writeError,
-		State:      placeholderState{},
+		Handler:    srv.handler,
+		Admin:      srv.admin,
+		WriteError: srv.writeStatus,
+		State:      &instanceState{st: st, srv: srv},
 	}, nil
 }
 
-type placeholderState struct{}
+// New returns the provider's API handler (style R2); it cannot fail.
+func New(log *slog.Logger, cfg Config, st Store, clk clock.Clock, src ids.Source) http.Handler {
+	return newServer(log, cfg, st, clk, src).handler
+}
 
-func (placeholderState) Reset()                                 {}
-func (placeholderState) Export() any                            { return map[string]any{} }
-func (placeholderState) Prepare(string, []byte) (func(), error) { return func() {}, nil }
-func (placeholderState) Summary() []provider.Stat               { return nil }
-func (placeholderState) Accounts() []provider.Account           { return nil }
+// server is the assembly of one provider instance: the handlers close over
+// only what they use (style R4); this struct just keeps the pieces that
+// Reset must reach.
+type server struct {
+	handler     http.Handler
+	admin       http.Handler
+	writeStatus func(w http.ResponseWriter, r *http.Request, status int)
+	sess        *websession.Manager[authRequest]
+	lim         *limiter
+}
+
+// handlers are the API and page endpoints, built by their maker functions.
+type handlers struct {
+	authorize, authorizePost http.Handler
+	couponGetV1, couponGetV2 http.Handler
+	couponPutV1, couponPutV2 http.Handler
+	packetGetV1, packetGetV2 http.Handler
+	preflight                http.Handler
+	notFound, notAllow       http.HandlerFunc
+}
+
+func newServer(log *slog.Logger, cfg Config, st Store, clk clock.Clock, src ids.Source) *server {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	writeErr := errorWriter(log)
+	sess := websession.New[authRequest](sessionCookie, clk, src)
+	lim := newLimiter(clk, cfg.DisableRateLimits)
+	pg := newPages(log)
+	api := func(class limitClass, h http.Handler) http.Handler {
+		return authenticate(st, lim, class, writeErr)(h)
+	}
+
+	r := chi.NewRouter()
+	addRoutes(r, handlers{
+		authorize:     handleAuthorize(st, sess, pg),
+		authorizePost: handleAuthorizePost(st, sess, pg, log),
+		couponGetV1:   api(limitCouponGet, handleCouponGet(st, 1)),
+		couponGetV2:   api(limitCouponGet, handleCouponGet(st, 2)),
+		couponPutV1:   api(limitCouponPut, handleCouponPut(st, 1, writeErr)),
+		couponPutV2:   api(limitCouponPut, handleCouponPut(st, 2, writeErr)),
+		packetGetV1:   api(limitPacketGet, handlePacketGet(st, 1)),
+		packetGetV2:   api(limitPacketGet, handlePacketGet(st, 2)),
+		preflight:     handlePreflight(),
+		notFound:      func(w http.ResponseWriter, req *http.Request) { writeErr(w, req, errNotFound) },
+		notAllow: func(w http.ResponseWriter, req *http.Request) {
+			w.Header().Set("Allow", allowMethods(r, req.URL.Path))
+			writeErr(w, req, errMethod)
+		},
+	})
+
+	a := chi.NewRouter()
+	addAdminRoutes(a, newAdminHandlers(st, a))
+
+	return &server{
+		handler:     r,
+		admin:       a,
+		writeStatus: statusWriter(st, pg),
+		sess:        sess,
+		lim:         lim,
+	}
+}
+
+// statusWriter is Instance.WriteError: the root's injected faults, refused
+// bodies and recovered panics. API paths get {"returnCode": …} like every
+// other error (iijmio.md §8). The authorization endpoint follows oauth.md
+// §2.1: once client and redirect URI check out, a GET gets a server_error or
+// temporarily_unavailable redirect; otherwise an HTML page of that status.
+func statusWriter(st Store, pg *pages) func(w http.ResponseWriter, r *http.Request, status int) {
+	return func(w http.ResponseWriter, r *http.Request, status int) {
+		if !strings.HasSuffix(r.URL.Path, authorizePath) {
+			writeCode(w, status, codeForStatus(status))
+			return
+		}
+		code, desc, msg := "server_error", descServerError, msgServerError
+		switch status {
+		case http.StatusServiceUnavailable:
+			code, desc, msg = "temporarily_unavailable", descUnavailable, msgUnavailable
+		case http.StatusRequestEntityTooLarge:
+			code, msg = "invalid_request", msgTooLarge
+		case http.StatusNotFound:
+			code, msg = "invalid_request", msgNotFound
+		case http.StatusMethodNotAllowed:
+			code, msg = "invalid_request", msgMethodNotAllow
+		}
+		if r.Method == http.MethodGet && status >= 500 {
+			if req, fail := parseAuthorize(r.URL.Query(), st.Developer); fail == nil || fail.redirect {
+				redirectTo(w, errorLocation(req.RedirectURI, code, desc, req.State))
+				return
+			}
+		}
+		pg.error(w, r, status, code, msg, "")
+	}
+}
+
+// instanceState is the provider.State over the store, the browser sessions
+// and the rate-limit counters.
+type instanceState struct {
+	st  *memStore
+	srv *server
+}
+
+var _ provider.State = (*instanceState)(nil)
+
+// Reset returns to the fixtures the provider was opened with (asOf applied
+// again at the current clock) and forgets sessions and rate-limit counts.
+func (s *instanceState) Reset() {
+	s.st.Replace(s.st.orig)
+	s.srv.sess.Reset()
+	s.srv.lim.reset()
+}
+
+// Export is the live state in the fixture schema.
+func (s *instanceState) Export() any { return s.st.Export() }
+
+// Prepare validates data exactly as a fixture file; commit swaps it in.
+func (s *instanceState) Prepare(file string, data []byte) (func(), error) {
+	f, err := fixture.Load[Fixtures](file, data)
+	if err != nil {
+		return nil, err
+	}
+	return func() { s.st.Replace(f) }, nil
+}
+
+func (s *instanceState) Summary() []provider.Stat     { return s.st.Summary() }
+func (s *instanceState) Accounts() []provider.Account { return s.st.Accounts() }

@@ -1,0 +1,149 @@
+package iijmio
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+)
+
+// returnCode texts the client sees (style R16). Texts of the real service are
+// copied exactly; the sources are in iijmio.md §4 and §8.
+const (
+	codeOK = "OK" // [doc] seed
+	// Header and token checks, in the order of iijmio.md §4 [clients:
+	// emasaka/miopon-cli test/testmock/miomock.rb].
+	codeNoAuthorization = "X-IIJmio-Authorization is not found"
+	codeNoDeveloper     = "X-IIJmio-Developer is not found"
+	codeNotRegistered   = "Your application is not registered"
+	codeAuthFailure     = "User Authorization Failure"
+	// [chosen text] 429; handled by emasaka, flexiblemiopon, IIJmioToggle.
+	codeTooManyRequests = "Too Many Request"
+	// [clients: emasaka mock] bad PUT body.
+	codeBadData = "Your data structure or data type is invalid"
+	// [clients: tagattie README, captured live].
+	codeNotFound = "Requested resource is not found"
+	// [chosen] statuses the real service never showed us.
+	codeMethodNotAllowed = "Method Not Allowed"
+	codeTooLarge         = "Request Entity Too Large"
+	codeInternal         = "Internal Server Error"
+	codeUnavailable      = "Service Unavailable"
+)
+
+// Sentinel errors of the store and the handlers; statusFor maps each to its
+// status and returnCode (style R14).
+var (
+	errNoAuthorization = errors.New("iijmio: X-IIJmio-Authorization header missing")
+	errNoDeveloper     = errors.New("iijmio: X-IIJmio-Developer header missing")
+	errNotRegistered   = errors.New("iijmio: developer ID not registered")
+	errAuthFailure     = errors.New("iijmio: access token unknown, expired or of another developer")
+	errBadData         = errors.New("iijmio: request body structure or type invalid")
+	errNotFound        = errors.New("iijmio: no such resource")
+	errMethod          = errors.New("iijmio: method not allowed")
+	errTooLarge        = errors.New("iijmio: request body too large")
+	errUnavailable     = errors.New("iijmio: service unavailable")
+)
+
+// rateLimitedError carries the Retry-After of a 429 (iijmio.md §8).
+type rateLimitedError struct{ retryAfter int }
+
+func (e *rateLimitedError) Error() string {
+	return "iijmio: rate limit exceeded, retry after " + strconv.Itoa(e.retryAfter) + "s"
+}
+
+var errorTable = []struct {
+	err    error
+	status int
+	code   string
+}{
+	{errNoAuthorization, http.StatusForbidden, codeNoAuthorization},
+	{errNoDeveloper, http.StatusForbidden, codeNoDeveloper},
+	{errNotRegistered, http.StatusForbidden, codeNotRegistered},
+	{errAuthFailure, http.StatusForbidden, codeAuthFailure},
+	{errBadData, http.StatusBadRequest, codeBadData},
+	{errNotFound, http.StatusNotFound, codeNotFound},
+	{errMethod, http.StatusMethodNotAllowed, codeMethodNotAllowed},
+	{errTooLarge, http.StatusRequestEntityTooLarge, codeTooLarge},
+	{errUnavailable, http.StatusServiceUnavailable, codeUnavailable},
+}
+
+// statusFor maps an error to its status and returnCode; unknown errors are
+// 500 Internal Server Error. known reports whether the error was expected.
+func statusFor(err error) (status int, code string, known bool) {
+	var rl *rateLimitedError
+	if errors.As(err, &rl) {
+		return http.StatusTooManyRequests, codeTooManyRequests, true
+	}
+	for _, e := range errorTable {
+		if errors.Is(err, e.err) {
+			return e.status, e.code, true
+		}
+	}
+	return http.StatusInternalServerError, codeInternal, false
+}
+
+// codeForStatus is the returnCode of a bare status (injected faults, bodies
+// the root refused, recovered panics).
+func codeForStatus(status int) string {
+	for _, e := range errorTable {
+		if e.status == status && e.status != http.StatusForbidden {
+			return e.code
+		}
+	}
+	switch status {
+	case http.StatusForbidden:
+		return codeAuthFailure
+	case http.StatusTooManyRequests:
+		return codeTooManyRequests
+	case http.StatusInternalServerError:
+		return codeInternal
+	}
+	if t := http.StatusText(status); t != "" {
+		return t // [chosen] still JSON, so clients can parse it
+	}
+	return codeInternal
+}
+
+// apiHeaders are on every API response, errors included (iijmio.md §2): the
+// values are the seed's captured headers [doc]; sending them on errors and
+// preflights is [chosen] so browsers can read the returnCode.
+func apiHeaders(h http.Header) {
+	h.Set("Access-Control-Allow-Origin", "*")
+	h.Set("Access-Control-Allow-Headers", "X-IIJmio-Developer,X-IIJmio-Authorization,X-IIJmio-Application,Content-Type")
+	h.Set("Access-Control-Allow-Methods", "GET,PUT")
+	h.Set("Vary", "Accept-Encoding")
+}
+
+// writeBody writes a ready JSON body with the API headers. Content-Type has
+// no charset [doc: seed's curl -I].
+func writeBody(w http.ResponseWriter, status int, body []byte) {
+	h := w.Header()
+	apiHeaders(h)
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// writeCode writes {"returnCode": code}.
+func writeCode(w http.ResponseWriter, status int, code string) {
+	writeBody(w, status, returnCodeBody(code))
+}
+
+// errorWriter returns the provider's single error writer (style R14):
+// expected errors get their table entry, anything else is logged in full and
+// answered with the generic 500, never err.Error().
+func errorWriter(log *slog.Logger) func(w http.ResponseWriter, r *http.Request, err error) {
+	return func(w http.ResponseWriter, r *http.Request, err error) {
+		status, code, known := statusFor(err)
+		if !known {
+			log.ErrorContext(r.Context(), "iijmio: unexpected error", "method", r.Method, "path", r.URL.Path, "err", err)
+		}
+		var rl *rateLimitedError
+		if errors.As(err, &rl) {
+			// [chosen] seconds until the oldest counted request leaves the window.
+			w.Header().Set("Retry-After", strconv.Itoa(rl.retryAfter))
+		}
+		writeCode(w, status, code)
+	}
+}

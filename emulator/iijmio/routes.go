@@ -1,0 +1,75 @@
+package iijmio
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+)
+
+// API paths (iijmio.md §1). Every path ends in "/" as all clients send it;
+// without the slash it is unknown → 404 [doc, clients; chosen].
+const (
+	pathCouponV1 = "/mobile/d/v1/coupon/"
+	pathCouponV2 = "/mobile/d/v2/coupon/"
+	pathPacketV1 = "/mobile/d/v1/log/packet/"
+	pathPacketV2 = "/mobile/d/v2/log/packet/"
+)
+
+// addRoutes lists every endpoint of the provider, one line each (style R3).
+// HEAD is served wherever GET is: the seed captured headers with curl -I.
+func addRoutes(r chi.Router, h handlers) {
+	r.Method(http.MethodGet, authorizePath, h.authorize)      // IIJmio: 認可エンドポイント (implicit grant) [doc]
+	r.Method(http.MethodPost, authorizePath, h.authorizePost) // login and consent form posts [chosen]
+
+	r.Method(http.MethodGet, pathCouponV1, h.couponGetV1)   // IIJmio: クーポン残量照会・ON/OFF状態照会 v1 [doc]
+	r.Method(http.MethodHead, pathCouponV1, h.couponGetV1)  // same, headers only [doc: seed's curl -I]
+	r.Method(http.MethodPut, pathCouponV1, h.couponPutV1)   // IIJmio: クーポンのON/OFF v1 [doc]
+	r.Method(http.MethodOptions, pathCouponV1, h.preflight) // CORS preflight [chosen]
+	r.Method(http.MethodGet, pathCouponV2, h.couponGetV2)   // IIJmio: クーポン残量照会 v2 [clients]
+	r.Method(http.MethodHead, pathCouponV2, h.couponGetV2)  // same, headers only
+	r.Method(http.MethodPut, pathCouponV2, h.couponPutV2)   // IIJmio: クーポンのON/OFF v2 [clients]
+	r.Method(http.MethodOptions, pathCouponV2, h.preflight) // CORS preflight [chosen]
+	r.Method(http.MethodGet, pathPacketV1, h.packetGetV1)   // IIJmio: データ利用量照会 v1 [doc]
+	r.Method(http.MethodHead, pathPacketV1, h.packetGetV1)  // same, headers only
+	r.Method(http.MethodOptions, pathPacketV1, h.preflight) // CORS preflight [chosen]
+	r.Method(http.MethodGet, pathPacketV2, h.packetGetV2)   // IIJmio: データ利用量照会 v2 [clients]
+	r.Method(http.MethodHead, pathPacketV2, h.packetGetV2)  // same, headers only
+	r.Method(http.MethodOptions, pathPacketV2, h.preflight) // CORS preflight [chosen]
+
+	r.NotFound(h.notFound)         // {"returnCode": "Requested resource is not found"} [clients: tagattie]
+	r.MethodNotAllowed(h.notAllow) // 405 with Allow, JSON body (style R15) [chosen]
+}
+
+// addAdminRoutes lists the provider's admin routes, mounted by the emulator
+// at /_fakeapi/iijmio/ with that prefix removed.
+func addAdminRoutes(r chi.Router, h adminHandlers) {
+	r.Post("/tokens", h.tokenCreate)           // mint a token without the pages (iijmio.md §3)
+	r.Get("/tokens", h.tokenList)              // live tokens
+	r.Delete("/tokens/{token}", h.tokenRevoke) // revoke one token (iijmio.md §9)
+	r.Post("/usage", h.usageAdd)               // add traffic, draw coupons (iijmio.md §9)
+	r.Get("/usage", h.usageGet)                // 31-day windows, ?serviceCode=
+	r.Post("/regulation", h.regulationSet)     // force throttling on/off (iijmio.md §9)
+	r.Post("/coupons", h.couponAdd)            // add a topup or bundle coupon
+	r.Get("/apps", h.appList)                  // developer console: applications
+	r.Post("/apps", h.appCreate)               // register an application
+	r.Get("/apps/{id}", h.appGet)              // one application
+	r.Put("/apps/{id}", h.appUpdate)           // change name and redirect URIs
+	r.Delete("/apps/{id}", h.appDelete)        // unregister, dropping its tokens
+	r.Post("/apps/{id}/reissue", h.appReissue) // デベロッパIDの再発行 (iijmio.md §3)
+	r.NotFound(h.notFound)                     // admin error shape
+	r.MethodNotAllowed(h.notAllow)             // admin error shape
+}
+
+// allowMethods is what a 405 lists in Allow (style R15): the methods the
+// router would serve at path. HEAD is left out, as iijmio.md §8 writes
+// "Allow: GET, PUT, OPTIONS".
+func allowMethods(r chi.Routes, path string) string {
+	var allow []string
+	for _, m := range [...]string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions} {
+		if r.Match(chi.NewRouteContext(), m, path) {
+			allow = append(allow, m)
+		}
+	}
+	return strings.Join(allow, ", ")
+}

@@ -1,0 +1,561 @@
+package iijmio
+
+import (
+	"crypto/subtle"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/fakeapi/fakeapi/internal/clock"
+	"github.com/fakeapi/fakeapi/internal/ids"
+	"github.com/fakeapi/fakeapi/internal/provider"
+)
+
+// Store is what the handlers need from the provider's state (style R6).
+// Every method takes and returns values; nothing points into the store.
+type Store interface {
+	// API (iijmio.md §4–§7).
+	Authenticate(developerID, token string) (caller, error)
+	Contracts(mioID string, withLogs bool) []contractView
+	SwitchCoupons(mioID string, sw []couponSwitch) error
+
+	// Authorization pages (iijmio.md §3).
+	Developer(id string) (Developer, bool)
+	CheckPassword(mioID, password string) bool
+	MintToken(mioID, developerID string) (Token, error)
+
+	// Admin API.
+	Developers() []Developer
+	CreateDeveloper(d Developer) (Developer, error)
+	UpdateDeveloper(d Developer) (Developer, error)
+	DeleteDeveloper(id string) error
+	ReissueDeveloper(id string) (Developer, error)
+	Tokens() []Token
+	RevokeToken(token string) error
+	AddUsage(u usageRequest) (usageResult, error)
+	LineUsage(serviceCode string) ([]lineUsage, error)
+	SetRegulation(serviceCode string, forced bool) error
+	AddCoupon(hdd string, c Coupon) (Coupon, error)
+
+	// State (provider.State).
+	Replace(f Fixtures)
+	Export() Fixtures
+	Summary() []provider.Stat
+	Accounts() []provider.Account
+}
+
+// caller is who an authenticated API request acts for.
+type caller struct {
+	MioID, DeveloperID, Token string
+}
+
+// contractView is a copy of one contract as the GET handlers render it.
+type contractView struct {
+	HddServiceCode string
+	Plan           string
+	Eco            bool
+	Coupons        []Coupon
+	History        []History
+	Remains        int
+	Lines          []lineView
+}
+
+// lineView is a copy of one line; Log holds the 31-day window when asked.
+type lineView struct {
+	Kind        string
+	ServiceCode string
+	Number      string
+	ICCID       string
+	SMS         bool
+	Voice       bool
+	CouponUse   bool
+	Regulation  bool
+	SimVolume   *int
+	Log         []PacketDay
+}
+
+// couponSwitch is one line of a PUT coupon body.
+type couponSwitch struct {
+	Kind        string
+	ServiceCode string
+	CouponUse   bool
+}
+
+// usageRequest is POST /_fakeapi/iijmio/usage after parsing.
+type usageRequest struct {
+	ServiceCode string
+	MB          int
+	Date        string // YYYYMMDD JST, "" for today
+}
+
+// usageResult says how usage was counted.
+type usageResult struct {
+	ServiceCode     string `json:"serviceCode"`
+	Date            string `json:"date"`
+	WithCoupon      int    `json:"withCoupon"`
+	WithoutCoupon   int    `json:"withoutCoupon"`
+	CouponRemaining int    `json:"couponRemaining"`
+	Regulation      bool   `json:"regulation"`
+}
+
+// lineUsage is one line in GET /_fakeapi/iijmio/usage.
+type lineUsage struct {
+	ServiceCode     string      `json:"serviceCode"`
+	HddServiceCode  string      `json:"hddServiceCode"`
+	MioID           string      `json:"mioId"`
+	CouponUse       bool        `json:"couponUse"`
+	Regulation      bool        `json:"regulation"`
+	ForceRegulation bool        `json:"forceRegulation"`
+	CouponRemaining int         `json:"couponRemaining"`
+	PacketLog       []PacketDay `json:"packetLog"`
+}
+
+// adminError is an admin API failure: status and a message for the user.
+type adminError struct {
+	status int
+	msg    string
+}
+
+func (e *adminError) Error() string { return e.msg }
+
+func notFoundf(format string, a ...any) error {
+	return &adminError{http.StatusNotFound, fmt.Sprintf(format, a...)}
+}
+
+func badRequestf(format string, a ...any) error {
+	return &adminError{http.StatusBadRequest, fmt.Sprintf(format, a...)}
+}
+
+func conflictf(format string, a ...any) error {
+	return &adminError{http.StatusConflict, fmt.Sprintf(format, a...)}
+}
+
+// memStore is the in-memory Store.
+type memStore struct {
+	clk  clock.Clock
+	ids  ids.Source
+	orig Fixtures // what Reset returns to
+
+	mu sync.Mutex // guards st
+	st *state
+}
+
+var _ Store = (*memStore)(nil)
+
+func newMemStore(f Fixtures, clk clock.Clock, src ids.Source) *memStore {
+	return &memStore{clk: clk, ids: src, orig: f, st: buildState(f, clk.Now())}
+}
+
+// lock takes the lock and runs the month rollover, so every method sees the
+// state of the current JST month. It returns the time it used.
+func (s *memStore) lock() time.Time {
+	s.mu.Lock()
+	now := s.clk.Now()
+	s.st.roll(now)
+	return now
+}
+
+// Authenticate runs checks 3 and 4 of iijmio.md §4.
+func (s *memStore) Authenticate(developerID, token string) (caller, error) {
+	now := s.lock()
+	defer s.mu.Unlock()
+	if _, ok := s.st.devs[developerID]; !ok {
+		return caller{}, errNotRegistered
+	}
+	t, ok := s.st.tokens[token]
+	if !ok || t.DeveloperID != developerID || !now.Before(t.IssuedAt.Add(tokenTTL)) {
+		return caller{}, errAuthFailure
+	}
+	if _, ok := s.st.users[t.MioID]; !ok {
+		return caller{}, errAuthFailure
+	}
+	return caller{MioID: t.MioID, DeveloperID: developerID, Token: token}, nil
+}
+
+// Contracts copies the user's contracts; withLogs adds the 31-day windows.
+func (s *memStore) Contracts(mioID string, withLogs bool) []contractView {
+	now := s.lock()
+	defer s.mu.Unlock()
+	u, ok := s.st.users[mioID]
+	if !ok {
+		return nil
+	}
+	today := dayOf(now)
+	var dates [logDays]string
+	if withLogs {
+		for i := range logDays {
+			dates[i] = (today - logDays + 1 + day(i)).String()
+		}
+	}
+	out := make([]contractView, 0, len(u.contracts))
+	for _, c := range u.contracts {
+		cv := contractView{HddServiceCode: c.hdd, Plan: c.plan, Eco: isEcoPlan(c.plan),
+			History: slices.Clone(c.history), Remains: c.remaining(),
+			Coupons: make([]Coupon, 0, len(c.coupons)), Lines: make([]lineView, 0, len(c.lines))}
+		for _, cp := range c.coupons {
+			cv.Coupons = append(cv.Coupons, Coupon{Volume: cp.volume, Expire: cp.expire.String(), Type: cp.typ})
+		}
+		for _, l := range c.lines {
+			lv := lineView{Kind: l.kind, ServiceCode: l.code, Number: l.number, ICCID: l.iccid,
+				SMS: l.sms, Voice: l.voice, CouponUse: l.couponUse, Regulation: l.regulated(today)}
+			if l.simVolume != nil {
+				v := *l.simVolume
+				lv.SimVolume = &v
+			}
+			if withLogs {
+				lv.Log = l.window(today, &dates)
+			}
+			cv.Lines = append(cv.Lines, lv)
+		}
+		out = append(out, cv)
+	}
+	return out
+}
+
+// window is the 31-day log ending today, zero-filled [doc].
+func (l *lineState) window(today day, dates *[logDays]string) []PacketDay {
+	out := make([]PacketDay, logDays)
+	for i := range logDays {
+		u := l.log[today-logDays+1+day(i)]
+		out[i] = PacketDay{Date: dates[i], WithCoupon: u.withCoupon, WithoutCoupon: u.withoutCoupon}
+	}
+	return out
+}
+
+// SwitchCoupons applies a PUT coupon body all-or-nothing (iijmio.md §6)
+// [chosen]: every line must belong to the user and be of the named kind.
+func (s *memStore) SwitchCoupons(mioID string, sw []couponSwitch) error {
+	s.lock()
+	defer s.mu.Unlock()
+	for _, c := range sw {
+		l, ok := s.st.lines[c.ServiceCode]
+		if !ok || l.kind != c.Kind || l.contract.owner != mioID {
+			return errBadData
+		}
+	}
+	for _, c := range sw { // a line named twice: the last wins [chosen]
+		s.st.lines[c.ServiceCode].couponUse = c.CouponUse
+	}
+	return nil
+}
+
+// Developer returns a registered application.
+func (s *memStore) Developer(id string) (Developer, bool) {
+	s.lock()
+	defer s.mu.Unlock()
+	d, ok := s.st.devs[id]
+	d.RedirectURIs = slices.Clone(d.RedirectURIs)
+	return d, ok
+}
+
+// CheckPassword compares in constant time; an unknown mioID fails the same
+// way (no hint whether the user exists, oauth.md §2.3).
+func (s *memStore) CheckPassword(mioID, password string) bool {
+	s.lock()
+	defer s.mu.Unlock()
+	u, ok := s.st.users[mioID]
+	want := "\x00never"
+	if ok {
+		want = u.password
+	}
+	return subtle.ConstantTimeCompare([]byte(want), []byte(password)) == 1 && ok
+}
+
+// MintToken issues a new 90-day token; older tokens stay valid (iijmio.md §3)
+// [chosen].
+func (s *memStore) MintToken(mioID, developerID string) (Token, error) {
+	now := s.lock()
+	defer s.mu.Unlock()
+	if _, ok := s.st.users[mioID]; !ok {
+		return Token{}, notFoundf("unknown mioId %q", mioID)
+	}
+	if _, ok := s.st.devs[developerID]; !ok {
+		return Token{}, notFoundf("unknown developerId %q", developerID)
+	}
+	if len(s.st.tokens) >= maxTokens {
+		s.st.dropTokens(func(t Token) bool { return !now.Before(t.IssuedAt.Add(tokenTTL)) })
+	}
+	t := Token{AccessToken: alnumString(s.ids.Read, 32), MioID: mioID, DeveloperID: developerID, IssuedAt: now}
+	s.st.tokens[t.AccessToken] = t
+	s.st.tokenOrder = append(s.st.tokenOrder, t.AccessToken)
+	return t, nil
+}
+
+// maxTokens is when expired tokens are swept, bounding memory.
+const maxTokens = 10_000
+
+// Developers lists the registered applications in order.
+func (s *memStore) Developers() []Developer {
+	s.lock()
+	defer s.mu.Unlock()
+	out := make([]Developer, 0, len(s.st.devOrder))
+	for _, id := range s.st.devOrder {
+		d := s.st.devs[id]
+		d.RedirectURIs = slices.Clone(d.RedirectURIs)
+		out = append(out, d)
+	}
+	return out
+}
+
+// CreateDeveloper registers an application; an empty ID is minted.
+func (s *memStore) CreateDeveloper(d Developer) (Developer, error) {
+	s.lock()
+	defer s.mu.Unlock()
+	if d.DeveloperID == "" {
+		d.DeveloperID = s.newDeveloperIDLocked()
+	}
+	if err := d.validate("app"); err != nil {
+		return Developer{}, badRequestf("%v", err)
+	}
+	if _, dup := s.st.devs[d.DeveloperID]; dup {
+		return Developer{}, conflictf("developerId %q is already registered", d.DeveloperID)
+	}
+	d.RedirectURIs = slices.Clone(d.RedirectURIs)
+	s.st.devs[d.DeveloperID] = d
+	s.st.devOrder = append(s.st.devOrder, d.DeveloperID)
+	return d, nil
+}
+
+// UpdateDeveloper replaces an application's name and redirect URIs.
+func (s *memStore) UpdateDeveloper(d Developer) (Developer, error) {
+	s.lock()
+	defer s.mu.Unlock()
+	if _, ok := s.st.devs[d.DeveloperID]; !ok {
+		return Developer{}, notFoundf("unknown developerId %q", d.DeveloperID)
+	}
+	if err := d.validate("app"); err != nil {
+		return Developer{}, badRequestf("%v", err)
+	}
+	d.RedirectURIs = slices.Clone(d.RedirectURIs)
+	s.st.devs[d.DeveloperID] = d
+	return d, nil
+}
+
+// DeleteDeveloper unregisters an application and drops its tokens.
+func (s *memStore) DeleteDeveloper(id string) error {
+	s.lock()
+	defer s.mu.Unlock()
+	if _, ok := s.st.devs[id]; !ok {
+		return notFoundf("unknown developerId %q", id)
+	}
+	delete(s.st.devs, id)
+	s.st.devOrder = slices.DeleteFunc(s.st.devOrder, func(k string) bool { return k == id })
+	s.st.dropTokens(func(t Token) bool { return t.DeveloperID == id })
+	return nil
+}
+
+// ReissueDeveloper is the console's デベロッパIDの再発行 (seed §1): a new ID,
+// the old one and all its tokens stop working at once (iijmio.md §3) [chosen].
+func (s *memStore) ReissueDeveloper(id string) (Developer, error) {
+	s.lock()
+	defer s.mu.Unlock()
+	d, ok := s.st.devs[id]
+	if !ok {
+		return Developer{}, notFoundf("unknown developerId %q", id)
+	}
+	d.DeveloperID = s.newDeveloperIDLocked()
+	delete(s.st.devs, id)
+	s.st.devs[d.DeveloperID] = d
+	for i, k := range s.st.devOrder {
+		if k == id {
+			s.st.devOrder[i] = d.DeveloperID
+		}
+	}
+	s.st.dropTokens(func(t Token) bool { return t.DeveloperID == id })
+	d.RedirectURIs = slices.Clone(d.RedirectURIs)
+	return d, nil
+}
+
+func (s *memStore) newDeveloperIDLocked() string {
+	for {
+		id := alnumString(s.ids.Read, 20)
+		if _, dup := s.st.devs[id]; !dup {
+			return id
+		}
+	}
+}
+
+// Tokens lists live tokens in issue order.
+func (s *memStore) Tokens() []Token {
+	now := s.lock()
+	defer s.mu.Unlock()
+	return s.st.export(now).Tokens
+}
+
+// RevokeToken makes a token fail at once (iijmio.md §9).
+func (s *memStore) RevokeToken(token string) error {
+	s.lock()
+	defer s.mu.Unlock()
+	if s.st.dropTokens(func(t Token) bool { return t.AccessToken == token }) == 0 {
+		return notFoundf("unknown access token")
+	}
+	return nil
+}
+
+// AddUsage records traffic (iijmio.md §9) [chosen]: with couponUse on it
+// draws the contract's pool and counts withCoupon; the rest, and all usage
+// with couponUse off, counts withoutCoupon. SIM coupons are never drawn.
+func (s *memStore) AddUsage(req usageRequest) (usageResult, error) {
+	now := s.lock()
+	defer s.mu.Unlock()
+	l, ok := s.st.lines[req.ServiceCode]
+	if !ok {
+		return usageResult{}, notFoundf("unknown line %q (want an hdo, hdu or hdx service code)", req.ServiceCode)
+	}
+	today := dayOf(now)
+	d := today
+	if req.Date != "" {
+		var ok bool
+		if d, ok = parseDay(req.Date); !ok {
+			return usageResult{}, badRequestf("date: want YYYYMMDD, got %q", req.Date)
+		}
+		if d > today || d <= today-logDays {
+			return usageResult{}, badRequestf("date: want a JST day from %s to %s (the packet log window)", today-logDays+1, today)
+		}
+	}
+	with := 0
+	if l.couponUse {
+		with = l.contract.draw(req.MB)
+	}
+	u := l.log[d]
+	u.withCoupon = min(u.withCoupon+with, maxVolume)
+	u.withoutCoupon = min(u.withoutCoupon+req.MB-with, maxVolume)
+	l.log[d] = u
+	return usageResult{ServiceCode: l.code, Date: d.String(), WithCoupon: with, WithoutCoupon: req.MB - with,
+		CouponRemaining: l.contract.remaining(), Regulation: l.regulated(today)}, nil
+}
+
+// LineUsage shows one line's (or every line's) packet-log window.
+func (s *memStore) LineUsage(serviceCode string) ([]lineUsage, error) {
+	now := s.lock()
+	defer s.mu.Unlock()
+	today := dayOf(now)
+	var dates [logDays]string
+	for i := range logDays {
+		dates[i] = (today - logDays + 1 + day(i)).String()
+	}
+	out := []lineUsage{}
+	for _, hdd := range s.st.contractOrder() {
+		c := s.st.contracts[hdd]
+		for _, l := range c.lines {
+			if serviceCode != "" && l.code != serviceCode {
+				continue
+			}
+			out = append(out, lineUsage{ServiceCode: l.code, HddServiceCode: c.hdd, MioID: c.owner,
+				CouponUse: l.couponUse, Regulation: l.regulated(today), ForceRegulation: l.forceRegulation,
+				CouponRemaining: c.remaining(), PacketLog: l.window(today, &dates)})
+		}
+	}
+	if serviceCode != "" && len(out) == 0 {
+		return nil, notFoundf("unknown line %q", serviceCode)
+	}
+	return out, nil
+}
+
+// SetRegulation forces throttling on or lets the usage rule decide.
+func (s *memStore) SetRegulation(serviceCode string, forced bool) error {
+	s.lock()
+	defer s.mu.Unlock()
+	l, ok := s.st.lines[serviceCode]
+	if !ok {
+		return notFoundf("unknown line %q", serviceCode)
+	}
+	l.forceRegulation = forced
+	return nil
+}
+
+// AddCoupon adds volume to a contract's pool (a topup purchase, or a bundle
+// grant) and returns the coupon as it now stands.
+func (s *memStore) AddCoupon(hdd string, c Coupon) (Coupon, error) {
+	s.lock()
+	defer s.mu.Unlock()
+	cs, ok := s.st.contracts[hdd]
+	if !ok {
+		return Coupon{}, notFoundf("unknown contract %q", hdd)
+	}
+	var m month
+	switch {
+	case c.Expire != "":
+		var ok bool
+		if m, ok = parseMonth(c.Expire); !ok {
+			return Coupon{}, badRequestf("expire: want YYYYMM, got %q", c.Expire)
+		}
+	case c.Type == couponTopup:
+		m = s.st.month + 3 // see parseCouponRequest [chosen]
+	default:
+		m = s.st.month + 1
+	}
+	if m < s.st.month {
+		return Coupon{}, badRequestf("expire: %s is before the current month %s", c.Expire, s.st.month)
+	}
+	cs.addCoupon(couponState{typ: c.Type, expire: m, volume: c.Volume})
+	for _, cp := range cs.coupons {
+		if cp.typ == c.Type && cp.expire == m {
+			return Coupon{Volume: cp.volume, Expire: cp.expire.String(), Type: cp.typ}, nil
+		}
+	}
+	return c, nil
+}
+
+// Replace swaps in validated fixtures (reset and state import).
+func (s *memStore) Replace(f Fixtures) {
+	st := buildState(f, s.clk.Now())
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.st = st
+}
+
+// Export returns the live state in the fixture schema.
+func (s *memStore) Export() Fixtures {
+	now := s.lock()
+	defer s.mu.Unlock()
+	return s.st.export(now)
+}
+
+// Summary counts what is live, for the dashboard.
+func (s *memStore) Summary() []provider.Stat {
+	now := s.lock()
+	defer s.mu.Unlock()
+	live := 0
+	for _, t := range s.st.tokens {
+		if now.Before(t.IssuedAt.Add(tokenTTL)) {
+			live++
+		}
+	}
+	return []provider.Stat{
+		{Name: "developers", Count: len(s.st.devs)},
+		{Name: "users", Count: len(s.st.users)},
+		{Name: "contracts", Count: len(s.st.contracts)},
+		{Name: "lines", Count: len(s.st.lines)},
+		{Name: "tokens", Count: live},
+	}
+}
+
+// Accounts lists the mioIDs and developer IDs for the dashboard.
+func (s *memStore) Accounts() []provider.Account {
+	s.lock()
+	defer s.mu.Unlock()
+	var out []provider.Account
+	for _, id := range s.st.userOrder {
+		u := s.st.users[id]
+		var parts []string
+		for _, c := range u.contracts {
+			codes := make([]string, 0, len(c.lines))
+			for _, l := range c.lines {
+				codes = append(codes, l.code)
+			}
+			parts = append(parts, fmt.Sprintf("%s (%s): %s", c.hdd, c.plan, strings.Join(codes, ", ")))
+		}
+		out = append(out, provider.Account{Kind: "user", ID: u.mioID, Secret: u.password,
+			Note: strings.TrimSpace(u.name + " " + strings.Join(parts, "; "))})
+	}
+	for _, id := range s.st.devOrder {
+		d := s.st.devs[id]
+		out = append(out, provider.Account{Kind: "developer", ID: d.DeveloperID,
+			Note: d.AppName + " → " + strings.Join(d.RedirectURIs, ", ")})
+	}
+	return out
+}
