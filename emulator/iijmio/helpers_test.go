@@ -1,9 +1,13 @@
 package iijmio
 
 import (
+	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -148,3 +152,98 @@ func (e *env) do(method, target, body string, hdr ...string) *httptest.ResponseR
 func (e *env) api(method, path, body string) *httptest.ResponseRecorder {
 	return e.do(method, "/iijmio"+path, body, headerDeveloper, tDev, headerAuthorization, tToken)
 }
+
+func readAll(t testing.TB, res *http.Response) string {
+	t.Helper()
+	b, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	return string(b)
+}
+
+// mintToken uses the admin shortcut POST /_fakeapi/iijmio/tokens.
+func mintToken(t testing.TB, e *env, mioID, dev string) string {
+	t.Helper()
+	w := e.do("POST", "/_fakeapi/iijmio/tokens", `{"mioId":"`+mioID+`","developerId":"`+dev+`"}`)
+	require.Equal(t, http.StatusCreated, w.Code, w.Body.String())
+	var out struct {
+		AccessToken string `json:"access_token"`
+		ExpiresIn   int    `json:"expires_in"`
+	}
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &out))
+	require.Equal(t, tokenTTLSeconds, out.ExpiresIn)
+	return out.AccessToken
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func newRequest(method, target, body string, hdr ...string) *http.Request {
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	r := httptest.NewRequest(method, target, rd)
+	for i := 0; i+1 < len(hdr); i += 2 {
+		r.Header.Set(hdr[i], hdr[i+1])
+	}
+	return r
+}
+
+// serveLimited applies the root's 1 MiB body cap before the provider.
+func (e *env) serveLimited(r *http.Request) *httptest.ResponseRecorder {
+	w := httptest.NewRecorder()
+	httpx.LimitBody(httpx.DefaultMaxBody)(e).ServeHTTP(w, r)
+	return w
+}
+
+// addUsage posts to the admin usage endpoint and decodes the result.
+func addUsage(t testing.TB, e *env, body string) usageResult {
+	t.Helper()
+	w := e.do("POST", "/_fakeapi/iijmio/usage", body)
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	var res usageResult
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &res))
+	return res
+}
+
+// packetLog returns the packet log of one line from GET packet.
+func packetLog(t testing.TB, e *env, path, line string) []PacketDay {
+	t.Helper()
+	w := e.api("GET", path, "")
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	var body struct {
+		PacketLogInfo []map[string]json.RawMessage `json:"packetLogInfo"`
+	}
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &body))
+	for _, c := range body.PacketLogInfo {
+		for _, kind := range []string{"hdo", "hdu", "hdx"} {
+			raw, ok := c[kind+"Info"]
+			if !ok {
+				continue
+			}
+			var lines []map[string]json.RawMessage
+			require.NoError(t, json.Unmarshal(raw, &lines))
+			for _, l := range lines {
+				var code string
+				require.NoError(t, json.Unmarshal(l[kind+"ServiceCode"], &code))
+				if code == line {
+					var log []PacketDay
+					require.NoError(t, json.Unmarshal(l["packetLog"], &log))
+					return log
+				}
+			}
+		}
+	}
+	t.Fatalf("line %s not in %s", line, path)
+	return nil
+}
+
+func lastPacketDay(t testing.TB, e *env, path, line string) PacketDay {
+	t.Helper()
+	log := packetLog(t, e, path, line)
+	require.Len(t, log, logDays)
+	return log[len(log)-1]
+}
+
+func qe(s string) string { return url.QueryEscape(s) }
+
+func discardLog() *slog.Logger { return slog.New(slog.DiscardHandler) }

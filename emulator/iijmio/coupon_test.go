@@ -1,0 +1,288 @@
+package iijmio
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/fakeapi/fakeapi/internal/golden"
+)
+
+func TestCouponGetGolden(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ name, path string }{
+		{"coupon_v1", pathCouponV1},
+		{"coupon_v2", pathCouponV2},
+	} {
+		t.Run("should answer "+tt.name+" byte for byte", func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			w := e.api("GET", tt.path, "")
+			require.Equal(t, http.StatusOK, w.Code)
+			assertAPIHeaders(t, w.Result().Header)
+			assert.Equal(t, itoa(w.Body.Len()), w.Header().Get("Content-Length"))
+			golden.Assert(t, tt.name, w.Body.Bytes())
+		})
+	}
+}
+
+func TestCouponV1MatchesSeedShape(t *testing.T) {
+	t.Parallel()
+	// The seed's v1 body (seeds/000) with our fixture's values: key order,
+	// nulls and types exactly as captured [doc].
+	e := newEnv(t)
+	body := e.api("GET", pathCouponV1, "").Body.String()
+	assert.True(t, strings.HasPrefix(body, `{"returnCode": "OK", "couponInfo": [{"hddServiceCode": "hdd12345678", "coupon": [{"volume": 10, "expire": "201401", "type": "bundle"}, {"volume": 500, "expire": "201402", "type": "bundle"}, {"volume": 0, "expire": "201401", "type": "topup"}, {"volume": 0, "expire": "201402", "type": "topup"}, {"volume": 0, "expire": "201403", "type": "topup"}, {"volume": 0, "expire": "201404", "type": "topup"}], "hdoInfo": [{"couponUse": false, "coupon": [{"volume": null, "expire": null, "type": "sim"}], "hdoServiceCode": "hdo12345678", "sms": false, "number": "08012345678", "regulation": false, "iccid": "DN0012345678AB"}]}`), body)
+	assert.NotContains(t, body, "hdu", "should hide au lines from v1")
+	assert.NotContains(t, body, "voice", "should not send voice in v1")
+	assert.NotContains(t, body, "plan", "should not send plan in v1")
+}
+
+func TestCouponV2KeysAreAlphabetical(t *testing.T) {
+	t.Parallel()
+	for _, path := range []string{pathCouponV2, pathPacketV1, pathPacketV2} {
+		e := newEnv(t)
+		assertSortedKeys(t, e.api("GET", path, "").Body.Bytes())
+	}
+}
+
+// assertSortedKeys walks a JSON document and checks every object's keys are
+// in ascending byte order (iijmio.md §2).
+func assertSortedKeys(t *testing.T, b []byte) {
+	t.Helper()
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		case orderedObject:
+			for i := 1; i < len(v); i++ {
+				assert.Less(t, v[i-1].key, v[i].key, "keys out of order")
+			}
+			for _, kv := range v {
+				walk(kv.val)
+			}
+		}
+	}
+	v, err := decodeOrdered(json.NewDecoder(strings.NewReader(string(b))))
+	require.NoError(t, err)
+	walk(v)
+}
+
+type orderedObject []struct {
+	key string
+	val any
+}
+
+func decodeOrdered(dec *json.Decoder) (any, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	switch tok {
+	case json.Delim('{'):
+		var obj orderedObject
+		for dec.More() {
+			k, err := dec.Token()
+			if err != nil {
+				return nil, err
+			}
+			v, err := decodeOrdered(dec)
+			if err != nil {
+				return nil, err
+			}
+			obj = append(obj, struct {
+				key string
+				val any
+			}{k.(string), v})
+		}
+		_, err := dec.Token()
+		return obj, err
+	case json.Delim('['):
+		var arr []any
+		for dec.More() {
+			v, err := decodeOrdered(dec)
+			if err != nil {
+				return nil, err
+			}
+			arr = append(arr, v)
+		}
+		_, err := dec.Token()
+		return arr, err
+	}
+	return tok, nil
+}
+
+func TestCouponHead(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	get := e.api("GET", pathCouponV1, "")
+	head := e.api("HEAD", pathCouponV1, "")
+	assert.Equal(t, http.StatusOK, head.Code, "should answer curl -I like the seed")
+	assert.Equal(t, get.Header().Get("Content-Length"), head.Header().Get("Content-Length"))
+	assertAPIHeaders(t, head.Result().Header)
+}
+
+func TestCouponPutErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		version int
+		body    string
+	}{
+		{"should reject an empty body", 1, ``},
+		{"should reject a body that is not JSON", 1, `couponUse=true`},
+		{"should reject truncated JSON", 1, `{"couponInfo":[{"hdoInfo":[`},
+		{"should reject two JSON values", 1, `{"couponInfo":[{"hdoInfo":[{"hdoServiceCode":"hdo12345678","couponUse":true}]}]} {}`},
+		{"should reject a top-level array", 1, `[{"hdoInfo":[]}]`},
+		{"should reject a top-level null", 1, `null`},
+		{"should reject a missing couponInfo", 1, `{}`},
+		{"should match couponInfo case-sensitively", 1, `{"CouponInfo":[{"hdoInfo":[{"hdoServiceCode":"hdo12345678","couponUse":true}]}]}`},
+		{"should reject couponInfo null", 1, `{"couponInfo":null}`},
+		{"should reject couponInfo as an object", 1, `{"couponInfo":{"hdoInfo":[]}}`},
+		{"should reject an empty couponInfo", 1, `{"couponInfo":[]}`},
+		{"should reject a couponInfo naming no line", 2, `{"couponInfo":[{"hdoInfo":[],"hduInfo":[],"hdxInfo":[]}]}`},
+		{"should reject a null couponInfo element", 1, `{"couponInfo":[null]}`},
+		{"should reject a string couponInfo element", 1, `{"couponInfo":["hdo12345678"]}`},
+		{"should reject hdoInfo as an object", 1, `{"couponInfo":[{"hdoInfo":{"hdoServiceCode":"hdo12345678","couponUse":true}}]}`},
+		{"should reject a null line entry", 1, `{"couponInfo":[{"hdoInfo":[null]}]}`},
+		{"should reject a line without service code", 1, `{"couponInfo":[{"hdoInfo":[{"couponUse":true}]}]}`},
+		{"should reject an empty service code", 1, `{"couponInfo":[{"hdoInfo":[{"hdoServiceCode":"","couponUse":true}]}]}`},
+		{"should reject a numeric service code", 1, `{"couponInfo":[{"hdoInfo":[{"hdoServiceCode":12345678,"couponUse":true}]}]}`},
+		{"should reject a line without couponUse (miopon-go omitempty)", 2, `{"couponInfo":[{"hduInfo":[{"hduServiceCode":"hdu12345679"}]}]}`},
+		{"should reject couponUse null", 1, `{"couponInfo":[{"hdoInfo":[{"hdoServiceCode":"hdo12345678","couponUse":null}]}]}`},
+		{"should reject couponUse as a string", 1, `{"couponInfo":[{"hdoInfo":[{"hdoServiceCode":"hdo12345678","couponUse":"true"}]}]}`},
+		{"should reject couponUse as a number", 1, `{"couponInfo":[{"hdoInfo":[{"hdoServiceCode":"hdo12345678","couponUse":1}]}]}`},
+		{"should reject an unknown service code", 1, `{"couponInfo":[{"hdoInfo":[{"hdoServiceCode":"hdo00000000","couponUse":true}]}]}`},
+		{"should reject another user's line", 1, `{"couponInfo":[{"hdoInfo":[{"hdoServiceCode":"hdo99999999","couponUse":true}]}]}`},
+		{"should reject an au line listed under hdoInfo", 2, `{"couponInfo":[{"hdoInfo":[{"hdoServiceCode":"hdu12345679","couponUse":true}]}]}`},
+		{"should reject a contract code as a line", 1, `{"couponInfo":[{"hdoInfo":[{"hdoServiceCode":"hdd12345678","couponUse":true}]}]}`},
+		{"should reject hduInfo lines in v1", 1, `{"couponInfo":[{"hduInfo":[{"hduServiceCode":"hdu12345679","couponUse":false}]}]}`},
+		{"should reject hdxInfo lines in v1", 1, `{"couponInfo":[{"hdxInfo":[{"hdxServiceCode":"hdx12345670","couponUse":false}]}]}`},
+		{"should reject the whole body when one line is bad", 2, `{"couponInfo":[{"hdoInfo":[{"hdoServiceCode":"hdo12345678","couponUse":true}],"hduInfo":[{"hduServiceCode":"hdu00000000","couponUse":false}]}]}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			path := pathCouponV1
+			if tt.version == 2 {
+				path = pathCouponV2
+			}
+			before := e.api("GET", pathCouponV2, "").Body.String()
+			assertCode(t, e.api("PUT", path, tt.body), http.StatusBadRequest, codeBadData)
+			assert.Equal(t, before, e.api("GET", pathCouponV2, "").Body.String(), "should change nothing")
+		})
+	}
+}
+
+func TestCouponPutSuccess(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		version int
+		body    string
+		want    map[string]bool // line → couponUse afterwards
+	}{
+		{"should switch a docomo line on (seed body)", 1,
+			`{"couponInfo":[{"hdoInfo":[{"hdoServiceCode":"hdo12345678","couponUse":true}]}]}`,
+			map[string]bool{"hdo12345678": true, "hdu12345679": true, "hdx12345670": true}},
+		{"should accept a no-op switch", 1,
+			`{"couponInfo":[{"hdoInfo":[{"hdoServiceCode":"hdo12345678","couponUse":false}]}]}`,
+			map[string]bool{"hdo12345678": false}},
+		{"should switch several kinds in one v2 body", 2,
+			`{"couponInfo":[{"hdoInfo":[{"hdoServiceCode":"hdo12345678","couponUse":true}],"hduInfo":[{"hduServiceCode":"hdu12345679","couponUse":false}],"hdxInfo":[{"hdxServiceCode":"hdx12345670","couponUse":false}]}]}`,
+			map[string]bool{"hdo12345678": true, "hdu12345679": false, "hdx12345670": false}},
+		{"should accept empty hduInfo and hdxInfo arrays (tagattie)", 2,
+			`{"couponInfo":[{"hdoInfo":[{"hdoServiceCode":"hdo12345678","couponUse":true}],"hduInfo":[],"hdxInfo":[]}]}`,
+			map[string]bool{"hdo12345678": true, "hdu12345679": true}},
+		{"should accept empty hduInfo in v1", 1,
+			`{"couponInfo":[{"hdoInfo":[{"hdoServiceCode":"hdo12345678","couponUse":true}],"hduInfo":[]}]}`,
+			map[string]bool{"hdo12345678": true}},
+		{"should accept null arrays from Go clients", 2,
+			`{"couponInfo":[{"hdoInfo":null,"hduInfo":[{"hduServiceCode":"hdu12345679","couponUse":false}],"hdxInfo":null}]}`,
+			map[string]bool{"hdu12345679": false}},
+		{"should accept lines spread over several couponInfo elements and lines of several contracts", 2,
+			`{"couponInfo":[{"hddServiceCode":"hdd12345678","hdxInfo":[{"hdxServiceCode":"hdx12345670","couponUse":false}]},{"hduInfo":[{"hduServiceCode":"hdu87654321","couponUse":false}]}]}`,
+			map[string]bool{"hdx12345670": false, "hdu87654321": false}},
+		{"should let the last mention of a line win", 1,
+			`{"couponInfo":[{"hdoInfo":[{"hdoServiceCode":"hdo12345678","couponUse":true},{"hdoServiceCode":"hdo12345678","couponUse":false}]}]}`,
+			map[string]bool{"hdo12345678": false}},
+		{"should ignore unknown keys", 1,
+			`{"extra":1,"couponInfo":[{"x":[],"hdoInfo":[{"hdoServiceCode":"hdo12345678","couponUse":true,"note":"x"}]}]}`,
+			map[string]bool{"hdo12345678": true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, noLimits)
+			path := pathCouponV1
+			if tt.version == 2 {
+				path = pathCouponV2
+			}
+			w := e.api("PUT", path, tt.body)
+			assert.Equal(t, http.StatusOK, w.Code)
+			assert.Equal(t, `{"returnCode": "OK"}`, w.Body.String(), "should answer the seed's exact bytes")
+			assertAPIHeaders(t, w.Result().Header)
+			got := couponUses(t, e)
+			for line, use := range tt.want {
+				assert.Equal(t, use, got[line], "couponUse of %s", line)
+			}
+		})
+	}
+}
+
+// couponUses reads couponUse per line from GET v2.
+func couponUses(t *testing.T, e *env) map[string]bool {
+	t.Helper()
+	var body struct {
+		CouponInfo []map[string]json.RawMessage `json:"couponInfo"`
+	}
+	require.NoError(t, json.Unmarshal(e.api("GET", pathCouponV2, "").Body.Bytes(), &body))
+	out := map[string]bool{}
+	for _, c := range body.CouponInfo {
+		for _, kind := range []string{"hdo", "hdu", "hdx"} {
+			var lines []map[string]any
+			require.NoError(t, json.Unmarshal(c[kind+"Info"], &lines))
+			for _, l := range lines {
+				out[l[kind+"ServiceCode"].(string)] = l["couponUse"].(bool)
+			}
+		}
+	}
+	return out
+}
+
+func TestCouponPutTooLarge(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	big := `{"couponInfo":[{"hdoInfo":[{"hdoServiceCode":"hdo12345678","couponUse":true,"pad":"` + strings.Repeat("x", 1<<20) + `"}]}]}`
+	r := newRequest("PUT", "/iijmio"+pathCouponV1, big, headerDeveloper, tDev, headerAuthorization, tToken)
+	r.ContentLength = -1 // chunked: only the read finds out
+	w := e.serveLimited(r)
+	assertCode(t, w, http.StatusRequestEntityTooLarge, codeTooLarge)
+}
+
+func TestCouponPutDecidesHowUsageCounts(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, noLimits)
+	// couponUse starts false: usage counts withoutCoupon and keeps the pool.
+	res := addUsage(t, e, `{"serviceCode":"hdo12345678","mb":40}`)
+	assert.Equal(t, 0, res.WithCoupon)
+	assert.Equal(t, 40, res.WithoutCoupon)
+	assert.Equal(t, 510, res.CouponRemaining)
+
+	require.Equal(t, 200, e.api("PUT", pathCouponV1, `{"couponInfo":[{"hdoInfo":[{"hdoServiceCode":"hdo12345678","couponUse":true}]}]}`).Code)
+	res = addUsage(t, e, `{"serviceCode":"hdo12345678","mb":25}`)
+	assert.Equal(t, 25, res.WithCoupon)
+	assert.Equal(t, 0, res.WithoutCoupon)
+	assert.Equal(t, 485, res.CouponRemaining)
+
+	today := lastPacketDay(t, e, pathPacketV1, "hdo12345678")
+	assert.Equal(t, PacketDay{Date: "20140115", WithCoupon: 25, WithoutCoupon: 40}, today)
+}
