@@ -1,0 +1,527 @@
+package oauth2x
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/go-oauth2/oauth2/v4"
+	oerrors "github.com/go-oauth2/oauth2/v4/errors"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	xoauth2 "golang.org/x/oauth2"
+
+	"github.com/fakeapi/fakeapi/internal/clock"
+	"github.com/fakeapi/fakeapi/internal/ids"
+)
+
+// Each test here pins one row of oauth.md §8: it asserts that go-oauth2's
+// unsafe default is absent, so it fails when the fix is taken out.
+
+func TestG1NoRedirectForUnknownClientOrURI(t *testing.T) {
+	t.Parallel()
+	s, _ := newTestServer(t)
+
+	t.Run("should not let the pre-checks redirect an unknown client", func(t *testing.T) {
+		_, aerr := s.ValidateAuthorize(url.Values{"client_id": {"nope"}, "redirect_uri": {"https://evil.example/"}, "response_type": {"code"}})
+		require.NotNil(t, aerr)
+		assert.False(t, aerr.Redirectable())
+		assert.Equal(t, ReasonUnknownClient, aerr.Reason)
+	})
+	t.Run("should not let go-oauth2 redirect an unknown client (second guard)", func(t *testing.T) {
+		w := httptest.NewRecorder()
+		err := s.IssueCode(w, httptest.NewRequest(http.MethodPost, "/", nil),
+			AuthRequest{ClientID: "nope", RedirectURI: "https://evil.example/", ResponseType: ResponseCode}, "u")
+		assert.ErrorIs(t, err, ErrNoRedirect)
+		assert.Empty(t, w.Header().Get("Location"))
+	})
+	t.Run("should not let go-oauth2 redirect to an unregistered URI (second guard)", func(t *testing.T) {
+		w := httptest.NewRecorder()
+		err := s.IssueCode(w, httptest.NewRequest(http.MethodPost, "/", nil),
+			AuthRequest{ClientID: "app1", RedirectURI: "https://evil.example/", ResponseType: ResponseCode}, "u")
+		assert.ErrorIs(t, err, ErrNoRedirect)
+		assert.Empty(t, w.Header().Get("Location"))
+	})
+}
+
+func TestG2ExactRedirect(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		client string
+		uri    string
+		ok     bool
+	}{
+		{"should accept the registered URI", "app1", "https://app.example.com/cb", true},
+		{"should refuse a host with the registered host as suffix", "app1", "https://evilapp.example.com/cb", false},
+		{"should refuse a subdomain", "app1", "https://x.app.example.com/cb", false},
+		{"should refuse another scheme", "app1", "http://app.example.com/cb", false},
+		{"should refuse another path", "app1", "https://app.example.com/other", false},
+		{"should refuse a trailing slash", "app1", "https://app.example.com/cb/", false},
+		{"should refuse another case", "app1", "https://APP.example.com/cb", false},
+		{"should refuse an added query", "app1", "https://app.example.com/cb?x=1", false},
+		{"should refuse an explicit default port", "app1", "https://app.example.com:443/cb", false},
+		{"should keep a registered query as is", "app2", "https://two.example.com/cb?tenant=1", true},
+		{"should accept a loopback URI on another port", "loop", "http://127.0.0.1:54321/callback", true},
+		{"should accept an IPv6 loopback URI on another port", "loop", "http://[::1]:1234/cb", true},
+		{"should refuse a loopback URI with another path", "loop", "http://127.0.0.1:54321/other", false},
+		{"should refuse a host that merely starts with 127.0.0.1", "loop", "http://127.0.0.1.evil.example/callback", false},
+		{"should refuse localhost for a 127.0.0.1 registration", "loop", "http://localhost:54321/callback", false},
+	}
+	s, _ := newTestServer(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// Straight to go-oauth2 (no pre-checks): its ValidateURIHandler decides.
+			w := httptest.NewRecorder()
+			err := s.IssueCode(w, httptest.NewRequest(http.MethodPost, "/", nil),
+				AuthRequest{ClientID: testClients[tt.client].ID, RedirectURI: tt.uri, ResponseType: ResponseCode}, "u")
+			if tt.ok {
+				require.NoError(t, err)
+				assert.True(t, strings.HasPrefix(w.Header().Get("Location"), strings.Split(tt.uri, "?")[0]+"?"))
+			} else {
+				assert.ErrorIs(t, err, oerrors.ErrInvalidRedirectURI)
+				assert.Empty(t, w.Header().Get("Location"))
+			}
+			assert.Equal(t, tt.ok, RedirectMatches(testClients[tt.client].RedirectURIs, tt.uri))
+		})
+	}
+}
+
+func TestG3UnknownClientIsInvalidClient(t *testing.T) {
+	t.Parallel()
+	s, _ := newTestServer(t)
+	_, err := s.mgr.GetClient(context.Background(), "nope")
+	require.ErrorIs(t, err, oerrors.ErrInvalidClient)
+	code, status := s.errorCode(err)
+	assert.Equal(t, ErrInvalidClient, code)
+	assert.Equal(t, http.StatusUnauthorized, status, "should not be a 500 server_error")
+}
+
+func TestG4RFCStatuses(t *testing.T) {
+	t.Parallel()
+	s, _ := newTestServer(t)
+	for err, want := range map[error]int{
+		oerrors.ErrInvalidGrant:            400,
+		oerrors.ErrUnsupportedGrantType:    400,
+		oerrors.ErrUnauthorizedClient:      400,
+		oerrors.ErrUnsupportedResponseType: 400,
+		oerrors.ErrInvalidClient:           401,
+	} {
+		_, status := s.errorCode(err)
+		assert.Equal(t, want, status, "%v", err)
+	}
+	t.Run("should answer a PKCE mismatch found by go-oauth2 with 400", func(t *testing.T) {
+		code := issue(t, s, "app1", "https://app.example.com/cb", "u",
+			"code_challenge", strings.Repeat("a", 43), "code_challenge_method", "plain")
+		f := exchangeForm(code)
+		f.Set("code_verifier", strings.Repeat("b", 43))
+		rep := doToken(t, s, tokenRequest(f))
+		assert.Equal(t, http.StatusBadRequest, rep.Status)
+		assert.Equal(t, ErrInvalidGrant, rep.Error)
+		assert.Equal(t, DefaultMessages.PKCE, rep.Description)
+	})
+}
+
+func TestG5MissingTypesAreInvalidRequest(t *testing.T) {
+	t.Parallel()
+	s, _ := newTestServer(t)
+	rep := doToken(t, s, tokenRequest(form("code", "x", "client_id", "app1", "client_secret", "s3cret")))
+	assert.Equal(t, http.StatusBadRequest, rep.Status)
+	assert.Equal(t, ErrInvalidRequest, rep.Error)
+	assert.Equal(t, DefaultMessages.NoGrantType, rep.Description)
+
+	base := url.Values{"client_id": {"app1"}, "redirect_uri": {"https://app.example.com/cb"}}
+	_, aerr := s.ValidateAuthorize(base)
+	require.NotNil(t, aerr)
+	assert.True(t, aerr.Redirectable())
+	assert.Equal(t, ErrInvalidRequest, aerr.Code)
+
+	q := url.Values{"response_type": {"token"}}
+	for k, v := range base {
+		q[k] = v
+	}
+	_, aerr = s.ValidateAuthorize(q)
+	require.NotNil(t, aerr)
+	assert.Equal(t, ErrUnsupportedResponseType, aerr.Code, "not unauthorized_client")
+}
+
+func TestG6ParametersFromBodyOnly(t *testing.T) {
+	t.Parallel()
+	s, _ := newTestServer(t)
+	code := issue(t, s, "app1", "https://app.example.com/cb", "u")
+	tests := []struct {
+		name  string
+		query string
+		body  url.Values
+		want  string
+	}{
+		{"should refuse client_secret in the URL", "client_secret=s3cret", form("grant_type", "authorization_code", "code", code, "client_id", "app1"), DefaultMessages.CredentialsInQuery},
+		{"should refuse code in the URL", "code=" + code, form("grant_type", "authorization_code", "client_id", "app1", "client_secret", "s3cret"), DefaultMessages.CredentialsInQuery},
+		{"should not read grant_type from the URL", "grant_type=authorization_code", form("code", code, "client_id", "app1", "client_secret", "s3cret"), DefaultMessages.NoGrantType},
+		{"should refuse a duplicated parameter", "", form("grant_type", "authorization_code", "code", code, "code", "other", "client_id", "app1", "client_secret", "s3cret"), fmt.Sprintf(DefaultMessages.DuplicateParam, "code")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := tokenRequest(tt.body)
+			r.URL.RawQuery = tt.query
+			rep := doToken(t, s, r)
+			assert.Equal(t, http.StatusBadRequest, rep.Status)
+			assert.Equal(t, ErrInvalidRequest, rep.Error)
+			assert.Equal(t, tt.want, rep.Description)
+		})
+	}
+	// None of these consumed the code.
+	assert.Equal(t, http.StatusOK, doToken(t, s, tokenRequest(exchangeForm(code))).Status)
+}
+
+func TestG7BasicCredentialsURLDecoded(t *testing.T) {
+	t.Parallel()
+	odd := testClients["odd"]
+	t.Run("should accept golang.org/x/oauth2's escaped Basic credentials", func(t *testing.T) {
+		s, _ := newTestServer(t)
+		code := issue(t, s, odd.ID, odd.RedirectURIs[0], "u")
+		srv := httptest.NewServer(http.HandlerFunc(s.HandleToken))
+		defer srv.Close()
+		cfg := xoauth2.Config{ClientID: odd.ID, ClientSecret: odd.Secret, RedirectURL: odd.RedirectURIs[0],
+			Endpoint: xoauth2.Endpoint{TokenURL: srv.URL, AuthStyle: xoauth2.AuthStyleInHeader}}
+		tok, err := cfg.Exchange(context.Background(), code)
+		require.NoError(t, err)
+		assert.NotEmpty(t, tok.AccessToken)
+	})
+	t.Run("should accept raw Basic credentials too", func(t *testing.T) {
+		s, _ := newTestServer(t)
+		code := issue(t, s, odd.ID, odd.RedirectURIs[0], "u")
+		rep := doToken(t, s, tokenRequest(form("grant_type", "authorization_code", "code", code), odd.ID+":"+odd.Secret))
+		assert.Equal(t, http.StatusOK, rep.Status, rep.Description)
+	})
+	t.Run("should refuse Basic together with a body secret", func(t *testing.T) {
+		s, _ := newTestServer(t)
+		rep := doToken(t, s, tokenRequest(form("grant_type", "authorization_code", "code", "x", "client_secret", "s3cret"), "app1:s3cret"))
+		assert.Equal(t, http.StatusBadRequest, rep.Status)
+		assert.Equal(t, DefaultMessages.TwoAuthMethods, rep.Description)
+	})
+	t.Run("should accept form credentials", func(t *testing.T) {
+		s, _ := newTestServer(t)
+		code := issue(t, s, "app1", "https://app.example.com/cb", "u")
+		assert.Equal(t, http.StatusOK, doToken(t, s, tokenRequest(exchangeForm(code))).Status)
+	})
+}
+
+func TestG8EmptySecretNeverMatches(t *testing.T) {
+	t.Parallel()
+	s, _ := newTestServer(t)
+	code := issue(t, s, "empty", "https://empty.example.com/cb", "u")
+	for _, secret := range []string{"", "anything"} {
+		rep := doToken(t, s, tokenRequest(form("grant_type", "authorization_code", "code", code, "client_id", "empty", "client_secret", secret)))
+		assert.Equal(t, http.StatusUnauthorized, rep.Status)
+		assert.Equal(t, ErrInvalidClient, rep.Error)
+	}
+	assert.False(t, clientInfo(testClients["empty"]).VerifyPassword(""))
+	assert.False(t, clientInfo(testClients["empty"]).VerifyPassword("anything"))
+	assert.True(t, clientInfo(testClients["app1"]).VerifyPassword("s3cret"))
+}
+
+func TestG9SingleUseUnderConcurrency(t *testing.T) {
+	t.Parallel()
+	s, _ := newTestServer(t)
+	code := issue(t, s, "app1", "https://app.example.com/cb", "u")
+	const n = 64
+	var wins atomic.Int32
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			w := httptest.NewRecorder()
+			s.HandleToken(w, tokenRequest(exchangeForm(code)))
+			if w.Code == http.StatusOK {
+				wins.Add(1)
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	assert.Equal(t, int32(1), wins.Load())
+}
+
+func TestG9StoreRemoveByCodeIsCompareAndDelete(t *testing.T) {
+	t.Parallel()
+	s, _ := newTestServer(t)
+	code := issue(t, s, "app1", "https://app.example.com/cb", "u")
+	const n = 16
+	var arrived sync.WaitGroup
+	arrived.Add(n)
+	// Every exchange reads the code before any deletes it: the race
+	// go-oauth2's get-then-delete loses without a compare-and-delete store.
+	s.store.afterGetByCode = func() { arrived.Done(); arrived.Wait() }
+	var wins atomic.Int32
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := s.mgr.GenerateAccessToken(context.Background(), oauth2.AuthorizationCode, &oauth2.TokenGenerateRequest{
+				ClientID: "app1", ClientSecret: "s3cret", RedirectURI: "https://app.example.com/cb", Code: code})
+			if err == nil {
+				wins.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	assert.Equal(t, int32(1), wins.Load())
+}
+
+func TestG10ReplayRevokesIssuedTokens(t *testing.T) {
+	t.Parallel()
+	s, _ := newTestServer(t)
+	code := issue(t, s, "app1", "https://app.example.com/cb", "u")
+	first := doToken(t, s, tokenRequest(exchangeForm(code)))
+	require.Equal(t, http.StatusOK, first.Status)
+
+	stranger := doToken(t, s, tokenRequest(form("grant_type", "authorization_code", "code", code, "client_id", "app2", "client_secret", "other")))
+	assert.Equal(t, http.StatusBadRequest, stranger.Status)
+	_, ok := s.Access(first.AccessToken)
+	assert.True(t, ok, "should not let another client revoke the owner's tokens")
+
+	replay := doToken(t, s, tokenRequest(exchangeForm(code)))
+	assert.Equal(t, http.StatusBadRequest, replay.Status)
+	assert.Equal(t, ErrInvalidGrant, replay.Error)
+	_, ok = s.Access(first.AccessToken)
+	assert.False(t, ok, "should revoke the token issued from the replayed code")
+}
+
+func TestG11RedirectURIOptionalAtTokenEndpoint(t *testing.T) {
+	t.Parallel()
+	noRedirect := func(code string) url.Values {
+		f := exchangeForm(code)
+		f.Del("redirect_uri")
+		return f
+	}
+	t.Run("should take redirect_uri from the code when absent", func(t *testing.T) {
+		s, _ := newTestServer(t)
+		code := issue(t, s, "app1", "https://app.example.com/cb", "u")
+		assert.Equal(t, http.StatusOK, doToken(t, s, tokenRequest(noRedirect(code))).Status)
+	})
+	t.Run("should require it in RFC-strict mode", func(t *testing.T) {
+		s, _ := newTestServer(t, func(c *Config) { c.RequireRedirectURI = true })
+		code := issue(t, s, "app1", "https://app.example.com/cb", "u")
+		rep := doToken(t, s, tokenRequest(noRedirect(code)))
+		assert.Equal(t, http.StatusBadRequest, rep.Status)
+		assert.Equal(t, ErrInvalidRequest, rep.Error)
+	})
+	t.Run("should refuse a different one", func(t *testing.T) {
+		s, _ := newTestServer(t)
+		code := issue(t, s, "app1", "https://app.example.com/cb", "u")
+		f := exchangeForm(code)
+		f.Set("redirect_uri", "https://app.example.com/cb/")
+		rep := doToken(t, s, tokenRequest(f))
+		assert.Equal(t, ErrInvalidGrant, rep.Error)
+		assert.Equal(t, DefaultMessages.RedirectMismatch, rep.Description)
+	})
+}
+
+func TestG12ClientCredentialsWithCodeExchangesTheCode(t *testing.T) {
+	t.Parallel()
+	s, _ := newTestServer(t)
+	code := issue(t, s, "app1", "https://app.example.com/cb", "shop-1")
+	f := exchangeForm(code)
+	f.Set("grant_type", "client_credentials")
+	rep := doToken(t, s, tokenRequest(f))
+	require.Equal(t, http.StatusOK, rep.Status, rep.Description)
+	tok, ok := s.Access(rep.AccessToken)
+	require.True(t, ok)
+	assert.Equal(t, "shop-1", tok.UserID, "should be the user's token, not an app token")
+	assert.Equal(t, ErrInvalidGrant, doToken(t, s, tokenRequest(exchangeForm(code))).Error, "should have consumed the code")
+
+	f.Del("code")
+	rep = doToken(t, s, tokenRequest(f))
+	assert.Equal(t, ErrInvalidRequest, rep.Error, "should mint no app-only token")
+	assert.Equal(t, DefaultMessages.NoCode, rep.Description)
+
+	strict, _ := newTestServer(t, func(c *Config) { c.CodeViaClientCredentials = false })
+	f.Set("code", "x")
+	assert.Equal(t, ErrUnsupportedGrantType, doToken(t, strict, tokenRequest(f)).Error)
+}
+
+func TestG13ProviderWritesTokenBytes(t *testing.T) {
+	t.Parallel()
+	s, _ := newTestServer(t, func(c *Config) {
+		c.WriteToken = func(w http.ResponseWriter, _ *http.Request, t Token) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = fmt.Fprintf(w, `{"access_token":"%s","token_type":"bearer","expires_in":null,"refresh_token":null,"scope":""}`, t.AccessToken)
+		}
+	})
+	code := issue(t, s, "app1", "https://app.example.com/cb", "u")
+	w := httptest.NewRecorder()
+	s.HandleToken(w, tokenRequest(exchangeForm(code)))
+	require.Equal(t, http.StatusOK, w.Code)
+	body := w.Body.String()
+	assert.Regexp(t, `^\{"access_token":"[^"]+","token_type":"bearer","expires_in":null,"refresh_token":null,"scope":""\}$`, body)
+}
+
+func TestG15BearerFromHeaderOnly(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		header []string
+		query  string
+		want   BearerProblem
+	}{
+		{"should read a Bearer header", []string{"Bearer abc.DEF-123_~+/=="}, "", BearerOK},
+		{"should match the scheme case-insensitively", []string{"bearer abc"}, "", BearerOK},
+		{"should ignore access_token in the URL", nil, "access_token=abc", BearerMissing},
+		{"should call a scheme without token malformed", []string{"Bearer"}, "", BearerMalformed},
+		{"should call an empty token malformed", []string{"Bearer "}, "", BearerMalformed},
+		{"should call two tokens malformed", []string{"Bearer a b"}, "", BearerMalformed},
+		{"should call another scheme malformed", []string{"Basic YTpi"}, "", BearerMalformed},
+		{"should call two headers malformed", []string{"Bearer a", "Bearer b"}, "", BearerMalformed},
+		{"should call bad characters malformed", []string{"Bearer a,b"}, "", BearerMalformed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest(http.MethodGet, "/?"+tt.query, nil)
+			for _, h := range tt.header {
+				r.Header.Add("Authorization", h)
+			}
+			_, p := BearerToken(r)
+			assert.Equal(t, tt.want, p)
+		})
+	}
+	s, _ := newTestServer(t)
+	code := issue(t, s, "app1", "https://app.example.com/cb", "u")
+	rep := doToken(t, s, tokenRequest(exchangeForm(code)))
+	r := httptest.NewRequest(http.MethodGet, "/?access_token="+rep.AccessToken, nil)
+	_, err := s.srv.ValidationBearerToken(r)
+	assert.Error(t, err, "go-oauth2 should not find a token in the query")
+	r.Header.Set("Authorization", "bearer "+rep.AccessToken)
+	_, err = s.srv.ValidationBearerToken(r)
+	assert.NoError(t, err)
+}
+
+func TestG16MissingVerifierIsInvalidGrant(t *testing.T) {
+	t.Parallel()
+	s, _ := newTestServer(t)
+	t.Run("should refuse a verifier for a code without challenge (downgrade) with 400", func(t *testing.T) {
+		code := issue(t, s, "app1", "https://app.example.com/cb", "u")
+		f := exchangeForm(code)
+		f.Set("code_verifier", strings.Repeat("v", 43))
+		rep := doToken(t, s, tokenRequest(f))
+		assert.Equal(t, http.StatusBadRequest, rep.Status)
+		assert.Equal(t, ErrInvalidGrant, rep.Error)
+	})
+	t.Run("should refuse a missing verifier with 400", func(t *testing.T) {
+		code := issue(t, s, "app1", "https://app.example.com/cb", "u", "code_challenge", strings.Repeat("c", 43))
+		rep := doToken(t, s, tokenRequest(exchangeForm(code)))
+		assert.Equal(t, http.StatusBadRequest, rep.Status)
+		assert.Equal(t, ErrInvalidGrant, rep.Error)
+	})
+	for _, err := range []error{oerrors.ErrMissingCodeVerifier, oerrors.ErrInvalidRedirectURI} {
+		code, status := s.errorCode(err)
+		assert.Equal(t, ErrInvalidGrant, code)
+		assert.Equal(t, http.StatusBadRequest, status)
+	}
+}
+
+func TestG17ExpiryOnTheInjectedClock(t *testing.T) {
+	t.Parallel()
+	t.Run("should expire a code after 10 minutes of emulator time", func(t *testing.T) {
+		s, clk := newTestServer(t)
+		code := issue(t, s, "app1", "https://app.example.com/cb", "u")
+		_, err := clk.Advance(DefaultCodeTTL + time.Second)
+		require.NoError(t, err)
+		rep := doToken(t, s, tokenRequest(exchangeForm(code)))
+		assert.Equal(t, ErrInvalidGrant, rep.Error)
+		assert.Equal(t, DefaultMessages.ExpiredCode, rep.Description)
+	})
+	t.Run("should keep a token without lifetime forever", func(t *testing.T) {
+		s, clk := newTestServer(t)
+		code := issue(t, s, "app1", "https://app.example.com/cb", "u")
+		rep := doToken(t, s, tokenRequest(exchangeForm(code)))
+		_, err := clk.Advance(100 * 365 * 24 * time.Hour)
+		require.NoError(t, err)
+		_, ok := s.Access(rep.AccessToken)
+		assert.True(t, ok)
+	})
+	t.Run("should not let go-oauth2's wall clock overrule an emulator clock in the past", func(t *testing.T) {
+		s, _ := newTestServer(t)
+		past := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+		clk := clock.NewControlled(func() time.Time { return past })
+		s.store.clk = clk
+		s.store.Restore(Snapshot{
+			Codes:  []Code{{Code: "old-code", ClientID: "app1", UserID: "u", RedirectURI: "https://app.example.com/cb", IssuedAt: past, ExpiresAt: past.Add(DefaultCodeTTL)}},
+			Tokens: []Token{{AccessToken: "old-token", ClientID: "app1", UserID: "u", IssuedAt: past, ExpiresAt: past.Add(90 * 24 * time.Hour)}},
+		})
+		rep := doToken(t, s, tokenRequest(exchangeForm("old-code")))
+		assert.Equal(t, http.StatusOK, rep.Status, rep.Description)
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Header.Set("Authorization", "Bearer old-token")
+		_, err := s.srv.ValidationBearerToken(r)
+		assert.NoError(t, err)
+		_, err = clk.Advance(90*24*time.Hour + time.Second)
+		require.NoError(t, err)
+		_, ok := s.Access("old-token")
+		assert.False(t, ok, "should expire by the emulator clock")
+	})
+}
+
+func TestG18Lifetimes(t *testing.T) {
+	t.Parallel()
+	s, _ := newTestServer(t)
+	code := issue(t, s, "app1", "https://app.example.com/cb", "u")
+	rep := doToken(t, s, tokenRequest(exchangeForm(code)))
+	tok, ok := s.Access(rep.AccessToken)
+	require.True(t, ok)
+	assert.True(t, tok.ExpiresAt.IsZero(), "should not expire after go-oauth2's default 2 h")
+	assert.Empty(t, tok.RefreshToken, "should issue no refresh token")
+
+	iij, _ := newTestServer(t, func(c *Config) {
+		c.ResponseTypes = []string{ResponseToken}
+		c.AccessTTL = 90 * 24 * time.Hour
+	})
+	it, err := iij.MintImplicit(context.Background(), AuthRequest{ClientID: "app1", RedirectURI: "https://app.example.com/cb", ResponseType: ResponseToken}, "u")
+	require.NoError(t, err)
+	assert.Equal(t, 90*24*time.Hour, it.ExpiresAt.Sub(it.IssuedAt), "should not be go-oauth2's 1 h implicit default")
+}
+
+func TestG19UserFromLoginAndConsent(t *testing.T) {
+	t.Parallel()
+	s, _ := newTestServer(t)
+	code := issue(t, s, "app1", "https://app.example.com/cb", "shop-7")
+	rep := doToken(t, s, tokenRequest(exchangeForm(code)))
+	tok, ok := s.Access(rep.AccessToken)
+	require.True(t, ok)
+	assert.Equal(t, "shop-7", tok.UserID)
+
+	w := httptest.NewRecorder()
+	require.NoError(t, s.IssueCode(w, httptest.NewRequest(http.MethodPost, "/", nil),
+		AuthRequest{ClientID: "app1", RedirectURI: "https://app.example.com/cb", ResponseType: ResponseCode, State: "s"}, ""))
+	loc, _ := url.Parse(w.Header().Get("Location"))
+	assert.Equal(t, ErrAccessDenied, loc.Query().Get("error"), "no user, no code")
+}
+
+func TestG20SeededGenerators(t *testing.T) {
+	t.Parallel()
+	mint := func() (string, string) {
+		clk := clock.NewControlled(func() time.Time { return testEpoch })
+		src := ids.Seeded(42)
+		s := New(Config{Clock: clk, IDs: src, Clients: lookupTestClient, ResponseTypes: []string{ResponseCode},
+			NewCode: func() string { return src.Hex(20) }, NewAccess: func() string { return src.Hex(16) }})
+		code := issue(t, s, "app1", "https://app.example.com/cb", "u")
+		return code, doToken(t, s, tokenRequest(exchangeForm(code))).AccessToken
+	}
+	c1, a1 := mint()
+	c2, a2 := mint()
+	assert.Equal(t, c1, c2)
+	assert.Equal(t, a1, a2)
+	assert.Regexp(t, `^[0-9a-f]{40}$`, c1)
+	assert.Regexp(t, `^[0-9a-f]{32}$`, a1)
+}

@@ -1,0 +1,203 @@
+package oauth2x
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/go-oauth2/oauth2/v4"
+	oerrors "github.com/go-oauth2/oauth2/v4/errors"
+	"github.com/go-oauth2/oauth2/v4/manage"
+	"github.com/go-oauth2/oauth2/v4/server"
+
+	"github.com/fakeapi/fakeapi/internal/clock"
+	"github.com/fakeapi/fakeapi/internal/ids"
+)
+
+// Response and grant types a provider may enable.
+const (
+	ResponseCode  = "code"
+	ResponseToken = "token"
+)
+
+// DefaultCodeTTL is the authorization code lifetime (oauth.md §3).
+const DefaultCodeTTL = 10 * time.Minute
+
+// Config is what a provider decides. Zero values are the safe choice.
+type Config struct {
+	Clock   clock.Clock
+	IDs     ids.Source
+	Clients ClientLookup
+	// Store holds codes and tokens; the provider keeps a reference for
+	// revocation, export and import.
+	Store *TokenStore
+	Log   *slog.Logger
+
+	// ResponseTypes the authorize endpoint serves: ResponseCode and/or
+	// ResponseToken (minting only, see MintImplicit).
+	ResponseTypes []string
+	// CodeTTL defaults to DefaultCodeTTL.
+	CodeTTL time.Duration
+	// AccessTTL is the access token lifetime; 0 means never (G18).
+	AccessTTL time.Duration
+	// Refresh issues refresh tokens with RefreshTTL (0: never expire).
+	Refresh    bool
+	RefreshTTL time.Duration
+
+	// NewCode, NewAccess and NewRefresh mint values; by default 32 random
+	// bytes of IDs as base64url (G20).
+	NewCode, NewAccess, NewRefresh func() string
+
+	// CodeViaClientCredentials treats grant_type=client_credentials with a
+	// code as a code exchange (Assist's documented request, G12); without a
+	// code such a request is refused, never answered with an app token.
+	CodeViaClientCredentials bool
+	// RequireRedirectURI makes redirect_uri mandatory at the token endpoint
+	// (RFC-strict); otherwise it is taken from the code when absent (G11).
+	RequireRedirectURI bool
+	// Realm names the Basic challenge sent with invalid_client after Basic.
+	Realm string
+	// Messages are the error_description texts; DefaultMessages when zero.
+	Messages *Messages
+
+	// WriteToken writes a successful token response in the provider's exact
+	// bytes (G13); DefaultWriteToken when nil.
+	WriteToken func(w http.ResponseWriter, r *http.Request, t Token)
+	// WriteError writes a token-endpoint error; DefaultWriteError when nil.
+	WriteError func(w http.ResponseWriter, r *http.Request, e *Error)
+}
+
+// Server is the wrapped go-oauth2 server of one provider.
+type Server struct {
+	cfg   Config
+	msg   Messages
+	store *TokenStore
+	mgr   *manage.Manager
+	srv   *server.Server
+
+	exchMu sync.Mutex // serialises code exchanges: check, consume, link (G9, G10)
+}
+
+// New builds the go-oauth2 Manager and Server with every §8 fix applied.
+func New(cfg Config) *Server {
+	if cfg.CodeTTL == 0 {
+		cfg.CodeTTL = DefaultCodeTTL
+	}
+	if cfg.Store == nil {
+		cfg.Store = NewTokenStore(cfg.Clock)
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	for _, f := range []*func() string{&cfg.NewCode, &cfg.NewAccess, &cfg.NewRefresh} {
+		if *f == nil {
+			src := cfg.IDs
+			*f = func() string { return src.Token(32) }
+		}
+	}
+	if cfg.WriteToken == nil {
+		cfg.WriteToken = DefaultWriteToken
+	}
+	if cfg.WriteError == nil {
+		cfg.WriteError = DefaultWriteError
+	}
+	s := &Server{cfg: cfg, store: cfg.Store, msg: DefaultMessages}
+	if cfg.Messages != nil {
+		s.msg = *cfg.Messages
+	}
+
+	mgr := manage.NewManager()
+	mgr.MapClientStorage(exchangeClients{clientStore{cfg.Clients}}) // G3 (and the bound URI of a code, see token.go)
+	mgr.MapTokenStorage(cfg.Store)                                  // G17
+	mgr.SetValidateURIHandler(validateURI)                          // G2
+	mgr.SetAuthorizeCodeExp(cfg.CodeTTL)
+	// G18: go-oauth2's defaults are 2 h access + 3-day refresh for the code
+	// grant and 1 h for implicit; each provider states its own.
+	grant := &manage.Config{AccessTokenExp: cfg.AccessTTL, IsGenerateRefresh: cfg.Refresh, RefreshTokenExp: cfg.RefreshTTL}
+	mgr.SetAuthorizeCodeTokenCfg(grant)
+	mgr.SetImplicitTokenCfg(&manage.Config{AccessTokenExp: cfg.AccessTTL})
+	mgr.MapAuthorizeGenerate(codeGen{cfg.NewCode})                  // G20
+	mgr.MapAccessGenerate(accessGen{cfg.NewAccess, cfg.NewRefresh}) // G20
+	s.mgr = mgr
+
+	scfg := server.NewConfig()
+	scfg.AllowedResponseTypes = nil
+	for _, rt := range cfg.ResponseTypes {
+		scfg.AllowedResponseTypes = append(scfg.AllowedResponseTypes, oauth2.ResponseType(rt))
+	}
+	// Only the code grant reaches go-oauth2's token path; everything else is
+	// refused by HandleToken before it (G12: no app tokens).
+	scfg.AllowedGrantTypes = []oauth2.GrantType{oauth2.AuthorizationCode}
+	srv := server.NewServer(scfg, mgr)
+	srv.ClientInfoHandler = s.clientInfo              // G7
+	srv.UserAuthorizationHandler = userFromContext    // G19
+	srv.PreRedirectErrorHandler = s.preRedirectError  // G1
+	srv.ResponseErrorHandler = rfcStatus              // G4
+	srv.InternalErrorHandler = internalToInvalidGrant // G16
+	srv.AccessTokenResolveHandler = headerBearer      // G15
+	s.srv = srv
+	return s
+}
+
+// Store returns the token store (revocation, export, import).
+func (s *Server) Store() *TokenStore { return s.store }
+
+// Access returns the live access token (injected clock).
+func (s *Server) Access(token string) (Token, bool) { return s.store.Access(token) }
+
+// codeGen and accessGen mint from the provider's generators, which draw on
+// internal/ids and so follow -seed (G20); go-oauth2's own use unseeded
+// uuid/base64.
+type codeGen struct{ next func() string }
+
+func (g codeGen) Token(context.Context, *oauth2.GenerateBasic) (string, error) { return g.next(), nil }
+
+type accessGen struct{ access, refresh func() string }
+
+func (g accessGen) Token(_ context.Context, _ *oauth2.GenerateBasic, refresh bool) (string, string, error) {
+	a := g.access()
+	if !refresh {
+		return a, "", nil
+	}
+	return a, g.refresh(), nil
+}
+
+// rfcStatus corrects go-oauth2's statuses to RFC 6749 §5.2: it answers 401
+// for invalid_grant, unsupported_grant_type, unauthorized_client and
+// unsupported_response_type (G4). Only invalid_client is 401.
+func rfcStatus(re *oerrors.Response) {
+	switch re.Error {
+	case oerrors.ErrInvalidClient:
+		re.StatusCode = http.StatusUnauthorized
+	case oerrors.ErrInvalidGrant, oerrors.ErrUnsupportedGrantType, oerrors.ErrUnauthorizedClient,
+		oerrors.ErrUnsupportedResponseType, oerrors.ErrInvalidRequest, oerrors.ErrInvalidScope:
+		re.StatusCode = http.StatusBadRequest
+	}
+}
+
+// internalToInvalidGrant maps the errors go-oauth2 has no description for,
+// which it would answer with 500 server_error, to 400 invalid_grant (G16).
+func internalToInvalidGrant(err error) *oerrors.Response {
+	if slices.Contains([]error{
+		oerrors.ErrMissingCodeVerifier, oerrors.ErrInvalidRedirectURI, oerrors.ErrInvalidCodeChallenge,
+		oerrors.ErrMissingCodeChallenge, oerrors.ErrInvalidAuthorizeCode, errCodeConsumed,
+	}, err) {
+		return &oerrors.Response{
+			Error:       oerrors.ErrInvalidGrant,
+			Description: oerrors.Descriptions[oerrors.ErrInvalidGrant],
+			StatusCode:  http.StatusBadRequest,
+		}
+	}
+	return nil
+}
+
+// errorCode returns the RFC error code and status go-oauth2 (with G4 and G16
+// applied) gives err.
+func (s *Server) errorCode(err error) (code string, status int) {
+	data, status, _ := s.srv.GetErrorData(err)
+	code, _ = data["error"].(string)
+	return code, status
+}

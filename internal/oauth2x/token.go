@@ -1,0 +1,296 @@
+package oauth2x
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+
+	"github.com/go-oauth2/oauth2/v4"
+
+	"github.com/fakeapi/fakeapi/internal/httpx"
+)
+
+// queryForbidden are the parameters a token request must not carry in its
+// URL, where they end up in logs and Referer headers (oauth.md §4, G6).
+var queryForbidden = []string{"client_secret", "code", "password", "refresh_token"}
+
+// HandleToken serves the token endpoint (oauth.md §4) in front of
+// go-oauth2's ValidationTokenRequest and GetAccessToken:
+//
+//	POST only → form body only, no duplicates, no URL-borne secrets (G6)
+//	→ grant_type present (G5) and served (authorization_code; client_credentials
+//	with a code when CodeViaClientCredentials, G12)
+//	→ client authentication, Basic (decoded, then raw) or form (G7, G8)
+//	→ the code checked, consumed and linked to its tokens under one lock
+//	(G9, G10, G11) → the provider's token bytes (G13).
+func (s *Server) HandleToken(w http.ResponseWriter, r *http.Request) {
+	t, e := s.token(r)
+	if e != nil {
+		s.cfg.WriteError(w, r, e)
+		return
+	}
+	s.cfg.WriteToken(w, r, t)
+}
+
+func (s *Server) token(r *http.Request) (Token, *Error) {
+	form, e := s.tokenForm(r)
+	if e != nil {
+		return Token{}, e
+	}
+	switch gt := form.Get("grant_type"); {
+	case gt == "":
+		return Token{}, newError(http.StatusBadRequest, ErrInvalidRequest, s.msg.NoGrantType) // G5
+	case gt == string(oauth2.AuthorizationCode):
+	case gt == string(oauth2.ClientCredentials) && s.cfg.CodeViaClientCredentials:
+	default:
+		return Token{}, newError(http.StatusBadRequest, ErrUnsupportedGrantType, fmt.Sprintf(s.msg.UnsupportedGrantType, gt))
+	}
+	cred, e := s.authenticate(r, form)
+	if e != nil {
+		return Token{}, e
+	}
+	code := form.Get("code")
+	if code == "" {
+		return Token{}, newError(http.StatusBadRequest, ErrInvalidRequest, s.msg.NoCode)
+	}
+	return s.exchange(r, form, cred, code)
+}
+
+// tokenForm reads the parameters from the body only (G6).
+func (s *Server) tokenForm(r *http.Request) (url.Values, *Error) {
+	if r.Method != http.MethodPost {
+		return nil, newError(http.StatusMethodNotAllowed, ErrInvalidRequest, s.msg.MethodNotPost).with("Allow", http.MethodPost)
+	}
+	// A missing Content-Type is read as a form: PHP's stream_context_create
+	// POST adds it only with a notice, and the seed's sample relies on that.
+	if mt := httpx.MediaType(r); mt != "" && mt != "application/x-www-form-urlencoded" {
+		return nil, newError(http.StatusBadRequest, ErrInvalidRequest, s.msg.ContentType)
+	}
+	body, err := httpx.ReadBody(r)
+	if httpx.IsTooLarge(err) {
+		return nil, newError(http.StatusRequestEntityTooLarge, ErrInvalidRequest, s.msg.BodyTooLarge)
+	}
+	if err != nil {
+		return nil, newError(http.StatusBadRequest, ErrInvalidRequest, s.msg.MalformedBody)
+	}
+	form, err := ParseForm(string(body))
+	if err != nil {
+		return nil, newError(http.StatusBadRequest, ErrInvalidRequest, s.msg.MalformedBody)
+	}
+	q := r.URL.Query()
+	for _, k := range queryForbidden {
+		if q.Has(k) {
+			return nil, newError(http.StatusBadRequest, ErrInvalidRequest, s.msg.CredentialsInQuery)
+		}
+	}
+	if k := Duplicated(form); k != "" {
+		return nil, newError(http.StatusBadRequest, ErrInvalidRequest, fmt.Sprintf(s.msg.DuplicateParam, k))
+	}
+	return form, nil
+}
+
+// ParseForm parses an application/x-www-form-urlencoded body (url.ParseQuery,
+// which refuses ';' separators and bad escapes rather than guessing).
+func ParseForm(body string) (url.Values, error) {
+	return url.ParseQuery(body)
+}
+
+// Duplicated returns the first parameter (in sorted order) given more than
+// once, or "".
+func Duplicated(v url.Values) string {
+	var dup []string
+	for k, vs := range v {
+		if len(vs) > 1 {
+			dup = append(dup, k)
+		}
+	}
+	if len(dup) == 0 {
+		return ""
+	}
+	return slices.Min(dup)
+}
+
+// credential is an authenticated client.
+type credential struct {
+	id, secret string
+	basic      bool
+}
+
+// credentials finds the client credentials, one mechanism per request
+// (oauth.md §4). go-oauth2's ClientBasicHandler neither URL-decodes Basic
+// values (RFC 6749 §2.3.1; golang.org/x/oauth2 sends url.QueryEscape'd id and
+// secret) nor accepts the form (G7). Decoded values are used when they name
+// a client whose secret matches, the raw ones otherwise (servers in the
+// bshaffer/oauth2-server-php line compare raw).
+func (s *Server) credentials(r *http.Request, form url.Values) (credential, *Error) {
+	user, pass, basic := r.BasicAuth()
+	if !basic {
+		id := form.Get("client_id")
+		if id == "" {
+			return credential{}, newError(http.StatusUnauthorized, ErrInvalidClient, s.msg.NoClientCredentials)
+		}
+		return credential{id: id, secret: form.Get("client_secret")}, nil
+	}
+	if form.Has("client_secret") {
+		return credential{}, newError(http.StatusBadRequest, ErrInvalidRequest, s.msg.TwoAuthMethods)
+	}
+	c := credential{id: user, secret: pass, basic: true}
+	if du, err := url.QueryUnescape(user); err == nil {
+		if dp, err := url.QueryUnescape(pass); err == nil {
+			if cl, ok := s.cfg.Clients(du); ok && verifySecret(cl, dp) {
+				c.id, c.secret = du, dp
+			}
+		}
+	}
+	// requests-oauthlib also sends client_id in the body; equal is fine.
+	if id := form.Get("client_id"); form.Has("client_id") && id != c.id && id != user {
+		return credential{}, s.invalidClient(true)
+	}
+	return c, nil
+}
+
+// authenticate checks the credentials before any code is looked at, so a
+// failed attempt never consumes a code: golang.org/x/oauth2's auto-detect
+// retries with form credentials after a Basic failure (oauth.md §3).
+func (s *Server) authenticate(r *http.Request, form url.Values) (credential, *Error) {
+	c, e := s.credentials(r, form)
+	if e != nil {
+		return c, e
+	}
+	cl, ok := s.cfg.Clients(c.id)
+	if !ok || !verifySecret(cl, c.secret) {
+		return c, s.invalidClient(c.basic)
+	}
+	return c, nil
+}
+
+func (s *Server) invalidClient(basic bool) *Error {
+	e := newError(http.StatusUnauthorized, ErrInvalidClient, s.msg.InvalidClient)
+	if basic {
+		realm := s.cfg.Realm
+		if realm == "" {
+			realm = "Service"
+		}
+		e.with("WWW-Authenticate", `Basic realm="`+realm+`"`)
+	}
+	return e
+}
+
+type credKey struct{}
+
+// clientInfo is go-oauth2's ClientInfoHandler: the credentials HandleToken
+// authenticated, or (for a direct caller) the same parsing (G7).
+func (s *Server) clientInfo(r *http.Request) (string, string, error) {
+	if c, ok := r.Context().Value(credKey{}).(credential); ok {
+		return c.id, c.secret, nil
+	}
+	c, e := s.credentials(r, r.PostForm)
+	if e != nil {
+		return "", "", e
+	}
+	return c.id, c.secret, nil
+}
+
+// exchange checks the code, lets go-oauth2 consume it and mint the token,
+// and links the token to the code, all under exchMu: of N concurrent
+// exchanges exactly one wins (G9), and a replay finds the tokens to revoke
+// (G10).
+func (s *Server) exchange(r *http.Request, form url.Values, cred credential, code string) (Token, *Error) {
+	s.exchMu.Lock()
+	defer s.exchMu.Unlock()
+
+	ci := s.store.inspect(code)
+	switch {
+	case ci.state == codeSpent && ci.clientID == cred.id:
+		// Replay by the owner: RFC 6749 §4.1.2 "SHOULD revoke all tokens
+		// previously issued based on that authorization code" (G10). A
+		// stranger presenting it revokes nothing.
+		for _, a := range s.store.issuedFrom(code) {
+			_ = s.mgr.RemoveAccessToken(r.Context(), a)
+		}
+		return Token{}, newError(http.StatusBadRequest, ErrInvalidGrant, s.msg.InvalidCode)
+	case ci.state == codeUnknown, ci.state == codeSpent, ci.clientID != cred.id:
+		return Token{}, newError(http.StatusBadRequest, ErrInvalidGrant, s.msg.InvalidCode)
+	case ci.state == codeExpired:
+		return Token{}, newError(http.StatusBadRequest, ErrInvalidGrant, s.msg.ExpiredCode)
+	}
+	switch sent := form.Get("redirect_uri"); {
+	case form.Has("redirect_uri") && sent != ci.redirectURI:
+		return Token{}, newError(http.StatusBadRequest, ErrInvalidGrant, s.msg.RedirectMismatch)
+	case !form.Has("redirect_uri") && s.cfg.RequireRedirectURI:
+		return Token{}, newError(http.StatusBadRequest, ErrInvalidRequest, s.msg.NoRedirectURI)
+	}
+
+	// What go-oauth2 reads: the body only (G6), the grant rewritten (G12),
+	// redirect_uri taken from the code when absent, since go-oauth2 requires
+	// it (G11).
+	pf := url.Values{}
+	for k, v := range form {
+		pf[k] = slices.Clone(v)
+	}
+	pf.Set("grant_type", string(oauth2.AuthorizationCode))
+	pf.Set("redirect_uri", ci.redirectURI)
+	ctx := context.WithValue(r.Context(), credKey{}, cred)
+	ctx = context.WithValue(ctx, boundKey{}, bound{clientID: cred.id, redirectURI: ci.redirectURI})
+	r2 := r.Clone(ctx)
+	r2.URL.RawQuery = ""
+	r2.Form, r2.PostForm = pf, pf
+
+	gt, tgr, err := s.srv.ValidationTokenRequest(r2)
+	if err != nil {
+		return Token{}, s.managerError(err, ci, form)
+	}
+	ti, err := s.srv.GetAccessToken(ctx, gt, tgr)
+	if err != nil {
+		return Token{}, s.managerError(err, ci, form)
+	}
+	s.store.link(code, ti.GetAccess())
+	t, ok := s.store.Access(ti.GetAccess())
+	if !ok {
+		return Token{}, newError(http.StatusInternalServerError, ErrServerError, s.msg.ServerError)
+	}
+	return t, nil
+}
+
+// managerError turns what go-oauth2 returned after our checks into a token
+// error. What remains possible there is a PKCE failure (the Manager checks
+// it after consuming the code) and faults.
+func (s *Server) managerError(err error, ci codeInfo, form url.Values) *Error {
+	code, status := s.errorCode(err) // G4, G16 applied
+	switch {
+	case code == ErrInvalidGrant && (ci.codeChallenge != "" || form.Has("code_verifier")):
+		return newError(status, code, s.msg.PKCE)
+	case code == ErrInvalidGrant:
+		return newError(status, code, s.msg.InvalidCode)
+	case code == ErrInvalidClient:
+		return s.invalidClient(false)
+	case status >= 500:
+		s.cfg.Log.Error("oauth2x: token exchange", "err", err)
+		return newError(http.StatusInternalServerError, ErrServerError, s.msg.ServerError)
+	}
+	return newError(status, code, s.msg.ServerError)
+}
+
+type boundKey struct{}
+
+// bound is the client and redirect URI of the code being exchanged.
+type bound struct{ clientID, redirectURI string }
+
+// exchangeClients lets the redirect URI a code was issued for count as
+// registered while that code is exchanged: a pending code stays bound to its
+// URI when the app's redirect URL is edited (assist.md §2), and go-oauth2
+// re-validates the token request's redirect_uri against the registration.
+type exchangeClients struct{ clientStore }
+
+func (ec exchangeClients) GetByID(ctx context.Context, id string) (oauth2.ClientInfo, error) {
+	ci, err := ec.clientStore.GetByID(ctx, id)
+	b, ok := ctx.Value(boundKey{}).(bound)
+	if ci == nil || err != nil || !ok || b.clientID != id || b.redirectURI == "" {
+		return ci, err
+	}
+	c := ci.(clientInfo)
+	c.RedirectURIs = append(slices.Clip(c.RedirectURIs), b.redirectURI)
+	return c, nil
+}
