@@ -80,7 +80,7 @@ func (c *client) get(path, token string) (*http.Response, map[string]any) {
 func TestEndToEnd(t *testing.T) {
 	t.Parallel()
 	for name, login := range map[string]func(*client, string, string) (*http.Response, map[string]any){
-		"should pass the flow through the app-scoped route (seed curl)":                  seedLogin,
+		"should pass the flow through the app-scoped route (seed curl)":                 seedLogin,
 		"should pass the flow through /api/oauth2/token with headers and no grant_type": sdkLogin,
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -365,7 +365,9 @@ func TestDisableAndEnable(t *testing.T) {
 		w := e.do(t, req{"PUT", "/api/apps/app1/users/" + taroID + "/status", h(bearer(admin), ctStatusReq), `{"disabled":` + disabled + `}`})
 		require.Equal(t, http.StatusNoContent, w.Code, w.Body.String())
 	}
-	me := func(tok string) int { return e.do(t, req{"GET", "/api/apps/app1/users/me", h(bearer(tok), ""), ""}).Code }
+	me := func(tok string) int {
+		return e.do(t, req{"GET", "/api/apps/app1/users/me", h(bearer(tok), ""), ""}).Code
+	}
 
 	status("true")
 	assert.Equal(t, http.StatusForbidden, me(tok1))
