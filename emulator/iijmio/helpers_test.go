@@ -247,3 +247,5 @@ func lastPacketDay(t testing.TB, e *env, path, line string) PacketDay {
 func qe(s string) string { return url.QueryEscape(s) }
 
 func discardLog() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
