@@ -14,10 +14,10 @@ import (
 // adminHandlers are the routes under /_fakeapi/iijmio/ (routes.go). Bodies
 // are JSON, decoded strictly; errors use the admin shape {"error": "…"}.
 type adminHandlers struct {
-	tokenCreate, tokenList, tokenRevoke              http.HandlerFunc
-	usageAdd, usageGet, regulationSet, couponAdd     http.HandlerFunc
-	appList, appCreate, appGet, appUpdate, appDelete http.HandlerFunc
-	appReissue                                       http.HandlerFunc
+	tokenCreate, tokenList, tokenRevoke              http.Handler
+	usageAdd, usageGet, regulationSet, couponAdd     http.Handler
+	appList, appCreate, appGet, appUpdate, appDelete http.Handler
+	appReissue                                       http.Handler
 	notFound, notAllow                               http.HandlerFunc
 }
 
@@ -25,19 +25,19 @@ const adminJSON = "application/json; charset=utf-8"
 
 func newAdminHandlers(st Store, r chi.Routes) adminHandlers {
 	return adminHandlers{
-		tokenCreate:   handleTokenCreate(st),
-		tokenList:     handleTokenList(st),
-		tokenRevoke:   handleTokenRevoke(st),
-		usageAdd:      handleUsageAdd(st),
-		usageGet:      handleUsageGet(st),
-		regulationSet: handleRegulationSet(st),
-		couponAdd:     handleCouponAdd(st),
-		appList:       handleAppList(st),
-		appCreate:     handleAppCreate(st),
-		appGet:        handleAppGet(st),
-		appUpdate:     handleAppUpdate(st),
-		appDelete:     handleAppDelete(st),
-		appReissue:    handleAppReissue(st),
+		tokenCreate:   named{"handleTokenCreate", handleTokenCreate(st)},
+		tokenList:     named{"handleTokenList", handleTokenList(st)},
+		tokenRevoke:   named{"handleTokenRevoke", handleTokenRevoke(st)},
+		usageAdd:      named{"handleUsageAdd", handleUsageAdd(st)},
+		usageGet:      named{"handleUsageGet", handleUsageGet(st)},
+		regulationSet: named{"handleRegulationSet", handleRegulationSet(st)},
+		couponAdd:     named{"handleCouponAdd", handleCouponAdd(st)},
+		appList:       named{"handleAppList", handleAppList(st)},
+		appCreate:     named{"handleAppCreate", handleAppCreate(st)},
+		appGet:        named{"handleAppGet", handleAppGet(st)},
+		appUpdate:     named{"handleAppUpdate", handleAppUpdate(st)},
+		appDelete:     named{"handleAppDelete", handleAppDelete(st)},
+		appReissue:    named{"handleAppReissue", handleAppReissue(st)},
 		notFound: func(w http.ResponseWriter, _ *http.Request) {
 			httpx.AdminError(w, http.StatusNotFound, "no such iijmio admin route")
 		},

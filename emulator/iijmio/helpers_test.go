@@ -249,3 +249,5 @@ func qe(s string) string { return url.QueryEscape(s) }
 func discardLog() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+func providerStat(name string, n int) provider.Stat { return provider.Stat{Name: name, Count: n} }

@@ -76,21 +76,21 @@ func newServer(log *slog.Logger, cfg Config, st Store, clk clock.Clock, src ids.
 	sess := websession.New[authRequest](sessionCookie, clk, src)
 	lim := newLimiter(clk, cfg.DisableRateLimits)
 	pg := newPages(log)
-	api := func(class limitClass, h http.Handler) http.Handler {
-		return authenticate(st, lim, class, writeErr)(h)
+	api := func(name string, class limitClass, h http.Handler) http.Handler {
+		return named{name + " [auth, " + class.String() + "]", authenticate(st, lim, class, writeErr)(h)}
 	}
 
 	r := chi.NewRouter()
 	addRoutes(r, handlers{
-		authorize:     handleAuthorize(st, sess, pg),
-		authorizePost: handleAuthorizePost(st, sess, pg, log),
-		couponGetV1:   api(limitCouponGet, handleCouponGet(st, 1)),
-		couponGetV2:   api(limitCouponGet, handleCouponGet(st, 2)),
-		couponPutV1:   api(limitCouponPut, handleCouponPut(st, 1, writeErr)),
-		couponPutV2:   api(limitCouponPut, handleCouponPut(st, 2, writeErr)),
-		packetGetV1:   api(limitPacketGet, handlePacketGet(st, 1)),
-		packetGetV2:   api(limitPacketGet, handlePacketGet(st, 2)),
-		preflight:     handlePreflight(),
+		authorize:     named{"handleAuthorize", handleAuthorize(st, sess, pg)},
+		authorizePost: named{"handleAuthorizePost", handleAuthorizePost(st, sess, pg, log)},
+		couponGetV1:   api("handleCouponGet v1", limitCouponGet, handleCouponGet(st, 1)),
+		couponGetV2:   api("handleCouponGet v2", limitCouponGet, handleCouponGet(st, 2)),
+		couponPutV1:   api("handleCouponPut v1", limitCouponPut, handleCouponPut(st, 1, writeErr)),
+		couponPutV2:   api("handleCouponPut v2", limitCouponPut, handleCouponPut(st, 2, writeErr)),
+		packetGetV1:   api("handlePacketGet v1", limitPacketGet, handlePacketGet(st, 1)),
+		packetGetV2:   api("handlePacketGet v2", limitPacketGet, handlePacketGet(st, 2)),
+		preflight:     named{"handlePreflight", handlePreflight()},
 		notFound:      func(w http.ResponseWriter, req *http.Request) { writeErr(w, req, errNotFound) },
 		notAllow: func(w http.ResponseWriter, req *http.Request) {
 			w.Header().Set("Allow", allowMethods(r, req.URL.Path))

@@ -18,6 +18,10 @@ const (
 	limitPacketGet                   // 5 / min
 )
 
+func (c limitClass) String() string {
+	return [...]string{limitCouponGet: "coupon GET 5/min", limitCouponPut: "coupon PUT 1/min", limitPacketGet: "packet GET 5/min"}[c]
+}
+
 var limits = [...]int{limitCouponGet: 5, limitCouponPut: 1, limitPacketGet: 5}
 
 // limitWindow is the sliding window [chosen].

@@ -44,21 +44,21 @@ func addRoutes(r chi.Router, h handlers) {
 // addAdminRoutes lists the provider's admin routes, mounted by the emulator
 // at /_fakeapi/iijmio/ with that prefix removed.
 func addAdminRoutes(r chi.Router, h adminHandlers) {
-	r.Post("/tokens", h.tokenCreate)           // mint a token without the pages (iijmio.md §3)
-	r.Get("/tokens", h.tokenList)              // live tokens
-	r.Delete("/tokens/{token}", h.tokenRevoke) // revoke one token (iijmio.md §9)
-	r.Post("/usage", h.usageAdd)               // add traffic, draw coupons (iijmio.md §9)
-	r.Get("/usage", h.usageGet)                // 31-day windows, ?serviceCode=
-	r.Post("/regulation", h.regulationSet)     // force throttling on/off (iijmio.md §9)
-	r.Post("/coupons", h.couponAdd)            // add a topup or bundle coupon
-	r.Get("/apps", h.appList)                  // developer console: applications
-	r.Post("/apps", h.appCreate)               // register an application
-	r.Get("/apps/{id}", h.appGet)              // one application
-	r.Put("/apps/{id}", h.appUpdate)           // change name and redirect URIs
-	r.Delete("/apps/{id}", h.appDelete)        // unregister, dropping its tokens
-	r.Post("/apps/{id}/reissue", h.appReissue) // デベロッパIDの再発行 (iijmio.md §3)
-	r.NotFound(h.notFound)                     // admin error shape
-	r.MethodNotAllowed(h.notAllow)             // admin error shape
+	r.Method(http.MethodPost, "/tokens", h.tokenCreate)           // mint a token without the pages (iijmio.md §3)
+	r.Method(http.MethodGet, "/tokens", h.tokenList)              // live tokens
+	r.Method(http.MethodDelete, "/tokens/{token}", h.tokenRevoke) // revoke one token (iijmio.md §9)
+	r.Method(http.MethodPost, "/usage", h.usageAdd)               // add traffic, draw coupons (iijmio.md §9)
+	r.Method(http.MethodGet, "/usage", h.usageGet)                // 31-day windows, ?serviceCode=
+	r.Method(http.MethodPost, "/regulation", h.regulationSet)     // force throttling on/off (iijmio.md §9)
+	r.Method(http.MethodPost, "/coupons", h.couponAdd)            // add a topup or bundle coupon
+	r.Method(http.MethodGet, "/apps", h.appList)                  // developer console: applications
+	r.Method(http.MethodPost, "/apps", h.appCreate)               // register an application
+	r.Method(http.MethodGet, "/apps/{id}", h.appGet)              // one application
+	r.Method(http.MethodPut, "/apps/{id}", h.appUpdate)           // change name and redirect URIs
+	r.Method(http.MethodDelete, "/apps/{id}", h.appDelete)        // unregister, dropping its tokens
+	r.Method(http.MethodPost, "/apps/{id}/reissue", h.appReissue) // デベロッパIDの再発行 (iijmio.md §3)
+	r.NotFound(h.notFound)                                        // admin error shape
+	r.MethodNotAllowed(h.notAllow)                                // admin error shape
 }
 
 // allowMethods is what a 405 lists in Allow (style R15): the methods the
@@ -73,3 +73,13 @@ func allowMethods(r chi.Routes, path string) string {
 	}
 	return strings.Join(allow, ", ")
 }
+
+// named tags a handler with the maker that built it, so the routes golden
+// file (routes_test.go) shows which handler serves which route and catches
+// a handler registered on the wrong method or path.
+type named struct {
+	name string
+	http.Handler
+}
+
+func (n named) handlerName() string { return n.name }
