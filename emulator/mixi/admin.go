@@ -1,0 +1,123 @@
+package mixi
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/fakeapi/fakeapi/internal/clock"
+	"github.com/fakeapi/fakeapi/internal/httpx"
+	"github.com/fakeapi/fakeapi/internal/ids"
+	"github.com/fakeapi/fakeapi/internal/oauth1"
+)
+
+// adminRoutes are mixi's own admin routes under /_fakeapi/mixi/ (the root
+// strips that prefix).
+func adminRoutes(st Store, clk clock.Clock, src ids.Source) *chi.Mux {
+	r := chi.NewRouter()
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		httpx.AdminError(w, http.StatusNotFound, "no such mixi admin route")
+	})
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		httpx.AdminError(w, http.StatusMethodNotAllowed, "method not allowed")
+	})
+	r.Get("/requests", handleAdminRequests(st))    // requests sent through invite:friends
+	r.Post("/installs", handleAdminInstall(st))    // install or uninstall an app for a user
+	r.Post("/sign", handleAdminSign(st, clk, src)) // sign a request, for curl users
+	return r
+}
+
+// adminRequest is a stored request with who still has it.
+type adminRequest struct {
+	Request
+	Pending []string `json:"pending"`
+}
+
+// handleAdminRequests handles "GET /_fakeapi/mixi/requests[?app=&sender=&recipient=]".
+func handleAdminRequests(st Store) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		out := []adminRequest{}
+		for _, req := range st.Requests() {
+			if (q.Get("app") != "" && req.App != q.Get("app")) || (q.Get("sender") != "" && req.Sender != q.Get("sender")) ||
+				(q.Get("recipient") != "" && !slices.Contains(req.Recipients, q.Get("recipient"))) {
+				continue
+			}
+			pending := []string{}
+			for _, rc := range req.Recipients {
+				if !slices.Contains(req.Deleted, rc) {
+					pending = append(pending, rc)
+				}
+			}
+			out = append(out, adminRequest{Request: req, Pending: pending})
+		}
+		httpx.WriteJSON(w, http.StatusOK, "application/json; charset=utf-8", map[string]any{"requests": out})
+	}
+}
+
+// handleAdminInstall handles "POST /_fakeapi/mixi/installs" with
+// {"app":"…","user":"…","installed":true|false}: hasApp, the permission
+// rows and filterBy=hasApp change at once (mixi.md §7).
+func handleAdminInstall(st Store) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var in struct {
+			App       string `json:"app"`
+			User      string `json:"user"`
+			Installed *bool  `json:"installed"`
+		}
+		if err := httpx.DecodeJSON(r, &in, true); err != nil || in.Installed == nil {
+			httpx.AdminError(w, http.StatusBadRequest, `want {"app":"<app id>","user":"<user id>","installed":true|false}`)
+			return
+		}
+		if err := st.SetInstalled(in.App, in.User, *in.Installed); err != nil {
+			httpx.AdminError(w, http.StatusNotFound, "unknown app or user")
+			return
+		}
+		httpx.WriteJSON(w, http.StatusOK, "application/json; charset=utf-8", in)
+	}
+}
+
+// handleAdminSign handles "POST /_fakeapi/mixi/sign" with
+// {"method":"GET","url":"http://localhost:8080/mixi/os/0.8/…?xoauth_requestor_id=…","consumerKey":"…"}:
+// it answers the Authorization header a client would send, stamped with the
+// emulator clock, so a request can be tried with curl.
+func handleAdminSign(st Store, clk clock.Clock, src ids.Source) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var in struct {
+			Method      string `json:"method"`
+			URL         string `json:"url"`
+			ConsumerKey string `json:"consumerKey"`
+			Form        string `json:"form"`
+		}
+		if err := httpx.DecodeJSON(r, &in, true); err != nil || in.URL == "" {
+			httpx.AdminError(w, http.StatusBadRequest, `want {"method":"GET","url":"<full URL>","consumerKey":"<key, default the first app>","form":"<form body, optional>"}`)
+			return
+		}
+		if in.Method == "" {
+			in.Method = http.MethodGet
+		}
+		apps := st.Apps()
+		if in.ConsumerKey == "" && len(apps) > 0 {
+			in.ConsumerKey = apps[0].ConsumerKey
+		}
+		app, ok := st.Consumer(in.ConsumerKey)
+		if !ok {
+			httpx.AdminError(w, http.StatusNotFound, "unknown consumer key")
+			return
+		}
+		form, err := oauth1.ParseForm(in.Form)
+		if err != nil {
+			httpx.AdminError(w, http.StatusBadRequest, "form is not a form-encoded body")
+			return
+		}
+		s := oauth1.Signer{ConsumerKey: app.ConsumerKey, ConsumerSecret: app.ConsumerSecret}
+		h, err := s.Header(strings.ToUpper(in.Method), in.URL, form, src.Hex(10), clk.Now().Unix())
+		if err != nil {
+			httpx.AdminError(w, http.StatusBadRequest, "url is not a URL")
+			return
+		}
+		httpx.WriteJSON(w, http.StatusOK, "application/json; charset=utf-8", map[string]string{"authorization": h})
+	}
+}

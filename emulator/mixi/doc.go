@@ -1,0 +1,22 @@
+// Package mixi emulates the mixi appli mobile platform (mixiアプリ モバイル):
+// the OpenSocial 0.8 RESTful API at http://api.mixi-platform.com/os/0.8
+// with 2-legged OAuth 1.0 (HMAC-SHA1), and the invite:friends user flow of
+// the Request API. Spec: seeds/004 (RESTful API仕様), seeds/003
+// (リクエストAPI) and reference/mixi.md.
+//
+// Emulated: People and Friends (@self, @friends, @all, @friends/{pid},
+// fields, count, startIndex, filterBy=hasApp, JSON and Atom with mixi's
+// string booleans and urn:guid:mixi.jp: ids), the permission model,
+// userHash, Persistence (appdata) with its key rules, 100-key limit and the
+// 180-writes-in-3-minutes 503, Albums and MediaItems with visibility,
+// request deletion, and the invite:friends selection and confirmation pages.
+//
+// Known differences: error bodies are "<status> - <reason>" after
+// Shindig-PHP (mixi's exact text is undocumented); the permission model's
+// cells other than × are rebuilt from the page's legend; the invite pages
+// are served under the emulator's prefix (/mixi/invite:friends), since the
+// mobile gateway's host is not documented; OAuth parameters are also
+// accepted in the query string and form body; the PC (JavaScript) API,
+// activities, messages and payments are not emulated. docs/providers/mixi.md
+// lists every choice with its label.
+package mixi

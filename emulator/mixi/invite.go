@@ -1,0 +1,420 @@
+package mixi
+
+import (
+	"embed"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/fakeapi/fakeapi/internal/clock"
+	"github.com/fakeapi/fakeapi/internal/httpx"
+	"github.com/fakeapi/fakeapi/internal/ids"
+	"github.com/fakeapi/fakeapi/internal/websession"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// pages are parsed once (R20); they are immutable after init.
+var pages = template.Must(template.ParseFS(templateFS, "templates/*.html"))
+
+// Texts of the invite pages (R16). The default prompt is ours [chosen:
+// mixi.md §8]; the seed's own example reads 「…15人までで選択してください」.
+const (
+	defaultDescription = "リクエストを送る友人を選択してください"
+	maxRecipients      = 15 // [chosen: seeds/003 example, mixi.md §8]
+	maxMessageRunes    = 500
+	textNoneSelected   = "友人を1人以上選択してください"
+	textTooMany        = "選択できるのは15人までです"
+	textNotListed      = "選択できない友人が含まれています"
+	textBadSetup       = "リクエストを開始できません。opensocial_app_id、opensocial_owner_id と callback（アプリに登録されたホストの http(s) URL）を確認してください。"
+	textExpired        = "画面の有効期限が切れたか、不正な操作です。アプリからやり直してください。"
+	textServerError    = "mixi側でエラーが発生しました。"
+	textTooLarge       = "送信されたデータが大きすぎます。"
+	textNotFound       = "ページが見つかりません。"
+	textMethod         = "この操作は受け付けられません。"
+)
+
+// The invite pages and their session cookie.
+const (
+	sessionCookie = "fakeapi_mixi"
+	selectPath    = "/invite/friends/select"
+	confirmPath   = "/invite/friends/confirm"
+)
+
+// inviteTxn is the validated request, kept server side between the pages
+// (oauth.md §2.3): the forms carry only its id and the CSRF token, so the
+// callback is never taken from a later post.
+type inviteTxn struct {
+	App, AppName, Owner string
+	Callback            *url.URL
+	Message, Image      string
+	URL, MobileURL      string
+	Description         string
+	Candidates          []candidate // listed, recipients first
+	Preselected         []string
+	Selected            []string
+}
+
+type friendRow struct {
+	candidate
+	Checked bool
+}
+
+type selectPage struct {
+	AppName, Description, Error string
+	Limit                       int
+	Friends                     []friendRow
+	Action, CSRF, Txn           string
+}
+
+type confirmPage struct {
+	AppName, Message  string
+	Recipients        []candidate
+	Action, CSRF, Txn string
+}
+
+type errorPage struct {
+	Status  int
+	Message string
+}
+
+type inviteDeps struct {
+	log      *slog.Logger
+	st       Store
+	clk      clock.Clock
+	ids      ids.Source
+	sessions *websession.Manager[inviteTxn]
+}
+
+// handleInviteStart handles "GET|POST /invite:friends" and "/invite/friends":
+// the app's form post that opens the friend selection (seeds/003).
+func handleInviteStart(d inviteDeps) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := r.ParseForm(); err != nil {
+			if httpx.IsTooLarge(err) {
+				writeInviteErrorPage(w, http.StatusRequestEntityTooLarge)
+				return
+			}
+			renderError(d.log, w, http.StatusBadRequest, textBadSetup)
+			return
+		}
+		app, cands, err := d.st.InviteContext(r.Form.Get("opensocial_app_id"), r.Form.Get("opensocial_owner_id"))
+		if err != nil {
+			renderError(d.log, w, http.StatusBadRequest, textBadSetup)
+			return
+		}
+		cb, ok := validCallback(r.Form.Get("callback"), app.CallbackHosts)
+		if !ok {
+			// Never redirect to an unvalidated callback: that would be an
+			// open redirect [chosen: mixi.md §8].
+			renderError(d.log, w, http.StatusBadRequest, textBadSetup)
+			return
+		}
+		txn, ok := buildInvite(r.Form, cands)
+		if !ok {
+			redirectResult(w, cb, "400") // パラメータ指定エラー [doc]
+			return
+		}
+		txn.App, txn.AppName, txn.Owner, txn.Callback = app.ID, app.Name, r.Form.Get("opensocial_owner_id"), cb
+		sess := d.sessions.Get(w, r)
+		id := d.sessions.PutTxn(sess.ID, txn)
+		renderSelect(d.log, w, r, txn, sess.CSRF, id, "")
+	}
+}
+
+// validCallback accepts an absolute http(s) URL on one of the app's
+// callback hosts, without user info (mixi.md §8). The query parser already
+// decoded the escaped value once.
+func validCallback(raw string, hosts []string) (*url.URL, bool) {
+	if raw == "" || len(raw) > 2048 {
+		return nil, false
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.Opaque != "" {
+		return nil, false
+	}
+	return u, slices.Contains(hosts, strings.ToLower(u.Hostname()))
+}
+
+// buildInvite validates the hidden fields of seeds/003 and lists the
+// friends to show. Any invalid one is the 400 of the seed's error table.
+func buildInvite(f url.Values, cands []candidate) (inviteTxn, bool) {
+	t := inviteTxn{Message: f.Get("message"), Image: f.Get("image"), URL: f.Get("url"),
+		MobileURL: f.Get("mobile_url"), Description: f.Get("description")}
+	if t.Message == "" || !utf8.ValidString(t.Message) || utf8.RuneCountInString(t.Message) > maxMessageRunes {
+		return t, false
+	}
+	if t.Image != "" && !validImage(t.Image) {
+		return t, false
+	}
+	for _, u := range []string{t.URL, t.MobileURL} {
+		if u != "" && !validHTTPURL(u) {
+			return t, false
+		}
+	}
+	filter := f.Get("filter_type")
+	switch filter {
+	case "", "both", "joined", "not_joined": // default both [chosen]
+	default:
+		return t, false
+	}
+	recipients, ok1 := idList(f.Get("recipients"))
+	targets, ok2 := idList(f.Get("target_users"))
+	excludes, ok3 := idList(f.Get("exclude_users"))
+	if !ok1 || !ok2 || !ok3 || len(recipients) > maxRecipients {
+		return t, false
+	}
+	isFriend := map[string]candidate{}
+	for _, c := range cands {
+		isFriend[c.ID] = c
+	}
+	for _, id := range recipients {
+		if _, ok := isFriend[id]; !ok { // recipients must be friends
+			return t, false
+		}
+	}
+	shown := func(c candidate) bool {
+		switch {
+		case filter == "joined" && !c.HasApp, filter == "not_joined" && c.HasApp:
+			return false
+		case len(targets) > 0 && !slices.Contains(targets, c.ID):
+			return false
+		}
+		return !slices.Contains(excludes, c.ID)
+	}
+	// recipients first, pre-checked, in the order given [doc]; then the
+	// rest by id.
+	for _, id := range recipients {
+		if c := isFriend[id]; shown(c) && !slices.Contains(t.Preselected, id) {
+			t.Candidates = append(t.Candidates, c)
+			t.Preselected = append(t.Preselected, id)
+		}
+	}
+	for _, c := range cands {
+		if shown(c) && !slices.Contains(t.Preselected, c.ID) {
+			t.Candidates = append(t.Candidates, c)
+		}
+	}
+	if t.Description == "" {
+		t.Description = defaultDescription
+	}
+	return t, true
+}
+
+// idList splits a comma list of user ids, bare or mixi.jp:-prefixed.
+func idList(s string) ([]string, bool) {
+	if s == "" {
+		return nil, true
+	}
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		p = strings.TrimPrefix(strings.TrimSpace(p), guidPrefix)
+		if _, ok := parseID(p); !ok {
+			return nil, false
+		}
+		out = append(out, p)
+	}
+	return out, true
+}
+
+func validHTTPURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && len(s) <= 2048
+}
+
+// validImage checks "<url>,<mime type>" [doc: 末尾にMIME typeをカンマ区切りで指定].
+func validImage(s string) bool {
+	i := strings.LastIndexByte(s, ',')
+	if i < 0 {
+		return false
+	}
+	mt := s[i+1:]
+	sub, ok := strings.CutPrefix(mt, "image/")
+	if !ok || sub == "" {
+		return false
+	}
+	for _, c := range sub {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '+' || c == '-') {
+			return false
+		}
+	}
+	return validHTTPURL(s[:i])
+}
+
+// handleInviteSelect handles "POST /invite/friends/select": the selection
+// form, a plain POST a test can send without a browser.
+func handleInviteSelect(d inviteDeps) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		sess, txnID, txn, ok := d.checkForm(w, r)
+		if !ok {
+			return
+		}
+		if r.PostForm.Get("action") == "cancel" {
+			// アプリに戻る: error=403 [doc].
+			if _, ok := d.sessions.TakeTxn(sess.ID, txnID); ok {
+				redirectResult(w, txn.Callback, "403")
+				return
+			}
+			renderError(d.log, w, http.StatusForbidden, textExpired)
+			return
+		}
+		picked := r.PostForm["recipient"]
+		var errText string
+		switch {
+		case len(picked) == 0:
+			errText = textNoneSelected
+		case len(picked) > maxRecipients:
+			errText = textTooMany
+		}
+		var chosen []candidate
+		for _, id := range picked {
+			i := slices.IndexFunc(txn.Candidates, func(c candidate) bool { return c.ID == id })
+			if i < 0 {
+				errText = textNotListed
+				break
+			}
+			if !slices.ContainsFunc(chosen, func(c candidate) bool { return c.ID == id }) {
+				chosen = append(chosen, txn.Candidates[i])
+			}
+		}
+		if errText != "" {
+			txn.Preselected = picked
+			renderSelect(d.log, w, r, txn, sess.CSRF, txnID, errText)
+			return
+		}
+		if _, ok := d.sessions.TakeTxn(sess.ID, txnID); !ok {
+			renderError(d.log, w, http.StatusForbidden, textExpired)
+			return
+		}
+		for _, c := range chosen {
+			txn.Selected = append(txn.Selected, c.ID)
+		}
+		next := d.sessions.PutTxn(sess.ID, txn)
+		err := httpx.RenderHTML(w, http.StatusOK, pages, "confirm.html", confirmPage{
+			AppName: txn.AppName, Message: txn.Message, Recipients: chosen,
+			Action: httpx.Base(r) + confirmPath, CSRF: sess.CSRF, Txn: next,
+		})
+		if err != nil {
+			d.log.Error("mixi: render confirm page", "err", err)
+			writeInviteErrorPage(w, http.StatusInternalServerError)
+		}
+	}
+}
+
+// handleInviteConfirm handles "POST /invite/friends/confirm": はい stores
+// the request and redirects with request_member and request_id; いいえ
+// redirects with error=403 [doc: seeds/003, mixi.md §8].
+func handleInviteConfirm(d inviteDeps) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		sess, txnID, _, ok := d.checkForm(w, r)
+		if !ok {
+			return
+		}
+		txn, ok := d.sessions.TakeTxn(sess.ID, txnID)
+		if !ok || len(txn.Selected) == 0 {
+			renderError(d.log, w, http.StatusForbidden, textExpired)
+			return
+		}
+		if r.PostForm.Get("answer") != "yes" {
+			redirectResult(w, txn.Callback, "403")
+			return
+		}
+		req := Request{
+			ID: d.ids.Hex(12), App: txn.App, Sender: txn.Owner, Recipients: txn.Selected,
+			Message: txn.Message, Image: txn.Image, URL: txn.URL, MobileURL: txn.MobileURL,
+			Created: d.clk.Now().UTC().Format(timeLayout),
+		}
+		d.st.AddRequest(req)
+		// request_member is a raw comma list, as the seed's example shows.
+		redirectWith(w, txn.Callback, "request_member="+strings.Join(req.Recipients, ",")+"&request_id="+req.ID)
+	}
+}
+
+// checkForm reads a page post: its session, CSRF token and transaction.
+// Any failure is a 403 page and no redirect (oauth.md §2.3).
+func (d inviteDeps) checkForm(w http.ResponseWriter, r *http.Request) (websession.Session, string, inviteTxn, bool) {
+	if err := r.ParseForm(); err != nil {
+		if httpx.IsTooLarge(err) {
+			writeInviteErrorPage(w, http.StatusRequestEntityTooLarge)
+		} else {
+			renderError(d.log, w, http.StatusBadRequest, textExpired)
+		}
+		return websession.Session{}, "", inviteTxn{}, false
+	}
+	sess, ok := d.sessions.Lookup(r)
+	if !ok || !d.sessions.CheckCSRF(sess, r.PostForm.Get("csrf_token")) {
+		renderError(d.log, w, http.StatusForbidden, textExpired)
+		return sess, "", inviteTxn{}, false
+	}
+	id := r.PostForm.Get("txn")
+	txn, ok := d.sessions.Txn(sess.ID, id)
+	if !ok {
+		renderError(d.log, w, http.StatusForbidden, textExpired)
+		return sess, "", inviteTxn{}, false
+	}
+	return sess, id, txn, true
+}
+
+func renderSelect(log *slog.Logger, w http.ResponseWriter, r *http.Request, txn inviteTxn, csrf, txnID, errText string) {
+	rows := make([]friendRow, len(txn.Candidates))
+	for i, c := range txn.Candidates {
+		rows[i] = friendRow{candidate: c, Checked: slices.Contains(txn.Preselected, c.ID)}
+	}
+	err := httpx.RenderHTML(w, http.StatusOK, pages, "select.html", selectPage{
+		AppName: txn.AppName, Description: txn.Description, Error: errText, Limit: maxRecipients,
+		Friends: rows, Action: httpx.Base(r) + selectPath, CSRF: csrf, Txn: txnID,
+	})
+	if err != nil {
+		log.Error("mixi: render selection page", "err", err)
+		writeInviteErrorPage(w, http.StatusInternalServerError)
+	}
+}
+
+func renderError(log *slog.Logger, w http.ResponseWriter, status int, msg string) {
+	if err := httpx.RenderHTML(w, status, pages, "error.html", errorPage{Status: status, Message: msg}); err != nil {
+		log.Error("mixi: render error page", "err", err)
+		httpx.WriteBytes(w, http.StatusInternalServerError, "text/plain; charset=utf-8", []byte(errorBody(http.StatusInternalServerError)))
+	}
+}
+
+// writeInviteErrorPage is the bare-status page of the invite flow (404,
+// 405, 413, injected faults, panics).
+func writeInviteErrorPage(w http.ResponseWriter, status int) {
+	msg := textServerError
+	switch status {
+	case http.StatusNotFound:
+		msg = textNotFound
+	case http.StatusMethodNotAllowed:
+		msg = textMethod
+	case http.StatusRequestEntityTooLarge:
+		msg = textTooLarge
+	case http.StatusForbidden, http.StatusBadRequest:
+		msg = textExpired
+	}
+	renderError(slog.New(slog.DiscardHandler), w, status, msg)
+}
+
+// redirectResult sends the user back with result=false&error=<code>
+// [doc: seeds/003 エラーコード].
+func redirectResult(w http.ResponseWriter, cb *url.URL, code string) {
+	redirectWith(w, cb, "result=false&error="+code)
+}
+
+// redirectWith appends query to the callback's own query (with "&" when it
+// has one [chosen]) and answers 302.
+func redirectWith(w http.ResponseWriter, cb *url.URL, query string) {
+	u := *cb
+	if u.RawQuery != "" {
+		u.RawQuery += "&" + query
+	} else {
+		u.RawQuery = query
+	}
+	w.Header().Set("Location", u.String())
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusFound)
+}

@@ -1,0 +1,270 @@
+package mixi
+
+import (
+	"bytes"
+	"log/slog"
+	"net/http"
+	"slices"
+
+	"github.com/go-chi/chi/v5"
+)
+
+// Extra person fields, in the order they follow displayName [chosen:
+// mixi.md §3]. Names and groups [doc]: 基本情報 nickname, profileUrl,
+// thumbnailUrl, hasApp, bloodType; プロフィール情報 addresses, birthday,
+// gender; その他 userHash.
+var personExtras = []string{"profileUrl", "bloodType", "gender", "birthday", "addresses"}
+
+// personFields are the extra fields a request names; "@all" names all.
+type personFields struct {
+	extras   map[string]bool
+	userHash bool
+}
+
+func wantFields(fields []string) personFields {
+	pf := personFields{extras: map[string]bool{}}
+	for _, f := range fields {
+		switch f {
+		case "@all":
+			pf.userHash = true
+			for _, e := range personExtras {
+				pf.extras[e] = true
+			}
+		case "userHash":
+			pf.userHash = true
+		default:
+			if slices.Contains(personExtras, f) {
+				pf.extras[f] = true
+			}
+			// Unknown names are ignored, as OpenSocial containers do.
+		}
+	}
+	return pf
+}
+
+// handlePeopleSelf handles "GET /os/0.8/people/{guid}/{selector}":
+// @self, @friends and @all (= @friends [clients: Shindig sample]).
+func handlePeopleSelf(log *slog.Logger, st Store) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		c := callerOf(r)
+		lp, err := parseList(r.URL.Query())
+		if err != nil {
+			writeError(log, w, r, err)
+			return
+		}
+		guid, ok := resolveGuid(chi.URLParam(r, "guid"), c.viewer)
+		if !ok {
+			writeError(log, w, r, newErr(http.StatusNotFound, reasonBadGuid))
+			return
+		}
+		pf := wantFields(lp.fields)
+		switch segment(chi.URLParam(r, "selector")) {
+		case "@self":
+			p, err := st.Person(c.app, c.viewer, guid, pf.userHash)
+			if err != nil {
+				writeError(log, w, r, err)
+				return
+			}
+			writePeople(w, lp.format, []person{p}, pf, 0, 1, -1, true)
+		case "@friends", "@all":
+			ps, total, err := st.Friends(c.app, c.viewer, guid, lp.hasAppOnly, lp.pg, pf.userHash)
+			if err != nil {
+				writeError(log, w, r, err)
+				return
+			}
+			writePeople(w, lp.format, ps, pf, lp.pg.start, total, lp.pg.count, false)
+		default:
+			writeError(log, w, r, newErr(http.StatusForbidden, reasonNoSelector))
+		}
+	}
+}
+
+// handlePeopleFriend handles "GET /os/0.8/people/{guid}/@friends/{pid}":
+// the friend's profile, or 404 when pid is not a friend [doc].
+func handlePeopleFriend(log *slog.Logger, st Store) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		c := callerOf(r)
+		lp, err := parseList(r.URL.Query())
+		if err != nil {
+			writeError(log, w, r, err)
+			return
+		}
+		guid, ok := resolveGuid(chi.URLParam(r, "guid"), c.viewer)
+		if !ok {
+			writeError(log, w, r, newErr(http.StatusNotFound, reasonBadGuid))
+			return
+		}
+		if sel := segment(chi.URLParam(r, "selector")); sel != "@friends" && sel != "@all" {
+			writeError(log, w, r, newErr(http.StatusForbidden, reasonNoSelector))
+			return
+		}
+		pid, ok := resolveGuid(chi.URLParam(r, "pid"), c.viewer)
+		if !ok {
+			writeError(log, w, r, errNotFriend)
+			return
+		}
+		pf := wantFields(lp.fields)
+		p, err := st.Friend(c.app, c.viewer, guid, pid, pf.userHash)
+		if err != nil {
+			writeError(log, w, r, err)
+			return
+		}
+		writePeople(w, lp.format, []person{p}, pf, 0, 1, -1, true)
+	}
+}
+
+// writePeople writes a single person ({"entry":{…}}) or a collection
+// ({"entry":[…]} with itemsPerPage), as JSON or Atom.
+func writePeople(w http.ResponseWriter, f format, ps []person, pf personFields, start, total, perPage int, single bool) {
+	var b bytes.Buffer
+	if f == formatAtom {
+		b.WriteString(atomHead)
+		for i := range ps {
+			atomPerson(&b, &ps[i], pf)
+		}
+		atomFoot(&b, start, total, perPage)
+		writeAtomBody(w, &b)
+		return
+	}
+	o := openObject(&b)
+	o.key("entry")
+	if single {
+		jsonPerson(&b, &ps[0], pf)
+	} else {
+		b.WriteByte('[')
+		for i := range ps {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			jsonPerson(&b, &ps[i], pf)
+		}
+		b.WriteByte(']')
+	}
+	o.num("startIndex", start)
+	if !single {
+		o.num("itemsPerPage", perPage)
+	}
+	o.num("totalResults", total)
+	o.close()
+	writeJSONBody(w, &b)
+}
+
+// jsonPerson writes one person in the seed's key order [doc]; fields the
+// viewer may not see are omitted (mixi.md §3 [chosen]).
+func jsonPerson(b *bytes.Buffer, p *person, pf personFields) {
+	u := &p.rec
+	o := openObject(b)
+	if p.basic {
+		o.str("thumbnailUrl", u.thumbnailURL)
+		o.str("nickname", u.fix.Nickname)
+		o.str("lastLogin", u.lastLogin)
+	}
+	o.boolStr("isViewer", p.isViewer)
+	o.boolStr("hasApp", p.hasApp)
+	o.boolStr("isOwner", p.isViewer) // VIEWER = OWNER on mobile [doc]
+	o.str("id", u.fix.ID)
+	o.str("updated", u.updated)
+	if pf.userHash && p.userHash != "" {
+		o.str("userHash", p.userHash)
+	}
+	if p.basic {
+		o.str("displayName", u.displayName)
+	}
+	for _, f := range personExtras {
+		if !pf.extras[f] {
+			continue
+		}
+		switch f {
+		case "profileUrl":
+			if p.basic {
+				o.str(f, u.profileURL)
+			}
+		case "bloodType":
+			if p.basic && u.fix.BloodType != "" {
+				o.str(f, u.fix.BloodType)
+			}
+		case "gender":
+			if p.profile && u.fix.Gender != "" {
+				o.str(f, u.fix.Gender)
+			}
+		case "birthday":
+			if p.profile && u.fix.Birthday != "" {
+				o.str(f, u.fix.Birthday)
+			}
+		case "addresses":
+			if p.profile && len(u.fix.Addresses) > 0 {
+				o.key(f)
+				b.WriteByte('[')
+				for i, a := range u.fix.Addresses {
+					if i > 0 {
+						b.WriteByte(',')
+					}
+					ao := openObject(b)
+					if a.Region != "" {
+						ao.str("region", a.Region)
+					}
+					if a.Locality != "" {
+						ao.str("locality", a.Locality)
+					}
+					ao.close()
+				}
+				b.WriteByte(']')
+			}
+		}
+	}
+	o.close()
+}
+
+// atomPerson writes one <entry> as in the seed's sample [doc]: no
+// isViewer/isOwner/hasApp, updated on the entry, the thumbnail as an
+// alternate link; extra fields follow userHash [chosen].
+func atomPerson(b *bytes.Buffer, p *person, pf personFields) {
+	u := &p.rec
+	const in = "        "
+	b.WriteString("  <entry>\n    <content type=\"application/xml\">\n")
+	b.WriteString("      <person xmlns=\"" + opensocialNS + "\">\n")
+	xmlElem(b, in, "id", urnPrefix+u.fix.ID)
+	if p.basic {
+		xmlElem(b, in, "displayName", u.displayName)
+		xmlElem(b, in, "nickname", u.fix.Nickname)
+		xmlElem(b, in, "thumbnailUrl", u.thumbnailURL)
+		xmlElem(b, in, "lastLogin", u.lastLogin)
+	}
+	if pf.userHash && p.userHash != "" {
+		xmlElem(b, in, "userHash", p.userHash)
+	}
+	for _, f := range personExtras {
+		if !pf.extras[f] {
+			continue
+		}
+		switch {
+		case f == "profileUrl" && p.basic:
+			xmlElem(b, in, f, u.profileURL)
+		case f == "bloodType" && p.basic && u.fix.BloodType != "":
+			xmlElem(b, in, f, u.fix.BloodType)
+		case f == "gender" && p.profile && u.fix.Gender != "":
+			xmlElem(b, in, f, u.fix.Gender)
+		case f == "birthday" && p.profile && u.fix.Birthday != "":
+			xmlElem(b, in, f, u.fix.Birthday)
+		case f == "addresses" && p.profile:
+			for _, a := range u.fix.Addresses {
+				b.WriteString(in + "<addresses>\n")
+				if a.Region != "" {
+					xmlElem(b, in+"  ", "region", a.Region)
+				}
+				if a.Locality != "" {
+					xmlElem(b, in+"  ", "locality", a.Locality)
+				}
+				b.WriteString(in + "</addresses>\n")
+			}
+		}
+	}
+	b.WriteString("      </person>\n    </content>\n    <title/>\n")
+	xmlElem(b, "    ", "updated", u.updated)
+	b.WriteString("    <author/>\n")
+	xmlElem(b, "    ", "id", urnPrefix+u.fix.ID)
+	if p.basic {
+		b.WriteString(`    <link href="` + xmlAttr(u.thumbnailURL) + `" rel="alternate" type="image/jpeg"/>` + "\n")
+	}
+	b.WriteString("  </entry>\n")
+}

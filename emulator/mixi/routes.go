@@ -1,0 +1,86 @@
+package mixi
+
+import (
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/fakeapi/fakeapi/internal/clock"
+	"github.com/fakeapi/fakeapi/internal/ids"
+	"github.com/fakeapi/fakeapi/internal/websession"
+)
+
+// routes lists every endpoint, one line each (R3). API paths are those of
+// http://api.mixi-platform.com/os/0.8 [doc: seeds/004]; every API route
+// sits behind the OAuth 1.0 check. Paths with a missing part answer the
+// seed's statuses: no target id → 400, no selector → 403.
+func routes(log *slog.Logger, st Store, clk clock.Clock, src ids.Source, sessions *websession.Manager[inviteTxn]) *chi.Mux {
+	r := chi.NewRouter()
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		writeError(log, w, r, newErr(http.StatusNotFound, reasonNoRoute))
+	})
+	r.MethodNotAllowed(methodNotAllowed(log, r))
+	api := r.With(authenticate(log, st, clk))
+	inv := inviteDeps{log: log, st: st, clk: clk, ids: src, sessions: sessions}
+
+	api.Get("/os/0.8/people", status(log, http.StatusBadRequest, reasonNoTarget))                      // People: 取得対象IDが未指定 → 400
+	api.Get("/os/0.8/people/", status(log, http.StatusBadRequest, reasonNoTarget))                     // People: 取得対象IDが未指定 → 400
+	api.Get("/os/0.8/people/{guid}", status(log, http.StatusForbidden, reasonNoSelector))              // People: セレクタが未指定 → 403
+	api.Get("/os/0.8/people/{guid}/{selector}", handlePeopleSelf(log, st))                             // Person & Friends API: @self, @friends, @all
+	api.Get("/os/0.8/people/{guid}/{selector}/{pid}", handlePeopleFriend(log, st))                     // 友人一覧から特定ユーザの取得: @friends/{pid}
+	api.Get("/os/0.8/appdata", status(log, http.StatusBadRequest, reasonNoTarget))                     // Persistence: 取得対象IDが未指定 → 400
+	api.Get("/os/0.8/appdata/", status(log, http.StatusBadRequest, reasonNoTarget))                    // Persistence: 取得対象IDが未指定 → 400
+	api.Get("/os/0.8/appdata/{guid}", status(log, http.StatusForbidden, reasonNoSelector))             // Persistence: セレクタが未指定 → 403
+	api.Get("/os/0.8/appdata/{guid}/{selector}", handleAppData(log, st, clk))                          // Persistence API: read (appId defaults to @app)
+	api.Post("/os/0.8/appdata/{guid}/{selector}", handleAppData(log, st, clk))                         // Persistence API: create/update
+	api.Put("/os/0.8/appdata/{guid}/{selector}", handleAppData(log, st, clk))                          // Persistence API: update
+	api.Delete("/os/0.8/appdata/{guid}/{selector}", handleAppData(log, st, clk))                       // Persistence API: delete
+	api.Get("/os/0.8/appdata/{guid}/{selector}/{appId}", handleAppData(log, st, clk))                  // Persistence API: /appdata/{guid}/@self|@friends/@app
+	api.Post("/os/0.8/appdata/{guid}/{selector}/{appId}", handleAppData(log, st, clk))                 // Persistence API: create/update /@self/@app
+	api.Put("/os/0.8/appdata/{guid}/{selector}/{appId}", handleAppData(log, st, clk))                  // Persistence API: update /@self/@app
+	api.Delete("/os/0.8/appdata/{guid}/{selector}/{appId}", handleAppData(log, st, clk))               // Persistence API: delete /@self/@app?fields=
+	api.Get("/os/0.8/albums", status(log, http.StatusBadRequest, reasonNoTarget))                      // Albums API: no target → 400
+	api.Get("/os/0.8/albums/{guid}", status(log, http.StatusForbidden, reasonNoSelector))              // Albums API: no selector → 403
+	api.Get("/os/0.8/albums/{guid}/{selector}", handleAlbums(log, st))                                 // Albums API: /albums/{guid}/@self[?visibility=all]
+	api.Get("/os/0.8/mediaitems", status(log, http.StatusBadRequest, reasonNoTarget))                  // MediaItems API: no target → 400
+	api.Get("/os/0.8/mediaitems/{guid}", status(log, http.StatusForbidden, reasonNoSelector))          // MediaItems API: no selector → 403
+	api.Get("/os/0.8/mediaitems/{guid}/{selector}", status(log, http.StatusBadRequest, reasonNoAlbum)) // MediaItems API: no album id → 400
+	api.Get("/os/0.8/mediaitems/{guid}/{selector}/{albumId}", handleMediaItems(log, st))               // MediaItems API: /mediaitems/{guid}/@self/{albumId}
+	api.Delete("/os/0.8/requests/{guid}/{selector}", handleRequestsDelete(log, st))                    // リクエスト削除API: /requests/@me/@self?requestIds=
+	r.Get("/invite:friends", handleInviteStart(inv))                                                   // リクエストAPI: invite:friends user flow (seeds/003)
+	r.Post("/invite:friends", handleInviteStart(inv))                                                  // リクエストAPI: the app's form POST
+	r.Get("/invite/friends", handleInviteStart(inv))                                                   // invite:friends, colon-free path [chosen]
+	r.Post("/invite/friends", handleInviteStart(inv))                                                  // invite:friends, colon-free path [chosen]
+	r.Post(selectPath, handleInviteSelect(inv))                                                        // invite:friends: friend selection form
+	r.Post(confirmPath, handleInviteConfirm(inv))                                                      // invite:friends: confirmation はい/いいえ
+	return r
+}
+
+// status answers a fixed client error (a path with a part missing).
+func status(log *slog.Logger, code int, reason string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) { writeError(log, w, r, newErr(code, reason)) }
+}
+
+var allMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}
+
+// methodNotAllowed answers 405 in mixi's format with Allow (R15): chi sets
+// Allow only in its own default handler, so the methods are found again by
+// matching the path against the router.
+func methodNotAllowed(log *slog.Logger, mux chi.Routes) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		path := r.URL.RawPath
+		if path == "" {
+			path = r.URL.Path
+		}
+		var allow []string
+		for _, m := range allMethods {
+			if mux.Match(chi.NewRouteContext(), m, path) {
+				allow = append(allow, m)
+			}
+		}
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		writeError(log, w, r, newErr(http.StatusMethodNotAllowed, reasonMethod))
+	}
+}
