@@ -70,6 +70,7 @@ const (
 // cors answers preflights for known paths and stamps every response.
 func cors(mux *chi.Mux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r = dropStaleRawPath(r)
 		w.Header().Set("Access-Control-Allow-Origin", "*")
 		if r.Method == http.MethodOptions {
 			methods := allowed(mux, r)
@@ -103,4 +104,20 @@ func newAdmin(st Store, clk clock.Clock, src ids.Source) *chi.Mux {
 	})
 	addAdminRoutes(mux, st, clk, src)
 	return mux
+}
+
+// dropStaleRawPath clears a RawPath that no longer encodes Path, as after a
+// prefix was cut from Path alone: chi routes on RawPath when it is set, so a
+// stale one would send "/kii/api/…" to the 404 handler [chosen: defensive,
+// the root owns prefix stripping].
+func dropStaleRawPath(r *http.Request) *http.Request {
+	if r.URL.RawPath == "" || r.URL.EscapedPath() == r.URL.RawPath {
+		return r
+	}
+	r2 := new(http.Request)
+	*r2 = *r
+	u := *r.URL
+	u.RawPath = ""
+	r2.URL = &u
+	return r2
 }

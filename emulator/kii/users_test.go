@@ -2,12 +2,15 @@ package kii
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/fakeapi/fakeapi/internal/httpx"
 )
 
 // userCase is a row of a users-endpoint table. Tokens are named: "taro",
@@ -382,4 +385,30 @@ func TestDisableAndEnable(t *testing.T) {
 	status("false")
 	assert.Equal(t, http.StatusForbidden, me(tok1), "enabling revives no token")
 	assert.Equal(t, http.StatusOK, me(e.login(t, app1, key1, "taro", taroPass)))
+}
+
+// TestUnderPrefix: Location points back under the prefix the request came
+// through, and a RawPath left stale by prefix stripping still routes.
+func TestUnderPrefix(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	r := httptest.NewRequest("POST", "http://localhost:8080/kii/api/apps/app1/users", strings.NewReader(`{"loginName":"saburo","password":"pass1234"}`))
+	r.URL.Path = strings.TrimPrefix(r.URL.Path, "/kii")
+	r = httpx.WithBase(r, "/kii")
+	r.Header.Set("Content-Type", ctJSON)
+	r.Header.Set("X-Kii-AppID", app1)
+	w := httptest.NewRecorder()
+	e.h.ServeHTTP(w, r)
+	require.Equal(t, http.StatusCreated, w.Code, w.Body.String())
+	assert.Equal(t, "http://localhost:8080/kii/api/apps/app1/users/"+decode(t, w)["userID"].(string), w.Header().Get("Location"))
+
+	tok := e.login(t, app1, key1, "taro", taroPass)
+	r = httptest.NewRequest("GET", "http://localhost:8080/kii/api/apps/app1/users/EMAIL:hanako%40example.jp", nil)
+	require.NotEmpty(t, r.URL.RawPath)
+	r.URL.Path = strings.TrimPrefix(r.URL.Path, "/kii") // RawPath keeps /kii
+	r.Header.Set("Authorization", bearer(tok))
+	w = httptest.NewRecorder()
+	e.h.ServeHTTP(w, r)
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	assert.Equal(t, hanakoID, decode(t, w)["userID"])
 }
