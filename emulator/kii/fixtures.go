@@ -187,25 +187,34 @@ func buildApp(st *state, af AppFixture, p string) (*appState, error) {
 			as.users[u.ID] = u
 		}
 	}
-	for j, tf := range af.Tokens {
+	if err := addTokens(st, as, af.Tokens, p); err != nil {
+		return nil, err
+	}
+	return as, nil
+}
+
+// addTokens adds an app's live tokens in their order, so the issue order
+// (and thus the export) survives a round trip.
+func addTokens(st *state, as *appState, tfs []TokenFixture, p string) error {
+	for j, tf := range tfs {
 		tp := p + ".tokens[" + itoa(j) + "]"
 		t, err := buildToken(as, tf, tp)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if _, dup := as.tokens[t.Access]; dup {
-			return nil, fixture.Errorf(tp+".accessToken", "duplicate token")
+			return fixture.Errorf(tp+".accessToken", "duplicate token")
 		}
 		if t.Refresh != "" {
 			if _, dup := as.refresh[t.Refresh]; dup {
-				return nil, fixture.Errorf(tp+".refreshToken", "duplicate token")
+				return fixture.Errorf(tp+".refreshToken", "duplicate token")
 			}
 		}
 		st.seq++
 		t.seq = st.seq
 		as.addToken(t)
 	}
-	return as, nil
+	return nil
 }
 
 func buildUser(uf UserFixture, up string) (User, error) {
@@ -253,14 +262,12 @@ func buildUser(uf UserFixture, up string) (User, error) {
 	if short, problem := checkPassword(u.Password); short || problem != "" {
 		return u, fixture.Errorf(up+".password", "%s", badPassword)
 	}
-	size := 0
-	for k, v := range u.Custom {
+	for k := range u.Custom {
 		if strings.HasPrefix(k, "_") || reservedField[k] {
 			return u, fixture.Errorf(up+".custom."+k, "reserved field name")
 		}
-		size += len(k) + len(v)
 	}
-	if size > maxCustomBytes {
+	if customSize(u.Custom) > maxCustomBytes {
 		return u, fixture.Errorf(up+".custom", "%s", badCustomSize)
 	}
 	return u, nil

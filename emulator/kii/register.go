@@ -54,39 +54,9 @@ func decodeRegistration(body []byte) (User, error) {
 	// The country is stored upper-cased: "jp" → "JP" (kii.md §4 [clients:
 	// python3-kii live]).
 	u.Country = strings.ToUpper(u.Country)
-	checks := []struct {
-		name, value string
-		check       func(string) string
-	}{
-		{"loginName", u.LoginName, checkLoginName},
-		{"emailAddress", u.Email, checkEmail},
-		{"phoneNumber", u.Phone, func(s string) string { return checkPhone(s, u.Country) }},
-		{"displayName", u.DisplayName, checkDisplayName},
-		{"country", u.Country, checkCountry},
-	}
-	for _, c := range checks {
-		if _, sent := m[c.name]; !sent {
-			continue
-		}
-		if problem := c.check(c.value); problem != "" {
-			bad = append(bad, kv{c.name, problem})
-		}
-	}
-	if u.LoginName == "" && u.Email == "" && u.Phone == "" {
-		bad = append(bad, kv{"loginName", badIdentifier})
-	}
-	size := 0
-	for k, raw := range m {
-		if strings.HasPrefix(k, "_") || reservedField[k] {
-			continue
-		}
-		if u.Custom == nil {
-			u.Custom = map[string]json.RawMessage{}
-		}
-		u.Custom[k] = raw
-		size += len(k) + len(raw)
-	}
-	if size > maxCustomBytes {
+	bad = checkUserFields(u, m)
+	u.Custom = customFields(m)
+	if customSize(u.Custom) > maxCustomBytes {
 		bad = append(bad, kv{"custom", badCustomSize})
 	}
 	if len(bad) > 0 {
@@ -102,6 +72,60 @@ func decodeRegistration(body []byte) (User, error) {
 	// verifies neither email nor phone [chosen].
 	u.EmailVerified, u.PhoneVerified = u.Email != "", u.Phone != ""
 	return u, nil
+}
+
+// checkUserFields applies the field rules of kii.md §4 to the standard
+// fields that were sent, and requires one identifier; it returns the
+// problems by field name, in a fixed order.
+func checkUserFields(u User, sent map[string]json.RawMessage) object {
+	bad := object{}
+	checks := []struct {
+		name, value string
+		check       func(string) string
+	}{
+		{"loginName", u.LoginName, checkLoginName},
+		{"emailAddress", u.Email, checkEmail},
+		{"phoneNumber", u.Phone, func(s string) string { return checkPhone(s, u.Country) }},
+		{"displayName", u.DisplayName, checkDisplayName},
+		{"country", u.Country, checkCountry},
+	}
+	for _, c := range checks {
+		if _, ok := sent[c.name]; !ok {
+			continue
+		}
+		if problem := c.check(c.value); problem != "" {
+			bad = append(bad, kv{c.name, problem})
+		}
+	}
+	if u.LoginName == "" && u.Email == "" && u.Phone == "" {
+		bad = append(bad, kv{"loginName", badIdentifier})
+	}
+	return bad
+}
+
+// customFields are the members of a registration that are not standard
+// fields; names starting with '_' are ignored (kii.md §4 [doc]).
+func customFields(m map[string]json.RawMessage) map[string]json.RawMessage {
+	var out map[string]json.RawMessage
+	for k, raw := range m {
+		if strings.HasPrefix(k, "_") || reservedField[k] {
+			continue
+		}
+		if out == nil {
+			out = map[string]json.RawMessage{}
+		}
+		out[k] = raw
+	}
+	return out
+}
+
+// customSize is what counts against Kii's 63 KB limit: names and values.
+func customSize(c map[string]json.RawMessage) int {
+	n := 0
+	for k, v := range c {
+		n += len(k) + len(v)
+	}
+	return n
 }
 
 // handleRegister handles "POST /api/apps/{appID}/users" (kii.md §4 [doc]):
