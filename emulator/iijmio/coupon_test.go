@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -265,6 +266,12 @@ func TestCouponPutTooLarge(t *testing.T) {
 	r := newRequest("PUT", "/iijmio"+pathCouponV1, big, headerDeveloper, tDev, headerAuthorization, tToken)
 	r.ContentLength = -1 // chunked: only the read finds out
 	w := e.serveLimited(r)
+	assertCode(t, w, http.StatusRequestEntityTooLarge, codeTooLarge)
+
+	r = newRequest("PUT", "/iijmio"+pathCouponV2, big, headerDeveloper, tDev, headerAuthorization, tToken)
+	_, err := e.clk.Advance(time.Minute) // past the PUT limit
+	require.NoError(t, err)
+	w = e.serveLimited(r)      // Content-Length declared over the cap
 	assertCode(t, w, http.StatusRequestEntityTooLarge, codeTooLarge)
 }
 
