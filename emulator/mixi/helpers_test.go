@@ -1,6 +1,7 @@
 package mixi
 
 import (
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -185,3 +186,32 @@ func (e *env) serve(r *http.Request) *httptest.ResponseRecorder {
 	e.inst.Handler.ServeHTTP(w, r)
 	return w
 }
+
+// decode parses a JSON body into generic values.
+func decode(t testing.TB, w *httptest.ResponseRecorder) map[string]any {
+	t.Helper()
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &m), "body: %s", w.Body.String())
+	return m
+}
+
+// entryIDs lists the "id" of each entry of a collection.
+func entryIDs(t testing.TB, m map[string]any) []string {
+	t.Helper()
+	list, ok := m["entry"].([]any)
+	require.True(t, ok, "entry is not a list: %v", m["entry"])
+	out := []string{}
+	for _, e := range list {
+		out = append(out, e.(map[string]any)["id"].(string))
+	}
+	return out
+}
+
+func entry(t testing.TB, m map[string]any) map[string]any {
+	t.Helper()
+	e, ok := m["entry"].(map[string]any)
+	require.True(t, ok, "entry is not an object: %v", m["entry"])
+	return e
+}
+
+func httptestRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }
