@@ -27,7 +27,7 @@ func TestAppDataRead(t *testing.T) {
 		want   map[string]any
 	}{
 		{"should return the viewer's own data keyed by id", sakura, "/appdata/@me/@self/@app", 200, "", map[string]any{
-			"entry": map[string]any{sakura: map[string]any{"subject": "appdata subject: 80", "content": "appdata content: 86"}},
+			"entry":      map[string]any{sakura: map[string]any{"subject": "appdata subject: 80", "content": "appdata content: 86"}},
 			"startIndex": 0.0, "id": []any{sakura}, "totalResults": 1.0}},
 		{"should limit keys with fields", sakura, "/appdata/@me/@self/@app?fields=subject", 200, "", map[string]any{
 			"entry": map[string]any{sakura: map[string]any{"subject": "appdata subject: 80"}}, "startIndex": 0.0, "id": []any{sakura}, "totalResults": 1.0}},
@@ -40,12 +40,12 @@ func TestAppDataRead(t *testing.T) {
 		{"should answer an empty object for a user without data", kenta, "/appdata/@me/@self/@app", 200, "", map[string]any{
 			"entry": map[string]any{kenta: map[string]any{}}, "startIndex": 0.0, "id": []any{kenta}, "totalResults": 1.0}},
 		{"should list friends with the app, {} for those without data", sakura, "/appdata/@me/@friends/@app", 200, "", map[string]any{
-			"entry": map[string]any{taro: map[string]any{"score": "10"}, kenta: map[string]any{}, haruto: map[string]any{}, haru2: map[string]any{}},
+			"entry":      map[string]any{taro: map[string]any{"score": "10"}, kenta: map[string]any{}, haruto: map[string]any{}, haru2: map[string]any{}},
 			"startIndex": 0.0, "id": []any{taro, kenta, haruto, haru2}, "totalResults": 4.0}},
 		{"should page friends' data", sakura, "/appdata/@me/@friends/@app?count=1&startIndex=1", 200, "", map[string]any{
 			"entry": map[string]any{kenta: map[string]any{}}, "startIndex": 1.0, "id": []any{kenta}, "totalResults": 4.0}},
 		{"should leave out friends without the app", taro, "/appdata/@me/@friends/@app", 200, "", map[string]any{
-			"entry": map[string]any{sakura: map[string]any{"subject": "appdata subject: 80", "content": "appdata content: 86"}, sho: map[string]any{}},
+			"entry":      map[string]any{sakura: map[string]any{"subject": "appdata subject: 80", "content": "appdata content: 86"}, sho: map[string]any{}},
 			"startIndex": 0.0, "id": []any{sakura, sho}, "totalResults": 2.0}},
 		{"should refuse a friend without the app", sakura, "/appdata/1000003/@self/@app", 403, reasonNoPermission, nil},
 		{"should refuse a user who is not a friend", sakura, "/appdata/1000006/@self/@app", 403, reasonNoPermission, nil},

@@ -199,7 +199,7 @@ func TestDghubbleClient(t *testing.T) {
 	client := dghubble.NewConfig(appKey, appSecret).Client(context.Background(), dghubble.NewToken("", ""))
 	base := srv.URL + "/mixi/os/0.8"
 
-	code, b := body(t)(client.Get(base+"/people/@me/@self?xoauth_requestor_id="+sakura+"&fields=birthday,gender&format=json"))
+	code, b := body(t)(client.Get(base + "/people/@me/@self?xoauth_requestor_id=" + sakura + "&fields=birthday,gender&format=json"))
 	require.Equal(t, http.StatusOK, code, b)
 	assert.Contains(t, b, `"birthday":"1988-04-12"`)
 
@@ -209,7 +209,7 @@ func TestDghubbleClient(t *testing.T) {
 	code, b = body(t)(client.Do(req))
 	require.Equal(t, http.StatusOK, code, b)
 
-	code, b = body(t)(client.Get(base+"/appdata/@me/@self/@app?xoauth_requestor_id="+sakura+"&fields=gift"))
+	code, b = body(t)(client.Get(base + "/appdata/@me/@self/@app?xoauth_requestor_id=" + sakura + "&fields=gift"))
 	require.Equal(t, http.StatusOK, code, b)
 	assert.Equal(t, `{"entry":{"1000001":{"gift":"ひまわり"}},"startIndex":0,"id":["1000001"],"totalResults":1}`, b)
 
@@ -231,7 +231,7 @@ func TestMrjonesClient(t *testing.T) {
 	require.NoError(t, err)
 	base := srv.URL + "/mixi/os/0.8"
 
-	code, b := body(t)(client.Get(base+"/people/@me/@friends?xoauth_requestor_id="+sakura+"&filterBy=hasApp&count=2"))
+	code, b := body(t)(client.Get(base + "/people/@me/@friends?xoauth_requestor_id=" + sakura + "&filterBy=hasApp&count=2"))
 	require.Equal(t, http.StatusOK, code, b)
 	assert.Contains(t, b, `"totalResults":4`)
 
