@@ -13,5 +13,6 @@
 // strictAppKey; the host is not checked against the app's site; no email
 // or SMS verification flow (registered addresses count as verified);
 // authorization_code and the Kii objects, buckets, groups and push APIs are
-// not emulated; brute-force throttling is not emulated.
+// not emulated; brute-force throttling exists but is off unless
+// Config.LoginFailureLimit is set.
 package kii

@@ -89,6 +89,7 @@ const (
 	reasonWrongPass    = "WRONG_PASSWORD"
 	reasonDisabled     = "USER_DISABLED"
 	reasonNotVerified  = "ADDRESS_NOT_VERIFIED"
+	reasonThrottled    = "TOO_MANY_FAILURES" // only with Config.LoginFailureLimit
 )
 
 var (
@@ -122,9 +123,9 @@ func buildState(f Fixtures) (*state, error) {
 	for i, e := range f.Devlog {
 		p := "devlog[" + itoa(i) + "]"
 		switch e.Reason {
-		case reasonUserNotFound, reasonWrongPass, reasonDisabled, reasonNotVerified:
+		case reasonUserNotFound, reasonWrongPass, reasonDisabled, reasonNotVerified, reasonThrottled:
 		default:
-			return nil, fixture.Errorf(p+".reason", "unknown reason %q (want USER_NOT_FOUND, WRONG_PASSWORD, USER_DISABLED or ADDRESS_NOT_VERIFIED)", e.Reason)
+			return nil, fixture.Errorf(p+".reason", "unknown reason %q (want USER_NOT_FOUND, WRONG_PASSWORD, USER_DISABLED, ADDRESS_NOT_VERIFIED or TOO_MANY_FAILURES)", e.Reason)
 		}
 		st.devlog = append(st.devlog, e)
 	}

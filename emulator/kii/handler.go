@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -13,10 +14,24 @@ import (
 	"github.com/fakeapi/fakeapi/internal/ids"
 )
 
-// Config is the provider's own configuration. Kii needs no flags yet; app
-// settings (strictAppKey, refreshTokenEnabled, …) live in the fixtures,
-// since they are per app as in Kii's developer portal.
-type Config struct{}
+// Config is the provider's own configuration; the zero value is right when
+// no flag is given. App settings (strictAppKey, refreshTokenEnabled, …) live
+// in the fixtures, since they are per app as in Kii's developer portal.
+type Config struct {
+	// LoginFailureLimit turns on brute-force throttling (RFC 6749 §4.3.2):
+	// after this many failed logins in a row, a user's logins are refused
+	// for LoginLockout, even with the right password, with the same 400 as
+	// any failure and reason TOO_MANY_FAILURES in the devlog. 0 (the
+	// default) is off, as Kii documents no throttling (kii.md §3 [chosen]).
+	LoginFailureLimit int
+	// LoginLockout is how long a throttled user is locked out; 0 means
+	// DefaultLoginLockout.
+	LoginLockout time.Duration
+}
+
+// DefaultLoginLockout is the lockout when throttling is on and
+// Config.LoginLockout is zero [chosen].
+const DefaultLoginLockout = 5 * time.Minute
 
 // routeMethods are the methods tried when computing Allow.
 var routeMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodPatch}

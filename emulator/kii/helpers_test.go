@@ -69,9 +69,14 @@ func newEnv(t testing.TB) *env {
 
 func newEnvWith(t testing.TB, fixtures string) *env {
 	t.Helper()
+	return newEnvConfig(t, fixtures, Config{})
+}
+
+func newEnvConfig(t testing.TB, fixtures string, cfg Config) *env {
+	t.Helper()
 	clk := clock.NewControlled(func() time.Time { return t0 })
 	d := provider.Deps{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Clock: clk, IDs: ids.Seeded(1)}
-	inst, err := Open(d, Config{}, "kii.json", []byte(fixtures))
+	inst, err := Open(d, cfg, "kii.json", []byte(fixtures))
 	require.NoError(t, err)
 	return &env{inst: inst, h: httpx.LimitBody(1024)(inst.Handler), clk: clk, store: inst.State.(stateAdmin).s}
 }

@@ -70,9 +70,23 @@ const maxDevlog = 1000
 
 // memStore is the in-memory Store.
 type memStore struct {
-	mu   sync.Mutex // guards cur
-	cur  *state
-	base Fixtures // what Reset goes back to; validated, never mutated
+	mu       sync.Mutex // guards cur
+	cur      *state
+	base     Fixtures // what Reset goes back to; validated, never mutated
+	throttle throttle // fixed at Open
+}
+
+// throttle is the brute-force knob of Config (off when limit is 0).
+type throttle struct {
+	limit   int
+	lockout time.Duration
+}
+
+// failures counts a user's failed logins in a row; until is the end of a
+// lockout. Runtime only: not exported with the state [chosen].
+type failures struct {
+	count int
+	until time.Time
 }
 
 // state is the whole live data; only memStore touches it, under mu.
@@ -99,17 +113,24 @@ type appState struct {
 	tokens  map[string]Token    // access token → token
 	refresh map[string]string   // refresh token → access token
 	maxID   int64               // largest internalUserID so far
+	failed  map[string]failures // user id → failed logins (throttling only)
 }
 
 func newAppState(a App) *appState {
 	return &appState{
 		app: a, users: map[string]User{}, byLogin: map[string]string{}, byEmail: map[string]string{},
 		byPhone: map[string]string{}, byLocal: map[string][]string{}, tokens: map[string]Token{},
-		refresh: map[string]string{}, maxID: firstInternalUserID - 1,
+		refresh: map[string]string{}, maxID: firstInternalUserID - 1, failed: map[string]failures{},
 	}
 }
 
-func newMemStore(f Fixtures, st *state) *memStore { return &memStore{cur: st, base: f} }
+func newMemStore(f Fixtures, st *state, cfg Config) *memStore {
+	th := throttle{limit: cfg.LoginFailureLimit, lockout: cfg.LoginLockout}
+	if th.lockout <= 0 {
+		th.lockout = DefaultLoginLockout
+	}
+	return &memStore{cur: st, base: f, throttle: th}
+}
 
 // conflict names the first of u's identifiers another user has.
 func (as *appState) conflict(u User) (field, value string) {
@@ -149,6 +170,7 @@ func (as *appState) addUser(u User) {
 
 func (as *appState) removeUser(u User) {
 	as.revoke(u.ID)
+	delete(as.failed, u.ID)
 	delete(as.users, u.ID)
 	delete(as.byLogin, u.LoginName)
 	delete(as.byEmail, lower(u.Email))
@@ -271,8 +293,11 @@ func (s *memStore) Login(appID, username, password string, tok Token, now time.T
 	switch {
 	case !ok:
 		reason = reasonUserNotFound
+	case s.throttle.limit > 0 && now.Before(as.failed[u.ID].until):
+		reason = reasonThrottled
 	case subtle.ConstantTimeCompare([]byte(u.Password), []byte(password)) != 1:
 		reason = reasonWrongPass
+		s.countFailureLocked(as, u.ID, now)
 	case u.Disabled:
 		reason = reasonDisabled
 	case via == addrEmail && !u.EmailVerified, (via == addrPhone || via == addrLocalPhone) && !u.PhoneVerified:
@@ -282,9 +307,24 @@ func (s *memStore) Login(appID, username, password string, tok Token, now time.T
 		s.logLocked(DevlogEntry{Time: now.UTC(), AppID: appID, Username: username, Reason: reason})
 		return User{}, &loginError{reason: reason}
 	}
+	delete(as.failed, u.ID)
 	tok.Kind, tok.UserID = kindUser, u.ID
 	s.issueLocked(as, tok)
 	return u, nil
+}
+
+// countFailureLocked records a wrong password; the limit-th in a row
+// starts a lockout (Config.LoginFailureLimit).
+func (s *memStore) countFailureLocked(as *appState, userID string, now time.Time) {
+	if s.throttle.limit <= 0 {
+		return
+	}
+	f := as.failed[userID]
+	f.count++
+	if f.count >= s.throttle.limit {
+		f = failures{until: now.Add(s.throttle.lockout)}
+	}
+	as.failed[userID] = f
 }
 
 func (s *memStore) logLocked(e DevlogEntry) {

@@ -313,3 +313,44 @@ func TestRefreshToken(t *testing.T) {
 	require.Equal(t, http.StatusNoContent, w.Code, w.Body.String())
 	assert.Equal(t, http.StatusForbidden, refresh(refresh3).Code)
 }
+
+// TestLoginThrottling: off by default; with the knob, the limit-th wrong
+// password in a row locks the user out for the lockout, right password or
+// not, with the same body as any failure (RFC 6749 §4.3.2, kii.md §3).
+func TestLoginThrottling(t *testing.T) {
+	t.Parallel()
+	try := func(e *env, password string) *httptest.ResponseRecorder {
+		return e.do(t, req{"POST", "/api/oauth2/token", kiiHeaders(app1, key1), `{"username":"taro","password":"` + password + `"}`})
+	}
+	t.Run("should not throttle by default", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t)
+		for range 20 {
+			require.Equal(t, http.StatusBadRequest, try(e, "wrong").Code)
+		}
+		assert.Equal(t, http.StatusOK, try(e, taroPass).Code)
+	})
+	t.Run("should lock out after the limit", func(t *testing.T) {
+		t.Parallel()
+		e := newEnvConfig(t, testFixture, Config{LoginFailureLimit: 3, LoginLockout: time.Minute})
+		require.Equal(t, http.StatusBadRequest, try(e, "wrong").Code)
+		require.Equal(t, http.StatusBadRequest, try(e, "wrong").Code)
+		require.Equal(t, http.StatusOK, try(e, taroPass).Code, "a success resets the count")
+		wrong := ""
+		for range 3 {
+			w := try(e, "wrong")
+			require.Equal(t, http.StatusBadRequest, w.Code)
+			wrong = w.Body.String()
+		}
+		w := try(e, taroPass)
+		assert.Equal(t, http.StatusBadRequest, w.Code, "locked out")
+		assert.Equal(t, wrong, w.Body.String(), "indistinguishable from a wrong password")
+		log := e.store.Devlog(app1)
+		assert.Equal(t, reasonThrottled, log[len(log)-1].Reason)
+		assert.Equal(t, http.StatusOK, e.do(t, req{"POST", "/api/oauth2/token", kiiHeaders(app1, key1), `{"username":"hanako","password":"hanako-pass"}`}).Code, "other users are not affected")
+
+		_, err := e.clk.Advance(time.Minute)
+		require.NoError(t, err)
+		assert.Equal(t, http.StatusOK, try(e, taroPass).Code, "the lockout ends on the emulator clock")
+	})
+}
