@@ -45,11 +45,6 @@ func (a address) field() string {
 	}
 }
 
-// usesEmail and usesPhone tell which address a login matched through: login
-// by email or phone needs that address verified (kii.md §3 [doc]).
-func (a address) usesEmail() bool { return a.kind == addrEmail }
-func (a address) usesPhone() bool { return a.kind == addrPhone || a.kind == addrLocalPhone }
-
 // Prefixes of the username forms (seed 001 "username に指定可能な値" [doc])
 // and of the user addressing forms in paths (kii.md §4 [doc]).
 const (

@@ -14,12 +14,11 @@ import (
 	"github.com/fakeapi/fakeapi/internal/ids"
 )
 
-// Registration media types (kii.md §4 [doc, clients]), lower-cased as
-// httpx.MediaType returns them.
-const (
-	mtRegistration     = "application/vnd.kii.registrationrequest+json"
-	mtRegistrationAuth = "application/vnd.kii.registrationandauthorizationrequest+json"
-)
+// mtRegistrationAuth registers and logs in at once [clients: python3-kii
+// live]; lower-cased as httpx.MediaType returns it. Plain registration is
+// application/vnd.kii.RegistrationRequest+json or any other JSON type
+// (kii.md §4 [doc]).
+const mtRegistrationAuth = "application/vnd.kii.registrationandauthorizationrequest+json"
 
 // decodeRegistration decodes and validates a registration body (kii.md §4).
 // Standard fields are checked by the rules of validate.go; other members

@@ -19,7 +19,8 @@ const (
 // loginNameRE is the SDKs' client-side check (kii.md §4 [clients]).
 var loginNameRE = regexp.MustCompile(`^[a-zA-Z0-9\-_.]{3,64}$`)
 
-// phoneRE: "+" and 7–15 digits (E.164), or 4–15 local digits [chosen:
+// intlPhoneRE and localPhoneRE: "+" and 7–15 digits (E.164), or 4–15 local
+// digits [chosen:
 // digits only, no separators].
 var (
 	intlPhoneRE  = regexp.MustCompile(`^\+[0-9]{7,15}$`)
@@ -85,8 +86,9 @@ func checkDisplayName(s string) string {
 	return ""
 }
 
-// checkPassword returns PASSWORD_TOO_SHORT when the password is shorter than
-// Kii's minimum, badPassword for other problems, nil when fine.
+// checkPassword reports tooShort when the password is shorter than
+// Kii's minimum (PASSWORD_TOO_SHORT), else a problem text (badPassword)
+// or "" when fine.
 func checkPassword(s string) (tooShort bool, problem string) {
 	if len(s) < minPassword {
 		return true, ""
