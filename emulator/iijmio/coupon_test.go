@@ -271,7 +271,7 @@ func TestCouponPutTooLarge(t *testing.T) {
 	r = newRequest("PUT", "/iijmio"+pathCouponV2, big, headerDeveloper, tDev, headerAuthorization, tToken)
 	_, err := e.clk.Advance(time.Minute) // past the PUT limit
 	require.NoError(t, err)
-	w = e.serveLimited(r)      // Content-Length declared over the cap
+	w = e.serveLimited(r) // Content-Length declared over the cap
 	assertCode(t, w, http.StatusRequestEntityTooLarge, codeTooLarge)
 }
 

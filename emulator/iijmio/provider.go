@@ -102,8 +102,8 @@ func newServer(log *slog.Logger, cfg Config, st Store, clk clock.Clock, src ids.
 	addAdminRoutes(a, newAdminHandlers(st, a))
 
 	return &server{
-		handler:     r,
-		admin:       a,
+		handler:     withCleanPath(r),
+		admin:       withCleanPath(a),
 		writeStatus: statusWriter(st, pg),
 		sess:        sess,
 		lim:         lim,
@@ -173,3 +173,26 @@ func (s *instanceState) Prepare(file string, data []byte) (func(), error) {
 
 func (s *instanceState) Summary() []provider.Stat     { return s.st.Summary() }
 func (s *instanceState) Accounts() []provider.Account { return s.st.Accounts() }
+
+// withCleanPath clears a RawPath that no longer encodes Path, as after a
+// prefix was cut from Path alone: chi routes on RawPath when it is set, so a
+// stale "/iijmio/…" would send every request to the 404 handler [chosen:
+// defensive, the root owns prefix stripping].
+func withCleanPath(mux *chi.Mux) http.Handler { return cleanPath{mux} }
+
+type cleanPath struct{ mux *chi.Mux }
+
+func (c cleanPath) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.RawPath != "" && r.URL.EscapedPath() != r.URL.RawPath {
+		r2 := new(http.Request)
+		*r2 = *r
+		u := *r.URL
+		u.RawPath = ""
+		r2.URL = &u
+		r = r2
+	}
+	c.mux.ServeHTTP(w, r)
+}
+
+// routes exposes the router to the routes test (chi.Walk).
+func (c cleanPath) routes() chi.Routes { return c.mux }
