@@ -20,8 +20,7 @@ const (
 var loginNameRE = regexp.MustCompile(`^[a-zA-Z0-9\-_.]{3,64}$`)
 
 // intlPhoneRE and localPhoneRE: "+" and 7–15 digits (E.164), or 4–15 local
-// digits [chosen:
-// digits only, no separators].
+// digits [chosen: digits only, no separators].
 var (
 	intlPhoneRE  = regexp.MustCompile(`^\+[0-9]{7,15}$`)
 	localPhoneRE = regexp.MustCompile(`^[0-9]{4,15}$`)
