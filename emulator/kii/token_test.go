@@ -354,3 +354,21 @@ func TestLoginThrottling(t *testing.T) {
 		assert.Equal(t, http.StatusOK, try(e, taroPass).Code, "the lockout ends on the emulator clock")
 	})
 }
+
+// TestAmbiguousLocalPhone: the same local digits registered for two
+// countries name nobody as bare digits, but each is found with its country.
+func TestAmbiguousLocalPhone(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	for _, c := range []string{"JP", "US"} {
+		w := e.do(t, req{"POST", "/api/apps/app1/users", kiiHeaders(app1, key1), `{"phoneNumber":"05011112222","country":"` + c + `","password":"pass1234"}`})
+		require.Equal(t, http.StatusCreated, w.Code, w.Body.String())
+	}
+	w := e.do(t, req{"POST", "/api/oauth2/token", kiiHeaders(app1, key1), `{"username":"05011112222","password":"pass1234"}`})
+	assert.Equal(t, http.StatusBadRequest, w.Code)
+	assert.Equal(t, reasonUserNotFound, e.store.Devlog(app1)[0].Reason)
+	for _, u := range []string{"PHONE:JP-05011112222", "PHONE:US-5011112222", "+15011112222"} {
+		w = e.do(t, req{"POST", "/api/oauth2/token", kiiHeaders(app1, key1), `{"username":"` + u + `","password":"pass1234"}`})
+		assert.Equal(t, http.StatusOK, w.Code, u)
+	}
+}
