@@ -215,3 +215,8 @@ func entry(t testing.TB, m map[string]any) map[string]any {
 }
 
 func httptestRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }
+
+func oauthSigner() oauth1.Signer { return oauth1.Signer{ConsumerKey: appKey, ConsumerSecret: appSecret} }
+
+// wallNow is the wall time of servers built by emulatorServer.
+func wallNow() int64 { return clock.Real{}.Now().Unix() }
