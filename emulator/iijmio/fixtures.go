@@ -173,8 +173,12 @@ func (f *Fixtures) Validate() error {
 			}
 		}
 	}
+	return validateTokens(f.Tokens, users, devs)
+}
+
+func validateTokens(ts []Token, users, devs map[string]bool) error {
 	tokens := map[string]bool{}
-	for i, t := range f.Tokens {
+	for i, t := range ts {
 		p := fmt.Sprintf("tokens[%d]", i)
 		switch {
 		case !reAccessToken.MatchString(t.AccessToken):

@@ -3,7 +3,7 @@ package iijmio
 import "time"
 
 // IIJmio reports days and months in Japan time (iijmio.md §7: clients match
-// the last packet entry against time.Now().In(Asia/Tokyo)) [clients]. Japan
+// the last packet entry against today's date in Asia/Tokyo) [clients]. Japan
 // has had no daylight saving since 1951, so a fixed zone is exact and needs no
 // tzdata in a scratch image.
 var jst = time.FixedZone("JST", 9*60*60)

@@ -128,26 +128,7 @@ func buildState(f Fixtures, now time.Time) *state {
 				cs.history = append(cs.history, h)
 			}
 			for _, l := range c.Lines {
-				ls := &lineState{
-					contract: cs, code: l.ServiceCode, kind: l.ServiceCode[:3],
-					number: l.Number, iccid: l.ICCID, sms: l.SMS, voice: l.Voice,
-					couponUse: l.CouponUse, forceRegulation: l.ForceRegulation,
-					log: make(map[day]usage, len(l.PacketLog)),
-				}
-				if l.SimCoupon != nil {
-					ls.simCoupon = true
-					if l.SimCoupon.Volume != nil {
-						v := *l.SimCoupon.Volume
-						ls.simVolume = &v
-					}
-				} else {
-					zero := 0
-					ls.simVolume = &zero
-				}
-				for _, p := range l.PacketLog {
-					d, _ := parseDay(p.Date)
-					ls.log[d+dayShift] = usage{p.WithCoupon, p.WithoutCoupon}
-				}
+				ls := buildLine(l, cs, dayShift)
 				cs.lines = append(cs.lines, ls)
 				st.lines[ls.code] = ls
 			}
@@ -166,6 +147,31 @@ func buildState(f Fixtures, now time.Time) *state {
 	}
 	st.dropExpiredCoupons()
 	return st
+}
+
+// buildLine turns a fixture line into live state, moving its log by shift.
+func buildLine(l Line, cs *contractState, shift day) *lineState {
+	ls := &lineState{
+		contract: cs, code: l.ServiceCode, kind: l.ServiceCode[:3],
+		number: l.Number, iccid: l.ICCID, sms: l.SMS, voice: l.Voice,
+		couponUse: l.CouponUse, forceRegulation: l.ForceRegulation,
+		log: make(map[day]usage, len(l.PacketLog)),
+	}
+	if l.SimCoupon != nil {
+		ls.simCoupon = true
+		if l.SimCoupon.Volume != nil {
+			v := *l.SimCoupon.Volume
+			ls.simVolume = &v
+		}
+	} else {
+		zero := 0
+		ls.simVolume = &zero
+	}
+	for _, p := range l.PacketLog {
+		d, _ := parseDay(p.Date)
+		ls.log[d+shift] = usage{p.WithCoupon, p.WithoutCoupon}
+	}
+	return ls
 }
 
 // sortCoupons keeps the pool in the order the seed lists it and usage draws
