@@ -1,38 +1,259 @@
-// PLACEHOLDER: replaced by the assist provider implementation.
 package assist
 
 import (
+	"cmp"
+	"fmt"
 	"net/http"
+	"slices"
 
-	"github.com/fakeapi/fakeapi/internal/httpx"
+	"github.com/fakeapi/fakeapi/internal/fixture"
+	"github.com/fakeapi/fakeapi/internal/oauth2x"
 	"github.com/fakeapi/fakeapi/internal/provider"
 )
 
-// Config is the provider's own configuration.
+// Config is the provider's own configuration; every zero value is the
+// right default when its flag is absent.
 type Config struct {
 	// TrustProxy makes the IP allow-list read X-Forwarded-For (behind a trusted proxy).
 	TrustProxy bool
+	// StrictJSON refuses request bodies with raw (unescaped) non-ASCII text,
+	// as the seed's "\uNNNN形式でエンコードされている必要があります" literally asks.
+	StrictJSON bool
+	// Throttle enables 楽楽リピート's documented 1 request/second per token.
+	Throttle bool
 }
 
+// Name, title and hosts of the provider.
+const (
+	Name  = "assist"
+	Title = "アシスト店長"
+)
+
 // Open builds the provider from its fixture document.
-func Open(d provider.Deps, cfg Config, file string, data []byte) (*provider.Instance, error) {
-	writeError := func(w http.ResponseWriter, r *http.Request, status int) {
-		httpx.WriteJSON(w, status, "application/json", map[string]string{"error": http.StatusText(status)})
+func Open(d provider.Deps, cfg Config, file string, doc []byte) (*provider.Instance, error) {
+	fx, err := fixture.Load[Fixtures](file, doc)
+	if err != nil {
+		return nil, err
 	}
+	dt, snap, err := buildData(fx)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	st := newMemStore(dt)
+	tokens := oauth2x.NewTokenStore(d.Clock)
+	tokens.Restore(snap)
+	h := New(d.Log, cfg, st, tokens, d.Clock, d.IDs)
 	return &provider.Instance{
-		Name:       "assist",
-		Title:      "assist",
+		Name:       Name,
+		Title:      Title,
 		Hosts:      []string{".assist-tencho.com"},
-		Handler:    http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { writeError(w, r, http.StatusNotFound) }),
-		WriteError: writeError,
-		State:      placeholderState{},
+		Handler:    h,
+		Admin:      NewAdmin(d.Log, st, tokens, d.Clock, d.IDs),
+		WriteError: h.WriteError,
+		State:      &state{st: st, tokens: tokens, initial: fx},
 	}, nil
 }
 
-type placeholderState struct{}
+// state is the admin surface over the store and the token store.
+type state struct {
+	st      *memStore
+	tokens  *oauth2x.TokenStore
+	initial Fixtures
+}
 
-func (placeholderState) Reset()                                 {}
-func (placeholderState) Export() any                            { return map[string]any{} }
-func (placeholderState) Prepare(string, []byte) (func(), error) { return func() {}, nil }
-func (placeholderState) Summary() []provider.Stat               { return nil }
-func (placeholderState) Accounts() []provider.Account           { return nil }
+var _ provider.State = (*state)(nil)
+
+func (s *state) Reset() {
+	dt, snap, err := buildData(s.initial)
+	if err != nil {
+		// The initial fixtures were built once in Open; this cannot fail.
+		panic("assist: rebuilding validated fixtures: " + err.Error())
+	}
+	s.st.swap(dt)
+	s.tokens.Restore(snap)
+}
+
+func (s *state) Export() any { return exportState(s.st, s.tokens) }
+
+func (s *state) Prepare(file string, doc []byte) (func(), error) {
+	fx, err := fixture.Load[Fixtures](file, doc)
+	if err != nil {
+		return nil, err
+	}
+	dt, snap, err := buildData(fx)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	return func() {
+		s.st.swap(dt)
+		s.tokens.Restore(snap)
+	}, nil
+}
+
+func (s *state) Summary() []provider.Stat {
+	s.st.mu.Lock()
+	shops, apps, grants, orders := len(s.st.d.shops), len(s.st.d.apps), len(s.st.d.grants), 0
+	admins := 0
+	for _, sh := range s.st.d.shops {
+		orders += len(sh.orders)
+		admins += len(sh.admins)
+	}
+	s.st.mu.Unlock()
+	codes, tokens := s.tokens.Count(func(string, string) bool { return true })
+	return []provider.Stat{
+		{Name: "shops", Count: shops}, {Name: "admins", Count: admins}, {Name: "apps", Count: apps},
+		{Name: "grants", Count: grants}, {Name: "codes", Count: codes}, {Name: "tokens", Count: tokens},
+		{Name: "orders", Count: orders},
+	}
+}
+
+func (s *state) Accounts() []provider.Account {
+	s.st.mu.Lock()
+	defer s.st.mu.Unlock()
+	var out []provider.Account
+	for _, id := range s.st.d.order {
+		sh := s.st.d.shops[id]
+		for _, a := range sh.admins {
+			out = append(out, provider.Account{Kind: "user", ID: a.LoginID, Secret: a.Password,
+				Note: fmt.Sprintf("管理者 of %s (%s, shop %s)", sh.shop.Name, sh.shop.Domain, sh.shop.ID)})
+		}
+	}
+	apps := make([]App, 0, len(s.st.d.apps))
+	for _, a := range s.st.d.apps {
+		apps = append(apps, a)
+	}
+	s.st.sortAppsLocked(apps)
+	for _, a := range apps {
+		out = append(out, provider.Account{Kind: "app", ID: a.ClientID, Secret: a.ClientSecret,
+			Note: fmt.Sprintf("%s (shop %s) redirect %s", a.Name, a.Shop, a.RedirectURL)})
+	}
+	return out
+}
+
+// buildData turns validated fixtures into store data and a token snapshot.
+func buildData(fx Fixtures) (data, oauth2x.Snapshot, error) {
+	d := data{shops: map[string]*shopState{}, dirs: map[string]string{}, apps: map[string]App{}, grants: map[string]Grant{}}
+	for _, s := range fx.Shops {
+		st := &shopState{
+			shop:   Shop{ID: s.ID, Name: s.Name, Domain: s.Domain, Directory: s.Directory},
+			admins: slices.Clone(s.Admins),
+			orders: map[int]Order{},
+		}
+		for _, o := range s.Orders {
+			o = o.clone()
+			o.OrderStatusName = orderStatusNames[o.OrderStatus]
+			if o.Shippings == nil {
+				o.Shippings = []Shipping{}
+			}
+			st.orders[o.SerialOrderID] = o
+			st.ids = append(st.ids, o.SerialOrderID)
+		}
+		slices.Sort(st.ids)
+		d.shops[s.ID] = st
+		d.order = append(d.order, s.ID)
+		if s.Directory != "" {
+			d.dirs[s.Directory] = s.ID
+		}
+		for _, a := range s.Apps {
+			app, err := applyAppInput(App{ClientID: a.ClientID, ClientSecret: a.ClientSecret, Shop: s.ID,
+				CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt},
+				AppInput{Name: &a.Name, RedirectURL: &a.RedirectURL, IPAllowList: &a.IPAllowList})
+			if err != nil {
+				return data{}, oauth2x.Snapshot{}, err
+			}
+			d.apps[a.ClientID] = app
+		}
+	}
+	for _, g := range fx.Grants {
+		d.grants[g.ClientID] = Grant{ClientID: g.ClientID, Shop: d.apps[g.ClientID].Shop, GrantedBy: g.GrantedBy, GrantedAt: g.GrantedAt, Scope: g.Scope}
+	}
+	var snap oauth2x.Snapshot
+	for _, c := range fx.Codes {
+		issued, _ := parseJST(c.IssuedAt)
+		expires, _ := parseJST(c.ExpiresAt)
+		snap.Codes = append(snap.Codes, oauth2x.Code{
+			Code: c.Code, ClientID: c.ClientID, UserID: d.apps[c.ClientID].Shop, RedirectURI: c.RedirectURI, Scope: c.Scope,
+			CodeChallenge: c.CodeChallenge, CodeChallengeMethod: c.CodeChallengeMethod,
+			IssuedAt: issued, ExpiresAt: expires, Used: c.Used, Tokens: slices.Clone(c.Tokens),
+		})
+	}
+	for _, t := range fx.Tokens {
+		issued, _ := parseJST(t.IssuedAt)
+		snap.Tokens = append(snap.Tokens, oauth2x.Token{AccessToken: t.AccessToken, ClientID: t.ClientID,
+			UserID: d.apps[t.ClientID].Shop, Scope: t.Scope, IssuedAt: issued})
+	}
+	return d, snap, nil
+}
+
+// exportState renders the live state in the fixture schema.
+func exportState(st *memStore, tokens *oauth2x.TokenStore) Fixtures {
+	snap := tokens.Snapshot()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	fx := Fixtures{Shops: []ShopFx{}}
+	apps := make([]App, 0, len(st.d.apps))
+	for _, a := range st.d.apps {
+		apps = append(apps, a)
+	}
+	st.sortAppsLocked(apps)
+	for _, id := range st.d.order {
+		sh := st.d.shops[id]
+		s := ShopFx{ID: sh.shop.ID, Name: sh.shop.Name, Domain: sh.shop.Domain, Directory: sh.shop.Directory,
+			Admins: slices.Clone(sh.admins), Apps: []AppFx{}, Orders: []Order{}}
+		for _, a := range apps {
+			if a.Shop == id {
+				s.Apps = append(s.Apps, AppFx{ClientID: a.ClientID, ClientSecret: a.ClientSecret, Name: a.Name,
+					RedirectURL: a.RedirectURL, IPAllowList: slices.Clone(a.IPAllowList), CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt})
+			}
+		}
+		for _, oid := range sh.ids {
+			s.Orders = append(s.Orders, sh.orders[oid].clone())
+		}
+		fx.Shops = append(fx.Shops, s)
+	}
+	for _, g := range st.d.grants {
+		fx.Grants = append(fx.Grants, GrantFx{ClientID: g.ClientID, GrantedBy: g.GrantedBy, GrantedAt: g.GrantedAt, Scope: g.Scope})
+	}
+	slices.SortFunc(fx.Grants, func(a, b GrantFx) int {
+		return cmp.Or(cmp.Compare(a.GrantedAt, b.GrantedAt), cmp.Compare(a.ClientID, b.ClientID))
+	})
+	for _, c := range snap.Codes {
+		_, appOK := st.d.apps[c.ClientID]
+		_, granted := st.d.grants[c.ClientID]
+		if (c.Used && !appOK) || (!c.Used && !granted) {
+			continue
+		}
+		cf := CodeFx{Code: c.Code, ClientID: c.ClientID, RedirectURI: c.RedirectURI, Scope: c.Scope,
+			CodeChallenge: c.CodeChallenge, CodeChallengeMethod: c.CodeChallengeMethod,
+			ExpiresAt: formatJST(c.ExpiresAt), Used: c.Used, Tokens: slices.Clone(c.Tokens)}
+		if !c.Used {
+			cf.IssuedAt = formatJST(c.IssuedAt)
+		}
+		fx.Codes = append(fx.Codes, cf)
+	}
+	for _, t := range snap.Tokens {
+		if _, granted := st.d.grants[t.ClientID]; granted {
+			fx.Tokens = append(fx.Tokens, TokenFx{AccessToken: t.AccessToken, ClientID: t.ClientID, Scope: t.Scope, IssuedAt: formatJST(t.IssuedAt)})
+		}
+	}
+	// Sorted on the exported (second-precision) values, so a re-export of
+	// an import is identical.
+	slices.SortFunc(fx.Codes, func(a, b CodeFx) int {
+		return cmp.Or(cmp.Compare(a.ExpiresAt, b.ExpiresAt), cmp.Compare(a.Code, b.Code))
+	})
+	slices.SortFunc(fx.Tokens, func(a, b TokenFx) int {
+		return cmp.Or(cmp.Compare(a.IssuedAt, b.IssuedAt), cmp.Compare(a.AccessToken, b.AccessToken))
+	})
+	return fx
+}
+
+// handler is the provider's http.Handler with its error writer.
+type handler struct {
+	http.Handler
+	writeError func(w http.ResponseWriter, r *http.Request, status int)
+}
+
+// WriteError is provider.Instance.WriteError.
+func (h *handler) WriteError(w http.ResponseWriter, r *http.Request, status int) {
+	h.writeError(w, r, status)
+}

@@ -1,0 +1,121 @@
+package assist
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/fakeapi/fakeapi/internal/clock"
+	"github.com/fakeapi/fakeapi/internal/httpx"
+	"github.com/fakeapi/fakeapi/internal/oauth2x"
+)
+
+// caller is the authenticated API client of a request.
+type caller struct {
+	shop     string
+	clientID string
+}
+
+type callerKey struct{}
+
+func callerFrom(r *http.Request) caller {
+	c, _ := r.Context().Value(callerKey{}).(caller)
+	return c
+}
+
+// requireToken guards the API in assist.md §5's order: Bearer (RFC 6750,
+// header only) → the app's IP allow-list → the optional throttle. A token
+// counts only while its app exists and the shop's grant stands, so a
+// revocation or an app deletion takes effect on the very next call.
+func requireToken(log *slog.Logger, st Store, tokens *oauth2x.TokenStore, trustProxy bool, th *throttle) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			tok, problem := oauth2x.BearerToken(r)
+			switch problem {
+			case oauth2x.BearerMissing:
+				writeError(log, w, r, (&apiError{status: http.StatusUnauthorized, code: oauth2x.ErrInvalidRequest, desc: msgNoToken}).
+					with("WWW-Authenticate", oauth2x.BearerChallenge(realm, "", "")))
+				return
+			case oauth2x.BearerMalformed:
+				writeError(log, w, r, (&apiError{status: http.StatusBadRequest, code: oauth2x.ErrInvalidRequest, desc: msgMalformedAuth}).
+					with("WWW-Authenticate", oauth2x.BearerChallenge(realm, oauth2x.ErrInvalidRequest, msgMalformedAuth)))
+				return
+			}
+			t, ok := tokens.Access(tok)
+			var app App
+			if ok {
+				app, ok = st.App(t.ClientID)
+			}
+			if ok {
+				_, ok = st.Grant(t.ClientID)
+			}
+			if !ok || app.Shop != t.UserID {
+				writeError(log, w, r, (&apiError{status: http.StatusUnauthorized, code: "invalid_token", desc: msgInvalidToken}).
+					with("WWW-Authenticate", oauth2x.BearerChallenge(realm, "invalid_token", msgInvalidToken)))
+				return
+			}
+			if addr, known := clientAddr(r, trustProxy); !app.Allows(addr) {
+				shown := addr.String()
+				if !known {
+					shown = "(unknown)"
+				}
+				writeError(log, w, r, &apiError{status: http.StatusForbidden, code: oauth2x.ErrAccessDenied, desc: fmt.Sprintf(msgIPNotAllowed, shown)})
+				return
+			}
+			if th != nil && !th.allow(tok) {
+				writeError(log, w, r, statusError(http.StatusTooManyRequests))
+				return
+			}
+			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), callerKey{}, caller{shop: t.UserID, clientID: t.ClientID})))
+		})
+	}
+}
+
+// clientAddr is the caller's address for the allow-list: the peer, or with
+// trustProxy the right-most X-Forwarded-For entry, the one the trusted proxy
+// appended ([chosen] assist.md §5). Entries to its left are whatever the
+// client sent and are never believed. (httpx.ClientAddr takes the left-most
+// entry, which a client can forge, so it is not used here.)
+func clientAddr(r *http.Request, trustProxy bool) (netip.Addr, bool) {
+	if trustProxy {
+		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
+			all := strings.Join(xff, ",")
+			last := strings.TrimSpace(all[strings.LastIndexByte(all, ',')+1:])
+			if a, err := netip.ParseAddr(last); err == nil {
+				return a.Unmap().WithZone(""), true
+			}
+		}
+	}
+	return httpx.RemoteAddr(r)
+}
+
+// throttle allows one request per second per access token (楽楽リピート's
+// documented limit, [doc] raku2repeat.com/faq/?p=267; off unless enabled).
+type throttle struct {
+	clk  clock.Clock
+	mu   sync.Mutex // guards last
+	last map[string]time.Time
+}
+
+func newThrottle(clk clock.Clock) *throttle {
+	return &throttle{clk: clk, last: map[string]time.Time{}}
+}
+
+func (t *throttle) allow(token string) bool {
+	now := t.clk.Now()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if last, ok := t.last[token]; ok && now.Sub(last) < time.Second {
+		return false
+	}
+	if len(t.last) > 100_000 {
+		clear(t.last)
+	}
+	t.last[token] = now
+	return true
+}

@@ -1,0 +1,266 @@
+package assist
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fakeapi/fakeapi/internal/clock"
+	"github.com/fakeapi/fakeapi/internal/httpx"
+	"github.com/fakeapi/fakeapi/internal/oauth2x"
+)
+
+// Paging of the order search (assist.md §6: default 100, at most 500 rows as
+// 楽楽リピート documents for the same API template).
+const (
+	defaultLimit = 100
+	maxLimit     = 500
+)
+
+// searchResult is the GET body, keys in this order.
+type searchResult struct {
+	Total  int     `json:"total"`
+	Limit  int     `json:"limit"`
+	Offset int     `json:"offset"`
+	Orders []Order `json:"orders"`
+}
+
+type orderResult struct {
+	Order Order `json:"order"`
+}
+
+type deleteResult struct {
+	SerialOrderID int  `json:"serial_order_id"`
+	Deleted       bool `json:"deleted"`
+}
+
+// handleOrdersGet handles "GET /api/v1/orders.php": by serial_order_id (the
+// seed's sample call, [doc]) or by the search filters and paging of
+// assist.md §6 ([chosen]).
+func handleOrdersGet(log *slog.Logger, st Store) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		q, fe := parseOrderQuery(r.URL.Query())
+		if fe != nil {
+			writeError(log, w, r, fe)
+			return
+		}
+		total, page := st.SearchOrders(callerFrom(r).shop, q)
+		writeJSON(log, w, http.StatusOK, searchResult{Total: total, Limit: q.limit, Offset: q.offset, Orders: page})
+	}
+}
+
+// handleOrdersPost handles "POST /api/v1/orders.php": create ([doc] verb;
+// shape [chosen]).
+func handleOrdersPost(log *slog.Logger, st Store, clk clock.Clock, strict bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		patch, err := readOrderBody(r, strict)
+		if err != nil {
+			writeError(log, w, r, err)
+			return
+		}
+		// order_status defaults to 1 新規受付 [chosen].
+		o, fe := applyPatch(Order{OrderStatus: 1}, patch)
+		if fe == nil {
+			fe = o.Validate()
+		}
+		if fe != nil {
+			writeError(log, w, r, fe)
+			return
+		}
+		o, err = st.CreateOrder(callerFrom(r).shop, o, clk.Now())
+		if err != nil {
+			writeError(log, w, r, err)
+			return
+		}
+		w.Header().Set("Location", httpx.Base(r)+ordersPath+"?serial_order_id="+strconv.Itoa(o.SerialOrderID))
+		writeJSON(log, w, http.StatusCreated, orderResult{o})
+	}
+}
+
+// handleOrdersPut handles "PUT /api/v1/orders.php?serial_order_id=N": a
+// partial update of top-level fields, shippings and details replaced whole
+// when present ([chosen]).
+func handleOrdersPut(log *slog.Logger, st Store, clk clock.Clock, strict bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, fe := serialFromQuery(r.URL.Query())
+		if fe != nil {
+			writeError(log, w, r, fe)
+			return
+		}
+		patch, err := readOrderBody(r, strict)
+		if err != nil {
+			writeError(log, w, r, err)
+			return
+		}
+		o, err := st.UpdateOrder(callerFrom(r).shop, id, func(cur Order) (Order, *fieldError) {
+			o, fe := applyPatch(cur, patch)
+			if fe != nil {
+				return Order{}, fe
+			}
+			return o, o.Validate()
+		}, clk.Now())
+		if err != nil {
+			writeError(log, w, r, orderErr(err, id))
+			return
+		}
+		writeJSON(log, w, http.StatusOK, orderResult{o})
+	}
+}
+
+// handleOrdersDelete handles "DELETE /api/v1/orders.php?serial_order_id=N".
+func handleOrdersDelete(log *slog.Logger, st Store) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, fe := serialFromQuery(r.URL.Query())
+		if fe != nil {
+			writeError(log, w, r, fe)
+			return
+		}
+		if err := st.DeleteOrder(callerFrom(r).shop, id); err != nil {
+			writeError(log, w, r, orderErr(err, id))
+			return
+		}
+		writeJSON(log, w, http.StatusOK, deleteResult{SerialOrderID: id, Deleted: true})
+	}
+}
+
+// orderErr names the order in a 404.
+func orderErr(err error, id int) error {
+	if err == errNotFound {
+		return &apiError{status: http.StatusNotFound, code: "not_found", desc: strings.Replace(msgOrderNotFound, "%d", strconv.Itoa(id), 1)}
+	}
+	return err
+}
+
+// readOrderBody enforces Content-Type: application/json on POST and PUT
+// ([doc] seed 002) and decodes the body's fields.
+func readOrderBody(r *http.Request, strict bool) (map[string]json.RawMessage, error) {
+	if httpx.MediaType(r) != "application/json" {
+		return nil, &apiError{status: http.StatusUnsupportedMediaType, code: oauth2x.ErrInvalidRequest, desc: msgContentType}
+	}
+	body, err := httpx.ReadBody(r)
+	if err != nil {
+		return nil, err
+	}
+	patch, fe := decodeOrderPatch(body, strict)
+	if fe != nil {
+		return nil, fe
+	}
+	return patch, nil
+}
+
+// serialFromQuery reads the required serial_order_id of PUT and DELETE.
+func serialFromQuery(q url.Values) (int, *fieldError) {
+	if len(q["serial_order_id"]) > 1 {
+		return 0, fieldErrorf("serial_order_id", "given more than once")
+	}
+	v := q.Get("serial_order_id")
+	if v == "" {
+		return 0, fieldErrorf("serial_order_id", msgSerialRequired)
+	}
+	id, ok := positiveInt(v)
+	if !ok {
+		return 0, fieldErrorf("serial_order_id", "must be a positive integer")
+	}
+	return id, nil
+}
+
+// searchParams are the GET parameters; others are ignored, as a PHP script
+// reading $_GET would.
+var searchParams = []string{"serial_order_id", "order_date_from", "order_date_to", "update_date_from", "update_date_to", "order_status", "limit", "offset"}
+
+// parseOrderQuery reads GET's filters and paging. An empty value counts as
+// absent (http_build_query sends "limit=" for an empty string) [chosen].
+func parseOrderQuery(q url.Values) (orderQuery, *fieldError) {
+	out := orderQuery{limit: defaultLimit}
+	for _, k := range searchParams {
+		if len(q[k]) > 1 {
+			return out, fieldErrorf(k, "given more than once")
+		}
+	}
+	if v := q.Get("serial_order_id"); v != "" {
+		id, ok := positiveInt(v)
+		if !ok {
+			return out, fieldErrorf("serial_order_id", "must be a positive integer")
+		}
+		out.serialID = id
+	}
+	for _, d := range []struct {
+		name string
+		dst  *string
+		end  bool
+	}{
+		{"order_date_from", &out.orderFrom, false}, {"order_date_to", &out.orderTo, true},
+		{"update_date_from", &out.updateFrom, false}, {"update_date_to", &out.updateTo, true},
+	} {
+		if v := q.Get(d.name); v != "" {
+			s, ok := filterDate(v, d.end)
+			if !ok {
+				return out, fieldErrorf(d.name, `must be "YYYY-MM-DD" or "YYYY-MM-DD HH:MM:SS"`)
+			}
+			*d.dst = s
+		}
+	}
+	if v := q.Get("order_status"); v != "" {
+		for _, p := range strings.Split(v, ",") {
+			n, ok := positiveInt(strings.TrimSpace(p))
+			if !ok || n > 7 {
+				return out, fieldErrorf("order_status", "must be a comma-separated list of 1 to 7")
+			}
+			out.statuses = append(out.statuses, n)
+		}
+	}
+	if v := q.Get("limit"); v != "" {
+		n, ok := positiveInt(v)
+		if !ok || n > maxLimit {
+			return out, fieldErrorf("limit", "must be between 1 and %d", maxLimit)
+		}
+		out.limit = n
+	}
+	if v := q.Get("offset"); v != "" {
+		n, ok := nonNegativeInt(v)
+		if !ok {
+			return out, fieldErrorf("offset", "must be an integer >= 0")
+		}
+		out.offset = n
+	}
+	return out, nil
+}
+
+// filterDate normalises a filter bound to the stored datetime format, which
+// compares correctly as a string. A date alone covers the whole day.
+func filterDate(v string, end bool) (string, bool) {
+	if _, err := time.ParseInLocation(layoutDate, v, jst); err == nil && len(v) == len(layoutDate) {
+		if end {
+			return v + " 23:59:59", true
+		}
+		return v + " 00:00:00", true
+	}
+	if _, err := parseJST(v); err == nil && len(v) == len(layoutDateTime) {
+		return v, true
+	}
+	return "", false
+}
+
+func positiveInt(s string) (int, bool) {
+	n, ok := nonNegativeInt(s)
+	return n, ok && n > 0
+}
+
+// nonNegativeInt accepts plain decimal digits only (no sign, no spaces).
+func nonNegativeInt(s string) (int, bool) {
+	if s == "" || len(s) > 9 {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n, true
+}

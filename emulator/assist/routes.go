@@ -1,0 +1,54 @@
+package assist
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/fakeapi/fakeapi/internal/clock"
+	"github.com/fakeapi/fakeapi/internal/ids"
+	"github.com/fakeapi/fakeapi/internal/oauth2x"
+)
+
+// Real paths (seed 002).
+const (
+	authorizePath    = "/api/oauth/authorize.php"
+	authorizePathAlt = "/oauth/authorize.php"
+	tokenPath        = "/api/oauth/token.php"
+	ordersPath       = "/api/v1/orders.php"
+)
+
+// addRoutes lists every endpoint of the real API (style R3).
+func addRoutes(r chi.Router, log *slog.Logger, cfg Config, st Store, oa *oauth2x.Server, sess *sessions, pg *pages, clk clock.Clock, api func(http.Handler) http.Handler) {
+	r.Get(authorizePath, handleAuthorize(st, oa, sess, pg))                      // Assist: 認証ページ表示 (seed 002) [doc]
+	r.Post(authorizePath, handleAuthorizePost(st, oa, sess, pg, clk))            // login and consent forms [chosen]
+	r.Get(authorizePathAlt, handleAuthorize(st, oa, sess, pg))                   // the seed's example URL omits /api [doc]
+	r.Post(authorizePathAlt, handleAuthorizePost(st, oa, sess, pg, clk))         // login and consent forms [chosen]
+	r.Post(tokenPath, oa.HandleToken)                                            // Assist: アクセストークン取得 [doc]
+	r.With(api).Get(ordersPath, handleOrdersGet(log, st))                        // Assist: 受注API 検索 (seed sample GET) [doc]
+	r.With(api).Post(ordersPath, handleOrdersPost(log, st, clk, cfg.StrictJSON)) // POST 新規登録 [doc verb; shape chosen]
+	r.With(api).Put(ordersPath, handleOrdersPut(log, st, clk, cfg.StrictJSON))   // PUT 更新 [doc verb; shape chosen]
+	r.With(api).Delete(ordersPath, handleOrdersDelete(log, st))                  // DELETE 削除 [doc verb; shape chosen]
+}
+
+// addAdminRoutes lists the 外部アプリ連携 and 許可済みアプリケーション一覧
+// screens, as JSON and as HTML (assist.md §1, §2; [chosen]). Mounted at
+// /_fakeapi/assist.
+func addAdminRoutes(r chi.Router, st Store, tokens *oauth2x.TokenStore, clk clock.Clock, src ids.Source, ui *adminUI) {
+	r.Get("/apps", adminListApps(st, tokens))                    // list registered apps (?shop=)
+	r.Post("/apps", adminCreateApp(st, tokens, clk, src))        // register; client id and secret issued
+	r.Get("/apps/{clientId}", adminGetApp(st, tokens))           // one app
+	r.Put("/apps/{clientId}", adminUpdateApp(st, tokens, clk))   // edit name, redirect URL, IP list
+	r.Delete("/apps/{clientId}", adminDeleteApp(st, tokens))     // delete; its codes and tokens die
+	r.Get("/grants", adminListGrants(st, tokens))                // 許可済みアプリケーション一覧 (?shop=)
+	r.Delete("/grants/{clientId}", adminRevokeGrant(st, tokens)) // revoke (?shop=)
+	r.Get("/ui", ui.redirectHome)                                // HTML: → ui/apps
+	r.Get("/ui/apps", ui.apps)                                   // HTML: app list and registration form
+	r.Post("/ui/apps", ui.createApp)                             // HTML: register
+	r.Get("/ui/apps/{clientId}", ui.app)                         // HTML: details and edit form
+	r.Post("/ui/apps/{clientId}", ui.updateApp)                  // HTML: edit
+	r.Post("/ui/apps/{clientId}/delete", ui.deleteApp)           // HTML: delete
+	r.Get("/ui/grants", ui.grants)                               // HTML: authorised apps
+	r.Post("/ui/grants/{clientId}/revoke", ui.revokeGrant)       // HTML: revoke
+}

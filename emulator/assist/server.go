@@ -1,0 +1,169 @@
+package assist
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/fakeapi/fakeapi/internal/clock"
+	"github.com/fakeapi/fakeapi/internal/httpx"
+	"github.com/fakeapi/fakeapi/internal/ids"
+	"github.com/fakeapi/fakeapi/internal/oauth2x"
+	"github.com/fakeapi/fakeapi/internal/websession"
+)
+
+// sessionCookie names the browser session of the authorization pages.
+const sessionCookie = "fakeapi_assist_session"
+
+// New returns the provider's handler for the real paths (style R2). It
+// cannot fail: the fixtures were validated before.
+func New(log *slog.Logger, cfg Config, st Store, tokens *oauth2x.TokenStore, clk clock.Clock, src ids.Source) *handler {
+	pg := &pages{log: log, tpl: parseTemplates()}
+	oa := oauth2x.New(oauth2x.Config{
+		Clock: clk, IDs: src, Store: tokens, Log: log,
+		Clients:       clientLookup(st),
+		ResponseTypes: []string{oauth2x.ResponseCode},
+		// No expiry, no refresh token: the seed's expires_in and
+		// refresh_token are null [doc].
+		AccessTTL: 0,
+		// Code 40 lower-case hex, access token 32 (the seed's sample length)
+		// [chosen] assist.md §3, §4.
+		NewCode:   func() string { return src.Hex(20) },
+		NewAccess: func() string { return src.Hex(16) },
+		// The seed's PHP sample sends grant_type=client_credentials with the
+		// code [doc].
+		CodeViaClientCredentials: true,
+		// The parameter table omits redirect_uri [doc]; optional [chosen].
+		RequireRedirectURI: false,
+		Realm:              realm,
+		Messages:           &tokenMessages,
+		WriteToken:         tokenWriter(log),
+		WriteError:         tokenErrorWriter(log),
+	})
+	sess := websession.New[authTxn](sessionCookie, clk, src)
+	var th *throttle
+	if cfg.Throttle {
+		th = newThrottle(clk)
+	}
+	api := requireToken(log, st, tokens, cfg.TrustProxy, th)
+
+	r := chi.NewRouter()
+	addRoutes(r, log, cfg, st, oa, sess, pg, clk, api)
+	writeErr := func(w http.ResponseWriter, r *http.Request, status int) {
+		writeStatus(log, oa, pg, w, r, status)
+	}
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) { writeErr(w, r, http.StatusNotFound) })
+	r.MethodNotAllowed(methodNotAllowed(log, r, oa, pg, api))
+	return &handler{Handler: freshRoute(shopDirectory(st, r)), writeError: writeErr}
+}
+
+// clientLookup presents the registered apps to oauth2x: one redirect URL
+// each, which authorize and token requests must match exactly [doc].
+func clientLookup(st Store) oauth2x.ClientLookup {
+	return func(id string) (oauth2x.Client, bool) {
+		a, ok := st.App(id)
+		if !ok {
+			return oauth2x.Client{}, false
+		}
+		return oauth2x.Client{ID: a.ClientID, Secret: a.ClientSecret, RedirectURIs: []string{a.RedirectURL}}, true
+	}
+}
+
+// isAuthorizePath covers both authorize paths, with or without the mount
+// prefix (faults are written by the root, which may pass either).
+func isAuthorizePath(p string) bool { return strings.HasSuffix(p, authorizePathAlt) }
+
+// writeStatus is Instance.WriteError: the provider's body for a bare
+// status. On the authorize pages an injected 500/503 becomes a
+// server_error / temporarily_unavailable redirect once the client and
+// redirect URI are validated, an HTML page otherwise (oauth.md §2.1).
+func writeStatus(log *slog.Logger, oa *oauth2x.Server, pg *pages, w http.ResponseWriter, r *http.Request, status int) {
+	if !isAuthorizePath(r.URL.Path) {
+		writeError(log, w, r, statusError(status))
+		return
+	}
+	if r.Method == http.MethodGet && (status == http.StatusInternalServerError || status == http.StatusServiceUnavailable) {
+		req, aerr := oa.ValidateAuthorize(r.URL.Query())
+		if aerr != nil && aerr.Redirectable() {
+			req, aerr = aerr.Request, nil
+		}
+		if aerr == nil {
+			code, desc := oauth2x.ErrServerError, msgServerError
+			if status == http.StatusServiceUnavailable {
+				code, desc = oauth2x.ErrTemporarilyUnavailable, msgUnavailable
+			}
+			if oa.RedirectError(w, req, code, desc) == nil {
+				return
+			}
+		}
+	}
+	pg.status(w, status)
+}
+
+// methodNotAllowed answers 405 with Allow (style R15). The token endpoint
+// answers with its own RFC 6749 body; the API checks the Bearer token and
+// the IP list first (assist.md §5's order of checks).
+func methodNotAllowed(log *slog.Logger, mux *chi.Mux, oa *oauth2x.Server, pg *pages, api func(http.Handler) http.Handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		allow := allowedMethods(mux, r.URL.Path)
+		deny := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			writeError(log, w, r, methodError(r.Method, allow))
+		})
+		switch {
+		case r.URL.Path == tokenPath:
+			oa.HandleToken(w, r)
+		case r.URL.Path == ordersPath:
+			api(deny).ServeHTTP(w, r)
+		case isAuthorizePath(r.URL.Path):
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			pg.status(w, http.StatusMethodNotAllowed)
+		default:
+			deny(w, r)
+		}
+	}
+}
+
+var methods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}
+
+func allowedMethods(mux chi.Routes, path string) []string {
+	var out []string
+	for _, m := range methods {
+		if mux.Match(chi.NewRouteContext(), m, path) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// freshRoute gives the provider's router its own chi routing context, so it
+// routes on the path it is handed whatever router mounted it.
+func freshRoute(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Context().Value(chi.RouteCtxKey) != nil {
+			r = r.WithContext(context.WithValue(r.Context(), chi.RouteCtxKey, (*chi.Context)(nil)))
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// shopDirectory serves /<dir>/api/… and /<dir>/oauth/… for a shop that
+// declares a directory, as real hosts do (https://asp101.assist-tencho.com/
+// shop01/…, [doc] FAQ ?p=3481; [chosen] assist.md §1). The directory joins
+// the base, so pages and cookies point back under it.
+func shopDirectory(st Store, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		dir, rest, ok := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+		if ok && (strings.HasPrefix(rest, "api/") || strings.HasPrefix(rest, "oauth/")) {
+			if _, known := st.ShopByDirectory(dir); known {
+				r = httpx.WithBase(r, httpx.Base(r)+"/"+dir)
+				u := *r.URL
+				u.Path, u.RawPath = "/"+rest, ""
+				r.URL = &u
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
