@@ -25,7 +25,7 @@ type atomFeed struct {
 
 type atomEntry struct {
 	Content struct {
-		Type    string      `xml:"type,attr"`
+		Type    string     `xml:"type,attr"`
 		Person  *xmlPerson `xml:"http://ns.opensocial.org/2008/opensocial person"`
 		AppData *struct {
 			Items []struct {

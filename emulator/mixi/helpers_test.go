@@ -15,6 +15,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/fakeapi/fakeapi/fixtures"
 	"github.com/fakeapi/fakeapi/internal/clock"
 	"github.com/fakeapi/fakeapi/internal/httpx"
 	"github.com/fakeapi/fakeapi/internal/ids"
@@ -216,7 +217,16 @@ func entry(t testing.TB, m map[string]any) map[string]any {
 
 func httptestRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }
 
-func oauthSigner() oauth1.Signer { return oauth1.Signer{ConsumerKey: appKey, ConsumerSecret: appSecret} }
+func oauthSigner() oauth1.Signer {
+	return oauth1.Signer{ConsumerKey: appKey, ConsumerSecret: appSecret}
+}
 
 // wallNow is the wall time of servers built by emulatorServer.
 func wallNow() int64 { return clock.Real{}.Now().Unix() }
+
+func defaultFixture(t testing.TB) []byte {
+	t.Helper()
+	b, err := fixtures.FS.ReadFile("mixi.json")
+	require.NoError(t, err)
+	return b
+}
