@@ -165,6 +165,11 @@ func RedirectURL(req AuthRequest, params url.Values) (string, error) {
 // RedirectError sends an authorization error to req's (validated) redirect
 // URI: 302, never 307, and no caching (oauth.md §2.2).
 func (s *Server) RedirectError(w http.ResponseWriter, req AuthRequest, code, desc string) error {
+	if req.ResponseType == ResponseToken && !slices.Contains(s.cfg.ResponseTypes, ResponseToken) {
+		// An unsupported "token" request gets its error in the query like
+		// any other: the fragment is for a served implicit flow only.
+		req.ResponseType = ResponseCode
+	}
 	p := url.Values{"error": {code}}
 	if desc != "" {
 		p.Set("error_description", desc)
