@@ -22,44 +22,54 @@ const (
 
 // jsonString appends s as a JSON string: UTF-8 kept raw (Japanese as in the
 // samples), no HTML escaping, U+2028/2029 escaped for JavaScript clients.
+// Runs of bytes that need no escape are copied at once.
 func jsonString(b *bytes.Buffer, s string) {
 	const hex = "0123456789abcdef"
 	b.WriteByte('"')
+	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
-		if c < utf8.RuneSelf {
-			switch {
-			case c == '"' || c == '\\':
-				b.WriteByte('\\')
-				b.WriteByte(c)
-			case c == '\n':
-				b.WriteString(`\n`)
-			case c == '\r':
-				b.WriteString(`\r`)
-			case c == '\t':
-				b.WriteString(`\t`)
-			case c < 0x20 || c == 0x7f:
-				b.WriteString(`\u00`)
-				b.WriteByte(hex[c>>4])
-				b.WriteByte(hex[c&15])
-			default:
-				b.WriteByte(c)
-			}
+		if c >= 0x20 && c != '"' && c != '\\' && c != 0x7f && c < utf8.RuneSelf {
 			i++
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b.WriteString(`\ufffd`)
-		case r == '\u2028' || r == '\u2029':
-			b.WriteString(`\u202`)
-			b.WriteByte(hex[r&15])
-		default:
-			b.WriteString(s[i : i+size])
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if !(r == utf8.RuneError && size == 1) && r != '\u2028' && r != '\u2029' {
+				i += size
+				continue
+			}
+			b.WriteString(s[start:i])
+			if r == utf8.RuneError {
+				b.WriteString(`\ufffd`)
+			} else {
+				b.WriteString(`\u202`)
+				b.WriteByte(hex[r&15])
+			}
+			i += size
+			start = i
+			continue
 		}
-		i += size
+		b.WriteString(s[start:i])
+		switch c {
+		case '"', '\\':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\r':
+			b.WriteString(`\r`)
+		case '\t':
+			b.WriteString(`\t`)
+		default:
+			b.WriteString(`\u00`)
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+		}
+		i++
+		start = i
 	}
+	b.WriteString(s[start:])
 	b.WriteByte('"')
 }
 

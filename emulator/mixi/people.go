@@ -117,6 +117,7 @@ func handlePeopleFriend(log *slog.Logger, st Store) http.HandlerFunc {
 // ({"entry":[…]} with itemsPerPage), as JSON or Atom.
 func writePeople(w http.ResponseWriter, f format, ps []person, pf personFields, start, total, perPage int, single bool) {
 	var b bytes.Buffer
+	b.Grow(256 + 400*len(ps))
 	if f == formatAtom {
 		b.WriteString(atomHead)
 		for i := range ps {

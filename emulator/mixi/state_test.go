@@ -131,8 +131,12 @@ func TestFixtureValidation(t *testing.T) {
 		msg  string
 	}{
 		{"should reject a non-decimal app id", func(f *Fixtures) { f.Apps[0].ID = "a1" }, "apps[0].id", `want a decimal app id, got "a1"`},
-		{"should reject a duplicate app id", func(f *Fixtures) { f.Apps = append(f.Apps, App{ID: "1", Name: "b", ConsumerKey: "k2", ConsumerSecret: "s"}) }, "apps[1].id", `duplicate "1"`},
-		{"should reject a duplicate consumer key", func(f *Fixtures) { f.Apps = append(f.Apps, App{ID: "2", Name: "b", ConsumerKey: "k", ConsumerSecret: "s"}) }, "apps[1].consumerKey", `duplicate "k"`},
+		{"should reject a duplicate app id", func(f *Fixtures) {
+			f.Apps = append(f.Apps, App{ID: "1", Name: "b", ConsumerKey: "k2", ConsumerSecret: "s"})
+		}, "apps[1].id", `duplicate "1"`},
+		{"should reject a duplicate consumer key", func(f *Fixtures) {
+			f.Apps = append(f.Apps, App{ID: "2", Name: "b", ConsumerKey: "k", ConsumerSecret: "s"})
+		}, "apps[1].consumerKey", `duplicate "k"`},
 		{"should reject an empty secret", func(f *Fixtures) { f.Apps[0].ConsumerSecret = "" }, "apps[0].consumerKey", "consumerKey and consumerSecret must not be empty"},
 		{"should reject a callback host with a port", func(f *Fixtures) { f.Apps[0].CallbackHosts = []string{"localhost:80"} }, "apps[0].callbackHosts[0]", `want a lower-case host name without port, got "localhost:80"`},
 		{"should reject a user id with a leading zero", func(f *Fixtures) { f.Users[1].ID = "011" }, "users[1].id", `want a decimal user id without leading zeros, got "011"`},
