@@ -1,0 +1,68 @@
+package assist
+
+import (
+	"net/url"
+	"testing"
+)
+
+// FuzzParseOrderQuery: the search parser never panics, and what it accepts
+// is within the documented bounds.
+func FuzzParseOrderQuery(f *testing.F) {
+	for _, q := range []string{"serial_order_id=5", "limit=500&offset=0", "order_status=1,2,7", "order_date_from=2024-04-01&order_date_to=2024-04-01+23:59:59",
+		"limit=0", "offset=-1", "order_status=,", "serial_order_id=99999999999", "update_date_to=2024-02-30"} {
+		f.Add(q)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		q, err := url.ParseQuery(raw)
+		if err != nil {
+			return
+		}
+		oq, fe := parseOrderQuery(q)
+		if fe != nil {
+			return
+		}
+		if oq.limit < 1 || oq.limit > maxLimit || oq.offset < 0 || oq.serialID < 0 {
+			t.Fatalf("accepted out-of-bounds query %+v from %q", oq, raw)
+		}
+		for _, s := range oq.statuses {
+			if s < 1 || s > 7 {
+				t.Fatalf("accepted status %d from %q", s, raw)
+			}
+		}
+		for _, d := range []string{oq.orderFrom, oq.orderTo, oq.updateFrom, oq.updateTo} {
+			if d != "" {
+				if _, err := parseJST(d); err != nil {
+					t.Fatalf("accepted date %q from %q", d, raw)
+				}
+			}
+		}
+	})
+}
+
+// FuzzDecodeOrderBody: the POST/PUT body parser never panics, and an order
+// it accepts passes validation and survives a round trip through the store's
+// JSON.
+func FuzzDecodeOrderBody(f *testing.F) {
+	f.Add([]byte(`{"order_date":"2024-04-10 09:30:00","order_name01":"\u6728\u6751","details":[{"product_name":"x","price":1,"quantity":1}]}`), false)
+	f.Add([]byte(`{"order_date":"2024-04-10 09:30:00","order_name01":"木村","details":[{"product_name":"x"}],"shippings":[{"shipping_date":null}]}`), true)
+	f.Add([]byte(`{"details":[{"colour":1}]}`), false)
+	f.Add([]byte("{\"note\":\"\xff\"}"), false)
+	f.Add([]byte(`[]`), false)
+	f.Add([]byte(`{"subtotal":1e3}`), false)
+	f.Fuzz(func(t *testing.T, body []byte, strict bool) {
+		patch, fe := decodeOrderPatch(body, strict)
+		if fe != nil {
+			return
+		}
+		o, fe := applyPatch(Order{OrderStatus: 1}, patch)
+		if fe != nil {
+			return
+		}
+		if o.Validate() != nil {
+			return
+		}
+		if _, err := marshalPHP(o); err != nil {
+			t.Fatalf("cannot encode accepted order: %v", err)
+		}
+	})
+}
