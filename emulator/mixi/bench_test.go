@@ -157,3 +157,22 @@ func ordinaryUser(tb testing.TB, st *memStore) string {
 	tb.Fatal("no ordinary user with 20 friends")
 	return ""
 }
+
+// BenchmarkSignedSelfGET is one signed GET of the viewer on the small
+// fixture: the per-request cost of OAuth, routing and the JSON body.
+func BenchmarkSignedSelfGET(b *testing.B) {
+	e := newEnv(b)
+	reqs := make([]*http.Request, b.N)
+	for i := range reqs {
+		reqs[i] = e.signedRequest(b, http.MethodGet, "/people/@me/@self?fields=userHash&xoauth_requestor_id="+sakura, appKey, appSecret, nil, "")
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		w := httptest.NewRecorder()
+		e.inst.Handler.ServeHTTP(w, reqs[i])
+		if w.Code != http.StatusOK {
+			b.Fatal(w.Code)
+		}
+	}
+}
