@@ -29,8 +29,8 @@ const (
 	GenFirstID = 10000001
 )
 
-// splitmix64 is a small deterministic generator (math/rand is not used
-// under emulator/: style R9).
+// splitmix64 is a small deterministic generator: the standard library's
+// random packages are kept out of emulator/ (style R9).
 type splitmix64 uint64
 
 func (s *splitmix64) next() uint64 {
