@@ -138,7 +138,10 @@ func validCallback(raw string, hosts []string) (*url.URL, bool) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.Opaque != "" {
 		return nil, false
 	}
-	return u, slices.Contains(hosts, strings.ToLower(u.Hostname()))
+	if !slices.Contains(hosts, strings.ToLower(u.Hostname())) {
+		return nil, false
+	}
+	return u, true
 }
 
 // buildInvite validates the hidden fields of seeds/003 and lists the
@@ -397,6 +400,35 @@ func writeInviteErrorPage(w http.ResponseWriter, status int) {
 		msg = textExpired
 	}
 	renderError(slog.New(slog.DiscardHandler), w, status, msg)
+}
+
+// writeFault answers an injected 5xx fault (or a recovered panic) on the
+// invite flow as mixi did: back to the app with result=false&error=500
+// [doc: seeds/003 エラーコード 500]. It reports false when no validated
+// callback is known, and the caller writes the error page instead.
+func (d inviteDeps) writeFault(w http.ResponseWriter, r *http.Request, status int) bool {
+	if status < 500 || !isInvitePath(r.URL.Path) {
+		return false
+	}
+	_ = r.ParseForm() // the handler has not read the body; a failure leaves only the query
+	var cb *url.URL
+	switch r.URL.Path {
+	case selectPath, confirmPath:
+		if sess, ok := d.sessions.Lookup(r); ok {
+			if txn, ok := d.sessions.Txn(sess.ID, r.Form.Get("txn")); ok {
+				cb = txn.Callback
+			}
+		}
+	default:
+		if app, _, err := d.st.InviteContext(r.Form.Get("opensocial_app_id"), r.Form.Get("opensocial_owner_id")); err == nil {
+			cb, _ = validCallback(r.Form.Get("callback"), app.CallbackHosts)
+		}
+	}
+	if cb == nil {
+		return false
+	}
+	redirectResult(w, cb, "500")
+	return true
 }
 
 // redirectResult sends the user back with result=false&error=<code>

@@ -25,6 +25,7 @@ func Open(d provider.Deps, cfg Config, file string, data []byte) (*provider.Inst
 	}
 	st := newMemStore(f.built)
 	sessions := websession.New[inviteTxn](sessionCookie, d.Clock, d.IDs)
+	inv := inviteDeps{log: d.Log, st: st, clk: d.Clock, ids: d.IDs, sessions: sessions}
 	return &provider.Instance{
 		Name:  "mixi",
 		Title: "mixiアプリ モバイル (OpenSocial 0.8 RESTful API)",
@@ -34,7 +35,11 @@ func Open(d provider.Deps, cfg Config, file string, data []byte) (*provider.Inst
 		Hosts:      []string{"api.mixi-platform.com"},
 		Handler:    newHandler(d.Log, cfg, st, d.Clock, d.IDs, sessions),
 		Admin:      adminRoutes(st, d.Clock, d.IDs),
-		WriteError: writeStatus,
+		WriteError: func(w http.ResponseWriter, r *http.Request, status int) {
+			if !inv.writeFault(w, r, status) {
+				writeStatus(w, r, status)
+			}
+		},
 		State:      state{s: st, clk: d.Clock, sessions: sessions},
 	}, nil
 }

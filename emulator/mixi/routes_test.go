@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"sort"
 	"strings"
 	"testing"
@@ -113,4 +114,25 @@ func TestUnexpectedErrorIsNotLeaked(t *testing.T) {
 	assert.Equal(t, http.StatusInternalServerError, w.Code)
 	assert.Equal(t, "500 - Internal Server Error", w.Body.String())
 	assert.Contains(t, logged.String(), "secret detail")
+}
+
+// An injected 5xx on the invite flow sends the user back with error=500
+// when the callback is known and valid; otherwise the error page.
+func TestInviteFaultRedirects(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	q := url.Values{"callback": {"http://app.example.jp/done"}, "opensocial_app_id": {appID}, "opensocial_owner_id": {sakura}}
+	w := httptest.NewRecorder()
+	e.inst.WriteError(w, newRequest(http.MethodPost, "http://localhost/mixi/invite:friends?"+q.Encode(), nil), http.StatusServiceUnavailable)
+	assert.Equal(t, http.StatusFound, w.Code)
+	assert.Equal(t, "http://app.example.jp/done?result=false&error=500", w.Header().Get("Location"))
+
+	q.Set("callback", "http://evil.example.com/")
+	w = httptest.NewRecorder()
+	e.inst.WriteError(w, newRequest(http.MethodPost, "http://localhost/mixi/invite:friends?"+q.Encode(), nil), http.StatusInternalServerError)
+	assert.Equal(t, http.StatusInternalServerError, w.Code, "no redirect to an unvalidated callback")
+
+	w = httptest.NewRecorder()
+	e.inst.WriteError(w, newRequest(http.MethodPost, "http://localhost/mixi/invite/friends/select", strings.NewReader("txn=x")), http.StatusInternalServerError)
+	assert.Equal(t, http.StatusInternalServerError, w.Code, "no session, no callback")
 }
