@@ -32,15 +32,15 @@ func Open(d provider.Deps, cfg Config, file string, data []byte) (*provider.Inst
 		// The API host [doc]. The invite:friends pages were served by mixi's
 		// mobile gateway, whose host the docs never name, so they are reached
 		// under the prefix or this host [chosen].
-		Hosts:      []string{"api.mixi-platform.com"},
-		Handler:    newHandler(d.Log, cfg, st, d.Clock, d.IDs, sessions),
-		Admin:      adminRoutes(st, d.Clock, d.IDs),
+		Hosts:   []string{"api.mixi-platform.com"},
+		Handler: newHandler(d.Log, cfg, st, d.Clock, d.IDs, sessions),
+		Admin:   adminRoutes(st, d.Clock, d.IDs),
 		WriteError: func(w http.ResponseWriter, r *http.Request, status int) {
 			if !inv.writeFault(w, r, status) {
 				writeStatus(w, r, status)
 			}
 		},
-		State:      state{s: st, clk: d.Clock, sessions: sessions},
+		State: state{s: st, clk: d.Clock, sessions: sessions},
 	}, nil
 }
 
