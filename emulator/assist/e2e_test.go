@@ -131,4 +131,3 @@ func TestEndToEndWithXOAuth2(t *testing.T) {
 		assert.NotEmpty(t, tok.AccessToken)
 	})
 }
-

@@ -1,8 +1,14 @@
 package assist
 
 import (
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
 	"net/url"
+	"strings"
 	"testing"
+
+	"github.com/fakeapi/fakeapi/internal/httpx"
 )
 
 // FuzzParseOrderQuery: the search parser never panics, and what it accepts
@@ -63,6 +69,49 @@ func FuzzDecodeOrderBody(f *testing.F) {
 		}
 		if _, err := marshalPHP(o); err != nil {
 			t.Fatalf("cannot encode accepted order: %v", err)
+		}
+	})
+}
+
+// FuzzClientAddr: the allow-list address is the peer, or with a trusted
+// proxy the right-most X-Forwarded-For entry; never a left-hand entry.
+func FuzzClientAddr(f *testing.F) {
+	f.Add("203.0.113.9, 192.0.2.1", "10.0.0.1:1", true)
+	f.Add("garbage", "[2001:db8::1]:443", true)
+	f.Add("", "192.0.2.1:1", false)
+	f.Fuzz(func(t *testing.T, xff, remote string, trust bool) {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.RemoteAddr = remote
+		if xff != "" {
+			r.Header.Set("X-Forwarded-For", xff)
+		}
+		a, ok := clientAddr(r, trust)
+		want, wantOK := httpx.RemoteAddr(r)
+		if trust && xff != "" {
+			last := strings.TrimSpace(xff[strings.LastIndexByte(xff, ',')+1:])
+			if p, err := netip.ParseAddr(last); err == nil {
+				want, wantOK = p.Unmap().WithZone(""), true
+			}
+		}
+		if a != want || ok != wantOK {
+			t.Fatalf("got %v %v, want %v %v (xff %q remote %q trust %v)", a, ok, want, wantOK, xff, remote, trust)
+		}
+	})
+}
+
+// FuzzParseAllowEntry: an accepted IP制限 entry is a valid, masked prefix
+// that contains its own address.
+func FuzzParseAllowEntry(f *testing.F) {
+	for _, s := range []string{"203.0.113.9", "2001:db8::1", "198.51.100.0/24", "::ffff:1.2.3.4/120", "fe80::1%eth0", "10.0.0.0/33"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := parseAllowEntry(s)
+		if err != nil {
+			return
+		}
+		if !p.IsValid() || p != p.Masked() || !p.Contains(p.Addr()) {
+			t.Fatalf("bad prefix %v from %q", p, s)
 		}
 	})
 }

@@ -247,13 +247,15 @@ func exportState(st *memStore, tokens *oauth2x.TokenStore) Fixtures {
 	return fx
 }
 
-// handler is the provider's http.Handler with its error writer.
-type handler struct {
+// Handler serves the real paths; it also writes the provider's error body
+// for a bare status (provider.Instance.WriteError).
+type Handler struct {
 	http.Handler
 	writeError func(w http.ResponseWriter, r *http.Request, status int)
 }
 
-// WriteError is provider.Instance.WriteError.
-func (h *handler) WriteError(w http.ResponseWriter, r *http.Request, status int) {
+// WriteError writes the provider's body for status: JSON in RFC 6749/6750
+// shape, an HTML page (or a validated error redirect) on the authorize pages.
+func (h *Handler) WriteError(w http.ResponseWriter, r *http.Request, status int) {
 	h.writeError(w, r, status)
 }

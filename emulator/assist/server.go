@@ -20,7 +20,7 @@ const sessionCookie = "fakeapi_assist_session"
 
 // New returns the provider's handler for the real paths (style R2). It
 // cannot fail: the fixtures were validated before.
-func New(log *slog.Logger, cfg Config, st Store, tokens *oauth2x.TokenStore, clk clock.Clock, src ids.Source) *handler {
+func New(log *slog.Logger, cfg Config, st Store, tokens *oauth2x.TokenStore, clk clock.Clock, src ids.Source) *Handler {
 	pg := &pages{log: log, tpl: parseTemplates()}
 	oa := oauth2x.New(oauth2x.Config{
 		Clock: clk, IDs: src, Store: tokens, Log: log,
@@ -57,7 +57,7 @@ func New(log *slog.Logger, cfg Config, st Store, tokens *oauth2x.TokenStore, clk
 	}
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) { writeErr(w, r, http.StatusNotFound) })
 	r.MethodNotAllowed(methodNotAllowed(log, r, oa, pg, api))
-	return &handler{Handler: freshRoute(shopDirectory(st, r)), writeError: writeErr}
+	return &Handler{Handler: freshRoute(shopDirectory(st, r)), writeError: writeErr}
 }
 
 // clientLookup presents the registered apps to oauth2x: one redirect URL

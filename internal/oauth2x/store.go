@@ -19,7 +19,7 @@ import (
 var errCodeConsumed = errors.New("oauth2x: authorization code already consumed")
 
 // managerNever is the lifetime put on the copies of codes handed to the
-// Manager. The Manager re-checks code expiry with time.Now(); the store has
+// Manager. The Manager re-checks code expiry on the wall clock; the store has
 // already judged it with the injected clock, and a fake clock set in the past
 // must not let the wall-clock check fire first (G17).
 const managerNever = 100 * 365 * 24 * time.Hour
