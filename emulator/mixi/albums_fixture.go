@@ -157,4 +157,3 @@ func (d *dataset) checkRuntime(f *Fixtures) error {
 	d.nonces = f.Nonces
 	return nil
 }
-

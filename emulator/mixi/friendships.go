@@ -98,4 +98,3 @@ func clip(s string) string {
 	}
 	return s
 }
-
