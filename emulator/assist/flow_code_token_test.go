@@ -270,3 +270,22 @@ func TestConcurrentCodeExchange(t *testing.T) {
 	assert.Equal(t, int32(1), wins.Load())
 	assert.Equal(t, int32(n-1), grants.Load())
 }
+
+func TestRedirectEditKeepsPendingCodeBound(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Config{})
+	f := newFlow(t, e)
+	code := f.code()
+	w := adminDo(t, e, http.MethodPut, "/_fakeapi/assist/apps/client-any", `{"redirectUrl":"https://app.example.jp/v2/getAuth.php"}`)
+	require.Equal(t, 200, w.Code, w.Body.String())
+
+	moved := phpForm(code)
+	moved.Set("redirect_uri", "https://app.example.jp/v2/getAuth.php")
+	assert.Equal(t, `{"error":"invalid_grant","error_description":"The redirect URI is missing or do not match"}`,
+		e.serve(tokenPost(moved)).Body.String(), "the code is bound to the URI it was issued for")
+	assert.Equal(t, 200, e.serve(tokenPost(phpForm(code))).Code, "and still exchanges with it")
+
+	res, doc := f.get("/assist" + authorizePath + "?" + authorizeQuery())
+	assert.Equal(t, 400, res.StatusCode, "new authorizations need the new URL")
+	assert.Equal(t, "invalid_request", text(byID(doc, "error_code")))
+}

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -233,4 +234,26 @@ func TestBearerChallenge(t *testing.T) {
 	assert.Equal(t, `Bearer realm="Service", error="invalid_token", error_description="The access token provided is invalid"`,
 		BearerChallenge("Service", "invalid_token", "The access token provided is invalid"))
 	assert.Equal(t, `Bearer realm="a\"b\\c"`, BearerChallenge(`a"b\c`, "", ""))
+}
+
+func TestPendingCodeStaysBoundAfterRegistrationEdit(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	uri := "https://app.example.com/cb"
+	s, _ := newTestServer(t, func(c *Config) {
+		c.Clients = func(id string) (Client, bool) {
+			mu.Lock()
+			defer mu.Unlock()
+			if id != "app1" {
+				return lookupTestClient(id)
+			}
+			return Client{ID: "app1", Secret: "s3cret", RedirectURIs: []string{uri}}, true
+		}
+	})
+	code := issue(t, s, "app1", uri, "u")
+	mu.Lock()
+	uri = "https://app.example.com/v2"
+	mu.Unlock()
+	assert.Equal(t, http.StatusOK, doToken(t, s, tokenRequest(exchangeForm(code))).Status,
+		"go-oauth2 re-validates redirect_uri against the registration; the code's own URI must still count")
 }
