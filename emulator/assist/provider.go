@@ -147,6 +147,7 @@ func buildData(fx Fixtures) (data, oauth2x.Snapshot, error) {
 			}
 			st.orders[o.SerialOrderID] = o
 			st.ids = append(st.ids, o.SerialOrderID)
+			st.track(o)
 		}
 		slices.Sort(st.ids)
 		d.shops[s.ID] = st

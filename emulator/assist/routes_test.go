@@ -3,11 +3,13 @@ package assist
 import (
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/fakeapi/fakeapi/internal/golden"
@@ -38,4 +40,27 @@ func TestRoutes(t *testing.T) {
 	addAdminRoutes(admin, nil, nil, nil, nil, &adminUI{})
 	walk("admin (under /_fakeapi/assist)", admin)
 	golden.Assert(t, "routes", []byte(b.String()))
+}
+
+// TestMountedUnderAParentRouter: the handler routes on the path it is handed
+// even inside another chi router's routing context.
+func TestMountedUnderAParentRouter(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Config{})
+	parent := chi.NewRouter()
+	parent.Mount("/assist", http.StripPrefix("/assist", e.inst.Handler))
+	parent.Mount("/_fakeapi/assist", http.StripPrefix("/_fakeapi/assist", e.inst.Admin))
+	for target, want := range map[string]int{
+		"/assist/api/v1/orders.php?serial_order_id=5":        200,
+		"/assist/shop01/api/v1/orders.php?serial_order_id=5": 200,
+		"/assist/api/v1/nope.php":                            404,
+		"/_fakeapi/assist/apps/client-any":                   200,
+	} {
+		r := api(http.MethodGet, "", "tok-any", nil)
+		r.URL, _ = r.URL.Parse(target)
+		r.RequestURI = target
+		w := httptest.NewRecorder()
+		parent.ServeHTTP(w, r)
+		assert.Equal(t, want, w.Code, target)
+	}
 }

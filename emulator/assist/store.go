@@ -135,6 +135,9 @@ type shopState struct {
 	admins []AdminFx
 	orders map[int]Order
 	ids    []int // serial_order_id ascending
+	// maxDetail and maxShipping are the highest line ids ever stored, so
+	// new lines get max + 1 without scanning the shop.
+	maxDetail, maxShipping int
 }
 
 func newMemStore(d data) *memStore { return &memStore{d: d} }
@@ -466,29 +469,31 @@ func (s *memStore) DeleteOrder(shop string, id int) error {
 func (st *shopState) put(o Order, now time.Time) {
 	o.OrderStatusName = orderStatusNames[o.OrderStatus]
 	o.UpdateDate = formatJST(now)
-	maxDetail, maxShipping := 0, 0
-	for _, x := range st.orders {
-		for _, d := range x.Details {
-			maxDetail = max(maxDetail, d.OrderDetailID)
-		}
-		for _, sh := range x.Shippings {
-			maxShipping = max(maxShipping, sh.ShippingID)
-		}
-	}
+	st.track(o)
 	for i := range o.Details {
 		if o.Details[i].OrderDetailID == 0 {
-			maxDetail++
-			o.Details[i].OrderDetailID = maxDetail
+			st.maxDetail++
+			o.Details[i].OrderDetailID = st.maxDetail
 		}
 	}
 	for i := range o.Shippings {
 		if o.Shippings[i].ShippingID == 0 {
-			maxShipping++
-			o.Shippings[i].ShippingID = maxShipping
+			st.maxShipping++
+			o.Shippings[i].ShippingID = st.maxShipping
 		}
 	}
 	if o.Shippings == nil {
 		o.Shippings = []Shipping{}
 	}
 	st.orders[o.SerialOrderID] = o
+}
+
+// track raises the line-id maxima to cover o's explicit ids.
+func (st *shopState) track(o Order) {
+	for _, d := range o.Details {
+		st.maxDetail = max(st.maxDetail, d.OrderDetailID)
+	}
+	for _, sh := range o.Shippings {
+		st.maxShipping = max(st.maxShipping, sh.ShippingID)
+	}
 }
