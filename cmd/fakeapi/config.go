@@ -1,0 +1,154 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// errUsage is returned after the flag package has already explained the problem.
+var errUsage = errors.New("usage")
+
+// config is the parsed command line (style R11): each flag's default comes
+// from its FAKEAPI_* variable.
+type config struct {
+	addr            string
+	fixturesDir     string
+	logFormat       string
+	logLevel        string
+	tlsCert         string
+	tlsKey          string
+	tlsSelfSigned   string
+	adminToken      string
+	seed            uint64
+	hasSeed         bool
+	stateFile       string
+	maxBody         int64
+	journalSize     int
+	rateLimits      bool
+	trustProxy      bool
+	shutdownTimeout time.Duration
+}
+
+func (c config) tls() bool { return c.tlsSelfSigned != "" || c.tlsCert != "" }
+
+// parseConfig reads flags after the program name and subcommand.
+func parseConfig(name string, args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+	var c config
+	var envErr error
+	env := func(key, def string) string {
+		if v := getenv(key); v != "" {
+			return v
+		}
+		return def
+	}
+	envBool := func(key string, def bool) bool {
+		v := getenv(key)
+		if v == "" {
+			return def
+		}
+		b, err := strconv.ParseBool(v)
+		if err != nil && envErr == nil {
+			envErr = fmt.Errorf("invalid %s=%q: want true or false", key, v)
+		}
+		return b
+	}
+	envInt := func(key string, def int64) int64 {
+		v := getenv(key)
+		if v == "" {
+			return def
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil && envErr == nil {
+			envErr = fmt.Errorf("invalid %s=%q: want a whole number", key, v)
+		}
+		return n
+	}
+	envDur := func(key string, def time.Duration) time.Duration {
+		v := getenv(key)
+		if v == "" {
+			return def
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil && envErr == nil {
+			envErr = fmt.Errorf("invalid %s=%q: want a Go duration such as 10s", key, v)
+		}
+		return d
+	}
+
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.addr, "addr", env("FAKEAPI_ADDR", ":8080"), "listen address (FAKEAPI_ADDR)")
+	fs.StringVar(&c.fixturesDir, "fixtures", env("FAKEAPI_FIXTURES", ""), "directory whose <provider>.json files replace the embedded fixtures (FAKEAPI_FIXTURES)")
+	fs.StringVar(&c.logFormat, "log-format", env("FAKEAPI_LOG_FORMAT", "text"), "log format: text or json (FAKEAPI_LOG_FORMAT)")
+	fs.StringVar(&c.logLevel, "log-level", env("FAKEAPI_LOG_LEVEL", "info"), "log level: debug, info, warn or error (FAKEAPI_LOG_LEVEL)")
+	fs.StringVar(&c.tlsCert, "tls-cert", env("FAKEAPI_TLS_CERT", ""), "TLS certificate PEM file (FAKEAPI_TLS_CERT)")
+	fs.StringVar(&c.tlsKey, "tls-key", env("FAKEAPI_TLS_KEY", ""), "TLS private key PEM file (FAKEAPI_TLS_KEY)")
+	fs.StringVar(&c.tlsSelfSigned, "tls-self-signed", env("FAKEAPI_TLS_SELF_SIGNED", ""), "serve TLS with a certificate made at start for localhost and every real host name, writing its PEM to this file for clients to trust (FAKEAPI_TLS_SELF_SIGNED)")
+	fs.StringVar(&c.adminToken, "admin-token", env("FAKEAPI_ADMIN_TOKEN", ""), "require this token on /_fakeapi/ (FAKEAPI_ADMIN_TOKEN)")
+	seed := fs.String("seed", env("FAKEAPI_SEED", ""), "make ids, tokens and codes deterministic from this number (FAKEAPI_SEED)")
+	fs.StringVar(&c.stateFile, "state-file", env("FAKEAPI_STATE_FILE", ""), "load state from this file at start, save it on shutdown and POST /_fakeapi/save (FAKEAPI_STATE_FILE)")
+	fs.Int64Var(&c.maxBody, "max-body", envInt("FAKEAPI_MAX_BODY", 1<<20), "largest request body in bytes (FAKEAPI_MAX_BODY)")
+	journal := fs.Int("journal-size", int(envInt("FAKEAPI_JOURNAL_SIZE", 1000)), "requests kept in the journal (FAKEAPI_JOURNAL_SIZE)")
+	fs.BoolVar(&c.rateLimits, "rate-limits", envBool("FAKEAPI_RATE_LIMITS", true), "enforce IIJmio's per-token rate limits (FAKEAPI_RATE_LIMITS)")
+	fs.BoolVar(&c.trustProxy, "trust-proxy", envBool("FAKEAPI_TRUST_PROXY", false), "read client addresses from X-Forwarded-For (FAKEAPI_TRUST_PROXY)")
+	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", envDur("FAKEAPI_SHUTDOWN_TIMEOUT", 10*time.Second), "how long in-flight requests may finish at shutdown (FAKEAPI_SHUTDOWN_TIMEOUT)")
+	if envErr != nil {
+		return c, envErr
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return c, err
+		}
+		return c, errUsage
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected argument %q; subcommands are healthcheck and version", fs.Arg(0))
+	}
+	c.journalSize = *journal
+	if *seed != "" {
+		n, err := strconv.ParseUint(*seed, 10, 64)
+		if err != nil {
+			return c, fmt.Errorf("invalid -seed %q: want a whole number >= 0", *seed)
+		}
+		c.seed, c.hasSeed = n, true
+	}
+	return c, c.validate()
+}
+
+func (c config) validate() error {
+	if _, port, err := net.SplitHostPort(c.addr); err != nil {
+		return fmt.Errorf("invalid -addr %q: %v", c.addr, strings.TrimPrefix(err.Error(), "address "+c.addr+": "))
+	} else if _, err := strconv.ParseUint(port, 10, 16); err != nil && port != "" {
+		return fmt.Errorf("invalid -addr %q: port %q is not a number from 0 to 65535", c.addr, port)
+	}
+	switch c.logFormat {
+	case "text", "json":
+	default:
+		return fmt.Errorf("invalid -log-format %q: want text or json", c.logFormat)
+	}
+	if _, err := parseLevel(c.logLevel); err != nil {
+		return err
+	}
+	if (c.tlsCert == "") != (c.tlsKey == "") {
+		return errors.New("-tls-cert and -tls-key go together")
+	}
+	if c.tlsCert != "" && c.tlsSelfSigned != "" {
+		return errors.New("give -tls-cert/-tls-key or -tls-self-signed, not both")
+	}
+	if c.maxBody < 1 {
+		return fmt.Errorf("invalid -max-body %d: want at least 1 byte", c.maxBody)
+	}
+	if c.journalSize < 1 {
+		return fmt.Errorf("invalid -journal-size %d: want at least 1", c.journalSize)
+	}
+	if c.shutdownTimeout <= 0 {
+		return fmt.Errorf("invalid -shutdown-timeout %s: want more than 0", c.shutdownTimeout)
+	}
+	return nil
+}

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"io"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestParseConfig(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		want    func(*testing.T, config)
+		wantErr string
+	}{
+		{name: "should default to :8080 with rate limits on", want: func(t *testing.T, c config) {
+			assert.Equal(t, ":8080", c.addr)
+			assert.True(t, c.rateLimits)
+			assert.False(t, c.hasSeed)
+			assert.Equal(t, int64(1<<20), c.maxBody)
+			assert.Equal(t, 10*time.Second, c.shutdownTimeout)
+		}},
+		{name: "should read the environment", env: map[string]string{"FAKEAPI_ADDR": "127.0.0.1:9000", "FAKEAPI_SEED": "42", "FAKEAPI_RATE_LIMITS": "false", "FAKEAPI_LOG_FORMAT": "json"},
+			want: func(t *testing.T, c config) {
+				assert.Equal(t, "127.0.0.1:9000", c.addr)
+				assert.Equal(t, uint64(42), c.seed)
+				assert.True(t, c.hasSeed)
+				assert.False(t, c.rateLimits)
+				assert.Equal(t, "json", c.logFormat)
+			}},
+		{name: "should let flags beat the environment", args: []string{"-addr", ":9100", "-seed", "0"}, env: map[string]string{"FAKEAPI_ADDR": ":9000"},
+			want: func(t *testing.T, c config) {
+				assert.Equal(t, ":9100", c.addr)
+				assert.True(t, c.hasSeed)
+			}},
+		{name: "should refuse an address without a port", args: []string{"-addr", "x"}, wantErr: `invalid -addr "x": missing port in address`},
+		{name: "should refuse a bad port", args: []string{"-addr", ":http2"}, wantErr: `invalid -addr ":http2": port "http2" is not a number from 0 to 65535`},
+		{name: "should refuse a bad log format", args: []string{"-log-format", "xml"}, wantErr: `invalid -log-format "xml": want text or json`},
+		{name: "should refuse a bad log level", args: []string{"-log-level", "loud"}, wantErr: `invalid -log-level "loud": want debug, info, warn or error`},
+		{name: "should refuse a cert without a key", args: []string{"-tls-cert", "c.pem"}, wantErr: "-tls-cert and -tls-key go together"},
+		{name: "should refuse two kinds of TLS", args: []string{"-tls-cert", "c", "-tls-key", "k", "-tls-self-signed", "x.pem"}, wantErr: "not both"},
+		{name: "should refuse a bad seed", args: []string{"-seed", "-3"}, wantErr: `invalid -seed "-3"`},
+		{name: "should refuse a bad env bool", env: map[string]string{"FAKEAPI_TRUST_PROXY": "maybe"}, wantErr: `invalid FAKEAPI_TRUST_PROXY="maybe": want true or false`},
+		{name: "should refuse a bad env number", env: map[string]string{"FAKEAPI_MAX_BODY": "1MB"}, wantErr: `invalid FAKEAPI_MAX_BODY="1MB"`},
+		{name: "should refuse a zero body cap", args: []string{"-max-body", "0"}, wantErr: "invalid -max-body 0"},
+		{name: "should refuse stray arguments", args: []string{"serve"}, wantErr: `unexpected argument "serve"`},
+		{name: "should refuse unknown flags", args: []string{"-nope"}, wantErr: "usage"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := parseConfig("fakeapi", tt.args, envOf(tt.env), io.Discard)
+			if tt.wantErr != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			tt.want(t, c)
+		})
+	}
+}

@@ -1,0 +1,325 @@
+package emulator
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fakeapi/fakeapi/internal/clock"
+	"github.com/fakeapi/fakeapi/internal/faults"
+	"github.com/fakeapi/fakeapi/internal/httpx"
+	"github.com/fakeapi/fakeapi/internal/journal"
+	"github.com/go-chi/chi/v5"
+)
+
+const jsonType = "application/json; charset=utf-8"
+
+// Admin API messages (style R16).
+const (
+	msgAdminToken      = "this emulator was started with -admin-token: send it as \"Authorization: Bearer TOKEN\", the X-Fakeapi-Token header or ?token="
+	msgUnknownProvider = "unknown provider %q: want one of iijmio, kii, assist, mixi"
+	msgNoStateFile     = "no -state-file was given, so there is nowhere to save"
+	msgClockBody       = `want {"advance":"24h"}, {"set":"2026-01-02T03:04:05+09:00"} or {"freeze":true}`
+)
+
+func adminNotFound(w http.ResponseWriter, r *http.Request) {
+	httpx.AdminError(w, http.StatusNotFound, fmt.Sprintf("no admin route %s %s; see GET /_fakeapi/ for the list", r.Method, r.URL.Path))
+}
+
+func adminMethodNotAllowed(routes chi.Routes) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		allow := httpx.AllowedMethods(routes, r.URL.Path)
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		httpx.AdminError(w, http.StatusMethodNotAllowed, fmt.Sprintf("%s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, strings.Join(allow, ", ")))
+	}
+}
+
+// requireAdminToken guards /_fakeapi/ when -admin-token is set. Health stays
+// open: it is the liveness probe and reveals nothing.
+func (e *Emulator) requireAdminToken(next http.Handler) http.Handler {
+	if e.cfg.AdminToken == "" {
+		return next
+	}
+	want := []byte(e.cfg.AdminToken)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/_fakeapi/health" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		got := r.Header.Get("X-Fakeapi-Token")
+		if a := r.Header.Get("Authorization"); got == "" && len(a) > 7 && strings.EqualFold(a[:7], "bearer ") {
+			got = a[7:]
+		}
+		if got == "" {
+			got = r.URL.Query().Get("token")
+		}
+		if subtle.ConstantTimeCompare([]byte(got), want) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="fakeapi admin"`)
+			httpx.AdminError(w, http.StatusUnauthorized, msgAdminToken)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// crossOriginProtection refuses cross-site browser POST/PUT/DELETE, so a web
+// page cannot reset or rewrite a developer's emulator behind their back.
+func crossOriginProtection(next http.Handler) http.Handler {
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		httpx.AdminError(w, http.StatusForbidden, "cross-origin request to the admin API refused")
+	}))
+	return cop.Handler(next)
+}
+
+func redirectToDashboard(w http.ResponseWriter, r *http.Request) {
+	target := "/_fakeapi/"
+	if r.URL.RawQuery != "" {
+		target += "?" + r.URL.RawQuery
+	}
+	http.Redirect(w, r, target, http.StatusMovedPermanently)
+}
+
+// handleHealth handles "GET /_fakeapi/health".
+func (e *Emulator) handleHealth() http.HandlerFunc {
+	type health struct {
+		Status        string   `json:"status"`
+		Version       string   `json:"version"`
+		Uptime        string   `json:"uptime"`
+		UptimeSeconds float64  `json:"uptimeSeconds"`
+		Time          string   `json:"time"`
+		Providers     []string `json:"providers"`
+	}
+	return func(w http.ResponseWriter, r *http.Request) {
+		up := clock.Real{}.Now().Sub(e.started)
+		httpx.WriteJSON(w, http.StatusOK, jsonType, health{
+			Status: "ok", Version: e.cfg.Version, Uptime: up.Round(time.Millisecond).String(),
+			UptimeSeconds: up.Seconds(), Time: e.clk.Now().Format(time.RFC3339Nano), Providers: Names,
+		})
+	}
+}
+
+// handleReset handles "POST /_fakeapi/reset".
+func (e *Emulator) handleReset() http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		names, ok := e.selected(w, r)
+		if !ok {
+			return
+		}
+		e.Reset(names...)
+		if httpx.MediaType(r) == "application/x-www-form-urlencoded" {
+			// The dashboard's button: back to the page.
+			target := "/_fakeapi/"
+			if tok := r.URL.Query().Get("token"); tok != "" {
+				target += "?token=" + tok
+			}
+			http.Redirect(w, r, target, http.StatusSeeOther)
+			return
+		}
+		httpx.WriteJSON(w, http.StatusOK, jsonType, map[string]any{"reset": names})
+	}
+}
+
+// Reset puts the named providers (all when none) back to their fixtures.
+func (e *Emulator) Reset(names ...string) {
+	if len(names) == 0 {
+		names = Names
+	}
+	e.stateMu.Lock()
+	defer e.stateMu.Unlock()
+	for _, n := range names {
+		e.byName[n].State.Reset()
+	}
+}
+
+// selected reads ?provider= (all when absent), answering 400 for an unknown one.
+func (e *Emulator) selected(w http.ResponseWriter, r *http.Request) ([]string, bool) {
+	q := r.URL.Query()
+	if !q.Has("provider") {
+		return Names, true
+	}
+	name := q.Get("provider")
+	if _, ok := e.byName[name]; !ok {
+		httpx.AdminError(w, http.StatusBadRequest, fmt.Sprintf(msgUnknownProvider, name))
+		return nil, false
+	}
+	return []string{name}, true
+}
+
+// handleJournalGet handles "GET /_fakeapi/journal".
+func (e *Emulator) handleJournalGet() http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		f := journal.Filter{Provider: q.Get("provider"), Method: q.Get("method"), Path: q.Get("path")}
+		if f.Provider != "" {
+			if _, ok := e.byName[f.Provider]; !ok {
+				httpx.AdminError(w, http.StatusBadRequest, fmt.Sprintf(msgUnknownProvider, f.Provider))
+				return
+			}
+		}
+		if l := q.Get("limit"); l != "" {
+			n, err := strconv.Atoi(l)
+			if err != nil || n < 0 {
+				httpx.AdminError(w, http.StatusBadRequest, fmt.Sprintf("limit %q: want a whole number >= 0", l))
+				return
+			}
+			f.Limit = n
+		}
+		entries := e.journal.List(f)
+		if entries == nil {
+			entries = []journal.Entry{}
+		}
+		httpx.WriteJSON(w, http.StatusOK, jsonType, map[string]any{"entries": entries})
+	}
+}
+
+// handleJournalDel handles "DELETE /_fakeapi/journal".
+func (e *Emulator) handleJournalDel() http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		e.journal.Clear()
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+// handleFaultsGet handles "GET /_fakeapi/faults".
+func (e *Emulator) handleFaultsGet() http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		rules := e.faults.List()
+		if rules == nil {
+			rules = []faults.Rule{}
+		}
+		httpx.WriteJSON(w, http.StatusOK, jsonType, map[string]any{"faults": rules})
+	}
+}
+
+// handleFaultsPost handles "POST /_fakeapi/faults".
+func (e *Emulator) handleFaultsPost() http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var rule faults.Rule
+		if err := httpx.DecodeJSON(r, &rule, true); err != nil {
+			httpx.AdminError(w, http.StatusBadRequest, "fault rule: "+decodeMsg(err))
+			return
+		}
+		if rule.Provider != "" {
+			if _, ok := e.byName[rule.Provider]; !ok {
+				httpx.AdminError(w, http.StatusBadRequest, fmt.Sprintf(msgUnknownProvider, rule.Provider))
+				return
+			}
+		}
+		added, err := e.faults.Add(rule)
+		if err != nil {
+			httpx.AdminError(w, http.StatusBadRequest, "fault rule: "+err.Error())
+			return
+		}
+		httpx.WriteJSON(w, http.StatusCreated, jsonType, added)
+	}
+}
+
+// handleFaultsDel handles "DELETE /_fakeapi/faults" and "DELETE /_fakeapi/faults/{id}".
+func (e *Emulator) handleFaultsDel() http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id := chi.URLParam(r, "id")
+		if !e.faults.Delete(id) && id != "" {
+			httpx.AdminError(w, http.StatusNotFound, fmt.Sprintf("no fault rule %q", id))
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+type clockView struct {
+	Now           string  `json:"now"`
+	Unix          int64   `json:"unix"`
+	Offset        string  `json:"offset"`
+	OffsetSeconds float64 `json:"offsetSeconds"`
+	Frozen        bool    `json:"frozen"`
+}
+
+func (e *Emulator) clockView() clockView {
+	off := e.clk.Offset()
+	now := e.clk.Now()
+	return clockView{Now: now.Format(time.RFC3339Nano), Unix: now.Unix(), Offset: off.Round(time.Millisecond).String(),
+		OffsetSeconds: off.Seconds(), Frozen: e.clk.Frozen()}
+}
+
+// handleClockGet handles "GET /_fakeapi/clock".
+func (e *Emulator) handleClockGet() http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		httpx.WriteJSON(w, http.StatusOK, jsonType, e.clockView())
+	}
+}
+
+// handleClockPost handles "POST /_fakeapi/clock".
+func (e *Emulator) handleClockPost() http.HandlerFunc {
+	type body struct {
+		Advance *string `json:"advance"`
+		Set     *string `json:"set"`
+		Freeze  *bool   `json:"freeze"`
+	}
+	return func(w http.ResponseWriter, r *http.Request) {
+		var b body
+		if err := httpx.DecodeJSON(r, &b, true); err != nil {
+			httpx.AdminError(w, http.StatusBadRequest, "clock: "+decodeMsg(err)+"; "+msgClockBody)
+			return
+		}
+		if b.Advance == nil && b.Set == nil && b.Freeze == nil {
+			httpx.AdminError(w, http.StatusBadRequest, "clock: "+msgClockBody)
+			return
+		}
+		if b.Advance != nil && b.Set != nil {
+			httpx.AdminError(w, http.StatusBadRequest, "clock: give advance or set, not both")
+			return
+		}
+		if b.Advance != nil {
+			d, err := time.ParseDuration(*b.Advance)
+			if err != nil {
+				httpx.AdminError(w, http.StatusBadRequest, fmt.Sprintf("clock: advance %q: want a Go duration such as \"90s\" or \"2160h\"", *b.Advance))
+				return
+			}
+			if _, err := e.clk.Advance(d); err != nil {
+				httpx.AdminError(w, http.StatusBadRequest, "clock: "+err.Error())
+				return
+			}
+		}
+		if b.Set != nil {
+			t, err := time.Parse(time.RFC3339Nano, *b.Set)
+			if err != nil {
+				httpx.AdminError(w, http.StatusBadRequest, fmt.Sprintf("clock: set %q: want an RFC 3339 time such as \"2026-01-02T03:04:05+09:00\"", *b.Set))
+				return
+			}
+			if err := e.clk.Set(t); err != nil {
+				httpx.AdminError(w, http.StatusBadRequest, "clock: "+err.Error()+" (now "+e.clk.Now().Format(time.RFC3339)+")")
+				return
+			}
+		}
+		if b.Freeze != nil {
+			e.clk.Freeze(*b.Freeze)
+		}
+		httpx.WriteJSON(w, http.StatusOK, jsonType, e.clockView())
+	}
+}
+
+// decodeMsg turns a decoding error into a message for the admin caller.
+func decodeMsg(err error) string {
+	if httpx.IsTooLarge(err) {
+		return "body too large"
+	}
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return fmt.Sprintf("malformed JSON at byte %d: %s", se.Offset, se.Error())
+	case errors.As(err, &te):
+		return fmt.Sprintf("field %q: got JSON %s, want %s", te.Field, te.Value, te.Type)
+	}
+	msg := err.Error()
+	if i := strings.LastIndex(msg, "\n"); i >= 0 {
+		msg = msg[i+1:]
+	}
+	return "malformed JSON body: " + strings.TrimPrefix(msg, "json: ")
+}

@@ -1,0 +1,293 @@
+package emulator
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fakeapi/fakeapi/internal/journal"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/net/html"
+)
+
+func journalFilter(provider string) journal.Filter { return journal.Filter{Provider: provider} }
+
+func TestAdminTable(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, method, target, body string
+		wantStatus                 int
+		wantError                  string // substring of {"error"}; "" for success
+	}{
+		{"should report health", "GET", "/_fakeapi/health", "", 200, ""},
+		{"should reset all", "POST", "/_fakeapi/reset", "", 200, ""},
+		{"should reset one", "POST", "/_fakeapi/reset?provider=kii", "", 200, ""},
+		{"should refuse an unknown provider on reset", "POST", "/_fakeapi/reset?provider=foo", "", 400, `unknown provider "foo"`},
+		{"should refuse an unknown provider on export", "GET", "/_fakeapi/state?provider=foo", "", 400, `unknown provider "foo"`},
+		{"should refuse malformed state", "PUT", "/_fakeapi/state", `{"kii": `, 400, "state:1:9: unexpected end of document"},
+		{"should refuse a state for an unknown provider", "PUT", "/_fakeapi/state", `{"kii": {"items": []}, "zzz": {}}`, 400, `state:1:31: zzz: unknown provider "zzz"`},
+		{"should refuse a state array", "PUT", "/_fakeapi/state", `[]`, 400, "state:1:1: got JSON array, want an object"},
+		{"should refuse a bad journal limit", "GET", "/_fakeapi/journal?limit=x", "", 400, `limit "x"`},
+		{"should refuse a journal filter on an unknown provider", "GET", "/_fakeapi/journal?provider=foo", "", 400, "unknown provider"},
+		{"should refuse a fault with nothing to do", "POST", "/_fakeapi/faults", `{"provider":"kii"}`, 400, "at least one of status, latency or drop"},
+		{"should refuse a fault for an unknown provider", "POST", "/_fakeapi/faults", `{"provider":"x","status":500}`, 400, "unknown provider"},
+		{"should refuse a fault with unknown fields", "POST", "/_fakeapi/faults", `{"status":500,"oops":1}`, 400, "unknown field"},
+		{"should refuse a fault that is not JSON", "POST", "/_fakeapi/faults", `status=500`, 400, "malformed JSON"},
+		{"should refuse deleting an unknown fault", "DELETE", "/_fakeapi/faults/nope", "", 404, `no fault rule "nope"`},
+		{"should refuse an empty clock body", "POST", "/_fakeapi/clock", `{}`, 400, "advance"},
+		{"should refuse a bad duration", "POST", "/_fakeapi/clock", `{"advance":"soon"}`, 400, `advance "soon"`},
+		{"should refuse moving the clock back", "POST", "/_fakeapi/clock", `{"advance":"-1h"}`, 400, "only moves forward"},
+		{"should refuse setting the clock in the past", "POST", "/_fakeapi/clock", `{"set":"2001-01-01T00:00:00Z"}`, 400, "only moves forward"},
+		{"should refuse a bad time", "POST", "/_fakeapi/clock", `{"set":"tomorrow"}`, 400, `set "tomorrow"`},
+		{"should answer unknown admin routes with JSON", "GET", "/_fakeapi/nope", "", 404, "no admin route GET /_fakeapi/nope"},
+		{"should answer wrong methods with JSON", "PATCH", "/_fakeapi/state", "", 405, "allowed: GET, PUT"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newFake(t)
+			w := do(t, e, tt.method, tt.target, tt.body, "Content-Type", "application/json")
+			assert.Equal(t, tt.wantStatus, w.Code, w.Body.String())
+			assert.Contains(t, w.Header().Get("Content-Type"), "application/json")
+			if tt.wantError != "" {
+				assert.Contains(t, decode(t, w)["error"], tt.wantError)
+			}
+		})
+	}
+}
+
+func TestMethodNotAllowedListsAllow(t *testing.T) {
+	t.Parallel()
+	e := newFake(t)
+	w := do(t, e, http.MethodPost, "/_fakeapi/state", "")
+	assert.Equal(t, http.StatusMethodNotAllowed, w.Code)
+	assert.Equal(t, "GET, PUT", w.Header().Get("Allow"))
+}
+
+func TestHealth(t *testing.T) {
+	t.Parallel()
+	e := newFake(t)
+	got := decode(t, do(t, e, http.MethodGet, "/_fakeapi/health", ""))
+	assert.Equal(t, "ok", got["status"])
+	assert.Equal(t, []any{"iijmio", "kii", "assist", "mixi"}, got["providers"])
+	assert.Contains(t, got, "uptime")
+	assert.Contains(t, got, "version")
+}
+
+func TestResetAndStateRoundTrip(t *testing.T) {
+	t.Parallel()
+	e := newFake(t)
+	do(t, e, http.MethodPost, "/kii/items", "b")
+	do(t, e, http.MethodPost, "/mixi/items", "m")
+	w := do(t, e, http.MethodGet, "/_fakeapi/state?provider=kii", "")
+	require.Equal(t, http.StatusOK, w.Code)
+	assert.JSONEq(t, `{"kii":{"items":["a","b"]}}`, w.Body.String())
+	exported := w.Body.String()
+
+	require.Equal(t, http.StatusOK, do(t, e, http.MethodPost, "/_fakeapi/reset?provider=kii", "").Code)
+	assert.JSONEq(t, `{"kii":{"items":["a"]}}`, do(t, e, http.MethodGet, "/_fakeapi/state?provider=kii", "").Body.String())
+	assert.Equal(t, []string{"a", "m"}, e.byName["mixi"].State.Export().(fakeDoc).Items, "should leave other providers alone")
+
+	w = do(t, e, http.MethodPut, "/_fakeapi/state", exported, "Content-Type", "application/json")
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	assert.JSONEq(t, `{"kii":{"items":["a","b"]}}`, do(t, e, http.MethodGet, "/_fakeapi/state?provider=kii", "").Body.String())
+
+	require.Equal(t, http.StatusOK, do(t, e, http.MethodPost, "/_fakeapi/reset", "").Code)
+	all := decode(t, do(t, e, http.MethodGet, "/_fakeapi/state", ""))
+	for _, n := range Names {
+		assert.Equal(t, map[string]any{"items": []any{"a"}}, all[n], n)
+	}
+}
+
+func TestStateImportIsAllOrNothing(t *testing.T) {
+	t.Parallel()
+	e := newFake(t)
+	before := do(t, e, http.MethodGet, "/_fakeapi/state", "").Body.String()
+	doc := "{\n  \"assist\": {\"items\": [\"new\"]},\n  \"kii\": {\"items\": [\n    \"x\",\n    \"x\"\n  ]}\n}"
+	w := do(t, e, http.MethodPut, "/_fakeapi/state", doc)
+	require.Equal(t, http.StatusBadRequest, w.Code)
+	assert.Equal(t, `state:5:5: kii.items[1]: duplicate "x"`, decode(t, w)["error"], "should point into the whole document")
+	assert.JSONEq(t, before, do(t, e, http.MethodGet, "/_fakeapi/state", "").Body.String(), "should change nothing, assist included")
+}
+
+func TestJournalRecordsAndMasks(t *testing.T) {
+	t.Parallel()
+	e := newFake(t)
+	do(t, e, http.MethodGet, "/kii/api/x?password=secret&a=1", "", "Authorization", "Bearer tok123")
+	do(t, e, http.MethodPost, "/iijmio/items", "z")
+	do(t, e, http.MethodGet, "/_fakeapi/health", "") // admin requests are not journaled
+	w := do(t, e, http.MethodGet, "/_fakeapi/journal", "")
+	require.Equal(t, http.StatusOK, w.Code)
+	var got struct{ Entries []journal.Entry }
+	require.NoError(t, jsonUnmarshal(w.Body.Bytes(), &got))
+	require.Len(t, got.Entries, 2)
+	first := got.Entries[0]
+	assert.Equal(t, "kii", first.Provider)
+	assert.Equal(t, "/kii/api/x", first.Path)
+	assert.Equal(t, "password=***&a=1", first.Query)
+	assert.Equal(t, "Bearer ***", first.Headers["Authorization"])
+	assert.Equal(t, 200, first.Status)
+	assert.NotContains(t, w.Body.String(), "tok123")
+	assert.NotContains(t, w.Body.String(), "secret")
+
+	var filtered struct{ Entries []journal.Entry }
+	require.NoError(t, jsonUnmarshal(do(t, e, http.MethodGet, "/_fakeapi/journal?provider=iijmio&method=post&path=/iijmio/", "").Body.Bytes(), &filtered))
+	require.Len(t, filtered.Entries, 1)
+	assert.Equal(t, "/iijmio/items", filtered.Entries[0].Path)
+
+	assert.Equal(t, http.StatusNoContent, do(t, e, http.MethodDelete, "/_fakeapi/journal", "").Code)
+	assert.JSONEq(t, `{"entries":[]}`, do(t, e, http.MethodGet, "/_fakeapi/journal", "").Body.String())
+}
+
+func TestFaults(t *testing.T) {
+	t.Parallel()
+	e := newFake(t)
+	w := do(t, e, http.MethodPost, "/_fakeapi/faults", `{"provider":"kii","method":"GET","path":"/api/*","status":503,"times":2}`)
+	require.Equal(t, http.StatusCreated, w.Code, w.Body.String())
+	id := decode(t, w)["id"].(string)
+	assert.NotEmpty(t, id)
+
+	assert.Equal(t, http.StatusOK, do(t, e, http.MethodGet, "/iijmio/api/x", "").Code, "should not hit another provider")
+	assert.Equal(t, http.StatusOK, do(t, e, http.MethodPost, "/kii/api/x", "").Code, "should not hit another method")
+	for range 2 {
+		w = do(t, e, http.MethodGet, "/kii/api/x", "")
+		assert.Equal(t, http.StatusServiceUnavailable, w.Code)
+		assert.Equal(t, "kii", decode(t, w)["fake"], "should answer in the provider's own format")
+	}
+	assert.Equal(t, http.StatusOK, do(t, e, http.MethodGet, "/kii/api/x", "").Code, "should retire after times")
+	entries := e.journal.List(journalFilter("kii"))
+	assert.Equal(t, id, entries[len(entries)-2].Fault)
+
+	// Same rule by real host: paths are the provider's real paths.
+	do(t, e, http.MethodPost, "/_fakeapi/faults", `{"path":"/mobile/*","status":500}`)
+	assert.Equal(t, http.StatusInternalServerError, do(t, e, http.MethodGet, "/mobile/d/v1/coupon/", "", "Host", "api.iijmio.jp").Code)
+	assert.Equal(t, http.StatusInternalServerError, do(t, e, http.MethodGet, "/iijmio/mobile/d/v1/coupon/", "").Code)
+	w = do(t, e, http.MethodGet, "/_fakeapi/faults", "")
+	assert.Len(t, decode(t, w)["faults"], 1)
+	assert.Equal(t, http.StatusNoContent, do(t, e, http.MethodDelete, "/_fakeapi/faults", "").Code)
+	assert.Equal(t, http.StatusOK, do(t, e, http.MethodGet, "/iijmio/mobile/d/v1/coupon/", "").Code)
+}
+
+func TestFaultLatencyAndDrop(t *testing.T) {
+	t.Parallel()
+	e := newFake(t)
+	do(t, e, http.MethodPost, "/_fakeapi/faults", `{"provider":"mixi","latency":"30ms","times":1}`)
+	start := time.Now()
+	w := do(t, e, http.MethodGet, "/mixi/x", "")
+	assert.Equal(t, http.StatusOK, w.Code, "latency alone should pass the request on")
+	assert.GreaterOrEqual(t, time.Since(start), 30*time.Millisecond)
+
+	do(t, e, http.MethodPost, "/_fakeapi/faults", `{"provider":"mixi","drop":true,"times":1}`)
+	assert.PanicsWithValue(t, http.ErrAbortHandler, func() { do(t, e, http.MethodGet, "/mixi/x", "") },
+		"should abort the connection the way net/http expects")
+	entries := e.journal.List(journalFilter("mixi"))
+	assert.Equal(t, 0, entries[len(entries)-1].Status, "should journal a dropped request with no status")
+}
+
+func TestClockAPI(t *testing.T) {
+	t.Parallel()
+	e := newFake(t)
+	before := e.clk.Now()
+	w := do(t, e, http.MethodPost, "/_fakeapi/clock", `{"advance":"2160h"}`)
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	assert.Equal(t, before.Add(2160*time.Hour), e.clk.Now())
+	got := decode(t, w)
+	assert.Equal(t, "2160h0m0s", got["offset"])
+	assert.Equal(t, true, got["frozen"])
+
+	target := e.clk.Now().Add(time.Hour).UTC().Format(time.RFC3339)
+	w = do(t, e, http.MethodPost, "/_fakeapi/clock", `{"set":"`+target+`","freeze":false}`)
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	assert.Equal(t, false, decode(t, w)["frozen"])
+	assert.Equal(t, target, e.clk.Now().UTC().Format(time.RFC3339))
+	assert.Equal(t, http.StatusOK, do(t, e, http.MethodGet, "/_fakeapi/clock", "").Code)
+}
+
+func TestAdminToken(t *testing.T) {
+	t.Parallel()
+	e := newFake(t, func(c *Config) { c.AdminToken = "s3cret" })
+	assert.Equal(t, http.StatusOK, do(t, e, http.MethodGet, "/_fakeapi/health", "").Code, "health should stay open")
+	w := do(t, e, http.MethodGet, "/_fakeapi/state", "")
+	assert.Equal(t, http.StatusUnauthorized, w.Code)
+	assert.Equal(t, msgAdminToken, decode(t, w)["error"])
+	assert.Equal(t, http.StatusUnauthorized, do(t, e, http.MethodGet, "/_fakeapi/state", "", "Authorization", "Bearer wrong").Code)
+	assert.Equal(t, http.StatusOK, do(t, e, http.MethodGet, "/_fakeapi/state", "", "Authorization", "Bearer s3cret").Code)
+	assert.Equal(t, http.StatusOK, do(t, e, http.MethodGet, "/_fakeapi/state", "", "X-Fakeapi-Token", "s3cret").Code)
+	assert.Equal(t, http.StatusOK, do(t, e, http.MethodGet, "/_fakeapi/?token=s3cret", "").Code)
+	assert.Equal(t, http.StatusUnauthorized, do(t, e, http.MethodGet, "/_fakeapi/kii/devlog", "").Code, "should guard provider admin routes too")
+	assert.Equal(t, http.StatusOK, do(t, e, http.MethodGet, "/kii/x", "").Code, "should not guard provider traffic")
+}
+
+func TestCrossOriginAdminWritesRefused(t *testing.T) {
+	t.Parallel()
+	e := newFake(t)
+	w := do(t, e, http.MethodPost, "/_fakeapi/reset", "", "Sec-Fetch-Site", "cross-site", "Origin", "https://evil.example")
+	assert.Equal(t, http.StatusForbidden, w.Code)
+	assert.Equal(t, http.StatusOK, do(t, e, http.MethodGet, "/_fakeapi/state", "", "Sec-Fetch-Site", "cross-site").Code, "reads stay allowed")
+	assert.Equal(t, http.StatusOK, do(t, e, http.MethodPost, "/_fakeapi/reset", "", "Sec-Fetch-Site", "same-origin").Code)
+}
+
+func TestProviderAdminMounted(t *testing.T) {
+	t.Parallel()
+	e := newFake(t)
+	got := decode(t, do(t, e, http.MethodGet, "/_fakeapi/mixi/requests", ""))
+	assert.Equal(t, map[string]any{"admin": "mixi", "path": "/requests"}, got)
+}
+
+func TestDashboard(t *testing.T) {
+	t.Parallel()
+	e := newFake(t)
+	do(t, e, http.MethodGet, "/assist/api/v1/orders.php", "")
+	w := do(t, e, http.MethodGet, "/_fakeapi/", "", "Host", "localhost:8080")
+	require.Equal(t, http.StatusOK, w.Code)
+	assert.Equal(t, "text/html; charset=utf-8", w.Header().Get("Content-Type"))
+	assert.Equal(t, "DENY", w.Header().Get("X-Frame-Options"))
+	doc, err := html.Parse(strings.NewReader(w.Body.String()))
+	require.NoError(t, err)
+	ids := map[string]*html.Node{}
+	var texts []string
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			for _, a := range n.Attr {
+				if a.Key == "id" {
+					ids[a.Val] = n
+				}
+			}
+		}
+		if n.Type == html.TextNode {
+			texts = append(texts, n.Data)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+	for _, id := range []string{"providers", "accounts", "journal", "reset-form", "reset", "clock"} {
+		assert.Contains(t, ids, id)
+	}
+	form := ids["reset-form"]
+	assert.Equal(t, "post", attr(form, "method"))
+	assert.Equal(t, "/_fakeapi/reset", attr(form, "action"))
+	joined := strings.Join(texts, " ")
+	assert.Contains(t, joined, "http://localhost:8080/assist")
+	assert.Contains(t, joined, "/assist/api/v1/orders.php")
+	assert.Contains(t, joined, "taro<script>", "the account name is text, not markup")
+	assert.NotContains(t, w.Body.String(), "taro<script>", "should be escaped in the bytes")
+
+	// The button posts a form and comes back to the page.
+	w = do(t, e, http.MethodPost, "/_fakeapi/reset", "x=1", "Content-Type", "application/x-www-form-urlencoded")
+	assert.Equal(t, http.StatusSeeOther, w.Code)
+	assert.Equal(t, "/_fakeapi/", w.Header().Get("Location"))
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}

@@ -1,0 +1,74 @@
+package emulator
+
+import (
+	"io/fs"
+	"log/slog"
+
+	"github.com/fakeapi/fakeapi/internal/clock"
+	"github.com/fakeapi/fakeapi/internal/httpx"
+)
+
+// Config assembles an Emulator. The zero value serves the embedded fixtures.
+type Config struct {
+	// Log receives the access log and errors; nil discards them.
+	Log *slog.Logger
+	// Fixtures, when set, holds files (<provider>.json) that replace the
+	// embedded ones; FixturesName is its name in error messages.
+	Fixtures     fs.FS
+	FixturesName string
+	// Seed makes ids, tokens and codes deterministic when HasSeed is set.
+	Seed    uint64
+	HasSeed bool
+	// AdminToken, when set, is required by every /_fakeapi/ route but health.
+	AdminToken string
+	// StateFile is loaded by New when it exists and written by Save.
+	StateFile string
+	// MaxBody caps provider request bodies (httpx.DefaultMaxBody when 0).
+	MaxBody int64
+	// MaxStateBody caps PUT /_fakeapi/state (DefaultMaxStateBody when 0).
+	MaxStateBody int64
+	// JournalSize is how many requests the journal keeps (DefaultJournalSize when 0).
+	JournalSize int
+	// DisableRateLimits turns IIJmio's per-token limits off (load tests).
+	DisableRateLimits bool
+	// TrustProxy makes Assist's IP allow-list read X-Forwarded-For.
+	TrustProxy bool
+	// Version is reported by health and the dashboard.
+	Version string
+	// Clock is the emulator clock; nil starts one at wall time.
+	Clock *clock.Controlled
+
+	// openers replaces the real providers in this package's tests.
+	openers map[string]opener
+}
+
+// Defaults for the zero Config.
+const (
+	DefaultJournalSize  = 1000
+	DefaultMaxStateBody = 512 << 20
+)
+
+func (c Config) withDefaults() Config {
+	if c.Log == nil {
+		c.Log = slog.New(slog.DiscardHandler)
+	}
+	if c.MaxBody <= 0 {
+		c.MaxBody = httpx.DefaultMaxBody
+	}
+	if c.MaxStateBody <= 0 {
+		c.MaxStateBody = DefaultMaxStateBody
+	}
+	if c.JournalSize <= 0 {
+		c.JournalSize = DefaultJournalSize
+	}
+	if c.Version == "" {
+		c.Version = "dev"
+	}
+	if c.openers == nil {
+		c.openers = openers
+	}
+	if c.Clock == nil {
+		c.Clock = clock.NewControlled(nil)
+	}
+	return c
+}

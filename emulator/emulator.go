@@ -1,0 +1,189 @@
+package emulator
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"os"
+	"path"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/fakeapi/fakeapi/emulator/assist"
+	"github.com/fakeapi/fakeapi/emulator/iijmio"
+	"github.com/fakeapi/fakeapi/emulator/kii"
+	"github.com/fakeapi/fakeapi/emulator/mixi"
+	"github.com/fakeapi/fakeapi/fixtures"
+	"github.com/fakeapi/fakeapi/internal/clock"
+	"github.com/fakeapi/fakeapi/internal/faults"
+	"github.com/fakeapi/fakeapi/internal/httpx"
+	"github.com/fakeapi/fakeapi/internal/ids"
+	"github.com/fakeapi/fakeapi/internal/journal"
+	"github.com/fakeapi/fakeapi/internal/provider"
+)
+
+// Emulator is the whole fakeapi server as one http.Handler.
+type Emulator struct {
+	cfg       Config
+	clk       *clock.Controlled
+	ids       ids.Source
+	providers []*provider.Instance // in Names order
+	byName    map[string]*provider.Instance
+	journal   *journal.Journal
+	faults    *faults.Set
+	admin     http.Handler
+	started   time.Time // wall time, for uptime
+
+	stateMu sync.Mutex // serializes reset, import and save so each sees one consistent state
+}
+
+// Names lists the providers in the order they are shown.
+var Names = []string{"iijmio", "kii", "assist", "mixi"}
+
+type opener func(d provider.Deps, cfg Config, file string, data []byte) (*provider.Instance, error)
+
+var openers = map[string]opener{
+	"iijmio": func(d provider.Deps, cfg Config, file string, data []byte) (*provider.Instance, error) {
+		return iijmio.Open(d, iijmio.Config{DisableRateLimits: cfg.DisableRateLimits}, file, data)
+	},
+	"kii": func(d provider.Deps, _ Config, file string, data []byte) (*provider.Instance, error) {
+		return kii.Open(d, kii.Config{}, file, data)
+	},
+	"assist": func(d provider.Deps, cfg Config, file string, data []byte) (*provider.Instance, error) {
+		return assist.Open(d, assist.Config{TrustProxy: cfg.TrustProxy}, file, data)
+	},
+	"mixi": func(d provider.Deps, _ Config, file string, data []byte) (*provider.Instance, error) {
+		return mixi.Open(d, mixi.Config{}, file, data)
+	},
+}
+
+// New opens every provider from its fixtures (and the state file, when
+// there is one). It fails on the first bad document, naming it by
+// file:line:col.
+func New(cfg Config) (*Emulator, error) {
+	cfg = cfg.withDefaults()
+	src := ids.New()
+	if cfg.HasSeed {
+		src = ids.Seeded(cfg.Seed)
+	}
+	e := &Emulator{
+		cfg:     cfg,
+		clk:     cfg.Clock,
+		ids:     src,
+		byName:  map[string]*provider.Instance{},
+		journal: journal.New(cfg.JournalSize),
+		faults:  faults.NewSet(src),
+		started: clock.Real{}.Now(),
+	}
+	deps := provider.Deps{Log: cfg.Log, Clock: cfg.Clock, IDs: src}
+	for _, name := range Names {
+		file, data, err := fixtureFile(cfg, name)
+		if err != nil {
+			return nil, err
+		}
+		p, err := cfg.openers[name](deps, cfg, file, data)
+		if err != nil {
+			return nil, err
+		}
+		if p.Name != name {
+			return nil, fmt.Errorf("provider %q opened as %q", name, p.Name)
+		}
+		e.providers = append(e.providers, p)
+		e.byName[name] = p
+	}
+	e.admin = e.adminRoutes()
+	if cfg.StateFile != "" {
+		data, err := os.ReadFile(cfg.StateFile)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+		case err != nil:
+			return nil, fmt.Errorf("read state file: %w", err)
+		default:
+			if err := e.importState(cfg.StateFile, data); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return e, nil
+}
+
+// fixtureFile returns the fixture document of a provider: the file in
+// cfg.Fixtures when it has one, else the embedded default.
+func fixtureFile(cfg Config, name string) (string, []byte, error) {
+	fname := name + ".json"
+	if cfg.Fixtures != nil {
+		data, err := fs.ReadFile(cfg.Fixtures, fname)
+		if err == nil {
+			return path.Join(cfg.FixturesName, fname), data, nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return "", nil, fmt.Errorf("read fixtures: %w", err)
+		}
+	}
+	data, err := fixtures.FS.ReadFile(fname)
+	if err != nil {
+		return "", nil, fmt.Errorf("embedded fixtures: %w", err)
+	}
+	return "fixtures/" + fname, data, nil
+}
+
+// Providers returns the providers in display order.
+func (e *Emulator) Providers() []*provider.Instance { return e.providers }
+
+// Clock is the emulator clock shared by every provider.
+func (e *Emulator) Clock() *clock.Controlled { return e.clk }
+
+// ServeHTTP routes the request to the admin API or a provider.
+func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p := r.URL.Path
+	if p == "/_fakeapi" || strings.HasPrefix(p, "/_fakeapi/") {
+		e.admin.ServeHTTP(w, r)
+		return
+	}
+	for _, prov := range e.providers {
+		if provider.MatchHost(prov.Hosts, r.Host) {
+			e.serveProvider(w, r, prov, "", r)
+			return
+		}
+	}
+	name, rest := splitPrefix(p)
+	if prov, ok := e.byName[name]; ok {
+		e.serveProvider(w, r, prov, "/"+name, stripPrefix(r, "/"+name, rest))
+		return
+	}
+	httpx.AdminError(w, http.StatusNotFound, fmt.Sprintf(
+		"no provider at %q: use the prefixes /iijmio, /kii, /assist or /mixi, a provider's real Host, or /_fakeapi/ for the admin API", p))
+}
+
+// splitPrefix splits "/kii/api/x" into "kii" and "/api/x".
+func splitPrefix(p string) (string, string) {
+	if len(p) < 2 || p[0] != '/' {
+		return "", p
+	}
+	name, rest, found := strings.Cut(p[1:], "/")
+	if !found {
+		return name, "/"
+	}
+	return name, "/" + rest
+}
+
+// stripPrefix is http.StripPrefix's request rewrite: a shallow copy with the
+// prefix taken off Path and RawPath.
+func stripPrefix(r *http.Request, prefix, rest string) *http.Request {
+	r2 := new(http.Request)
+	*r2 = *r
+	r2.URL = new(url.URL)
+	*r2.URL = *r.URL
+	r2.URL.Path = rest
+	if r.URL.RawPath != "" {
+		raw := strings.TrimPrefix(r.URL.RawPath, prefix)
+		if raw == "" {
+			raw = "/"
+		}
+		r2.URL.RawPath = raw
+	}
+	return r2
+}

@@ -1,0 +1,207 @@
+package emulator
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/fakeapi/fakeapi/internal/clock"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func fakeFixtures(items string) fstest.MapFS {
+	fs := fstest.MapFS{}
+	for _, n := range Names {
+		fs[n+".json"] = &fstest.MapFile{Data: []byte(`{"items": [` + items + `]}`)}
+	}
+	return fs
+}
+
+func newFake(t *testing.T, mod ...func(*Config)) *Emulator {
+	t.Helper()
+	clk := clock.NewControlled(nil)
+	clk.Freeze(true)
+	cfg := Config{Fixtures: fakeFixtures(`"a"`), FixturesName: "testfixtures", openers: fakeOpeners(), Clock: clk, HasSeed: true, Seed: 1, MaxBody: 64}
+	for _, m := range mod {
+		m(&cfg)
+	}
+	e, err := New(cfg)
+	require.NoError(t, err)
+	return e
+}
+
+func do(t *testing.T, h http.Handler, method, target, body string, hdr ...string) *httptest.ResponseRecorder {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	r := httptest.NewRequest(method, target, rd)
+	for i := 0; i+1 < len(hdr); i += 2 {
+		if hdr[i] == "Host" {
+			r.Host = hdr[i+1]
+			continue
+		}
+		r.Header.Set(hdr[i], hdr[i+1])
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w
+}
+
+func decode(t *testing.T, w *httptest.ResponseRecorder) map[string]any {
+	t.Helper()
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &m), "body: %s", w.Body.String())
+	return m
+}
+
+func TestRouting(t *testing.T) {
+	t.Parallel()
+	e := newFake(t)
+	tests := []struct {
+		name, target, host     string
+		wantProvider, wantPath string
+		wantBase               string
+	}{
+		{"should route the iijmio prefix", "/iijmio/mobile/d/v1/coupon/", "localhost:8080", "iijmio", "/mobile/d/v1/coupon/", "/iijmio"},
+		{"should route the kii prefix", "/kii/api/apps/abc/oauth2/token", "localhost", "kii", "/api/apps/abc/oauth2/token", "/kii"},
+		{"should route the assist prefix", "/assist/api/oauth/token.php", "127.0.0.1:8080", "assist", "/api/oauth/token.php", "/assist"},
+		{"should route the mixi prefix", "/mixi/os/0.8/people/@me/@self", "localhost", "mixi", "/os/0.8/people/@me/@self", "/mixi"},
+		{"should route a bare prefix to the provider root", "/kii", "localhost", "kii", "/", "/kii"},
+		{"should route api.iijmio.jp by host", "/mobile/d/v1/coupon/", "api.iijmio.jp", "iijmio", "/mobile/d/v1/coupon/", ""},
+		{"should route every kii site host", "/api/apps/a/users/me", "api-sg.kii.com:443", "kii", "/api/apps/a/users/me", ""},
+		{"should route api-cn3.kii.com", "/api/oauth2/token", "api-cn3.kii.com", "kii", "/api/oauth2/token", ""},
+		{"should route any assist-tencho.com host", "/api/v1/orders.php", "shop1.assist-tencho.com", "assist", "/api/v1/orders.php", ""},
+		{"should route api.mixi-platform.com", "/os/0.8/people/@me/@self", "API.MIXI-PLATFORM.COM", "mixi", "/os/0.8/people/@me/@self", ""},
+		{"should keep the prefix under a real host", "/iijmio/x", "api.mixi-platform.com", "mixi", "/iijmio/x", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			w := do(t, e, http.MethodGet, tt.target, "", "Host", tt.host)
+			require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+			got := decode(t, w)
+			assert.Equal(t, tt.wantProvider, got["provider"])
+			assert.Equal(t, tt.wantPath, got["path"])
+			assert.Equal(t, tt.wantBase, got["base"])
+			assert.NotEmpty(t, w.Header().Get("X-Request-Id"))
+		})
+	}
+}
+
+func TestUnknownPathIsJSON404(t *testing.T) {
+	t.Parallel()
+	e := newFake(t)
+	for _, target := range []string{"/", "/nope", "/iijmiox/mobile"} {
+		w := do(t, e, http.MethodGet, target, "")
+		assert.Equal(t, http.StatusNotFound, w.Code, target)
+		assert.Contains(t, w.Header().Get("Content-Type"), "application/json")
+		assert.Contains(t, decode(t, w)["error"], "no provider at")
+	}
+}
+
+func TestPanicAnswersInTheProvidersFormat(t *testing.T) {
+	t.Parallel()
+	e := newFake(t)
+	w := do(t, e, http.MethodGet, "/kii/panic", "")
+	assert.Equal(t, http.StatusInternalServerError, w.Code)
+	assert.Equal(t, map[string]any{"fake": "kii", "status": float64(500)}, decode(t, w))
+	entries := e.journal.List(journalFilter("kii"))
+	require.Len(t, entries, 1)
+	assert.Equal(t, 500, entries[0].Status)
+}
+
+func TestBodyCap(t *testing.T) {
+	t.Parallel()
+	e := newFake(t)
+	w := do(t, e, http.MethodPost, "/mixi/items", strings.Repeat("x", 65))
+	assert.Equal(t, http.StatusRequestEntityTooLarge, w.Code)
+	assert.Equal(t, "mixi", decode(t, w)["fake"], "should answer in the provider's format")
+
+	// A chunked body has no length: the provider's read fails at the cap.
+	r := httptest.NewRequest(http.MethodPost, "/mixi/items", io.MultiReader(strings.NewReader(strings.Repeat("y", 100))))
+	r.ContentLength = -1
+	w = httptest.NewRecorder()
+	e.ServeHTTP(w, r)
+	assert.Equal(t, http.StatusRequestEntityTooLarge, w.Code)
+	assert.Equal(t, []string{"a"}, e.byName["mixi"].State.Export().(fakeDoc).Items, "should change nothing")
+}
+
+func TestFixtureErrorsStopStartWithPositions(t *testing.T) {
+	t.Parallel()
+	fs := fakeFixtures(`"a"`)
+	fs["kii.json"] = &fstest.MapFile{Data: []byte("{\"items\": [\n  \"a\",\n  \"a\"\n]}")}
+	_, err := New(Config{Fixtures: fs, FixturesName: "dir", openers: fakeOpeners()})
+	require.Error(t, err)
+	assert.Equal(t, `dir/kii.json:3:3: items[1]: duplicate "a"`, err.Error())
+
+	fs["kii.json"] = &fstest.MapFile{Data: []byte(`{"items": ["a"], "extra": 1}`)}
+	_, err = New(Config{Fixtures: fs, FixturesName: "dir", openers: fakeOpeners()})
+	require.Error(t, err)
+	assert.Equal(t, `dir/kii.json:1:18: extra: unknown field "extra"`, err.Error())
+}
+
+func TestFixturesDirFallsBackToEmbedded(t *testing.T) {
+	t.Parallel()
+	fs := fakeFixtures(`"mine"`)
+	delete(fs, "mixi.json")
+	_, err := New(Config{Fixtures: fs, FixturesName: "dir", openers: fakeOpeners()})
+	// The embedded mixi.json is the real provider's document, which the fake
+	// schema does not accept: the error names the embedded file.
+	if err != nil {
+		assert.Contains(t, err.Error(), "fixtures/mixi.json")
+	}
+}
+
+func TestStateFileLoadedAtStartAndSavedAtomically(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "state.json")
+	require.NoError(t, os.WriteFile(path, []byte(`{"kii": {"items": ["from-file"]}}`), 0o644))
+	e := newFake(t, func(c *Config) { c.StateFile = path })
+	assert.Equal(t, []string{"from-file"}, e.byName["kii"].State.Export().(fakeDoc).Items)
+	assert.Equal(t, []string{"a"}, e.byName["mixi"].State.Export().(fakeDoc).Items)
+
+	do(t, e, http.MethodPost, "/kii/items", "new")
+	w := do(t, e, http.MethodPost, "/_fakeapi/save", "")
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Contains(t, string(data), `"kii":{"items":["from-file","new"]}`)
+	left, _ := filepath.Glob(filepath.Join(dir, ".state.json.tmp-*"))
+	assert.Empty(t, left, "should leave no temporary file")
+
+	e2 := newFake(t, func(c *Config) { c.StateFile = path })
+	assert.Equal(t, []string{"from-file", "new"}, e2.byName["kii"].State.Export().(fakeDoc).Items)
+
+	require.NoError(t, os.WriteFile(path, []byte(`{"kii": {"items": [""]}}`), 0o644))
+	_, err = New(Config{Fixtures: fakeFixtures(`"a"`), openers: fakeOpeners(), StateFile: path})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), path+":1:20: kii.items[0]: empty item")
+}
+
+func TestSaveWithoutStateFile(t *testing.T) {
+	t.Parallel()
+	e := newFake(t)
+	w := do(t, e, http.MethodPost, "/_fakeapi/save", "")
+	assert.Equal(t, http.StatusConflict, w.Code)
+	assert.Equal(t, msgNoStateFile, decode(t, w)["error"])
+}
+
+func TestClockReachesProviders(t *testing.T) {
+	t.Parallel()
+	e := newFake(t)
+	require.NoError(t, e.clk.Set(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)))
+	w := do(t, e, http.MethodPost, "/_fakeapi/clock", `{"advance":"48h"}`, "Content-Type", "application/json")
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	assert.Equal(t, "2030-01-03", decode(t, do(t, e, http.MethodGet, "/iijmio/x", ""))["time"])
+}

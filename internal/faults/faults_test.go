@@ -1,0 +1,93 @@
+package faults
+
+import (
+	"testing"
+
+	"github.com/fakeapi/fakeapi/internal/ids"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestGlob(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		pattern, name string
+		want          bool
+	}{
+		{"/mobile/d/v2/coupon/", "/mobile/d/v2/coupon/", true},
+		{"/mobile/*/coupon/", "/mobile/d/v2/coupon/", true},
+		{"/mobile/*", "/mobile/d/v1/log/packet/", true},
+		{"*/token", "/api/apps/a/oauth2/token", true},
+		{"*/token", "/api/apps/a/oauth2/token/x", false},
+		{"/a*b*c", "/axxbyyc", true},
+		{"/a*b*c", "/axxbyy", false},
+		{"/exact", "/exact/", false},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, Glob(tt.pattern, tt.name), "%q ~ %q", tt.pattern, tt.name)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	t.Parallel()
+	bad := []Rule{
+		{},
+		{Status: 200},
+		{Status: 503, Drop: true},
+		{Latency: "soon"},
+		{Latency: "2h"},
+		{Status: 500, Times: -1},
+		{Status: 500, Probability: 2},
+		{Status: 500, Path: "coupon"},
+	}
+	for _, r := range bad {
+		assert.Error(t, r.Validate(), "%+v", r)
+	}
+	ok := Rule{Status: 503, Latency: "10ms", Method: "get"}
+	require.NoError(t, ok.Validate())
+	assert.Equal(t, "GET", ok.Method)
+}
+
+func TestTimesRetiresTheRule(t *testing.T) {
+	t.Parallel()
+	s := NewSet(ids.Seeded(1))
+	r, err := s.Add(Rule{Provider: "kii", Path: "/api/*", Status: 503, Times: 2})
+	require.NoError(t, err)
+	_, ok := s.Match("iijmio", "GET", "/api/x")
+	assert.False(t, ok, "should not match another provider")
+	for range 2 {
+		a, ok := s.Match("kii", "GET", "/api/x")
+		require.True(t, ok)
+		assert.Equal(t, 503, a.Status)
+		assert.Equal(t, r.ID, a.RuleID)
+	}
+	_, ok = s.Match("kii", "GET", "/api/x")
+	assert.False(t, ok, "should retire after Times matches")
+	assert.Empty(t, s.List())
+}
+
+func TestProbabilityIsRoughlyHonoured(t *testing.T) {
+	t.Parallel()
+	s := NewSet(ids.Seeded(9))
+	_, err := s.Add(Rule{Status: 500, Probability: 0.25})
+	require.NoError(t, err)
+	fired := 0
+	for range 4000 {
+		if _, ok := s.Match("mixi", "GET", "/os/0.8/people/@me/@self"); ok {
+			fired++
+		}
+	}
+	assert.InDelta(t, 1000, fired, 150)
+}
+
+func TestDelete(t *testing.T) {
+	t.Parallel()
+	s := NewSet(ids.Seeded(2))
+	a, _ := s.Add(Rule{Status: 500})
+	_, _ = s.Add(Rule{Status: 502})
+	assert.True(t, s.Delete(a.ID))
+	assert.False(t, s.Delete(a.ID))
+	assert.Len(t, s.List(), 1)
+	assert.True(t, s.Delete(""))
+	assert.Empty(t, s.List())
+}
