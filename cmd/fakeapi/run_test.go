@@ -60,7 +60,10 @@ func TestReadyLineNamesEveryProvider(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	pr, pw := io.Pipe()
-	go func() { _ = run(ctx, []string{"fakeapi", "-addr", "127.0.0.1:0"}, envOf(nil), pw, io.Discard); _ = pw.Close() }()
+	go func() {
+		_ = run(ctx, []string{"fakeapi", "-addr", "127.0.0.1:0"}, envOf(nil), pw, io.Discard)
+		_ = pw.Close()
+	}()
 	line, err := bufio.NewReader(pr).ReadString('\n')
 	require.NoError(t, err)
 	assert.Regexp(t, `^fakeapi ready: iijmio=http://127\.0\.0\.1:\d+/iijmio kii=http://127\.0\.0\.1:\d+/kii assist=http://127\.0\.0\.1:\d+/assist mixi=http://127\.0\.0\.1:\d+/mixi admin=http://127\.0\.0\.1:\d+/_fakeapi/\n$`, line)
