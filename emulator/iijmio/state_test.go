@@ -156,7 +156,7 @@ func TestFixtureValidation(t *testing.T) {
 		{"should reject a token of an unknown developer", `"developerId": "devTEST0000000000001", "issuedAt": "2014-01-15T11:00:00+09:00"}`, `"developerId": "ghost", "issuedAt": "2014-01-15T11:00:00+09:00"}`, `tokens[0].developerId: unknown developer`},
 		{"should reject a duplicate token", `"TestToken0000000000000000000002B"`, `"TestToken0000000000000000000001A"`, `tokens[1].accessToken: duplicate`},
 		{"should reject unknown fields", `"sms": true, "voice": true, "couponUse": true}`, `"sms": true, "voice": true, "couponUse": true, "plan": "x"}`, `unknown field "plan"`},
-		{"should reject a wrong type", `"sms": false, "voice": true, "couponUse": false`, `"sms": "no", "voice": true, "couponUse": false`, `got JSON string, want bool`},
+		{"should reject a wrong type", `"sms": false, "voice": true, "couponUse": false`, `"sms": "no", "voice": true, "couponUse": false`, `got JSON string, want true or false`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
