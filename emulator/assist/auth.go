@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/netip"
-	"strings"
 	"sync"
 	"time"
 
@@ -59,7 +57,7 @@ func requireToken(log *slog.Logger, st Store, tokens *oauth2x.TokenStore, trustP
 					with("WWW-Authenticate", oauth2x.BearerChallenge(realm, "invalid_token", msgInvalidToken)))
 				return
 			}
-			if addr, known := clientAddr(r, trustProxy); !app.Allows(addr) {
+			if addr, known := httpx.ClientAddr(r, trustProxy); !app.Allows(addr) {
 				shown := addr.String()
 				if !known {
 					shown = "(unknown)"
@@ -74,24 +72,6 @@ func requireToken(log *slog.Logger, st Store, tokens *oauth2x.TokenStore, trustP
 			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), callerKey{}, caller{shop: t.UserID, clientID: t.ClientID})))
 		})
 	}
-}
-
-// clientAddr is the caller's address for the allow-list: the peer, or with
-// trustProxy the right-most X-Forwarded-For entry, the one the trusted proxy
-// appended ([chosen] assist.md §5). Entries to its left are whatever the
-// client sent and are never believed. (httpx.ClientAddr takes the left-most
-// entry, which a client can forge, so it is not used here.)
-func clientAddr(r *http.Request, trustProxy bool) (netip.Addr, bool) {
-	if trustProxy {
-		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
-			all := strings.Join(xff, ",")
-			last := strings.TrimSpace(all[strings.LastIndexByte(all, ',')+1:])
-			if a, err := netip.ParseAddr(last); err == nil {
-				return a.Unmap().WithZone(""), true
-			}
-		}
-	}
-	return httpx.RemoteAddr(r)
 }
 
 // throttle allows one request per second per access token (楽楽リピート's

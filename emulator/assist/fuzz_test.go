@@ -85,7 +85,7 @@ func FuzzClientAddr(f *testing.F) {
 		if xff != "" {
 			r.Header.Set("X-Forwarded-For", xff)
 		}
-		a, ok := clientAddr(r, trust)
+		a, ok := httpx.ClientAddr(r, trust)
 		want, wantOK := httpx.RemoteAddr(r)
 		if trust && xff != "" {
 			last := strings.TrimSpace(xff[strings.LastIndexByte(xff, ',')+1:])

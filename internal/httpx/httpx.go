@@ -211,14 +211,16 @@ func RemoteAddr(r *http.Request) (netip.Addr, bool) {
 	return ap.Addr().Unmap(), true
 }
 
-// ClientAddr is the client's address: the peer, or with trustProxy the first
-// valid address in X-Forwarded-For (the proxy is trusted to have set it).
+// ClientAddr is the client's address: the peer, or with trustProxy the
+// right-most valid address in X-Forwarded-For, the one our trusted proxy
+// appended. Entries to its left were sent by the client and can be forged.
 func ClientAddr(r *http.Request, trustProxy bool) (netip.Addr, bool) {
 	if trustProxy {
 		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
-			first, _, _ := strings.Cut(strings.Join(xff, ","), ",")
-			if a, err := netip.ParseAddr(strings.TrimSpace(first)); err == nil {
-				return a.Unmap(), true
+			all := strings.Join(xff, ",")
+			last := strings.TrimSpace(all[strings.LastIndexByte(all, ',')+1:])
+			if a, err := netip.ParseAddr(last); err == nil {
+				return a.Unmap().WithZone(""), true
 			}
 		}
 	}

@@ -111,27 +111,27 @@ func (m *Manager[T]) CheckCSRF(s Session, token string) bool {
 // SetUser records who logged in to the session and rotates its CSRF token
 // (a new privilege level gets a new token).
 func (m *Manager[T]) SetUser(id, user string) Session {
+	return m.update(id, func(s *session) { s.User = user })
+}
+
+// RotateCSRF gives the session a new CSRF token (after a failed login).
+func (m *Manager[T]) RotateCSRF(id string) Session {
+	return m.update(id, func(*session) {})
+}
+
+// update changes a session and rotates its CSRF token under one lock, so a
+// concurrent login cannot be lost between a read and a write.
+func (m *Manager[T]) update(id string, change func(*session)) Session {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	s, ok := m.sessions[id]
 	if !ok {
 		return Session{}
 	}
-	s.User = user
+	change(&s)
 	s.CSRF = m.ids.Token(24)
 	m.sessions[id] = s
 	return s.Session
-}
-
-// RotateCSRF gives the session a new CSRF token (after a failed login).
-func (m *Manager[T]) RotateCSRF(id string) Session {
-	return m.SetUser(id, m.user(id))
-}
-
-func (m *Manager[T]) user(id string) string {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.sessions[id].User
 }
 
 // Logout forgets who is logged in to a session.

@@ -81,3 +81,23 @@ func TestSessionExpires(t *testing.T) {
 	assert.False(t, ok)
 	assert.NotEqual(t, s.ID, m.Get(httptest.NewRecorder(), r).ID)
 }
+
+func TestRotateCSRFKeepsAConcurrentLogin(t *testing.T) {
+	m, _ := newManager()
+	s := m.Get(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/", nil))
+	done := make(chan struct{})
+	go func() {
+		for range 200 {
+			m.RotateCSRF(s.ID)
+		}
+		close(done)
+	}()
+	m.SetUser(s.ID, "alice")
+	<-done
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r.AddCookie(&http.Cookie{Name: "sid", Value: s.ID})
+	got, ok := m.Lookup(r)
+	require.True(t, ok)
+	assert.Equal(t, "alice", got.User, "should never lose the login to a rotation")
+	assert.Empty(t, m.RotateCSRF("unknown").ID, "should not create sessions")
+}
