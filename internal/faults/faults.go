@@ -65,7 +65,7 @@ func (r *Rule) Validate() error {
 	if r.Probability < 0 || r.Probability > 1 {
 		return errors.New("probability must be between 0 and 1")
 	}
-	if r.Path != "" && !strings.HasPrefix(r.Path, "/") && r.Path != "*" {
+	if r.Path != "" && !strings.HasPrefix(r.Path, "/") && !strings.HasPrefix(r.Path, "*") {
 		return fmt.Errorf("path %q: want the provider's real path starting with /, without the /<provider> prefix", r.Path)
 	}
 	r.Method = strings.ToUpper(r.Method)

@@ -43,6 +43,8 @@ func TestValidate(t *testing.T) {
 	for _, r := range bad {
 		assert.Error(t, r.Validate(), "%+v", r)
 	}
+	lead := Rule{Status: 503, Path: "*/oauth2/token"}
+	assert.NoError(t, lead.Validate(), "should accept a pattern that starts with *")
 	ok := Rule{Status: 503, Latency: "10ms", Method: "get"}
 	require.NoError(t, ok.Validate())
 	assert.Equal(t, "GET", ok.Method)
