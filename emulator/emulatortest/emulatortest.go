@@ -140,7 +140,9 @@ func (t *hostTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 func (s *Server) Dialer() func(ctx context.Context, network, addr string) (net.Conn, error) {
 	target := strings.TrimPrefix(s.URL, "http://")
 	var d net.Dialer
-	return func(ctx context.Context, network, _ string) (net.Conn, error) { return d.DialContext(ctx, network, target) }
+	return func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return d.DialContext(ctx, network, target)
+	}
 }
 
 // admin calls the admin API and decodes the answer into out (when not nil).
