@@ -85,3 +85,14 @@ func TestHelpersPanicOutsideATest(t *testing.T) {
 	gone.Close()
 	assert.Panics(t, func() { gone.Reset() }, "should panic when the server is gone and there is no test to fail")
 }
+
+func TestDialerSendsEveryAddressToTheServer(t *testing.T) {
+	t.Parallel()
+	srv := emulatortest.Start(t)
+	client := &http.Client{Transport: &http.Transport{DialContext: srv.Dialer()}}
+	resp, err := client.Get("http://api.mixi-platform.com/os/0.8/people/@me/@self")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, "should reach mixi, which wants OAuth 1.0")
+	assert.Contains(t, resp.Header.Get("WWW-Authenticate"), "OAuth")
+}
