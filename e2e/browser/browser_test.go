@@ -102,6 +102,20 @@ func (b *tab) do(t *testing.T, step string, actions ...chromedp.Action[chromedp.
 	b.snap(t, step)
 }
 
+// run runs f as the subtest name; if it fails, a screenshot of the page it
+// left is saved under the subtest's output folder.
+func (b *tab) run(t *testing.T, name string, f func(t *testing.T)) bool {
+	t.Helper()
+	return t.Run(name, func(t *testing.T) {
+		t.Cleanup(func() {
+			if t.Failed() {
+				b.screenshot(t, "at-failure")
+			}
+		})
+		f(t)
+	})
+}
+
 // navigate opens url and returns the HTTP status of the page.
 func (b *tab) navigate(t *testing.T, step, url string) int64 {
 	t.Helper()

@@ -44,7 +44,7 @@ func TestIIJmioImplicitFlow(t *testing.T) {
 		b.click(t, "press ログイン", "submit")
 	}
 
-	t.Run("should show the error on the login page after a wrong password", func(t *testing.T) {
+	b.run(t, "should show the error on the login page after a wrong password", func(t *testing.T) {
 		login(t, "wrong-password", "not-the-password")
 		assert.Equal(t, "mioIDまたはmioパスワードが正しくありません。", text(t, b, "error"))
 		assert.True(t, exists(t, b, "username"), "the login form is shown again")
@@ -54,7 +54,7 @@ func TestIIJmioImplicitFlow(t *testing.T) {
 	// A state with every character that must survive form encoding in a fragment.
 	const state = "st&te=1#2+3%4 あ"
 	var token string
-	t.Run("should hand the token and state to the redirect page's script", func(t *testing.T) {
+	b.run(t, "should hand the token and state to the redirect page's script", func(t *testing.T) {
 		login(t, state, iijPassword)
 		assert.Equal(t, iijAppName+"が以下の機能の許可を求めています。", text(t, b, "title"))
 		require.EqualValues(t, http.StatusOK, b.click(t, "press 許可する", "confirm"))
@@ -69,7 +69,7 @@ func TestIIJmioImplicitFlow(t *testing.T) {
 		token = got.Hash["access_token"]
 	})
 
-	t.Run("should accept the page's token on the coupon API", func(t *testing.T) {
+	b.run(t, "should accept the page's token on the coupon API", func(t *testing.T) {
 		require.NotEmpty(t, token)
 		req, err := http.NewRequest(http.MethodGet, srv.IIJmio()+"/mobile/d/v1/coupon/", nil)
 		require.NoError(t, err)
@@ -86,7 +86,7 @@ func TestIIJmioImplicitFlow(t *testing.T) {
 		assert.Equal(t, "OK", body.ReturnCode)
 	})
 
-	t.Run("should send access_denied and the state when the user refuses", func(t *testing.T) {
+	b.run(t, "should send access_denied and the state when the user refuses", func(t *testing.T) {
 		login(t, "deny-42", iijPassword)
 		require.EqualValues(t, http.StatusOK, b.click(t, "press 許可しない", "cancel"))
 		got := readCallback(t, b)

@@ -178,8 +178,8 @@ func cleanEnv() []string {
 
 // lockedBuffer is a bytes.Buffer safe for the process writer and readers.
 type lockedBuffer struct {
-	mu  sync.Mutex // guards b
-	b   bytes.Buffer
+	mu sync.Mutex // guards b
+	b  bytes.Buffer
 }
 
 func (l *lockedBuffer) Write(p []byte) (int, error) {
