@@ -317,3 +317,9 @@ func (cs *callbackServer) Hits() []string {
 	defer cs.mu.Unlock()
 	return append([]string(nil), cs.hits...)
 }
+
+// decodeJSON decodes and closes a response body.
+func decodeJSON(resp *http.Response, v any) error {
+	defer resp.Body.Close()
+	return json.NewDecoder(resp.Body).Decode(v)
+}
