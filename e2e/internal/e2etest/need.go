@@ -31,6 +31,7 @@ func Need(t testing.TB, tool string, err error) {
 	}
 	if InCI() {
 		t.Fatalf("%s is missing and CI=true, so this is a failure, not a skip: %v\n(install it with %s)", tool, err, Install)
+		return
 	}
 	banner := strings.Repeat("!", 78)
 	msg := fmt.Sprintf("%s\n!!! SKIPPED: %s is not available: %v\n!!! Install it with: %s\n!!! (With CI=true this test fails instead of skipping.)\n%s",
