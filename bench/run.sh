@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# bench/run.sh — measures the fakeapi binary against bench/baseline, a bare
+# net/http server answering the same bytes from memory, and writes
+# docs/PERFORMANCE.md.
+#
+#   bench/run.sh                      # defaults below
+#   DURATION=10s ROUNDS=3 bench/run.sh
+#   OUT=/tmp/perf.md bench/run.sh     # write the report elsewhere
+#
+# Everything listens on 127.0.0.1 and every wrk run is bounded by DURATION.
+# Needs Go and wrk (Debian's package; installed with apt-get when missing and
+# running as root).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+
+DURATION=${DURATION:-5s}       # each wrk run
+ROUNDS=${ROUNDS:-2}            # emulator/baseline alternations per scenario; the best round is reported
+CONNS=${CONNS:-32}
+THREADS=${THREADS:-2}
+STARTS=${STARTS:-10}           # cold starts per series (median reported)
+POOL_RATE=${POOL_RATE:-40000}  # single-use pools hold DURATION x POOL_RATE requests
+OUT=${OUT:-$ROOT/docs/PERFORMANCE.md}
+
+LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)
+secs=${DURATION%s}
+POOL=$((secs * POOL_RATE))
+
+if ! command -v wrk >/dev/null 2>&1; then
+	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+		apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
+	else
+		echo "bench/run.sh: wrk is missing: apt-get install wrk" >&2
+		exit 1
+	fi
+fi
+
+W=$(mktemp -d /tmp/fakeapi-bench.XXXXXX)
+PIDS=()
+cleanup() {
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	rm -rf "$W"
+}
+trap cleanup EXIT
+
+log() { printf '%s %s\n' "$(date +%T)" "$*" >&2; }
+
+log "building into $W"
+CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=bench" -o "$W/fakeapi" ./cmd/fakeapi
+go build -trimpath -o "$W/baseline" ./bench/baseline
+go build -trimpath -o "$W/benchtool" ./bench/benchtool
+mkdir -p "$W/fixtures"
+log "generating the 100k-user mixi fixture"
+go run ./cmd/mixigen -users 100000 -friendships 1000000 >"$W/fixtures/mixi.json"
+
+RESULTS=$W/results.jsonl
+: >"$RESULTS"
+
+# start NAME LOGFILE CMD… — runs a server, waits for its ready line, sets $URL and $PID.
+start() {
+	local name=$1 logf=$2
+	shift 2
+	local fifo=$W/$name.out
+	: >"$fifo"
+	"$@" >"$fifo" 2>"$logf" &
+	PID=$!
+	PIDS+=("$PID")
+	for _ in $(seq 1 600); do
+		URL=$(grep -o 'http://[^/ ]*' "$fifo" | head -1 || true)
+		[ -n "$URL" ] && return 0
+		kill -0 "$PID" 2>/dev/null || { echo "$name exited: $(cat "$logf")" >&2; exit 1; }
+		sleep 0.05
+	done
+	echo "$name: no ready line" >&2
+	exit 1
+}
+
+stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+
+rss() { awk '/^VmRSS:/{print $2}' "/proc/$1/status"; }
+hwm() { awk '/^VmHWM:/{print $2}' "/proc/$1/status"; }
+
+COUPON_H=(-H "X-IIJmio-Developer: MioponDemoApp0000001" -H "X-IIJmio-Authorization: MioTaroDemoToken0000000000000001")
+
+log "cold starts: $STARTS each"
+"$W/benchtool" startup -n "$STARTS" -name "emulator (embedded fixtures)" -path /iijmio/mobile/d/v1/coupon/ "${COUPON_H[@]}" \
+	-- "$W/fakeapi" -addr 127.0.0.1:0 -log-level warn >>"$RESULTS"
+"$W/benchtool" startup -n 3 -name "emulator (100k-user mixi fixture)" -path /iijmio/mobile/d/v1/coupon/ "${COUPON_H[@]}" \
+	-- "$W/fakeapi" -addr 127.0.0.1:0 -log-level warn -fixtures "$W/fixtures" >>"$RESULTS"
+
+log "starting the load emulators (-rate-limits=false, -log-level warn): embedded fixtures, and the 100k mixi fixture"
+start emulator "$W/emulator.log" "$W/fakeapi" -addr 127.0.0.1:0 -rate-limits=false -log-level warn
+EMU=$URL EMU_PID=$PID
+start emulator-mixi "$W/emulator-mixi.log" "$W/fakeapi" -addr 127.0.0.1:0 -fixtures "$W/fixtures" -rate-limits=false -log-level warn
+MIXI=$URL MIXI_PID=$PID
+"$W/benchtool" manifest -emu "$EMU" -mixi-emu "$MIXI" -out "$W/manifest.json"
+
+"$W/benchtool" startup -n "$STARTS" -name "baseline" -path /iijmio/mobile/d/v1/coupon/ \
+	-- "$W/baseline" -addr 127.0.0.1:0 -manifest "$W/manifest.json" >>"$RESULTS"
+start baseline "$W/baseline.log" "$W/baseline" -addr 127.0.0.1:0 -manifest "$W/manifest.json"
+BASE=$URL BASE_PID=$PID
+sleep 1
+printf '{"kind":"rss","name":"emulator idle (embedded fixtures, before load)","kb":%s}\n' "$(rss "$EMU_PID")" >>"$RESULTS"
+printf '{"kind":"rss","name":"emulator idle (100k mixi fixture, before load)","kb":%s}\n' "$(rss "$MIXI_PID")" >>"$RESULTS"
+printf '{"kind":"rss","name":"baseline idle (before load)","kb":%s}\n' "$(rss "$BASE_PID")" >>"$RESULTS"
+
+# load SCENARIO SERVER URL ROUND FILE LEVEL — one bounded wrk run, one results line.
+load() {
+	local scen=$1 server=$2 url=$3 round=$4 file=$5 level=$6
+	local out
+	out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --timeout 5s -s bench/wrk/requests.lua "$url" -- "$file" "$THREADS")
+	local res
+	res=$(grep '^RESULT ' <<<"$out" | sed 's/^RESULT {//')
+	[ -n "$res" ] || { echo "wrk gave no result for $scen on $server: $out" >&2; exit 1; }
+	printf '{"kind":"load","scenario":"%s","server":"%s","round":%d,"logLevel":"%s",%s\n' "$scen" "$server" "$round" "$level" "$res" >>"$RESULTS"
+	log "$scen $server round $round: $(sed 's/,"connect.*//' <<<"$res")"
+}
+
+# emu SCENARIO — the emulator a scenario runs against.
+emu() { case $1 in mixi-*) echo "$MIXI" ;; *) echo "$EMU" ;; esac; }
+
+SCENARIOS=(iijmio-coupon-get iijmio-coupon-put kii-login mixi-friends mixi-appdata-write assist-code-exchange assist-orders-get)
+for s in "${SCENARIOS[@]}"; do
+	for r in $(seq 1 "$ROUNDS"); do
+		# A fresh pool for every emulator run: used nonces and codes are refused.
+		"$W/benchtool" requests -emu "$(emu "$s")" -scenario "$s" -n "$POOL" -out "$W/req.tsv"
+		load "$s" emulator "$(emu "$s")" "$r" "$W/req.tsv" warn
+		load "$s" baseline "$BASE" "$r" "$W/req.tsv" -
+	done
+done
+printf '{"kind":"rss","name":"emulator after load (embedded fixtures)","kb":%s,"hwmKb":%s}\n' "$(rss "$EMU_PID")" "$(hwm "$EMU_PID")" >>"$RESULTS"
+printf '{"kind":"rss","name":"emulator after load (100k mixi fixture)","kb":%s,"hwmKb":%s}\n' "$(rss "$MIXI_PID")" "$(hwm "$MIXI_PID")" >>"$RESULTS"
+printf '{"kind":"rss","name":"baseline after load","kb":%s,"hwmKb":%s}\n' "$(rss "$BASE_PID")" "$(hwm "$BASE_PID")" >>"$RESULTS"
+stop "$EMU_PID"
+stop "$MIXI_PID"
+
+log "info-level access log (stderr to a file)"
+start emulator-info "$W/emulator-info.log" "$W/fakeapi" -addr 127.0.0.1:0 -rate-limits=false -log-level info
+EMU=$URL INFO_PID=$PID
+start emulator-mixi-info "$W/emulator-mixi-info.log" "$W/fakeapi" -addr 127.0.0.1:0 -fixtures "$W/fixtures" -rate-limits=false -log-level info
+MIXI=$URL MIXI_INFO_PID=$PID
+for s in iijmio-coupon-get mixi-friends; do
+	"$W/benchtool" requests -emu "$(emu "$s")" -scenario "$s" -n "$POOL" -out "$W/req.tsv"
+	load "$s" emulator "$(emu "$s")" 1 "$W/req.tsv" info
+	load "$s" baseline "$BASE" 1 "$W/req.tsv" -
+done
+stop "$INFO_PID"
+stop "$MIXI_INFO_PID"
+stop "$BASE_PID"
+
+"$W/benchtool" report -results "$RESULTS" -out "$OUT" -notes bench/profiling.md \
+	-cmd "bench/run.sh (DURATION=$DURATION ROUNDS=$ROUNDS CONNS=$CONNS THREADS=$THREADS STARTS=$STARTS POOL=$POOL)" \
+	-duration "$DURATION" -conns "$CONNS" -threads "$THREADS" -loadavg "$LOADAVG"
+if [ -n "${RESULTS_COPY:-}" ]; then cp "$RESULTS" "$RESULTS_COPY"; fi
+log "wrote $OUT"
