@@ -1,0 +1,165 @@
+package emulator_test
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"testing/fstest"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/fakeapi/fakeapi/emulator"
+	"github.com/fakeapi/fakeapi/emulator/mixi"
+)
+
+// The providers' own benchmarks time their handlers; these time what the
+// root adds (prefix and Host routing, request id, journal, body cap, fault
+// matching), token look-up as the number of live tokens grows, and state
+// export and import. Targets for the whole binary are in docs/PERFORMANCE.md
+// (bench/run.sh).
+
+// BenchmarkRouting is one request through Emulator.ServeHTTP per route
+// kind: a provider by prefix and by real Host, the admin API, and the
+// cheapest answers of each provider (401/404), which are mostly root cost.
+func BenchmarkRouting(b *testing.B) {
+	e := newEmulator(b)
+	cases := []struct {
+		name, method, target string
+		hdr                  []string
+		want                 int
+	}{
+		{"prefix/iijmio-coupon-get", http.MethodGet, iijmioCoupon, iijmioHeaders, http.StatusOK},
+		{"host/iijmio-coupon-get", http.MethodGet, "/mobile/d/v1/coupon/", append([]string{"Host", "api.iijmio.jp"}, iijmioHeaders...), http.StatusOK},
+		{"prefix/iijmio-404", http.MethodGet, "/iijmio/nothing/", nil, http.StatusNotFound},
+		{"prefix/kii-401", http.MethodGet, kiiBase + "/users/me", nil, http.StatusUnauthorized},
+		{"host/kii-401", http.MethodGet, "/api/apps/" + kiiApp + "/users/me", []string{"Host", "api-jp.kii.com"}, http.StatusUnauthorized},
+		{"prefix/assist-401", http.MethodGet, assistOrders, nil, http.StatusUnauthorized},
+		{"host/assist-401", http.MethodGet, "/api/v1/orders.php", []string{"Host", "asp101.assist-tencho.com"}, http.StatusUnauthorized},
+		{"prefix/mixi-401", http.MethodGet, "/mixi/os/0.8/people/@me/@self", nil, http.StatusUnauthorized},
+		{"admin/health", http.MethodGet, "/_fakeapi/health", nil, http.StatusOK},
+		{"unknown-prefix-404", http.MethodGet, "/nowhere/x", nil, http.StatusNotFound},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			w := serve(e, c.method, c.target, "", c.hdr...)
+			require.Equal(b, c.want, w.Code, w.Body.String())
+			r := httptest.NewRequest(c.method, c.target, nil)
+			for i := 0; i+1 < len(c.hdr); i += 2 {
+				if c.hdr[i] == "Host" {
+					r.Host = c.hdr[i+1]
+				} else {
+					r.Header.Set(c.hdr[i], c.hdr[i+1])
+				}
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				w := httptest.NewRecorder()
+				e.ServeHTTP(w, r)
+				if w.Code != c.want {
+					b.Fatalf("status %d: %s", w.Code, w.Body)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkTokenLookup is an authenticated request of IIJmio, Kii and
+// Assist with 1 and 20,000 other live tokens: the look-up is a map access,
+// so the two should cost the same.
+func BenchmarkTokenLookup(b *testing.B) {
+	for _, others := range []int{0, 20000} {
+		b.Run(fmt.Sprintf("iijmio/others=%d", others), func(b *testing.B) {
+			e := newEmulator(b)
+			for range others {
+				w := serve(e, http.MethodPost, "/_fakeapi/iijmio/tokens", `{"mioId":"mio-taro","developerId":"`+iijmioDeveloper+`"}`)
+				require.Equal(b, http.StatusCreated, w.Code, w.Body.String())
+			}
+			benchGet(b, e, iijmioCoupon, iijmioHeaders...)
+		})
+		b.Run(fmt.Sprintf("kii/others=%d", others), func(b *testing.B) {
+			e := newEmulator(b)
+			var tok string
+			for range others + 1 {
+				w := serve(e, http.MethodPost, "/_fakeapi/kii/apps/"+kiiApp+"/tokens", `{"user":"LOGIN_NAME:taro.yamada"}`)
+				require.Equal(b, http.StatusOK, w.Code, w.Body.String())
+				tok = jsonField(b, w.Body.Bytes(), "access_token")
+			}
+			benchGet(b, e, kiiBase+"/users/me", "Authorization", "Bearer "+tok)
+		})
+		b.Run(fmt.Sprintf("assist/others=%d", others), func(b *testing.B) {
+			e := newEmulator(b)
+			tokens := make([]map[string]string, 0, others+1)
+			for i := range others + 1 {
+				tokens = append(tokens, map[string]string{"accessToken": fmt.Sprintf("%032x", i+1), "clientId": assistClient, "issuedAt": "2024-04-01 09:00:00"})
+			}
+			doc := exportState(b, e)
+			st := doc["assist"].(map[string]any)
+			st["grants"] = []map[string]string{{"clientId": assistClient, "grantedBy": "test-admin", "grantedAt": "2024-04-01 09:00:00", "scope": "read_sales"}}
+			st["tokens"] = tokens
+			importState(b, e, map[string]any{"assist": st})
+			benchGet(b, e, assistOrders+"?serial_order_id=5", "Authorization", "Bearer "+fmt.Sprintf("%032x", others+1))
+		})
+	}
+}
+
+func benchGet(b *testing.B, h http.Handler, target string, hdr ...string) {
+	b.Helper()
+	w := serve(h, http.MethodGet, target, "", hdr...)
+	require.Equal(b, http.StatusOK, w.Code, w.Body.String())
+	r := httptest.NewRequest(http.MethodGet, target, nil)
+	for i := 0; i+1 < len(hdr); i += 2 {
+		r.Header.Set(hdr[i], hdr[i+1])
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != http.StatusOK {
+			b.Fatalf("status %d: %s", w.Code, w.Body)
+		}
+	}
+}
+
+// BenchmarkState is export (GET /_fakeapi/state's work) and import (PUT's:
+// strict decoding, validation, index building, swap) of the whole state,
+// on the embedded fixtures and with the 100k-user / 1M-friendship mixi
+// fixture of cmd/mixigen.
+func BenchmarkState(b *testing.B) {
+	for _, size := range []string{"default", "mixi100k"} {
+		b.Run(size, func(b *testing.B) {
+			var e *emulator.Emulator
+			if size == "default" {
+				e = newEmulator(b)
+			} else {
+				var doc bytes.Buffer
+				require.NoError(b, mixi.Generate(&doc, mixi.GenerateOptions{Users: 100_000, Friendships: 1_000_000, Seed: 1}))
+				e = newEmulator(b, func(c *emulator.Config) {
+					c.Fixtures, c.FixturesName = fstest.MapFS{"mixi.json": {Data: doc.Bytes()}}, "gen"
+				})
+			}
+			data, err := e.ExportState()
+			require.NoError(b, err)
+			b.Run("export", func(b *testing.B) {
+				b.SetBytes(int64(len(data)))
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := e.ExportState(); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			b.Run("import", func(b *testing.B) {
+				b.SetBytes(int64(len(data)))
+				b.ReportAllocs()
+				for b.Loop() {
+					if err := e.ImportState("state", data); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		})
+	}
+}
