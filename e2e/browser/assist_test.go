@@ -24,6 +24,7 @@ const (
 	assistLoginID      = "test-admin"
 	assistPassword     = "Tencho#2024"
 	// The page's text for an unregistered redirect URI (emulator/assist/pages.go).
+	assistLoginFailedText = "ログインIDまたはパスワードが正しくありません。"
 	assistBadRedirectText = "redirect_uri がアプリケーション登録時に入力したリダイレクトURLと一致しません。"
 )
 
@@ -57,6 +58,12 @@ func TestAssistCodeFlow(t *testing.T) {
 		require.EqualValues(t, http.StatusOK, b.navigate(t, "open the authorization page", conf.AuthCodeURL("first-state")))
 		require.True(t, exists(t, b, "login_form"), "a new browser session logs in first")
 		assert.Contains(t, text(t, b, "login_notice"), assistAppName)
+		b.do(t, "log in with a wrong password",
+			chromedp.SendKeys(chromedp.ID("login_id"), assistLoginID),
+			chromedp.SendKeys(chromedp.ID("password"), "not-the-password"))
+		require.EqualValues(t, http.StatusOK, b.click(t, "press ログイン", "login_submit"))
+		assert.Equal(t, assistLoginFailedText, text(t, b, "login_error"))
+		b.do(t, "clear the form", chromedp.Clear(chromedp.ID("login_id")))
 		b.do(t, "fill the login form",
 			chromedp.SendKeys(chromedp.ID("login_id"), assistLoginID),
 			chromedp.SendKeys(chromedp.ID("password"), assistPassword))

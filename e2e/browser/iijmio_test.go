@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
@@ -19,6 +20,8 @@ const (
 	iijAppName   = "クーポンスイッチ デモ"
 	iijMioID     = "mio-taro"
 	iijPassword  = "taro-pass-01"
+	// The page's text for an unregistered redirect URI (emulator/iijmio/authorize.go).
+	iijBadRedirectText = "redirect_uri がアプリケーションに登録されたリダイレクトURIと一致しません。"
 )
 
 // TestIIJmioImplicitFlow logs in and consents on IIJmio's pages in a real
@@ -93,5 +96,18 @@ func TestIIJmioImplicitFlow(t *testing.T) {
 		assert.Equal(t, "access_denied", got.Hash["error"], got)
 		assert.Equal(t, "deny-42", got.Hash["state"])
 		assert.NotContains(t, got.Hash, "access_token")
+	})
+
+	b.run(t, "should show the error page and stay on it for an unregistered redirect URI", func(t *testing.T) {
+		before := len(cb.Hits())
+		u := srv.IIJmio() + "/mobile/d/v1/authorization/?" + url.Values{
+			"response_type": {"token"}, "client_id": {iijDeveloper}, "redirect_uri": {cb.URL + "/elsewhere"}, "state": {"bad"},
+		}.Encode()
+		assert.EqualValues(t, http.StatusBadRequest, b.navigate(t, "open the authorization page with a bad redirect URI", u))
+		assert.Equal(t, iijBadRedirectText, text(t, b, "message"))
+		assert.Equal(t, "invalid_request", text(t, b, "error-code"))
+		b.do(t, "give the page time to navigate, which it must not", chromedp.Sleep(500*time.Millisecond))
+		assert.Equal(t, u, location(t, b), "the browser stays on the error page")
+		assert.Len(t, cb.Hits(), before, "nothing reaches the client")
 	})
 }
