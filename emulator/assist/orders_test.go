@@ -275,6 +275,23 @@ func TestOrdersDelete(t *testing.T) {
 	}
 }
 
+// Found by emulator/concurrency_test.go: with serial_order_id computed as
+// the current maximum + 1, deleting the newest order handed its id to the
+// next order created, so a client still holding the id reached another
+// client's order.
+func TestOrdersPostShouldNotReuseADeletedOrdersID(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Config{})
+	w := e.serve(api(http.MethodDelete, "/api/v1/orders.php?serial_order_id=5", "tok-any", nil))
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	w = e.serve(api(http.MethodPost, "/api/v1/orders.php", "tok-any", newOrder()))
+	require.Equal(t, http.StatusCreated, w.Code, w.Body.String())
+	created := decodeJSON(t, w.Body.Bytes())["order"].(map[string]any)
+	assert.Equal(t, float64(6), created["serial_order_id"], "the deleted order 5 was the highest id ever stored")
+	g := e.serve(api(http.MethodGet, "/api/v1/orders.php?serial_order_id=5", "tok-any", nil))
+	assert.Equal(t, float64(0), decodeJSON(t, g.Body.Bytes())["total"], "order 5 stays gone")
+}
+
 func TestOrdersEdges(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, Config{})

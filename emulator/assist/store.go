@@ -135,9 +135,11 @@ type shopState struct {
 	admins []AdminFx
 	orders map[int]Order
 	ids    []int // serial_order_id ascending
-	// maxDetail and maxShipping are the highest line ids ever stored, so
-	// new lines get max + 1 without scanning the shop.
-	maxDetail, maxShipping int
+	// maxSerial, maxDetail and maxShipping are the highest ids ever stored,
+	// so new orders and lines get max + 1 without scanning the shop, and an
+	// id is never handed out again after its order was deleted (a client
+	// holding the old id must not reach someone else's order) [chosen].
+	maxSerial, maxDetail, maxShipping int
 }
 
 func newMemStore(d data) *memStore { return &memStore{d: d} }
@@ -408,7 +410,8 @@ func (s *memStore) SearchOrders(shop string, q orderQuery) (int, []Order) {
 	return total, page
 }
 
-// CreateOrder stores a new order: serial_order_id is max + 1, missing
+// CreateOrder stores a new order: serial_order_id is one above the highest
+// ever stored in the shop (a deleted order's id is not reused), missing
 // detail and shipping ids likewise, dates stamped by the emulator clock.
 func (s *memStore) CreateOrder(shop string, o Order, now time.Time) (Order, error) {
 	s.mu.Lock()
@@ -418,10 +421,7 @@ func (s *memStore) CreateOrder(shop string, o Order, now time.Time) (Order, erro
 		return Order{}, errUnknownShop
 	}
 	o = o.clone()
-	o.SerialOrderID = 1
-	if n := len(st.ids); n > 0 {
-		o.SerialOrderID = st.ids[n-1] + 1
-	}
+	o.SerialOrderID = st.maxSerial + 1
 	o.CreateDate = formatJST(now)
 	st.put(o, now)
 	st.ids = append(st.ids, o.SerialOrderID)
@@ -488,8 +488,9 @@ func (st *shopState) put(o Order, now time.Time) {
 	st.orders[o.SerialOrderID] = o
 }
 
-// track raises the line-id maxima to cover o's explicit ids.
+// track raises the id maxima to cover o's explicit ids.
 func (st *shopState) track(o Order) {
+	st.maxSerial = max(st.maxSerial, o.SerialOrderID)
 	for _, d := range o.Details {
 		st.maxDetail = max(st.maxDetail, d.OrderDetailID)
 	}
