@@ -106,7 +106,9 @@ type acked struct {
 	exchanged map[string]string // code → access token (200s only)
 }
 
-func (a *acked) fail(format string, args ...any) { a.errs = append(a.errs, fmt.Sprintf(format, args...)) }
+func (a *acked) fail(format string, args ...any) {
+	a.errs = append(a.errs, fmt.Sprintf(format, args...))
+}
 
 // do sends one request, recording transport errors and 5xx as failures.
 func (c *conc) do(a *acked, method, path, body string, hdr ...string) (int, []byte) {
