@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
 
@@ -114,6 +115,11 @@ func appdataKeys(fields []string) ([]string, error) {
 // valid keys, fewer than 100 of them, each value at most 10,000 bytes
 // (mixi.md §4).
 func decodeAppDataBody(body []byte) (map[string]string, error) {
+	// encoding/json turns invalid UTF-8 into U+FFFD without a word, so the
+	// write would be acknowledged and a different value stored [chosen: 400].
+	if !utf8.Valid(body) {
+		return nil, newErr(http.StatusBadRequest, reasonBadBody)
+	}
 	var raw map[string]json.RawMessage
 	if err := httpx.UnmarshalStrict(body, &raw, false); err != nil || raw == nil {
 		return nil, newErr(http.StatusBadRequest, reasonBadBody)

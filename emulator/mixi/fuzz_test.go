@@ -91,6 +91,9 @@ func FuzzDecodeAppDataBody(f *testing.F) {
 		if len(m) >= maxKeys {
 			t.Fatalf("%d keys accepted", len(m))
 		}
+		if !utf8.Valid(body) {
+			t.Fatalf("invalid UTF-8 accepted: %q", body)
+		}
 		for k, v := range m {
 			if !keyPattern.MatchString(k) || len(v) > maxValueBytes {
 				t.Fatalf("accepted %q: %d bytes", k, len(v))
