@@ -230,8 +230,25 @@ func checkRedirectURI(u string) string {
 		return fmt.Sprintf("redirect URI %q must not contain a fragment or white space", u)
 	case strings.ContainsFunc(u, func(r rune) bool { return r < 0x20 || r == 0x7f }):
 		return fmt.Sprintf("redirect URI %q contains control characters", u)
+	case scriptScheme(u):
+		// The token would be handed to a script URL (RFC 9700 §4.1: a
+		// redirect must not reach script) [chosen].
+		return fmt.Sprintf("redirect URI %q: javascript:, vbscript: and data: URIs run script, not an app", u)
 	}
 	return ""
+}
+
+// scriptScheme tells whether u starts with a scheme a browser runs as script.
+func scriptScheme(u string) bool {
+	scheme, _, ok := strings.Cut(u, ":")
+	if !ok {
+		return false
+	}
+	switch strings.ToLower(scheme) {
+	case "javascript", "vbscript", "data":
+		return true
+	}
+	return false
 }
 
 func (c Contract) validate(p string, codes, iccids map[string]string) error {
