@@ -154,6 +154,8 @@ func adminFail(w http.ResponseWriter, err error) {
 		httpx.AdminError(w, http.StatusNotFound, "no such app or grant")
 	case httpx.IsTooLarge(err):
 		httpx.AdminError(w, http.StatusRequestEntityTooLarge, "request body too large")
+	case errors.Is(err, httpx.ErrBodyRead):
+		httpx.AdminError(w, http.StatusBadRequest, msgBodyRead)
 	case errors.Is(err, httpx.ErrBadJSON):
 		httpx.AdminError(w, http.StatusBadRequest, strings.ReplaceAll(strings.ReplaceAll(err.Error(), "\njson: ", ": "), "\n", ": "))
 	default:

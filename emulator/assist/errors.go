@@ -29,6 +29,7 @@ const (
 	msgNotFound       = "The requested URL was not found"
 	msgMethod         = "The request method %s is not supported here"
 	msgTooLarge       = "The request body is too large"
+	msgBodyRead       = "body: could not be read to the end"
 	msgServerError    = "The server encountered an unexpected condition"
 	msgUnavailable    = "The service is temporarily unavailable"
 	msgDefaultPrefix  = "HTTP "
@@ -108,6 +109,8 @@ func statusFor(err error) *apiError {
 		return &apiError{status: http.StatusBadRequest, code: oauth2x.ErrInvalidRequest, desc: fe.Error()}
 	case httpx.IsTooLarge(err):
 		return statusError(http.StatusRequestEntityTooLarge)
+	case errors.Is(err, httpx.ErrBodyRead): // the client hung up mid-body [chosen]
+		return &apiError{status: http.StatusBadRequest, code: oauth2x.ErrInvalidRequest, desc: msgBodyRead}
 	case errors.Is(err, errNotFound):
 		return &apiError{status: http.StatusNotFound, code: "not_found", desc: msgNotFound}
 	}

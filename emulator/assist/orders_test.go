@@ -2,9 +2,11 @@ package assist
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -319,4 +321,17 @@ func TestOrdersEdges(t *testing.T) {
 		assert.Equal(t, "/assist/shop01/api/v1/orders.php?serial_order_id=6", w.Header().Get("Location"))
 		assert.Equal(t, 404, e.serve(api(http.MethodGet, "/shop99/api/v1/orders.php", "tok-any", nil)).Code)
 	})
+}
+
+// Found by emulator/hostile_test.go: a client that hung up mid-body got
+// server_error (500) instead of invalid_request.
+func TestOrdersPostBodyCutShortShouldBeA400NotA500(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Config{})
+	r := api(http.MethodPost, "/api/v1/orders.php", "tok-any", `{}`)
+	r.Body = io.NopCloser(io.MultiReader(strings.NewReader(`{"order_date":"2024-04-10`), iotest.ErrReader(io.ErrUnexpectedEOF)))
+	r.ContentLength = 100
+	w := e.serve(r)
+	assert.Equal(t, http.StatusBadRequest, w.Code, w.Body.String())
+	assert.JSONEq(t, `{"error":"invalid_request","error_description":"`+msgBodyRead+`"}`, w.Body.String())
 }

@@ -246,6 +246,8 @@ func writeError(log *slog.Logger, w http.ResponseWriter, r *http.Request, err er
 	case errors.As(err, &ae):
 	case httpx.IsTooLarge(err):
 		ae = statusError(http.StatusRequestEntityTooLarge)
+	case errors.Is(err, httpx.ErrBodyRead):
+		ae = errInvalidJSON() // the client hung up mid-body [chosen]
 	default:
 		log.Error("kii: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 		ae = statusError(http.StatusInternalServerError)

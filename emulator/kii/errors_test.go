@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -202,4 +203,24 @@ func TestDeclaredTooLarge(t *testing.T) {
 	e.h.ServeHTTP(w, r)
 	assert.Equal(t, http.StatusRequestEntityTooLarge, w.Code)
 	assert.Equal(t, "REQUEST_ENTITY_TOO_LARGE", errorCodeOf(t, w))
+}
+
+// Found by emulator/hostile_test.go: a client that hung up mid-body got
+// Kii's generic 500 (and an error in the log) instead of a 400.
+func TestABodyCutShortShouldBeA400NotA500(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	for _, path := range []string{"/api/apps/" + app1 + "/oauth2/token", "/api/apps/" + app1 + "/users"} {
+		r := httptest.NewRequest(http.MethodPost, "http://localhost:8080"+path, nil)
+		r.Body = io.NopCloser(io.MultiReader(strings.NewReader(`{"grant_type":"pass`), iotest.ErrReader(io.ErrUnexpectedEOF)))
+		r.ContentLength = 100
+		for k, v := range kiiHeaders(app1, key1) {
+			r.Header.Set(k, v)
+		}
+		r.Header.Set("Content-Type", "application/json")
+		w := httptest.NewRecorder()
+		e.h.ServeHTTP(w, r)
+		assert.Equal(t, http.StatusBadRequest, w.Code, "%s: %s", path, w.Body)
+		assert.Equal(t, codeInvalidJSON, errorCodeOf(t, w), path)
+	}
 }

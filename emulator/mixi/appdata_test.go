@@ -2,10 +2,12 @@ package mixi
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -252,4 +254,18 @@ func TestAppDataConcurrentWrites(t *testing.T) {
 	for i := range n {
 		assert.Equal(t, fmt.Sprint(i), data[fmt.Sprintf("k%d", i)])
 	}
+}
+
+// Found by emulator/hostile_test.go: a client that hung up mid-body got a
+// 500 (and an error in the log) instead of a 400.
+func TestAppDataBodyCutShortShouldBeA400NotA500(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	r := e.signedRequest(t, http.MethodPost, "/appdata/@me/@self/@app?xoauth_requestor_id="+sakura, appKey, appSecret, nil, jsonCT)
+	r.Body = io.NopCloser(io.MultiReader(strings.NewReader(`{"a":"b`), iotest.ErrReader(io.ErrUnexpectedEOF)))
+	r.ContentLength = 100
+	w := e.serve(r)
+	assert.Equal(t, http.StatusBadRequest, w.Code, w.Body.String())
+	assert.Equal(t, errorBody(http.StatusBadRequest), w.Body.String())
+	assert.Equal(t, reasonBadBody, w.Header().Get("X-Fakeapi-Reason"))
 }

@@ -94,6 +94,9 @@ func writeError(log *slog.Logger, w http.ResponseWriter, r *http.Request, err er
 	case httpx.IsTooLarge(err):
 		w.Header().Set("X-Fakeapi-Reason", reasonTooLarge)
 		writeStatus(w, r, http.StatusRequestEntityTooLarge)
+	case errors.Is(err, httpx.ErrBodyRead): // the client hung up mid-body [chosen]
+		w.Header().Set("X-Fakeapi-Reason", reasonBadBody)
+		writeStatus(w, r, http.StatusBadRequest)
 	default:
 		log.Error("mixi: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 		writeStatus(w, r, http.StatusInternalServerError)

@@ -10,6 +10,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"html/template"
 	"io"
 	"log/slog"
@@ -51,6 +52,11 @@ func DeclaredTooLarge(r *http.Request) bool {
 // ErrTooLarge is returned by the readers here when the body passed the cap.
 var ErrTooLarge = errors.New("request body too large")
 
+// ErrBodyRead wraps any other failure to read a body: the client hung up
+// mid-body or stalled past the server's read timeout. It is the client's
+// fault, so providers answer it with their 400, never a 500.
+var ErrBodyRead = errors.New("could not read the request body")
+
 // IsTooLarge reports whether err came from a capped body.
 func IsTooLarge(err error) bool {
 	var mbe *http.MaxBytesError
@@ -69,7 +75,10 @@ func ReadBody(r *http.Request) ([]byte, error) {
 	if IsTooLarge(err) {
 		return nil, ErrTooLarge
 	}
-	return b, err
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBodyRead, err)
+	}
+	return b, nil
 }
 
 // ErrBadJSON wraps every JSON decoding failure of DecodeJSON.

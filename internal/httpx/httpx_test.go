@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -49,6 +50,18 @@ func TestDecodeJSON(t *testing.T) {
 	r = httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{"A":7}`))
 	require.NoError(t, DecodeJSON(r, &v, true))
 	assert.Equal(t, 7, v.A)
+}
+
+func TestReadBodyShouldTellAClientsBrokenBodyFromAnOversizedOne(t *testing.T) {
+	t.Parallel()
+	r := httptest.NewRequest(http.MethodPost, "/", nil)
+	r.Body = io.NopCloser(io.MultiReader(strings.NewReader(`{"a":`), iotest.ErrReader(io.ErrUnexpectedEOF)))
+	_, err := ReadBody(r)
+	assert.ErrorIs(t, err, ErrBodyRead)
+	assert.ErrorIs(t, err, io.ErrUnexpectedEOF)
+	assert.False(t, IsTooLarge(err))
+	var v any
+	assert.ErrorIs(t, DecodeJSON(r, &v, false), ErrBodyRead)
 }
 
 func TestWriteJSONMarshalsBeforeWriting(t *testing.T) {
