@@ -98,6 +98,32 @@ func TestRouting(t *testing.T) {
 	}
 }
 
+// Found by emulator/hostile_test.go: any X-Request-Id up to 128 bytes was
+// echoed, CR and LF included, into the response header (net/http's wire
+// writer blanks them, an in-process caller's recorder did not).
+func TestRequestIDShouldBeEchoedOnlyWhenPrintable(t *testing.T) {
+	t.Parallel()
+	e := newFake(t)
+	for _, tt := range []struct{ sent, want string }{
+		{"abc-123_XYZ", "abc-123_XYZ"},
+		{strings.Repeat("r", 128), strings.Repeat("r", 128)},
+		{strings.Repeat("r", 129), ""},
+		{"rid\r\nX-Evil: 1", ""},
+		{"with space", ""},
+		{"tab\there", ""},
+		{"非ASCII", ""},
+	} {
+		w := do(t, e, http.MethodGet, "/kii/x", "", "X-Request-Id", tt.sent)
+		got := w.Header().Get("X-Request-Id")
+		if tt.want != "" {
+			assert.Equal(t, tt.want, got, "%q should be echoed", tt.sent)
+			continue
+		}
+		assert.NotEqual(t, tt.sent, got, "%q should be replaced", tt.sent)
+		assert.Regexp(t, `^[0-9a-f]{16}$`, got, "a fresh id for %q", tt.sent)
+	}
+}
+
 func TestUnknownPathIsJSON404(t *testing.T) {
 	t.Parallel()
 	e := newFake(t)

@@ -46,7 +46,7 @@ func (rec *recorder) Unwrap() http.ResponseWriter { return rec.ResponseWriter }
 func (e *Emulator) serveProvider(w http.ResponseWriter, orig *http.Request, p *provider.Instance, base string, r *http.Request) {
 	start := clock.Real{}.Now()
 	rid := orig.Header.Get("X-Request-Id")
-	if rid == "" || len(rid) > 128 {
+	if !validRequestID(rid) {
 		rid = e.ids.Hex(8)
 	}
 	w.Header().Set("X-Request-Id", rid)
@@ -96,6 +96,21 @@ func (e *Emulator) serveProvider(w http.ResponseWriter, orig *http.Request, p *p
 		}
 	}
 	p.Handler.ServeHTTP(rec, r)
+}
+
+// validRequestID accepts a caller's X-Request-Id of 1 to 128 visible ASCII
+// characters: it is echoed in a response header and written to the log and
+// the journal, so a CR, LF or other control byte must not pass.
+func validRequestID(s string) bool {
+	if s == "" || len(s) > 128 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '!' || s[i] > '~' {
+			return false
+		}
+	}
+	return true
 }
 
 // sleep waits d unless the client goes away first.
