@@ -14,49 +14,20 @@ import (
 // albums, or with visibility=all every album the viewer may see [doc].
 func handleAlbums(log *slog.Logger, st Store) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		c := callerOf(r)
-		q := r.URL.Query()
-		lp, err := parseList(q)
-		if err != nil {
-			writeError(log, w, r, err)
-			return
-		}
-		guid, ok := resolveGuid(chi.URLParam(r, "guid"), c.viewer)
+		c, lp, guid, ok := ownerRequest(log, w, r, http.StatusNotFound)
 		if !ok {
-			writeError(log, w, r, newErr(http.StatusNotFound, reasonBadGuid))
 			return
 		}
 		if segment(chi.URLParam(r, "selector")) != "@self" {
 			writeError(log, w, r, newErr(http.StatusForbidden, reasonNoSelector))
 			return
 		}
-		albums, total, err := st.Albums(c.viewer, guid, q.Get("visibility") == "all", lp.pg)
+		albums, total, err := st.Albums(c.viewer, guid, r.URL.Query().Get("visibility") == "all", lp.pg)
 		if err != nil {
 			writeError(log, w, r, err)
 			return
 		}
-		var b bytes.Buffer
-		if lp.format == formatAtom {
-			b.WriteString(atomHead)
-			for _, a := range albums {
-				atomAlbum(&b, a)
-			}
-			atomFoot(&b, lp.pg.start, total, lp.pg.count)
-			writeAtomBody(w, &b)
-			return
-		}
-		o := openObject(&b)
-		o.key("entry")
-		b.WriteByte('[')
-		for i, a := range albums {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			jsonAlbum(&b, a)
-		}
-		b.WriteByte(']')
-		stringPaging(o, lp.pg, total)
-		writeJSONBody(w, &b)
+		writeCollection(w, lp, albums, total, atomAlbum, jsonAlbum)
 	}
 }
 
@@ -123,15 +94,8 @@ func atomAlbum(b *bytes.Buffer, a albumView) {
 // [doc]; albumId bare or mixi.jp:-prefixed.
 func handleMediaItems(log *slog.Logger, st Store) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		c := callerOf(r)
-		lp, err := parseList(r.URL.Query())
-		if err != nil {
-			writeError(log, w, r, err)
-			return
-		}
-		guid, ok := resolveGuid(chi.URLParam(r, "guid"), c.viewer)
+		c, lp, guid, ok := ownerRequest(log, w, r, http.StatusNotFound)
 		if !ok {
-			writeError(log, w, r, newErr(http.StatusNotFound, reasonBadGuid))
 			return
 		}
 		if segment(chi.URLParam(r, "selector")) != "@self" {
@@ -144,37 +108,20 @@ func handleMediaItems(log *slog.Logger, st Store) http.HandlerFunc {
 			writeError(log, w, r, err)
 			return
 		}
-		var b bytes.Buffer
-		if lp.format == formatAtom {
-			b.WriteString(atomHead)
-			for _, m := range items {
-				atomMediaItem(&b, m)
-			}
-			atomFoot(&b, lp.pg.start, total, lp.pg.count)
-			writeAtomBody(w, &b)
-			return
-		}
-		o := openObject(&b)
-		o.key("entry")
-		b.WriteByte('[')
-		for i, m := range items {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			mo := openObject(&b)
-			mo.str("albumId", guidPrefix+m.AlbumID)
-			mo.str("fileSize", strconv.FormatInt(m.FileSize, 10))
-			mo.str("thumbnailUrl", thumbOr(m))
-			mo.str("url", m.URL)
-			mo.str("id", guidPrefix+m.ID)
-			mo.str("title", m.Title)
-			mo.str("description", m.Description)
-			mo.close()
-		}
-		b.WriteByte(']')
-		stringPaging(o, lp.pg, total)
-		writeJSONBody(w, &b)
+		writeCollection(w, lp, items, total, atomMediaItem, jsonMediaItem)
 	}
+}
+
+func jsonMediaItem(b *bytes.Buffer, m MediaItem) {
+	mo := openObject(b)
+	mo.str("albumId", guidPrefix+m.AlbumID)
+	mo.str("fileSize", strconv.FormatInt(m.FileSize, 10))
+	mo.str("thumbnailUrl", thumbOr(m))
+	mo.str("url", m.URL)
+	mo.str("id", guidPrefix+m.ID)
+	mo.str("title", m.Title)
+	mo.str("description", m.Description)
+	mo.close()
 }
 
 // thumbOr is the item's thumbnail, or its picture when it has none.
@@ -203,4 +150,31 @@ func atomMediaItem(b *bytes.Buffer, m MediaItem) {
 	xmlElem(b, "    ", "id", guidPrefix+m.ID)
 	b.WriteString(`    <link href="` + xmlAttr(m.URL) + `" rel="alternate" type="` + xmlAttr(m.MimeType) + `"/>` + "\n")
 	b.WriteString("  </entry>\n")
+}
+
+// writeCollection writes one page of a collection in the asked format: Atom
+// entries with osearch paging, or {"entry":[…]} with paging as strings.
+func writeCollection[T any](w http.ResponseWriter, lp listParams, items []T, total int, atom, js func(*bytes.Buffer, T)) {
+	var b bytes.Buffer
+	if lp.format == formatAtom {
+		b.WriteString(atomHead)
+		for _, it := range items {
+			atom(&b, it)
+		}
+		atomFoot(&b, lp.pg.start, total, lp.pg.count)
+		writeAtomBody(w, &b)
+		return
+	}
+	o := openObject(&b)
+	o.key("entry")
+	b.WriteByte('[')
+	for i, it := range items {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		js(&b, it)
+	}
+	b.WriteByte(']')
+	stringPaging(o, lp.pg, total)
+	writeJSONBody(w, &b)
 }

@@ -21,16 +21,9 @@ const maxKeys = 100
 // (Persistence API [doc]; writes as in OpenSocial 0.8.1 and Shindig).
 func handleAppData(log *slog.Logger, st Store, clk clock.Clock) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		c := callerOf(r)
-		lp, err := parseList(r.URL.Query())
-		if err != nil {
-			writeError(log, w, r, err)
-			return
-		}
-		guid, ok := resolveGuid(chi.URLParam(r, "guid"), c.viewer)
+		// The Persistence table has no 404; 取得対象IDが未指定/不正 is a 400 [doc].
+		c, lp, guid, ok := ownerRequest(log, w, r, http.StatusBadRequest)
 		if !ok {
-			// The Persistence table has no 404; 取得対象IDが未指定/不正 is a 400 [doc].
-			writeError(log, w, r, newErr(http.StatusBadRequest, reasonBadGuid))
 			return
 		}
 		var friends bool

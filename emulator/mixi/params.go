@@ -1,9 +1,12 @@
 package mixi
 
 import (
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/go-chi/chi/v5"
 )
 
 // Query parameters every API takes [doc: seeds/004 利用可能なクエリーパラメータ]:
@@ -174,4 +177,23 @@ func segment(s string) string {
 		return u
 	}
 	return s
+}
+
+// ownerRequest reads what every OpenSocial call starts with: the caller, the
+// list parameters and the owner guid (bare, "mixi.jp:"-prefixed or @me). It
+// answers a failure itself; badGuid is the status an unknown guid gets (404
+// for People, Albums and MediaItems, 400 for Persistence [doc]).
+func ownerRequest(log *slog.Logger, w http.ResponseWriter, r *http.Request, badGuid int) (caller, listParams, string, bool) {
+	c := callerOf(r)
+	lp, err := parseList(r.URL.Query())
+	if err != nil {
+		writeError(log, w, r, err)
+		return c, lp, "", false
+	}
+	guid, ok := resolveGuid(chi.URLParam(r, "guid"), c.viewer)
+	if !ok {
+		writeError(log, w, r, newErr(badGuid, reasonBadGuid))
+		return c, lp, "", false
+	}
+	return c, lp, guid, true
 }

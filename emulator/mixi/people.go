@@ -46,15 +46,8 @@ func wantFields(fields []string) personFields {
 // @self, @friends and @all (= @friends [clients: Shindig sample]).
 func handlePeopleSelf(log *slog.Logger, st Store) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		c := callerOf(r)
-		lp, err := parseList(r.URL.Query())
-		if err != nil {
-			writeError(log, w, r, err)
-			return
-		}
-		guid, ok := resolveGuid(chi.URLParam(r, "guid"), c.viewer)
+		c, lp, guid, ok := ownerRequest(log, w, r, http.StatusNotFound)
 		if !ok {
-			writeError(log, w, r, newErr(http.StatusNotFound, reasonBadGuid))
 			return
 		}
 		pf := wantFields(lp.fields)
@@ -83,15 +76,8 @@ func handlePeopleSelf(log *slog.Logger, st Store) http.HandlerFunc {
 // the friend's profile, or 404 when pid is not a friend [doc].
 func handlePeopleFriend(log *slog.Logger, st Store) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		c := callerOf(r)
-		lp, err := parseList(r.URL.Query())
-		if err != nil {
-			writeError(log, w, r, err)
-			return
-		}
-		guid, ok := resolveGuid(chi.URLParam(r, "guid"), c.viewer)
+		c, lp, guid, ok := ownerRequest(log, w, r, http.StatusNotFound)
 		if !ok {
-			writeError(log, w, r, newErr(http.StatusNotFound, reasonBadGuid))
 			return
 		}
 		if sel := segment(chi.URLParam(r, "selector")); sel != "@friends" && sel != "@all" {
