@@ -61,6 +61,30 @@ func adminFail(w http.ResponseWriter, err error) {
 	}
 }
 
+// adminCall is the shape of every admin write: read the body, parse it, run
+// do, and answer do's result as JSON with status. Every failure goes through
+// adminFail.
+func adminCall[T any](status int, parse func([]byte) (T, error), do func(*http.Request, T) (any, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		b, err := httpx.ReadBody(r)
+		if err != nil {
+			adminFail(w, err)
+			return
+		}
+		req, err := parse(b)
+		if err != nil {
+			adminFail(w, err)
+			return
+		}
+		out, err := do(r, req)
+		if err != nil {
+			adminFail(w, err)
+			return
+		}
+		httpx.WriteJSON(w, status, adminJSON, out)
+	}
+}
+
 // readAdmin reads the capped body and decodes it strictly into v.
 func readAdmin(r *http.Request, v any) error {
 	b, err := httpx.ReadBody(r)
@@ -101,27 +125,13 @@ func parseTokenRequest(b []byte) (tokenRequest, error) {
 // handleTokenCreate handles "POST /tokens": the CI shortcut of iijmio.md §3,
 // {"mioId","developerId"} → 201 {"access_token", "expires_in": 7776000}.
 func handleTokenCreate(st Store) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		b, err := httpx.ReadBody(r)
-		if err != nil {
-			adminFail(w, err)
-			return
-		}
-		req, err := parseTokenRequest(b)
-		if err != nil {
-			adminFail(w, err)
-			return
-		}
+	return adminCall(http.StatusCreated, parseTokenRequest, func(_ *http.Request, req tokenRequest) (any, error) {
 		tok, err := st.MintToken(req.MioID, req.DeveloperID)
-		if err != nil {
-			adminFail(w, err)
-			return
-		}
-		httpx.WriteJSON(w, http.StatusCreated, adminJSON, struct {
+		return struct {
 			AccessToken string `json:"access_token"`
 			ExpiresIn   int    `json:"expires_in"`
-		}{tok.AccessToken, tokenTTLSeconds})
-	}
+		}{tok.AccessToken, tokenTTLSeconds}, err
+	})
 }
 
 // tokenInfo is a token as the admin API lists it.
@@ -178,24 +188,9 @@ func parseUsageRequest(b []byte) (usageRequest, error) {
 
 // handleUsageAdd handles "POST /usage": traffic on a line (iijmio.md §9).
 func handleUsageAdd(st Store) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		b, err := httpx.ReadBody(r)
-		if err != nil {
-			adminFail(w, err)
-			return
-		}
-		req, err := parseUsageRequest(b)
-		if err != nil {
-			adminFail(w, err)
-			return
-		}
-		res, err := st.AddUsage(req)
-		if err != nil {
-			adminFail(w, err)
-			return
-		}
-		httpx.WriteJSON(w, http.StatusOK, adminJSON, res)
-	}
+	return adminCall(http.StatusOK, parseUsageRequest, func(_ *http.Request, req usageRequest) (any, error) {
+		return st.AddUsage(req)
+	})
 }
 
 // handleUsageGet handles "GET /usage[?serviceCode=]".
@@ -270,24 +265,17 @@ func parseCouponRequest(b []byte) (hdd string, c Coupon, err error) {
 
 // handleCouponAdd handles "POST /coupons".
 func handleCouponAdd(st Store) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		b, err := httpx.ReadBody(r)
-		if err != nil {
-			adminFail(w, err)
-			return
-		}
-		hdd, c, err := parseCouponRequest(b)
-		if err != nil {
-			adminFail(w, err)
-			return
-		}
-		got, err := st.AddCoupon(hdd, c)
-		if err != nil {
-			adminFail(w, err)
-			return
-		}
-		httpx.WriteJSON(w, http.StatusOK, adminJSON, got)
+	type couponAdd struct {
+		hdd string
+		c   Coupon
 	}
+	parse := func(b []byte) (couponAdd, error) {
+		hdd, c, err := parseCouponRequest(b)
+		return couponAdd{hdd, c}, err
+	}
+	return adminCall(http.StatusOK, parse, func(_ *http.Request, in couponAdd) (any, error) {
+		return st.AddCoupon(in.hdd, in.c)
+	})
 }
 
 // handleAppList handles "GET /apps".
@@ -316,24 +304,9 @@ func parseAppRequest(b []byte) (Developer, error) {
 
 // handleAppCreate handles "POST /apps": an empty developerId is minted.
 func handleAppCreate(st Store) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		b, err := httpx.ReadBody(r)
-		if err != nil {
-			adminFail(w, err)
-			return
-		}
-		d, err := parseAppRequest(b)
-		if err != nil {
-			adminFail(w, err)
-			return
-		}
-		d, err = st.CreateDeveloper(d)
-		if err != nil {
-			adminFail(w, err)
-			return
-		}
-		httpx.WriteJSON(w, http.StatusCreated, adminJSON, d)
-	}
+	return adminCall(http.StatusCreated, parseAppRequest, func(_ *http.Request, d Developer) (any, error) {
+		return st.CreateDeveloper(d)
+	})
 }
 
 // handleAppGet handles "GET /apps/{id}".
@@ -351,30 +324,14 @@ func handleAppGet(st Store) http.HandlerFunc {
 // handleAppUpdate handles "PUT /apps/{id}": the body's developerId, if any,
 // must be the path's.
 func handleAppUpdate(st Store) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		b, err := httpx.ReadBody(r)
-		if err != nil {
-			adminFail(w, err)
-			return
-		}
-		d, err := parseAppRequest(b)
-		if err != nil {
-			adminFail(w, err)
-			return
-		}
+	return adminCall(http.StatusOK, parseAppRequest, func(r *http.Request, d Developer) (any, error) {
 		id := chi.URLParam(r, "id")
 		if d.DeveloperID != "" && d.DeveloperID != id {
-			adminFail(w, badRequestf("developerId cannot change; use POST /apps/%s/reissue", id))
-			return
+			return nil, badRequestf("developerId cannot change; use POST /apps/%s/reissue", id)
 		}
 		d.DeveloperID = id
-		d, err = st.UpdateDeveloper(d)
-		if err != nil {
-			adminFail(w, err)
-			return
-		}
-		httpx.WriteJSON(w, http.StatusOK, adminJSON, d)
-	}
+		return st.UpdateDeveloper(d)
+	})
 }
 
 // handleAppDelete handles "DELETE /apps/{id}".
