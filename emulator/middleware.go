@@ -129,19 +129,19 @@ func sleep(ctx context.Context, d time.Duration) bool {
 func (e *Emulator) record(r *http.Request, rec *recorder, name, rid string, status int, fault string, start time.Time) {
 	took := clock.Real{}.Now().Sub(start)
 	e.journal.Add(journal.Entry{
-		Time:            e.clk.Now(),
-		RequestID:       rid,
-		Provider:        name,
-		Host:            r.Host,
-		Method:          r.Method,
-		Path:            r.URL.Path,
-		Query:           journal.MaskQuery(r.URL.RawQuery),
-		Headers:         journal.MaskHeaders(r.Header),
-		Status:          status,
-		ResponseHeaders: journal.MaskHeaders(rec.Header()),
-		Bytes:           rec.bytes,
-		DurationMS:      float64(took.Microseconds()) / 1000,
-		Fault:           fault,
+		Time:               e.clk.Now(),
+		RequestID:          rid,
+		Provider:           name,
+		Host:               r.Host,
+		Method:             r.Method,
+		Path:               r.URL.Path,
+		RawQuery:           r.URL.RawQuery,
+		RawHeaders:         r.Header,
+		Status:             status,
+		RawResponseHeaders: rec.Header(),
+		Bytes:              rec.bytes,
+		DurationMS:         float64(took.Microseconds()) / 1000,
+		Fault:              fault,
 	})
 	if !e.cfg.Log.Enabled(r.Context(), slog.LevelInfo) {
 		return

@@ -26,6 +26,30 @@ type Entry struct {
 	Bytes           int64             `json:"bytes"`
 	DurationMS      float64           `json:"durationMs"`
 	Fault           string            `json:"fault,omitempty"`
+
+	// RawQuery, RawHeaders and RawResponseHeaders, when set, are masked
+	// into Query, Headers and ResponseHeaders when the entry is listed
+	// rather than when it is added: masking every request up front cost the
+	// hot path more than the rest of the root middleware (docs/PERFORMANCE.md).
+	// The maps must not change after Add.
+	RawQuery           string      `json:"-"`
+	RawHeaders         http.Header `json:"-"`
+	RawResponseHeaders http.Header `json:"-"`
+}
+
+// masked returns e with its raw parts masked into the listed fields.
+func (e Entry) masked() Entry {
+	if e.RawQuery != "" {
+		e.Query = MaskQuery(e.RawQuery)
+	}
+	if e.RawHeaders != nil {
+		e.Headers = MaskHeaders(e.RawHeaders)
+	}
+	if e.RawResponseHeaders != nil {
+		e.ResponseHeaders = MaskHeaders(e.RawResponseHeaders)
+	}
+	e.RawQuery, e.RawHeaders, e.RawResponseHeaders = "", nil, nil
+	return e
 }
 
 // Filter selects entries; empty fields match everything.
@@ -67,7 +91,7 @@ func (j *Journal) Add(e Entry) {
 	}
 }
 
-// List returns the matching entries, oldest first.
+// List returns the matching entries, oldest first, with secrets masked.
 func (j *Journal) List(f Filter) []Entry {
 	j.mu.Lock()
 	var all []Entry
@@ -86,6 +110,9 @@ func (j *Journal) List(f Filter) []Entry {
 	}
 	if f.Limit > 0 && len(out) > f.Limit {
 		out = out[len(out)-f.Limit:]
+	}
+	for i := range out {
+		out[i] = out[i].masked()
 	}
 	return out
 }

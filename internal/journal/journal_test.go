@@ -1,10 +1,12 @@
 package journal
 
 import (
+	"encoding/json"
 	"net/http"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestRingKeepsTheNewest(t *testing.T) {
@@ -33,6 +35,25 @@ func TestFilter(t *testing.T) {
 	got := j.List(Filter{Limit: 1})
 	assert.Len(t, got, 1)
 	assert.Equal(t, "PUT", got[0].Method)
+}
+
+func TestRawPartsShouldBeMaskedWhenListed(t *testing.T) {
+	t.Parallel()
+	j := New(2)
+	req := http.Header{"Authorization": {"Bearer abc"}, "Accept": {"*/*"}}
+	resp := http.Header{"Location": {"https://app/cb#access_token=T&state=s"}}
+	j.Add(Entry{Path: "/x", RawQuery: "code=C&a=1", RawHeaders: req, RawResponseHeaders: resp})
+	got := j.List(Filter{})
+	require.Len(t, got, 1)
+	assert.Equal(t, "code=***&a=1", got[0].Query)
+	assert.Equal(t, map[string]string{"Authorization": "Bearer ***", "Accept": "*/*"}, got[0].Headers)
+	assert.Equal(t, map[string]string{"Location": "https://app/cb#access_token=***&state=s"}, got[0].ResponseHeaders)
+	assert.Nil(t, got[0].RawHeaders, "raw headers should never leave the journal")
+	assert.Empty(t, got[0].RawQuery)
+	data, err := json.Marshal(got[0])
+	require.NoError(t, err)
+	assert.NotContains(t, string(data), "abc")
+	assert.NotContains(t, string(data), "code=C")
 }
 
 func TestMasking(t *testing.T) {
