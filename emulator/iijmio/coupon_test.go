@@ -293,3 +293,61 @@ func TestCouponPutDecidesHowUsageCounts(t *testing.T) {
 	today := lastPacketDay(t, e, pathPacketV1, "hdo12345678")
 	assert.Equal(t, PacketDay{Date: "20140115", WithCoupon: 25, WithoutCoupon: 40}, today)
 }
+
+// TestCouponGetShouldNeverServeAStaleBody drives every kind of change the
+// store knows, and the clock across a day and a month, and after each one
+// compares GET coupon (cached per stamp) with a body rendered afresh.
+func TestCouponGetShouldNeverServeAStaleBody(t *testing.T) {
+	t.Parallel()
+	e := newDefaultEnv(t, noLimits)
+	st := e.inst.State.(*instanceState).st
+	hdr := []string{headerDeveloper, "MioponDemoApp0000001", headerAuthorization, "MioTaroDemoToken0000000000000001", "Content-Type", "application/json"}
+	check := func(step string) string {
+		t.Helper()
+		var v1 string
+		for _, v := range []struct {
+			path string
+			enc  func([]contractView) []byte
+		}{{pathCouponV1, encodeCouponV1}, {pathCouponV2, encodeCouponV2}} {
+			for range 2 { // the second GET is served from the cache
+				w := e.do(http.MethodGet, "/iijmio"+v.path, "", hdr...)
+				require.Equal(t, http.StatusOK, w.Code, "%s: %s", step, w.Body)
+				assert.Equal(t, string(v.enc(st.Contracts("mio-taro", false))), w.Body.String(), "%s: %s should be current", step, v.path)
+			}
+			if v.path == pathCouponV1 {
+				w := e.do(http.MethodGet, "/iijmio"+v.path, "", hdr...)
+				v1 = w.Body.String()
+			}
+		}
+		return v1
+	}
+	admin := func(path, body string) {
+		t.Helper()
+		w := e.do(http.MethodPost, "/_fakeapi/iijmio"+path, body)
+		require.Less(t, w.Code, 300, "%s: %s", path, w.Body)
+	}
+	before := check("start")
+	w := e.do(http.MethodPut, "/iijmio"+pathCouponV1, `{"couponInfo":[{"hdoInfo":[{"hdoServiceCode":"hdo10000001","couponUse":false}]}]}`, hdr...)
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	assert.NotEqual(t, before, check("PUT coupon"), "the switch should show")
+	admin("/usage", `{"serviceCode":"hdo10000004","mb":700}`)
+	check("usage")
+	admin("/coupons", `{"hddServiceCode":"hdd10000001","type":"topup","volume":500}`)
+	check("coupon purchase")
+	admin("/regulation", `{"serviceCode":"hdo10000001","forced":true}`)
+	check("forced regulation")
+	_, err := e.clk.Advance(24 * time.Hour)
+	require.NoError(t, err)
+	check("next day: usage over 366 MB throttles")
+	_, err = e.clk.Advance(40 * 24 * time.Hour)
+	require.NoError(t, err)
+	check("month rollover")
+	e.inst.State.Reset()
+	check("reset")
+	data, err := json.Marshal(e.inst.State.Export())
+	require.NoError(t, err)
+	commit, err := e.inst.State.Prepare("state", []byte(strings.Replace(string(data), `"couponUse":true`, `"couponUse":false`, 1)))
+	require.NoError(t, err)
+	commit()
+	check("import")
+}

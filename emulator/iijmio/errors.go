@@ -107,19 +107,31 @@ func codeForStatus(status int) string {
 // apiHeaders are on every API response, errors included (iijmio.md §2): the
 // values are the seed's captured headers [doc]; sending them on errors and
 // preflights is [chosen] so browsers can read the returnCode.
+//
+// The values are shared, read-only slices assigned under canonical keys:
+// Header.Set allocated a slice per header per response, a measurable part of
+// the coupon GET (docs/PERFORMANCE.md). Nothing may write into them.
 func apiHeaders(h http.Header) {
-	h.Set("Access-Control-Allow-Origin", "*")
-	h.Set("Access-Control-Allow-Headers", "X-IIJmio-Developer,X-IIJmio-Authorization,X-IIJmio-Application,Content-Type")
-	h.Set("Access-Control-Allow-Methods", "GET,PUT")
-	h.Set("Vary", "Accept-Encoding")
+	h["Access-Control-Allow-Origin"] = hdrAllowOrigin
+	h["Access-Control-Allow-Headers"] = hdrAllowHeaders
+	h["Access-Control-Allow-Methods"] = hdrAllowMethods
+	h["Vary"] = hdrVary
 }
+
+var (
+	hdrAllowOrigin  = []string{"*"}
+	hdrAllowHeaders = []string{"X-IIJmio-Developer,X-IIJmio-Authorization,X-IIJmio-Application,Content-Type"}
+	hdrAllowMethods = []string{"GET,PUT"}
+	hdrVary         = []string{"Accept-Encoding"}
+	hdrJSON         = []string{"application/json"}
+)
 
 // writeBody writes a ready JSON body with the API headers. Content-Type has
 // no charset [doc: seed's curl -I].
 func writeBody(w http.ResponseWriter, status int, body []byte) {
 	h := w.Header()
 	apiHeaders(h)
-	h.Set("Content-Type", "application/json")
+	h["Content-Type"] = hdrJSON
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
