@@ -175,6 +175,6 @@ func writeCollection[T any](w http.ResponseWriter, lp listParams, items []T, tot
 		js(&b, it)
 	}
 	b.WriteByte(']')
-	stringPaging(o, lp.pg, total)
+	stringPaging(&o, lp.pg, total)
 	writeJSONBody(w, &b)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"net/http"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/fakeapi/fakeapi/internal/httpx"
@@ -79,7 +80,10 @@ type jsonObject struct {
 	n int
 }
 
-func openObject(b *bytes.Buffer) *jsonObject { b.WriteByte('{'); return &jsonObject{b: b} }
+// openObject starts an object. It returns a value (the methods take its
+// address on the caller's stack), so the 20 persons of a page cost no
+// allocation each.
+func openObject(b *bytes.Buffer) jsonObject { b.WriteByte('{'); return jsonObject{b: b} }
 
 func (o *jsonObject) key(k string) {
 	if o.n > 0 {
@@ -99,6 +103,24 @@ func (o *jsonObject) num(k string, v int) {
 // boolStr writes mixi's string booleans, "true"/"false" [doc].
 func (o *jsonObject) boolStr(k string, v bool) { o.str(k, strconv.FormatBool(v)) }
 func (o *jsonObject) close()                   { o.b.WriteByte('}') }
+
+// bufferPool recycles response buffers: a page of friends is 6 kB that
+// was allocated and zeroed on every request (docs/PERFORMANCE.md). A buffer
+// is returned only after its bytes were written to the client.
+var bufferPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func getBuffer() *bytes.Buffer {
+	b := bufferPool.Get().(*bytes.Buffer)
+	b.Reset()
+	return b
+}
+
+// putBuffer recycles b unless a rare huge response made it large.
+func putBuffer(b *bytes.Buffer) {
+	if b.Cap() <= 64<<10 {
+		bufferPool.Put(b)
+	}
+}
 
 func writeJSONBody(w http.ResponseWriter, b *bytes.Buffer) {
 	httpx.WriteBytes(w, http.StatusOK, contentJSON, b.Bytes())

@@ -102,28 +102,29 @@ func handlePeopleFriend(log *slog.Logger, st Store) http.HandlerFunc {
 // writePeople writes a single person ({"entry":{…}}) or a collection
 // ({"entry":[…]} with itemsPerPage), as JSON or Atom.
 func writePeople(w http.ResponseWriter, f format, ps []person, pf personFields, start, total, perPage int, single bool) {
-	var b bytes.Buffer
+	b := getBuffer()
+	defer putBuffer(b)
 	b.Grow(256 + 400*len(ps))
 	if f == formatAtom {
 		b.WriteString(atomHead)
 		for i := range ps {
-			atomPerson(&b, &ps[i], pf)
+			atomPerson(b, &ps[i], pf)
 		}
-		atomFoot(&b, start, total, perPage)
-		writeAtomBody(w, &b)
+		atomFoot(b, start, total, perPage)
+		writeAtomBody(w, b)
 		return
 	}
-	o := openObject(&b)
+	o := openObject(b)
 	o.key("entry")
 	if single {
-		jsonPerson(&b, &ps[0], pf)
+		jsonPerson(b, &ps[0], pf)
 	} else {
 		b.WriteByte('[')
 		for i := range ps {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			jsonPerson(&b, &ps[i], pf)
+			jsonPerson(b, &ps[i], pf)
 		}
 		b.WriteByte(']')
 	}
@@ -133,13 +134,13 @@ func writePeople(w http.ResponseWriter, f format, ps []person, pf personFields, 
 	}
 	o.num("totalResults", total)
 	o.close()
-	writeJSONBody(w, &b)
+	writeJSONBody(w, b)
 }
 
 // jsonPerson writes one person in the seed's key order [doc]; fields the
 // viewer may not see are omitted (mixi.md §3 [chosen]).
 func jsonPerson(b *bytes.Buffer, p *person, pf personFields) {
-	u := &p.rec
+	u := p.rec
 	o := openObject(b)
 	if p.basic {
 		o.str("thumbnailUrl", u.thumbnailURL)
@@ -206,7 +207,7 @@ func jsonPerson(b *bytes.Buffer, p *person, pf personFields) {
 // isViewer/isOwner/hasApp, updated on the entry, the thumbnail as an
 // alternate link; extra fields follow userHash [chosen].
 func atomPerson(b *bytes.Buffer, p *person, pf personFields) {
-	u := &p.rec
+	u := p.rec
 	const in = "        "
 	b.WriteString("  <entry>\n    <content type=\"application/xml\">\n")
 	b.WriteString("      <person xmlns=\"" + opensocialNS + "\">\n")

@@ -53,7 +53,11 @@ func (p page) window(n int) (int, int) {
 // person is one user as one viewer may see them: the flags say which field
 // groups the permission model lets through (mixi.md §3).
 type person struct {
-	rec      userRec
+	// rec points into a dataset, which nothing changes after it was built
+	// (replace swaps whole datasets; reset reuses the original), so it is a
+	// read-only view that stays valid after the lock is released. A copy of
+	// the record per person was most of a friends page's allocation.
+	rec      *userRec
 	isViewer bool
 	hasApp   bool
 	basic    bool
@@ -154,7 +158,7 @@ func (s *memStore) CheckViewer(app, viewer string) error {
 // private, the profile (○); a friend without it shows basic data unless
 // disclosure is off (▲) and the profile only when public (△).
 func (s *memStore) viewLocked(a int, viewer, target int32, withHash bool) person {
-	rec := s.ds.users[target]
+	rec := &s.ds.users[target]
 	p := person{rec: rec, isViewer: viewer == target, hasApp: hasBit(s.lv.installed[a], target)}
 	switch {
 	case p.isViewer:
