@@ -145,13 +145,13 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, prov := range e.providers {
 		if provider.MatchHost(prov.Hosts, r.Host) {
-			e.serveProvider(w, r, prov, "", r)
+			e.serveProvider(w, r, prov, "", r.URL.Path)
 			return
 		}
 	}
 	name, rest := splitPrefix(p)
 	if prov, ok := e.byName[name]; ok {
-		e.serveProvider(w, r, prov, "/"+name, stripPrefix(r, "/"+name, rest))
+		e.serveProvider(w, r, prov, "/"+name, rest)
 		return
 	}
 	httpx.AdminError(w, http.StatusNotFound, fmt.Sprintf(
@@ -170,11 +170,15 @@ func splitPrefix(p string) (string, string) {
 	return name, "/" + rest
 }
 
-// stripPrefix is http.StripPrefix's request rewrite: a shallow copy with the
-// prefix taken off Path and RawPath.
-func stripPrefix(r *http.Request, prefix, rest string) *http.Request {
-	r2 := new(http.Request)
-	*r2 = *r
+// providerRequest is the request a provider sees: one shallow copy carrying
+// the mount base (httpx.Base) and, under a prefix, http.StripPrefix's
+// rewrite of Path and RawPath. (One copy, not two: request copies were a
+// tenth of the root's allocations.)
+func providerRequest(r *http.Request, prefix, rest string) *http.Request {
+	r2 := r.WithContext(httpx.BaseContext(r.Context(), prefix))
+	if prefix == "" {
+		return r2
+	}
 	r2.URL = new(url.URL)
 	*r2.URL = *r.URL
 	r2.URL.Path = rest

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/fakeapi/fakeapi/internal/clock"
-	"github.com/fakeapi/fakeapi/internal/httpx"
 	"github.com/fakeapi/fakeapi/internal/journal"
 	"github.com/fakeapi/fakeapi/internal/provider"
 )
@@ -42,8 +41,9 @@ func (rec *recorder) Write(b []byte) (int, error) {
 func (rec *recorder) Unwrap() http.ResponseWriter { return rec.ResponseWriter }
 
 // serveProvider runs the root middleware around one provider request: orig is
-// the request as received (for the journal), r the one the provider sees.
-func (e *Emulator) serveProvider(w http.ResponseWriter, orig *http.Request, p *provider.Instance, base string, r *http.Request) {
+// the request as received (for the journal); the provider sees it mounted at
+// base ("/<name>" or "" under a real host) with the path rest.
+func (e *Emulator) serveProvider(w http.ResponseWriter, orig *http.Request, p *provider.Instance, base, rest string) {
 	start := clock.Real{}.Now()
 	rid := orig.Header.Get("X-Request-Id")
 	if !validRequestID(rid) {
@@ -51,7 +51,7 @@ func (e *Emulator) serveProvider(w http.ResponseWriter, orig *http.Request, p *p
 	}
 	w.Header().Set("X-Request-Id", rid)
 	rec := &recorder{ResponseWriter: w}
-	r = httpx.WithBase(r, base)
+	r := providerRequest(orig, base, rest)
 	fault := ""
 
 	defer func() {

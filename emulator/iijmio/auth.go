@@ -11,6 +11,22 @@ const (
 	headerAuthorization = "X-IIJmio-Authorization"
 )
 
+// The same names in net/http's canonical form, for map look-ups that skip
+// Header.Get's canonicalisation (an allocation per call for these mixed-case
+// names) on every API request.
+var (
+	keyDeveloper     = http.CanonicalHeaderKey(headerDeveloper)
+	keyAuthorization = http.CanonicalHeaderKey(headerAuthorization)
+)
+
+// firstValue is Header.Get for a canonical key.
+func firstValue(h http.Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
 type callerKey struct{}
 
 // callerFrom returns the caller authenticate stored in the context.
@@ -28,12 +44,12 @@ func callerFrom(ctx context.Context) caller {
 func authenticate(st Store, lim *limiter, class limitClass, writeErr errorFunc) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			token := r.Header.Get(headerAuthorization)
+			token := firstValue(r.Header, keyAuthorization)
 			if token == "" {
 				writeErr(w, r, errNoAuthorization)
 				return
 			}
-			dev := r.Header.Get(headerDeveloper)
+			dev := firstValue(r.Header, keyDeveloper)
 			if dev == "" {
 				writeErr(w, r, errNoDeveloper)
 				return

@@ -193,7 +193,13 @@ type baseKey struct{}
 // addressed by prefix, "" when addressed by the provider's real host name),
 // so pages, redirects and cookies point back to the same place.
 func WithBase(r *http.Request, base string) *http.Request {
-	return r.WithContext(context.WithValue(r.Context(), baseKey{}, base))
+	return r.WithContext(BaseContext(r.Context(), base))
+}
+
+// BaseContext is WithBase's context, for a caller that copies the request
+// anyway (the emulator root strips the prefix in the same copy).
+func BaseContext(ctx context.Context, base string) context.Context {
+	return context.WithValue(ctx, baseKey{}, base)
 }
 
 // Base returns the prefix recorded by WithBase.
