@@ -20,7 +20,7 @@ ROUNDS=${ROUNDS:-2}            # emulator/baseline alternations per scenario; th
 CONNS=${CONNS:-32}
 THREADS=${THREADS:-2}
 STARTS=${STARTS:-10}           # cold starts per series (median reported)
-POOL_RATE=${POOL_RATE:-40000}  # single-use pools hold DURATION x POOL_RATE requests
+POOL_RATE=${POOL_RATE:-60000}  # single-use pools hold DURATION x POOL_RATE requests (split between the wrk threads)
 OUT=${OUT:-$ROOT/docs/PERFORMANCE.md}
 
 LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -106,30 +106,57 @@ printf '{"kind":"rss","name":"emulator idle (embedded fixtures, before load)","k
 printf '{"kind":"rss","name":"emulator idle (100k mixi fixture, before load)","kb":%s}\n' "$(rss "$MIXI_PID")" >>"$RESULTS"
 printf '{"kind":"rss","name":"baseline idle (before load)","kb":%s}\n' "$(rss "$BASE_PID")" >>"$RESULTS"
 
-# load SCENARIO SERVER URL ROUND FILE LEVEL — one bounded wrk run, one results line.
+# ticks PID — user+system CPU time of a process, in clock ticks.
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+HZ=$(getconf CLK_TCK)
+
+# load SCENARIO SERVER URL ROUND FILE LEVEL PID — one bounded wrk run, one
+# results line with the server's CPU time over the run. With PINNED=1 wrk
+# runs one thread on CPU 1 (the servers were moved to CPU 0).
 load() {
-	local scen=$1 server=$2 url=$3 round=$4 file=$5 level=$6
-	local out
-	out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --timeout 5s -s bench/wrk/requests.lua "$url" -- "$file" "$THREADS")
+	local scen=$1 server=$2 url=$3 round=$4 file=$5 level=$6 pid=$7
+	local out t0 t1 threads=$THREADS pin=() mode=shared
+	if [ "${PINNED:-0}" = 1 ]; then
+		threads=1 pin=(taskset -c 1) mode=pinned
+	fi
+	t0=$(ticks "$pid")
+	out=$("${pin[@]}" wrk -t"$threads" -c"$CONNS" -d"$DURATION" --timeout 5s -s bench/wrk/requests.lua "$url" -- "$file" "$threads")
+	t1=$(ticks "$pid")
 	local res
 	res=$(grep '^RESULT ' <<<"$out" | sed 's/^RESULT {//')
 	[ -n "$res" ] || { echo "wrk gave no result for $scen on $server: $out" >&2; exit 1; }
-	printf '{"kind":"load","scenario":"%s","server":"%s","round":%d,"logLevel":"%s",%s\n' "$scen" "$server" "$round" "$level" "$res" >>"$RESULTS"
+	printf '{"kind":"load","scenario":"%s","server":"%s","round":%d,"logLevel":"%s","mode":"%s","cpuMs":%d,%s\n' \
+		"$scen" "$server" "$round" "$level" "$mode" "$(((t1 - t0) * 1000 / HZ))" "$res" >>"$RESULTS"
 	log "$scen $server round $round: $(sed 's/,"connect.*//' <<<"$res")"
 }
 
-# emu SCENARIO — the emulator a scenario runs against.
+# emu SCENARIO — the emulator a scenario runs against; emupid its process.
 emu() { case $1 in mixi-*) echo "$MIXI" ;; *) echo "$EMU" ;; esac; }
+emupid() { case $1 in mixi-*) echo "$MIXI_PID" ;; *) echo "$EMU_PID" ;; esac; }
 
 SCENARIOS=(iijmio-coupon-get iijmio-coupon-put kii-login mixi-friends mixi-appdata-write assist-code-exchange assist-orders-get)
 for s in "${SCENARIOS[@]}"; do
 	for r in $(seq 1 "$ROUNDS"); do
 		# A fresh pool for every emulator run: used nonces and codes are refused.
 		"$W/benchtool" requests -emu "$(emu "$s")" -scenario "$s" -n "$POOL" -out "$W/req.tsv"
-		load "$s" emulator "$(emu "$s")" "$r" "$W/req.tsv" warn
-		load "$s" baseline "$BASE" "$r" "$W/req.tsv" -
+		load "$s" emulator "$(emu "$s")" "$r" "$W/req.tsv" warn "$(emupid "$s")"
+		load "$s" baseline "$BASE" "$r" "$W/req.tsv" - "$BASE_PID"
 	done
 done
+# The same two ratio scenarios with the servers on CPU 0 and wrk on CPU 1, so
+# that client and server do not queue behind each other for a core.
+if command -v taskset >/dev/null 2>&1 && [ "$(nproc)" -ge 2 ]; then
+	log "pinned: servers on CPU 0, one wrk thread on CPU 1"
+	for pid in "$EMU_PID" "$MIXI_PID" "$BASE_PID"; do taskset -a -p -c 0 "$pid" >/dev/null; done
+	for s in iijmio-coupon-get mixi-friends; do
+		for r in $(seq 1 "$ROUNDS"); do
+			"$W/benchtool" requests -emu "$(emu "$s")" -scenario "$s" -n "$POOL" -out "$W/req.tsv"
+			PINNED=1 load "$s" emulator "$(emu "$s")" "$r" "$W/req.tsv" warn "$(emupid "$s")"
+			PINNED=1 load "$s" baseline "$BASE" "$r" "$W/req.tsv" - "$BASE_PID"
+		done
+	done
+	for pid in "$EMU_PID" "$MIXI_PID" "$BASE_PID"; do taskset -a -p -c "0-$(($(nproc) - 1))" "$pid" >/dev/null; done
+fi
 printf '{"kind":"rss","name":"emulator after load (embedded fixtures)","kb":%s,"hwmKb":%s}\n' "$(rss "$EMU_PID")" "$(hwm "$EMU_PID")" >>"$RESULTS"
 printf '{"kind":"rss","name":"emulator after load (100k mixi fixture)","kb":%s,"hwmKb":%s}\n' "$(rss "$MIXI_PID")" "$(hwm "$MIXI_PID")" >>"$RESULTS"
 printf '{"kind":"rss","name":"baseline after load","kb":%s,"hwmKb":%s}\n' "$(rss "$BASE_PID")" "$(hwm "$BASE_PID")" >>"$RESULTS"
@@ -138,13 +165,13 @@ stop "$MIXI_PID"
 
 log "info-level access log (stderr to a file)"
 start emulator-info "$W/emulator-info.log" "$W/fakeapi" -addr 127.0.0.1:0 -rate-limits=false -log-level info
-EMU=$URL INFO_PID=$PID
+EMU=$URL EMU_PID=$PID INFO_PID=$PID
 start emulator-mixi-info "$W/emulator-mixi-info.log" "$W/fakeapi" -addr 127.0.0.1:0 -fixtures "$W/fixtures" -rate-limits=false -log-level info
-MIXI=$URL MIXI_INFO_PID=$PID
+MIXI=$URL MIXI_PID=$PID MIXI_INFO_PID=$PID
 for s in iijmio-coupon-get mixi-friends; do
 	"$W/benchtool" requests -emu "$(emu "$s")" -scenario "$s" -n "$POOL" -out "$W/req.tsv"
-	load "$s" emulator "$(emu "$s")" 1 "$W/req.tsv" info
-	load "$s" baseline "$BASE" 1 "$W/req.tsv" -
+	load "$s" emulator "$(emu "$s")" 1 "$W/req.tsv" info "$(emupid "$s")"
+	load "$s" baseline "$BASE" 1 "$W/req.tsv" - "$BASE_PID"
 done
 stop "$INFO_PID"
 stop "$MIXI_INFO_PID"

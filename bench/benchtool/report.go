@@ -29,10 +29,12 @@ type result struct {
 	HWMKB int `json:"hwmKb"`
 
 	// load
+	CPUMs      int64  `json:"cpuMs"` // the server's user+system CPU over the run
 	Scenario   string `json:"scenario"`
 	Server     string `json:"server"`
 	Round      int    `json:"round"`
 	LogLevel   string `json:"logLevel"`
+	Mode       string `json:"mode"` // "shared" (wrk and server on both cores) or "pinned"
 	Requests   int64  `json:"requests"`
 	DurationUs int64  `json:"durationUs"`
 	P50Us      int64  `json:"p50Us"`
@@ -51,6 +53,21 @@ func (r result) rps() float64 {
 		return 0
 	}
 	return float64(r.Requests) / (float64(r.DurationUs) / 1e6)
+}
+
+func (r result) mode() string {
+	if r.Mode == "" {
+		return "shared"
+	}
+	return r.Mode
+}
+
+// cpuPerRequest is the server's CPU time per request in µs.
+func (r result) cpuPerRequest() float64 {
+	if r.Requests == 0 {
+		return 0
+	}
+	return float64(r.CPUMs) * 1000 / float64(r.Requests)
 }
 
 func (r result) errors() int64 {
@@ -156,17 +173,46 @@ func runReport(args []string) error {
 			baseWorst = max(baseWorst, bl.P99Us)
 		}
 	}
-	p("| p99 ≤ %d ms at %d connections, every scenario | worst %s (%s); the baseline's worst %s | %s |\n\n", targetP99Us/1000, *conns, ms(worst), worstName, ms(baseWorst), yes(worst <= targetP99Us))
+	p("| p99 ≤ %d ms at %d connections, every scenario | worst %s (%s); the baseline's worst %s | %s |\n", targetP99Us/1000, *conns, ms(worst), worstName, ms(baseWorst), yes(worst <= targetP99Us))
+	pw, pwName, pb := int64(0), "", int64(0)
+	for _, s := range scenarios {
+		if e, bl, ok := bestIn(rs, s.Name, "warn", "pinned"); ok {
+			if e.P99Us > pw {
+				pw, pwName = e.P99Us, s.Name
+			}
+			pb = max(pb, bl.P99Us)
+		}
+	}
+	if pwName != "" {
+		p("| … the same with the servers on CPU 0 and wrk on CPU 1 (the two ratio scenarios) | worst %s (%s); the baseline's worst %s | %s |\n", ms(pw), pwName, ms(pb), yes(pw <= targetP99Us))
+	}
+	p("\n")
 
 	p("## Throughput and latency (%d connections, 127.0.0.1, log level warn)\n\n", *conns)
-	p("| scenario | emulator req/s | baseline req/s | ratio | emulator p50 / p99 | baseline p50 / p99 | emulator errors |\n")
-	p("|---|---:|---:|---:|---|---|---:|\n")
+	p("| scenario | emulator req/s | baseline req/s | ratio | emulator p50 / p99 | baseline p50 / p99 | server CPU per request, emulator / baseline | emulator errors |\n")
+	p("|---|---:|---:|---:|---|---|---|---:|\n")
 	for _, s := range scenarios {
 		e, bl, ok := best(rs, s.Name, "warn")
 		if !ok {
 			continue
 		}
-		p("| %s | %.0f | %.0f | %.2f× | %s / %s | %s / %s | %s |\n", s.Title, e.rps(), bl.rps(), e.rps()/bl.rps(), ms(e.P50Us), ms(e.P99Us), ms(bl.P50Us), ms(bl.P99Us), errText(e))
+		p("| %s | %.0f | %.0f | %.2f× | %s / %s | %s / %s | %.1f µs / %.1f µs | %s |\n", s.Title, e.rps(), bl.rps(), e.rps()/bl.rps(),
+			ms(e.P50Us), ms(e.P99Us), ms(bl.P50Us), ms(bl.P99Us), e.cpuPerRequest(), bl.cpuPerRequest(), errText(e))
+	}
+	p("\nServer CPU per request is the process's user+system time over the run (`/proc/PID/stat`) divided by the\n")
+	p("requests answered: unlike requests/s it does not depend on how much of the two cores wrk and the other\n")
+	p("engineers' jobs took, so it is the steadier measure of what the emulator adds to net/http.\n")
+	p("\n### Pinned: servers on CPU 0, one wrk thread on CPU 1\n\n")
+	p("The same runs with `taskset`, so the load generator and the server no longer take turns on the same cores: the\n")
+	p("server is the bottleneck, the ratio is the pure cost ratio, and p99 is the server's own queueing.\n\n")
+	p("| scenario | emulator req/s | baseline req/s | ratio | emulator p50 / p99 | baseline p50 / p99 | server CPU per request, emulator / baseline |\n|---|---:|---:|---:|---|---|---|\n")
+	for _, s := range scenarios {
+		e, bl, ok := bestIn(rs, s.Name, "warn", "pinned")
+		if !ok {
+			continue
+		}
+		p("| %s | %.0f | %.0f | %.2f× | %s / %s | %s / %s | %.1f µs / %.1f µs |\n", s.Title, e.rps(), bl.rps(), e.rps()/bl.rps(),
+			ms(e.P50Us), ms(e.P99Us), ms(bl.P50Us), ms(bl.P99Us), e.cpuPerRequest(), bl.cpuPerRequest())
 	}
 	p("\n### With the info-level access log\n\n")
 	p("Same binary at `-log-level info`, stderr to a file (what a CI job that keeps the log does).\n\n")
@@ -204,12 +250,12 @@ func runReport(args []string) error {
 		p("| %s | %.1f MB | %s |\n", r.Name, float64(r.KB)/1024, peak)
 	}
 
-	p("\n## Every round\n\n| scenario | server | log | round | req/s | p50 | p99 | max | non-2xx | wrapped |\n|---|---|---|---:|---:|---:|---:|---:|---:|---:|\n")
+	p("\n## Every round\n\n| scenario | server | cores | log | round | req/s | p50 | p99 | max | CPU/request | non-2xx | wrapped |\n|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, r := range rs {
 		if r.Kind != "load" {
 			continue
 		}
-		p("| %s | %s | %s | %d | %.0f | %s | %s | %s | %d | %d |\n", r.Scenario, r.Server, r.LogLevel, r.Round, r.rps(), ms(r.P50Us), ms(r.P99Us), ms(r.MaxUs), r.Non2xx, r.Wrapped)
+		p("| %s | %s | %s | %s | %d | %.0f | %s | %s | %s | %.1f µs | %d | %d |\n", r.Scenario, r.Server, r.mode(), r.LogLevel, r.Round, r.rps(), ms(r.P50Us), ms(r.P99Us), ms(r.MaxUs), r.cpuPerRequest(), r.Non2xx, r.Wrapped)
 	}
 
 	if *notes != "" {
@@ -224,10 +270,12 @@ func runReport(args []string) error {
 
 // best returns the emulator's best round of a scenario at a log level and
 // the best of the baseline rounds run right after those emulator rounds.
-func best(rs []result, scen, level string) (result, result, bool) {
+func best(rs []result, scen, level string) (result, result, bool) { return bestIn(rs, scen, level, "shared") }
+
+func bestIn(rs []result, scen, level, mode string) (result, result, bool) {
 	var e, bl result
 	for i, r := range rs {
-		if r.Kind != "load" || r.Scenario != scen || r.Server != "emulator" || r.LogLevel != level {
+		if r.Kind != "load" || r.Scenario != scen || r.Server != "emulator" || r.LogLevel != level || r.mode() != mode {
 			continue
 		}
 		if r.rps() > e.rps() {

@@ -22,8 +22,9 @@ function init(args)
    for line in io.lines(file) do
       lines[#lines + 1] = line
    end
+   pool = #lines > 1 -- one line: a repeatable request, sent by every thread
    if #lines < n then
-      n, tid = 1, 0 -- a repeatable request: every thread sends it
+      n, tid = 1, 0
    end
    reqs = {}
    for i = tid + 1, #lines, n do
@@ -50,7 +51,7 @@ function request()
    idx = idx + 1
    if idx > #reqs then
       idx = 1
-      wrapped = wrapped + 1
+      if pool then wrapped = wrapped + 1 end
    end
    return reqs[idx]
 end
