@@ -143,31 +143,33 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.admin.ServeHTTP(w, r)
 		return
 	}
+	host := provider.NormalHost(r.Host)
 	for _, prov := range e.providers {
-		if provider.MatchHost(prov.Hosts, r.Host) {
+		if provider.MatchNormalHost(prov.Hosts, host) {
 			e.serveProvider(w, r, prov, "", r.URL.Path)
 			return
 		}
 	}
-	name, rest := splitPrefix(p)
-	if prov, ok := e.byName[name]; ok {
-		e.serveProvider(w, r, prov, "/"+name, rest)
+	prefix, rest := splitPrefix(p)
+	if prov, ok := e.byName[strings.TrimPrefix(prefix, "/")]; ok {
+		e.serveProvider(w, r, prov, prefix, rest)
 		return
 	}
 	httpx.AdminError(w, http.StatusNotFound, fmt.Sprintf(
 		"no provider at %q: use the prefixes /iijmio, /kii, /assist or /mixi, a provider's real Host, or /_fakeapi/ for the admin API", p))
 }
 
-// splitPrefix splits "/kii/api/x" into "kii" and "/api/x".
+// splitPrefix splits "/kii/api/x" into "/kii" and "/api/x", slicing p
+// rather than building new strings.
 func splitPrefix(p string) (string, string) {
 	if len(p) < 2 || p[0] != '/' {
 		return "", p
 	}
-	name, rest, found := strings.Cut(p[1:], "/")
-	if !found {
-		return name, "/"
+	i := strings.IndexByte(p[1:], '/')
+	if i < 0 {
+		return p, "/"
 	}
-	return name, "/" + rest
+	return p[:1+i], p[1+i:]
 }
 
 // providerRequest is the request a provider sees: one shallow copy carrying

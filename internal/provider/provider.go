@@ -87,8 +87,18 @@ type Account struct {
 // MatchHost reports whether host (with or without port, any case) is one of
 // hosts, honouring leading-dot domain entries.
 func MatchHost(hosts []string, host string) bool {
-	h := strings.ToLower(stripPort(host))
-	h = strings.TrimSuffix(h, ".")
+	return MatchNormalHost(hosts, NormalHost(host))
+}
+
+// NormalHost is the form of a Host header that MatchNormalHost compares:
+// lower case, without port or trailing dot. A router that tries several
+// providers normalises once.
+func NormalHost(host string) string {
+	return strings.TrimSuffix(strings.ToLower(stripPort(host)), ".")
+}
+
+// MatchNormalHost is MatchHost for a host already passed through NormalHost.
+func MatchNormalHost(hosts []string, h string) bool {
 	for _, want := range hosts {
 		if strings.HasPrefix(want, ".") {
 			if h == want[1:] || strings.HasSuffix(h, want) {
