@@ -143,11 +143,17 @@ for s in "${SCENARIOS[@]}"; do
 		load "$s" baseline "$BASE" "$r" "$W/req.tsv" - "$BASE_PID"
 	done
 done
-# The same two ratio scenarios with the servers on CPU 0 and wrk on CPU 1, so
-# that client and server do not queue behind each other for a core.
-if command -v taskset >/dev/null 2>&1 && [ "$(nproc)" -ge 2 ]; then
-	log "pinned: servers on CPU 0, one wrk thread on CPU 1"
-	for pid in "$EMU_PID" "$MIXI_PID" "$BASE_PID"; do taskset -a -p -c 0 "$pid" >/dev/null; done
+# The same two ratio scenarios with fresh servers started on CPU 0 (so Go
+# sizes GOMAXPROCS to it) and wrk on CPU 1: client and server no longer take
+# turns on the same cores.
+pinned() {
+	local emu=$EMU emu_pid=$EMU_PID mixi=$MIXI mixi_pid=$MIXI_PID base=$BASE base_pid=$BASE_PID
+	start emulator-pinned "$W/emulator-pinned.log" taskset -c 0 "$W/fakeapi" -addr 127.0.0.1:0 -rate-limits=false -log-level warn
+	EMU=$URL EMU_PID=$PID
+	start emulator-mixi-pinned "$W/emulator-mixi-pinned.log" taskset -c 0 "$W/fakeapi" -addr 127.0.0.1:0 -fixtures "$W/fixtures" -rate-limits=false -log-level warn
+	MIXI=$URL MIXI_PID=$PID
+	start baseline-pinned "$W/baseline-pinned.log" taskset -c 0 "$W/baseline" -addr 127.0.0.1:0 -manifest "$W/manifest.json"
+	BASE=$URL BASE_PID=$PID
 	for s in iijmio-coupon-get mixi-friends; do
 		for r in $(seq 1 "$ROUNDS"); do
 			"$W/benchtool" requests -emu "$(emu "$s")" -scenario "$s" -n "$POOL" -out "$W/req.tsv"
@@ -155,7 +161,14 @@ if command -v taskset >/dev/null 2>&1 && [ "$(nproc)" -ge 2 ]; then
 			PINNED=1 load "$s" baseline "$BASE" "$r" "$W/req.tsv" - "$BASE_PID"
 		done
 	done
-	for pid in "$EMU_PID" "$MIXI_PID" "$BASE_PID"; do taskset -a -p -c "0-$(($(nproc) - 1))" "$pid" >/dev/null; done
+	stop "$EMU_PID"
+	stop "$MIXI_PID"
+	stop "$BASE_PID"
+	EMU=$emu EMU_PID=$emu_pid MIXI=$mixi MIXI_PID=$mixi_pid BASE=$base BASE_PID=$base_pid
+}
+if command -v taskset >/dev/null 2>&1 && [ "$(nproc)" -ge 2 ]; then
+	log "pinned: fresh servers on CPU 0, one wrk thread on CPU 1"
+	pinned
 fi
 printf '{"kind":"rss","name":"emulator after load (embedded fixtures)","kb":%s,"hwmKb":%s}\n' "$(rss "$EMU_PID")" "$(hwm "$EMU_PID")" >>"$RESULTS"
 printf '{"kind":"rss","name":"emulator after load (100k mixi fixture)","kb":%s,"hwmKb":%s}\n' "$(rss "$MIXI_PID")" "$(hwm "$MIXI_PID")" >>"$RESULTS"

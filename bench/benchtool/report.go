@@ -203,8 +203,10 @@ func runReport(args []string) error {
 	p("requests answered: unlike requests/s it does not depend on how much of the two cores wrk and the other\n")
 	p("engineers' jobs took, so it is the steadier measure of what the emulator adds to net/http.\n")
 	p("\n### Pinned: servers on CPU 0, one wrk thread on CPU 1\n\n")
-	p("The same runs with `taskset`, so the load generator and the server no longer take turns on the same cores: the\n")
-	p("server is the bottleneck, the ratio is the pure cost ratio, and p99 is the server's own queueing.\n\n")
+	p("The same runs against fresh servers started with `taskset -c 0` (Go then runs them with GOMAXPROCS=1) and wrk\n")
+	p("with one thread under `taskset -c 1`, so the load generator and the server no longer take turns on the same\n")
+	p("cores: the server is the bottleneck, the ratio is close to the ratio of CPU per request, and p99 is the\n")
+	p("server's own queueing.\n\n")
 	p("| scenario | emulator req/s | baseline req/s | ratio | emulator p50 / p99 | baseline p50 / p99 | server CPU per request, emulator / baseline |\n|---|---:|---:|---:|---|---|---|\n")
 	for _, s := range scenarios {
 		e, bl, ok := bestIn(rs, s.Name, "warn", "pinned")
