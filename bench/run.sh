@@ -142,6 +142,8 @@ for s in "${SCENARIOS[@]}"; do
 		load "$s" emulator "$(emu "$s")" "$r" "$W/req.tsv" warn "$(emupid "$s")"
 		load "$s" baseline "$BASE" "$r" "$W/req.tsv" - "$BASE_PID"
 	done
+	printf '{"kind":"rss","name":"emulator after %s (%s)","kb":%s,"hwmKb":%s}\n' "$s" \
+		"$(case $s in mixi-*) echo 100k mixi fixture ;; *) echo embedded fixtures ;; esac)" "$(rss "$(emupid "$s")")" "$(hwm "$(emupid "$s")")" >>"$RESULTS"
 done
 # The same two ratio scenarios with fresh servers started on CPU 0 (so Go
 # sizes GOMAXPROCS to it) and wrk on CPU 1: client and server no longer take
