@@ -272,7 +272,9 @@ func runReport(args []string) error {
 
 // best returns the emulator's best round of a scenario at a log level and
 // the best of the baseline rounds run right after those emulator rounds.
-func best(rs []result, scen, level string) (result, result, bool) { return bestIn(rs, scen, level, "shared") }
+func best(rs []result, scen, level string) (result, result, bool) {
+	return bestIn(rs, scen, level, "shared")
+}
 
 func bestIn(rs []result, scen, level, mode string) (result, result, bool) {
 	var e, bl result
