@@ -3,6 +3,7 @@ package oauth1
 import (
 	"container/heap"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 )
@@ -65,6 +66,10 @@ func (m *MemoryNonces) Add(consumer, nonce string, timestamp int64, expires, now
 	if _, ok := m.entries[k]; ok {
 		return false
 	}
+	// The parsed values are usually slices of the whole Authorization
+	// header; kept as they are, each remembered nonce held its request's
+	// header alive for the whole window (docs/PERFORMANCE.md, memory).
+	k.consumer, k.nonce = strings.Clone(consumer), strings.Clone(nonce)
 	m.entries[k] = expires
 	heap.Push(&m.byTime, expiryItem{k, expires})
 	return true

@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -331,6 +333,35 @@ func TestMemoryNoncesSnapshotRestore(t *testing.T) {
 	assert.True(t, m2.Seen("k", "a", 1))
 	assert.Equal(t, snap, m2.Snapshot(now))
 	assert.Len(t, m2.Snapshot(now.Add(90*time.Second)), 1, "the first expired")
+}
+
+// Found by bench/run.sh's memory figures: the store kept the parsed
+// consumer key and nonce, which are slices of the Authorization header, so
+// each remembered nonce held its whole header for the ±300 s window.
+func TestMemoryNoncesShouldNotKeepTheHeaderAlive(t *testing.T) {
+	t.Parallel()
+	header := `OAuth oauth_consumer_key="key", oauth_nonce="nonce-1", oauth_signature="` + strings.Repeat("s", 200) + `"`
+	params, ok, err := ParseHeader(header)
+	require.NoError(t, err)
+	require.True(t, ok)
+	var consumer, nonce string
+	for _, p := range params {
+		switch p.Name {
+		case "oauth_consumer_key":
+			consumer = p.Value
+		case "oauth_nonce":
+			nonce = p.Value
+		}
+	}
+	m := NewMemoryNonces()
+	require.True(t, m.Add(consumer, nonce, 1, testNow.Add(time.Minute), testNow))
+	begin, end := uintptr(unsafe.Pointer(unsafe.StringData(header))), uintptr(unsafe.Pointer(unsafe.StringData(header)))+uintptr(len(header))
+	for k := range m.entries {
+		for _, s := range []string{k.consumer, k.nonce} {
+			p := uintptr(unsafe.Pointer(unsafe.StringData(s)))
+			assert.False(t, p >= begin && p < end, "%q should be a copy, not a slice of the header", s)
+		}
+	}
 }
 
 func TestSignerHeaderVerifies(t *testing.T) {
