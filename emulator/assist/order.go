@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/fakeapi/fakeapi/internal/httpx"
 )
 
 // Order is one order (受注) as the orders API and the fixtures carry it.
@@ -304,13 +306,4 @@ func jsonKind(goKind string) string {
 
 func isNull(v json.RawMessage) bool { return string(bytes.TrimSpace(v)) == "null" }
 
-func decodeOne(b []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if err := dec.Decode(v); err != nil {
-		return err
-	}
-	if dec.More() {
-		return errors.New("extra data")
-	}
-	return nil
-}
+func decodeOne(b []byte, v any) error { return httpx.UnmarshalStrict(b, v, false) }

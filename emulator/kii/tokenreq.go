@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/fakeapi/fakeapi/internal/httpx"
 )
 
 // tokenRequest is a decoded token request body (kii.md §3 fields [doc]).
@@ -129,7 +131,7 @@ func decodeTokenForm(body []byte) (tokenRequest, error) {
 func decodeObject(body []byte, m *map[string]json.RawMessage) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	var v json.RawMessage
-	if err := dec.Decode(&v); err != nil || dec.More() {
+	if err := dec.Decode(&v); err != nil || httpx.TrailingData(dec, body) {
 		return errInvalidJSON()
 	}
 	if t := bytes.TrimSpace(v); len(t) == 0 || t[0] != '{' {

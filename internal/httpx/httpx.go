@@ -103,10 +103,18 @@ func UnmarshalStrict(b []byte, v any, disallowUnknown bool) error {
 	if err := dec.Decode(v); err != nil {
 		return errors.Join(ErrBadJSON, err)
 	}
-	if dec.More() {
+	if TrailingData(dec, b) {
 		return errors.Join(ErrBadJSON, errors.New("extra data after the JSON value"))
 	}
 	return nil
+}
+
+// TrailingData reports whether anything but white space follows the value
+// dec has just decoded from b. Decoder.More is not enough: it answers false
+// when the next byte is a stray '}' or ']' (found by fuzzing "{}}").
+func TrailingData(dec *json.Decoder, b []byte) bool {
+	off := dec.InputOffset()
+	return off < int64(len(b)) && len(bytes.TrimSpace(b[off:])) > 0
 }
 
 // MediaType returns the request's media type, lower-cased, without parameters.

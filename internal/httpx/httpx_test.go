@@ -45,6 +45,10 @@ func TestDecodeJSON(t *testing.T) {
 	var v struct{ A int }
 	r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{"A":1} {"A":2}`))
 	assert.ErrorIs(t, DecodeJSON(r, &v, false), ErrBadJSON, "should refuse two values")
+	for _, bad := range []string{`{"A":1}}`, `{"A":1}]`, `{"A":1} x`} {
+		r = httptest.NewRequest(http.MethodPost, "/", strings.NewReader(bad))
+		assert.ErrorIs(t, DecodeJSON(r, &v, false), ErrBadJSON, "should refuse trailing data in %q", bad)
+	}
 	r = httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{"A":1,"B":2}`))
 	assert.ErrorIs(t, DecodeJSON(r, &v, true), ErrBadJSON, "should refuse unknown fields when asked")
 	r = httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{"A":7}`))
