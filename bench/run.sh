@@ -7,6 +7,10 @@
 #   DURATION=10s ROUNDS=3 bench/run.sh
 #   OUT=/tmp/perf.md bench/run.sh     # write the report elsewhere
 #
+# The raw figures go to bench/results.jsonl (RESULTS_COPY); after editing
+# bench/profiling.md the report can be written again from them with
+# `go run ./bench/benchtool report -results bench/results.jsonl -out docs/PERFORMANCE.md -notes bench/profiling.md`.
+#
 # Everything listens on 127.0.0.1 and every wrk run is bounded by DURATION.
 # Needs Go and wrk (Debian's package; installed with apt-get when missing and
 # running as root).
@@ -195,5 +199,5 @@ stop "$BASE_PID"
 "$W/benchtool" report -results "$RESULTS" -out "$OUT" -notes bench/profiling.md \
 	-cmd "bench/run.sh (DURATION=$DURATION ROUNDS=$ROUNDS CONNS=$CONNS THREADS=$THREADS STARTS=$STARTS POOL=$POOL)" \
 	-duration "$DURATION" -conns "$CONNS" -threads "$THREADS" -loadavg "$LOADAVG"
-if [ -n "${RESULTS_COPY:-}" ]; then cp "$RESULTS" "$RESULTS_COPY"; fi
+cp "$RESULTS" "${RESULTS_COPY:-$ROOT/bench/results.jsonl}"
 log "wrote $OUT"
