@@ -26,6 +26,13 @@ THREADS=${THREADS:-2}
 STARTS=${STARTS:-10}           # cold starts per series (median reported)
 POOL_RATE=${POOL_RATE:-60000}  # single-use pools hold DURATION x POOL_RATE requests (split between the wrk threads)
 OUT=${OUT:-$ROOT/docs/PERFORMANCE.md}
+# For iterating on one path: the passes to run and the scenarios in each. A
+# run without every pass writes a partial report (OUT=/tmp/… for those).
+PASSES=${PASSES:-startup shared pinned info}
+ALL_SCENARIOS="iijmio-coupon-get iijmio-coupon-put kii-login mixi-friends mixi-appdata-write assist-code-exchange assist-orders-get"
+read -r -a SCENARIOS <<<"${SCENARIOS:-$ALL_SCENARIOS}"
+read -r -a PINNED_SCENARIOS <<<"${PINNED_SCENARIOS:-${SCENARIOS[*]}}"
+has_pass() { [[ " $PASSES " == *" $1 "* ]]; }
 
 LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)
 secs=${DURATION%s}
@@ -88,11 +95,13 @@ hwm() { awk '/^VmHWM:/{print $2}' "/proc/$1/status"; }
 
 COUPON_H=(-H "X-IIJmio-Developer: MioponDemoApp0000001" -H "X-IIJmio-Authorization: MioTaroDemoToken0000000000000001")
 
+if has_pass startup; then
 log "cold starts: $STARTS each"
 "$W/benchtool" startup -n "$STARTS" -name "emulator (embedded fixtures)" -path /iijmio/mobile/d/v1/coupon/ "${COUPON_H[@]}" \
 	-- "$W/fakeapi" -addr 127.0.0.1:0 -log-level warn >>"$RESULTS"
 "$W/benchtool" startup -n 3 -name "emulator (100k-user mixi fixture)" -path /iijmio/mobile/d/v1/coupon/ "${COUPON_H[@]}" \
 	-- "$W/fakeapi" -addr 127.0.0.1:0 -log-level warn -fixtures "$W/fixtures" >>"$RESULTS"
+fi
 
 log "starting the load emulators (-rate-limits=false, -log-level warn): embedded fixtures, and the 100k mixi fixture"
 start emulator "$W/emulator.log" "$W/fakeapi" -addr 127.0.0.1:0 -rate-limits=false -log-level warn
@@ -101,8 +110,10 @@ start emulator-mixi "$W/emulator-mixi.log" "$W/fakeapi" -addr 127.0.0.1:0 -fixtu
 MIXI=$URL MIXI_PID=$PID
 "$W/benchtool" manifest -emu "$EMU" -mixi-emu "$MIXI" -out "$W/manifest.json"
 
+if has_pass startup; then
 "$W/benchtool" startup -n "$STARTS" -name "baseline" -path /iijmio/mobile/d/v1/coupon/ \
 	-- "$W/baseline" -addr 127.0.0.1:0 -manifest "$W/manifest.json" >>"$RESULTS"
+fi
 start baseline "$W/baseline.log" "$W/baseline" -addr 127.0.0.1:0 -manifest "$W/manifest.json"
 BASE=$URL BASE_PID=$PID
 sleep 1
@@ -138,7 +149,7 @@ load() {
 emu() { case $1 in mixi-*) echo "$MIXI" ;; *) echo "$EMU" ;; esac; }
 emupid() { case $1 in mixi-*) echo "$MIXI_PID" ;; *) echo "$EMU_PID" ;; esac; }
 
-SCENARIOS=(iijmio-coupon-get iijmio-coupon-put kii-login mixi-friends mixi-appdata-write assist-code-exchange assist-orders-get)
+if has_pass shared; then
 for s in "${SCENARIOS[@]}"; do
 	for r in $(seq 1 "$ROUNDS"); do
 		# A fresh pool for every emulator run: used nonces and codes are refused.
@@ -149,9 +160,10 @@ for s in "${SCENARIOS[@]}"; do
 	printf '{"kind":"rss","name":"emulator after %s (%s)","kb":%s,"hwmKb":%s}\n' "$s" \
 		"$(case $s in mixi-*) echo 100k mixi fixture ;; *) echo embedded fixtures ;; esac)" "$(rss "$(emupid "$s")")" "$(hwm "$(emupid "$s")")" >>"$RESULTS"
 done
-# The same two ratio scenarios with fresh servers started on CPU 0 (so Go
-# sizes GOMAXPROCS to it) and wrk on CPU 1: client and server no longer take
-# turns on the same cores.
+fi
+# Every scenario again with fresh servers started on CPU 0 (so Go sizes
+# GOMAXPROCS to it) and wrk on CPU 1: client and server no longer take turns
+# on the same cores, so p99 is the server's own.
 pinned() {
 	local emu=$EMU emu_pid=$EMU_PID mixi=$MIXI mixi_pid=$MIXI_PID base=$BASE base_pid=$BASE_PID
 	start emulator-pinned "$W/emulator-pinned.log" taskset -c 0 "$W/fakeapi" -addr 127.0.0.1:0 -rate-limits=false -log-level warn
@@ -160,7 +172,7 @@ pinned() {
 	MIXI=$URL MIXI_PID=$PID
 	start baseline-pinned "$W/baseline-pinned.log" taskset -c 0 "$W/baseline" -addr 127.0.0.1:0 -manifest "$W/manifest.json"
 	BASE=$URL BASE_PID=$PID
-	for s in iijmio-coupon-get mixi-friends; do
+	for s in "${PINNED_SCENARIOS[@]}"; do
 		for r in $(seq 1 "$ROUNDS"); do
 			"$W/benchtool" requests -emu "$(emu "$s")" -scenario "$s" -n "$POOL" -out "$W/req.tsv"
 			PINNED=1 load "$s" emulator "$(emu "$s")" "$r" "$W/req.tsv" warn "$(emupid "$s")"
@@ -172,7 +184,7 @@ pinned() {
 	stop "$BASE_PID"
 	EMU=$emu EMU_PID=$emu_pid MIXI=$mixi MIXI_PID=$mixi_pid BASE=$base BASE_PID=$base_pid
 }
-if command -v taskset >/dev/null 2>&1 && [ "$(nproc)" -ge 2 ]; then
+if has_pass pinned && command -v taskset >/dev/null 2>&1 && [ "$(nproc)" -ge 2 ]; then
 	log "pinned: fresh servers on CPU 0, one wrk thread on CPU 1"
 	pinned
 fi
@@ -182,6 +194,7 @@ printf '{"kind":"rss","name":"baseline after load","kb":%s,"hwmKb":%s}\n' "$(rss
 stop "$EMU_PID"
 stop "$MIXI_PID"
 
+if has_pass info; then
 log "info-level access log (stderr to a file)"
 start emulator-info "$W/emulator-info.log" "$W/fakeapi" -addr 127.0.0.1:0 -rate-limits=false -log-level info
 EMU=$URL EMU_PID=$PID INFO_PID=$PID
@@ -194,6 +207,7 @@ for s in iijmio-coupon-get mixi-friends; do
 done
 stop "$INFO_PID"
 stop "$MIXI_INFO_PID"
+fi
 stop "$BASE_PID"
 
 "$W/benchtool" report -results "$RESULTS" -out "$OUT" -notes bench/profiling.md \
