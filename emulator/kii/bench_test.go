@@ -1,10 +1,14 @@
 package kii
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/fakeapi/fakeapi/internal/ids"
 )
 
 // BenchmarkLogin measures one password login through the whole handler:
@@ -18,6 +22,8 @@ func BenchmarkLogin(b *testing.B) {
 		{"seed", "/api/apps/app1/oauth2/token", seedBody, h(basic(app1, key1), ctJSON)},
 		{"sdk", "/api/oauth2/token?disable_cache=1", `{"username":"taro@example.jp","password":"taro-pass"}`, kiiHeaders(app1, key1)},
 		{"form", "/api/apps/app1/oauth2/token", "grant_type=password&username=%2B819012341234&password=taro-pass", h(basic(app1, key1), "application/x-www-form-urlencoded")},
+		// bench/run.sh's kii-login: X-Kii headers, an app with refresh tokens.
+		{"refresh", "/api/apps/app2/oauth2/token", `{"grant_type":"password","username":"kenji","password":"kenji-pass"}`, kiiHeaders(app2, key2)},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			e := newEnv(b)
@@ -50,5 +56,32 @@ func BenchmarkUsersMe(b *testing.B) {
 		if w.Code != http.StatusOK {
 			b.Fatalf("status %d", w.Code)
 		}
+	}
+}
+
+// BenchmarkStoreGC measures one full garbage collection of a process whose
+// Kii store holds what a long login run leaves behind: tokens that never
+// expire (Kii's default), each with a refresh token. ns/op is the time of
+// runtime.GC(); live-MB is the heap after it.
+func BenchmarkStoreGC(b *testing.B) {
+	for _, n := range []int{200_000} {
+		b.Run(fmt.Sprintf("tokens=%d", n), func(b *testing.B) {
+			e := newEnv(b)
+			src := ids.Seeded(2)
+			for range n {
+				tok := Token{Access: src.Token(tokenBytes), Refresh: src.Token(tokenBytes)}
+				if _, err := e.store.Login(app2, "kenji", kenjiPass, tok, t0); err != nil {
+					b.Fatal(err)
+				}
+			}
+			runtime.GC()
+			for b.Loop() {
+				runtime.GC()
+			}
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			b.ReportMetric(float64(ms.HeapAlloc)/(1<<20), "live-MB")
+			runtime.KeepAlive(e)
+		})
 	}
 }

@@ -203,11 +203,11 @@ func addTokens(st *state, as *appState, tfs []TokenFixture, p string) error {
 		if err != nil {
 			return err
 		}
-		if _, dup := as.tokens[t.Access]; dup {
+		if _, _, dup := as.lookupToken(t.Access); dup {
 			return fixture.Errorf(tp+".accessToken", "duplicate token")
 		}
 		if t.Refresh != "" {
-			if _, dup := as.refresh[t.Refresh]; dup {
+			if as.hasRefresh(t.Refresh) {
 				return fixture.Errorf(tp+".refreshToken", "duplicate token")
 			}
 		}

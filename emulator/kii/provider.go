@@ -106,10 +106,7 @@ func (s *memStore) export() Fixtures {
 			}
 			af.Users = append(af.Users, uf)
 		}
-		toks := make([]Token, 0, len(as.tokens))
-		for _, t := range as.tokens {
-			toks = append(toks, t)
-		}
+		toks := as.allTokens()
 		slices.SortFunc(toks, func(x, y Token) int { return cmp.Compare(x.seq, y.seq) })
 		for _, t := range toks {
 			tf := TokenFixture{AccessToken: t.Access, Kind: t.Kind.String(), UserID: t.UserID, RefreshToken: t.Refresh}
@@ -131,7 +128,7 @@ func (a stateAdmin) Summary() []provider.Stat {
 	users, tokens := 0, 0
 	for _, as := range a.s.cur.apps {
 		users += len(as.users)
-		tokens += len(as.tokens)
+		tokens += as.tokens.len()
 	}
 	return []provider.Stat{
 		{Name: "apps", Count: len(a.s.cur.apps)},

@@ -110,8 +110,9 @@ type appState struct {
 	byEmail map[string]string   // lower-cased email → user id
 	byPhone map[string]string   // phone key → user id
 	byLocal map[string][]string // phone as registered in local digits → user ids
-	tokens  map[string]Token    // access token → token
-	refresh map[string]string   // refresh token → access token
+	tokens  tokenTable
+	userIDs []string            // user ids by the index tokens hold (tokens.go)
+	userIdx map[string]int32    // user id → index in userIDs
 	maxID   int64               // largest internalUserID so far
 	failed  map[string]failures // user id → failed logins (throttling only)
 }
@@ -119,8 +120,8 @@ type appState struct {
 func newAppState(a App) *appState {
 	return &appState{
 		app: a, users: map[string]User{}, byLogin: map[string]string{}, byEmail: map[string]string{},
-		byPhone: map[string]string{}, byLocal: map[string][]string{}, tokens: map[string]Token{},
-		refresh: map[string]string{}, maxID: firstInternalUserID - 1, failed: map[string]failures{},
+		byPhone: map[string]string{}, byLocal: map[string][]string{}, tokens: newTokenTable(),
+		userIdx: map[string]int32{}, maxID: firstInternalUserID - 1, failed: map[string]failures{},
 	}
 }
 
@@ -153,6 +154,7 @@ func (as *appState) nextInternalID() int64 {
 
 func (as *appState) addUser(u User) {
 	as.users[u.ID] = u
+	as.userIndex(u.ID)
 	if u.LoginName != "" {
 		as.byLogin[u.LoginName] = u.ID
 	}
@@ -188,32 +190,6 @@ func (as *appState) removeUser(u User) {
 			as.byLocal[u.Phone] = kept
 		}
 	}
-}
-
-func (as *appState) addToken(t Token) {
-	as.tokens[t.Access] = t
-	if t.Refresh != "" {
-		as.refresh[t.Refresh] = t.Access
-	}
-}
-
-func (as *appState) removeToken(t Token) {
-	delete(as.tokens, t.Access)
-	if t.Refresh != "" {
-		delete(as.refresh, t.Refresh)
-	}
-}
-
-// revoke removes every token of a user, refresh tokens included.
-func (as *appState) revoke(userID string) int {
-	n := 0
-	for _, t := range as.tokens {
-		if t.Kind == kindUser && t.UserID == userID {
-			as.removeToken(t)
-			n++
-		}
-	}
-	return n
 }
 
 // find resolves an address to a user; via tells how a bare username
@@ -363,8 +339,12 @@ func (s *memStore) Token(appID, access string, now time.Time) (Token, error) {
 	if err != nil {
 		return Token{}, err
 	}
-	t, ok := as.tokens[access]
-	if !ok || t.expired(now) {
+	_, rec, ok := as.lookupToken(access)
+	if !ok {
+		return Token{}, errTokenInvalid
+	}
+	t := as.tokenOf(access, rec)
+	if t.expired(now) {
 		// An expired token stays stored while it has a refresh token,
 		// which outlives it (kii.md §3 [doc]).
 		return Token{}, errTokenInvalid
@@ -379,13 +359,20 @@ func (s *memStore) Refresh(appID, refresh string, next Token) (Token, error) {
 	if err != nil {
 		return Token{}, err
 	}
-	access, ok := as.refresh[refresh]
+	rk, ok := as.tokens.key(refresh)
 	if !ok {
 		return Token{}, errRefreshUsed
 	}
-	old := as.tokens[access]
-	as.removeToken(old) // one use: the old pair dies (kii.md §3 [doc])
-	next.Kind, next.UserID = kindUser, old.UserID
+	access, ok := as.tokens.refresh[rk]
+	if !ok {
+		return Token{}, errRefreshUsed
+	}
+	old, ok := as.tokens.access[access]
+	if !ok {
+		return Token{}, errRefreshUsed
+	}
+	as.removeToken(access, old) // one use: the old pair dies (kii.md §3 [doc])
+	next.Kind, next.UserID = kindUser, as.userIDs[old.user]
 	s.issueLocked(as, next)
 	return next, nil
 }
