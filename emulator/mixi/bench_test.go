@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strconv"
 	"sync"
 	"testing"
@@ -151,7 +152,7 @@ func ordinaryUser(tb testing.TB, st *memStore) string {
 	tb.Helper()
 	for u := int32(1); int(u) < len(st.ds.users); u++ {
 		if len(st.ds.friends(u)) >= 20 && hasBit(st.lv.installed[0], u) {
-			return st.ds.users[u].fix.ID
+			return st.ds.formatID(u)
 		}
 	}
 	tb.Fatal("no ordinary user with 20 friends")
@@ -175,4 +176,21 @@ func BenchmarkSignedSelfGET(b *testing.B) {
 			b.Fatal(w.Code)
 		}
 	}
+}
+
+// BenchmarkGC100k is one full garbage collection with the 100k users / 1M
+// friendships dataset live: the mark work every GC cycle of a loaded
+// emulator pays, and so a share of every request's latency under load.
+func BenchmarkGC100k(b *testing.B) {
+	e := openBig(b)
+	runtime.GC()
+	b.ResetTimer()
+	for b.Loop() {
+		runtime.GC()
+	}
+	b.StopTimer()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	b.ReportMetric(float64(ms.HeapAlloc)/(1<<20), "heapMB")
+	runtime.KeepAlive(e)
 }

@@ -95,6 +95,40 @@ func (o *jsonObject) key(k string) {
 }
 
 func (o *jsonObject) str(k, v string) { o.key(k); jsonString(o.b, v) }
+
+// rawKey starts a member whose key is given quoted and with its colon, as
+// a constant: a page of persons wrote and escaped the same ten keys twenty
+// times.
+func (o *jsonObject) rawKey(quotedKey string) {
+	if o.n > 0 {
+		o.b.WriteByte(',')
+	}
+	o.n++
+	o.b.WriteString(quotedKey)
+}
+
+// text writes a member whose value is in d's text arena; a string checked
+// at load to need no escaping is copied as it is.
+func (o *jsonObject) text(quotedKey string, d *dataset, x str) {
+	o.rawKey(quotedKey)
+	if x.plainJSON() {
+		o.b.WriteByte('"')
+		o.b.WriteString(d.s(x))
+		o.b.WriteByte('"')
+		return
+	}
+	jsonString(o.b, d.s(x))
+}
+
+// flag writes one of mixi's string booleans, "true"/"false" [doc].
+func (o *jsonObject) flag(quotedKey string, v bool) {
+	o.rawKey(quotedKey)
+	if v {
+		o.b.WriteString(`"true"`)
+	} else {
+		o.b.WriteString(`"false"`)
+	}
+}
 func (o *jsonObject) num(k string, v int) {
 	o.key(k)
 	o.b.WriteString(strconv.Itoa(v))

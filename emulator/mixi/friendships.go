@@ -31,7 +31,7 @@ func (d *dataset) buildFriendships(lines []string) error {
 				return fixture.Errorf(fmt.Sprintf("friendships[%d]", i), "unknown user %q", strings.TrimSpace(tok))
 			}
 			if a == b {
-				return fixture.Errorf(fmt.Sprintf("friendships[%d]", i), "user %s cannot be their own friend", d.users[a].fix.ID)
+				return fixture.Errorf(fmt.Sprintf("friendships[%d]", i), "user %s cannot be their own friend", d.formatID(a))
 			}
 			edges = append(edges, a, b)
 			deg[a]++
@@ -84,12 +84,12 @@ func (d *dataset) duplicateFriendship(lines []string, a, b int32) error {
 			if (x == a && y == b) || (x == b && y == a) {
 				seen++
 				if seen == 2 {
-					return fixture.Errorf(fmt.Sprintf("friendships[%d]", i), "duplicate friendship %s–%s", d.users[a].fix.ID, d.users[b].fix.ID)
+					return fixture.Errorf(fmt.Sprintf("friendships[%d]", i), "duplicate friendship %s–%s", d.formatID(a), d.formatID(b))
 				}
 			}
 		}
 	}
-	return fixture.Errorf("friendships", "duplicate friendship %s–%s", d.users[a].fix.ID, d.users[b].fix.ID)
+	return fixture.Errorf("friendships", "duplicate friendship %s–%s", d.formatID(a), d.formatID(b))
 }
 
 func clip(s string) string {

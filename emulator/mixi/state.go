@@ -89,11 +89,11 @@ func (st state) Accounts() []provider.Account {
 				apps = append(apps, s.ds.apps[a].fix.ID)
 			}
 		}
-		note := u.fix.Nickname + "; xoauth_requestor_id"
+		note := s.ds.s(u.nickname) + "; xoauth_requestor_id"
 		if len(apps) > 0 {
 			note += "; installed " + strings.Join(apps, ", ")
 		}
-		out = append(out, provider.Account{Kind: "user", ID: u.fix.ID, Note: note})
+		out = append(out, provider.Account{Kind: "user", ID: s.ds.s(u.id), Note: note})
 	}
 	return out
 }
@@ -112,8 +112,7 @@ func (s *memStore) export() Fixtures {
 		f.Apps[i].CallbackHosts = slices.Clone(a.fix.CallbackHosts)
 	}
 	for i := range d.users {
-		u := d.users[i].fix
-		u.Apps = nil
+		u := d.userFixture(int32(i))
 		for a := range d.apps {
 			if hasBit(lv.installed[a], int32(i)) {
 				u.Apps = append(u.Apps, d.apps[a].fix.ID)
@@ -129,7 +128,7 @@ func (s *memStore) export() Fixtures {
 				continue // each pair once, under its smaller id
 			}
 			if len(b) == 0 {
-				b = append(append(b, d.users[u].fix.ID...), ':')
+				b = append(append(b, d.s(d.users[u].id)...), ':')
 			} else {
 				b = append(b, ',')
 			}

@@ -58,6 +58,7 @@ type person struct {
 	// read-only view that stays valid after the lock is released. A copy of
 	// the record per person was most of a friends page's allocation.
 	rec      *userRec
+	d        *dataset // rec's dataset, whose text arena holds rec's strings
 	isViewer bool
 	hasApp   bool
 	basic    bool
@@ -159,7 +160,7 @@ func (s *memStore) CheckViewer(app, viewer string) error {
 // disclosure is off (▲) and the profile only when public (△).
 func (s *memStore) viewLocked(a int, viewer, target int32, withHash bool) person {
 	rec := &s.ds.users[target]
-	p := person{rec: rec, isViewer: viewer == target, hasApp: hasBit(s.lv.installed[a], target)}
+	p := person{rec: rec, d: s.ds, isViewer: viewer == target, hasApp: hasBit(s.lv.installed[a], target)}
 	switch {
 	case p.isViewer:
 		p.basic, p.profile = true, true
@@ -170,7 +171,7 @@ func (s *memStore) viewLocked(a int, viewer, target int32, withHash bool) person
 		p.profile = rec.disclosure && rec.profileVis == visPublic
 	}
 	if withHash && p.basic {
-		p.userHash = userHash(rec.device, s.ds.apps[a].fix.ID)
+		p.userHash = userHash(s.ds.s(rec.device), s.ds.apps[a].fix.ID)
 	}
 	return p
 }
@@ -455,7 +456,7 @@ func (s *memStore) InviteContext(app, owner string) (App, []candidate, error) {
 	out := make([]candidate, 0, len(fs))
 	for _, f := range fs {
 		u := &s.ds.users[f]
-		out = append(out, candidate{ID: u.fix.ID, Nickname: u.fix.Nickname, ThumbnailURL: u.thumbnailURL, HasApp: hasBit(s.lv.installed[a], f)})
+		out = append(out, candidate{ID: s.ds.s(u.id), Nickname: s.ds.s(u.nickname), ThumbnailURL: s.ds.s(u.thumbnailURL), HasApp: hasBit(s.lv.installed[a], f)})
 	}
 	app0 := s.ds.apps[a].fix
 	app0.CallbackHosts = slices.Clone(app0.CallbackHosts)
