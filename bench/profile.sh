@@ -29,11 +29,17 @@ case $s in mixi-*)
 	;;
 esac
 
+if curl -s -o /dev/null "http://127.0.0.1:$PORT/"; then
+	echo "bench/profile.sh: something already listens on 127.0.0.1:$PORT (PORT=… to choose another)" >&2
+	exit 1
+fi
 GODEBUG=gctrace=1 taskset -c 0 "$OUTDIR/pprofserver" -addr "127.0.0.1:$PORT" -pprof "127.0.0.1:$PPORT" "${fx[@]}" \
 	>"$OUTDIR/$s.out" 2>"$OUTDIR/$s.gc" &
 SRV=$!
 trap 'kill $SRV 2>/dev/null || true; wait 2>/dev/null || true' EXIT
-for _ in $(seq 200); do grep -q ready "$OUTDIR/$s.out" 2>/dev/null && break; sleep 0.05; done
+# pprofserver prints its ready line before it binds: wait for an answer.
+for _ in $(seq 400); do curl -s -o /dev/null "http://127.0.0.1:$PORT/_fakeapi/health" && break; sleep 0.05; done
+kill -0 $SRV 2>/dev/null || { cat "$OUTDIR/$s.gc" >&2; exit 1; }
 "$OUTDIR/benchtool" requests -emu "http://127.0.0.1:$PORT" -scenario "$s" -n "${POOL:-200000}" -out "$OUTDIR/$s.tsv"
 taskset -c 1 wrk -t1 -c32 -d"${DURATION}s" --timeout 5s -s bench/wrk/requests.lua "http://127.0.0.1:$PORT" -- "$OUTDIR/$s.tsv" 1 >"$OUTDIR/$s.wrk" &
 WRK=$!
