@@ -17,21 +17,20 @@ import (
 // cost of the emulator's hottest request (docs/PERFORMANCE.md). The stamp
 // was taken when the caller authenticated, so a cached body is never older
 // than the state the request started from.
-func handleCouponGet(st Store, version int) http.HandlerFunc {
+func handleCouponGet(st Store, version int) apiHandler {
 	var cache bodyCache
-	return func(w http.ResponseWriter, r *http.Request) {
-		c := callerFrom(r.Context())
+	return func(w http.ResponseWriter, r *http.Request, c caller) {
 		body, ok := cache.get(c.MioID, c.stamp)
 		if !ok {
 			cs := st.Contracts(c.MioID, false)
 			if version == 1 {
-				body = encodeCouponV1(cs)
+				body = readyBody(encodeCouponV1(cs))
 			} else {
-				body = encodeCouponV2(cs)
+				body = readyBody(encodeCouponV2(cs))
 			}
 			cache.put(c.MioID, c.stamp, body)
 		}
-		writeBody(w, http.StatusOK, body)
+		writeReady(w, http.StatusOK, body)
 	}
 }
 
@@ -44,17 +43,17 @@ type bodyCache struct {
 
 type stampedBody struct {
 	stamp stamp
-	body  []byte
+	body  ready
 }
 
-func (c *bodyCache) get(user string, s stamp) ([]byte, bool) {
+func (c *bodyCache) get(user string, s stamp) (ready, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	b, ok := c.bodies[user]
 	return b.body, ok && b.stamp == s
 }
 
-func (c *bodyCache) put(user string, s stamp, body []byte) {
+func (c *bodyCache) put(user string, s stamp, body ready) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.bodies == nil {
@@ -213,8 +212,8 @@ func writeLineV2(w *jsonWriter, l lineView, eco bool) {
 
 // handleCouponPut handles "PUT /mobile/d/v1/coupon/" and "PUT /mobile/d/v2/coupon/":
 // クーポンのON/OFF (iijmio.md §6). Idempotent; all-or-nothing [doc; chosen].
-func handleCouponPut(st Store, version int, writeErr errorFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+func handleCouponPut(st Store, version int, writeErr errorFunc) apiHandler {
+	return func(w http.ResponseWriter, r *http.Request, c caller) {
 		body, err := httpx.ReadBody(r)
 		if err != nil {
 			if httpx.IsTooLarge(err) {
@@ -229,7 +228,7 @@ func handleCouponPut(st Store, version int, writeErr errorFunc) http.HandlerFunc
 			writeErr(w, r, err)
 			return
 		}
-		if err := st.SwitchCoupons(callerFrom(r.Context()).MioID, sw); err != nil {
+		if err := st.SwitchCoupons(c.MioID, sw); err != nil {
 			writeErr(w, r, err)
 			return
 		}

@@ -129,18 +129,49 @@ var (
 // writeBody writes a ready JSON body with the API headers. Content-Type has
 // no charset [doc: seed's curl -I].
 func writeBody(w http.ResponseWriter, status int, body []byte) {
+	writeReady(w, status, readyBody(body))
+}
+
+// ready is a body with its Content-Length value, so a body served many
+// times (a cached GET coupon, a returnCode) is measured once; like the API
+// header values, both are shared and never written to.
+type ready struct {
+	body []byte
+	clen []string
+}
+
+func readyBody(body []byte) ready {
+	return ready{body: body, clen: []string{strconv.Itoa(len(body))}}
+}
+
+// writeReady is writeBody for a ready body.
+func writeReady(w http.ResponseWriter, status int, b ready) {
 	h := w.Header()
 	apiHeaders(h)
 	h["Content-Type"] = hdrJSON
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h["Content-Length"] = b.clen
 	w.WriteHeader(status)
-	_, _ = w.Write(body)
+	_, _ = w.Write(b.body)
 }
 
 // writeCode writes {"returnCode": code}.
 func writeCode(w http.ResponseWriter, status int, code string) {
+	if b, ok := codeBodies[code]; ok {
+		writeReady(w, status, b)
+		return
+	}
 	writeBody(w, status, returnCodeBody(code))
 }
+
+// codeBodies are the bodies of the fixed returnCodes, rendered once.
+var codeBodies = func() map[string]ready {
+	m := map[string]ready{}
+	for _, code := range [...]string{codeOK, codeNoAuthorization, codeNoDeveloper, codeNotRegistered, codeAuthFailure,
+		codeTooManyRequests, codeBadData, codeNotFound, codeMethodNotAllowed, codeTooLarge, codeInternal, codeUnavailable} {
+		m[code] = readyBody(returnCodeBody(code))
+	}
+	return m
+}()
 
 // errorWriter returns the provider's single error writer (style R14):
 // expected errors get their table entry, anything else is logged in full and

@@ -6,9 +6,9 @@ import "net/http"
 // データ利用量照会 (iijmio.md §7). 31 entries per line, oldest first, today
 // (JST) last, days without traffic as 0 [doc; clients: miopon-go takes
 // packetLog[len-1] as today].
-func handlePacketGet(st Store, version int) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		cs := st.Contracts(callerFrom(r.Context()).MioID, true)
+func handlePacketGet(st Store, version int) apiHandler {
+	return func(w http.ResponseWriter, r *http.Request, c caller) {
+		cs := st.Contracts(c.MioID, true)
 		writeBody(w, http.StatusOK, encodePacket(cs, version))
 	}
 }

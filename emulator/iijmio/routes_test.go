@@ -47,3 +47,52 @@ func TestStaleRawPathAfterPrefixCut(t *testing.T) {
 	e.inst.Handler.ServeHTTP(w, r)
 	assert.Equal(t, http.StatusOK, w.Code, w.Body.String())
 }
+
+// TestStaticRoutesAreChis checks the map withCleanPath serves static routes
+// from: every entry is a route chi itself resolves that exact path to, and
+// the hot API routes are in it.
+func TestStaticRoutesAreChis(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	for _, h := range []http.Handler{e.inst.Handler, e.inst.Admin} {
+		c, ok := h.(cleanPath)
+		require.True(t, ok)
+		require.NotEmpty(t, c.static)
+		for rt, sh := range c.static {
+			assert.Equal(t, rt.path, c.mux.Find(chi.NewRouteContext(), rt.method, rt.path), "%s %s", rt.method, rt.path)
+			assert.NotContains(t, rt.path, "{")
+			_, ok := sh.(interface{ handlerName() string })
+			assert.True(t, ok, "%s %s", rt.method, rt.path)
+		}
+	}
+	c := e.inst.Handler.(cleanPath)
+	for _, p := range []string{pathCouponV1, pathCouponV2, pathPacketV1, pathPacketV2} {
+		for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodOptions} {
+			assert.Contains(t, c.static, route{m, p})
+		}
+	}
+	assert.Contains(t, c.static, route{http.MethodPut, pathCouponV1})
+}
+
+// TestMountedUnderChi serves the API from inside another chi router, which
+// routes the sub-router on its own routing state, not on URL.Path: the
+// static map must step aside even when URL.Path is one of its paths.
+func TestMountedUnderChi(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	parent := chi.NewRouter()
+	parent.Mount("/outer", e.inst.Handler)
+	parent.Mount("/mobile/d/v1/coupon", e.inst.Handler) // sub-router sees "/"
+	for _, tc := range []struct {
+		target string
+		want   int
+	}{
+		{"/outer" + pathCouponV1, http.StatusOK},
+		{pathCouponV1, http.StatusNotFound},
+	} {
+		r := newRequest("GET", tc.target, "", headerDeveloper, tDev, headerAuthorization, tToken)
+		w := httptest.NewRecorder()
+		parent.ServeHTTP(w, r)
+		assert.Equal(t, tc.want, w.Code, "%s: %s", tc.target, w.Body.String())
+	}
+}
