@@ -1,6 +1,7 @@
 package kii
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -91,10 +92,34 @@ func checkAPIError(t *testing.T, err error) {
 
 func FuzzDecodeTokenJSON(f *testing.F) {
 	for _, s := range []string{seedBody, `{"username":"a","password":"b","expiresAt":1449057600000}`, `{"client_id":"c","client_secret":"s"}`,
-		`{"expiresAt":"1"}`, `{"expiresAt":1.5}`, `{"username":1}`, `[]`, `{`, `null`, `{"grant_type":null}`, ``} {
+		`{"expiresAt":"1"}`, `{"expiresAt":1.5}`, `{"username":1}`, `[]`, `{`, `null`, `{"grant_type":null}`, ``,
+		` { "username" : "a\u0062\"" , "username":"c", "x":[1,{"y":2}], "password":-0.5e+3, "expiresAt":-0 } `,
+		`{"user\u006eame":"a"}`, `{"a":tru}`, `{"a":01}`, `{"a":"\x"}`, "{\"a\":\"\xff\"}", `{"grant_type":"password",}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
+		// The fast path takes only what encoding/json reads the same way.
+		if raws, ok := scanTokenJSON(body); ok {
+			want, err := tokenRawsStd(body)
+			if err != nil {
+				t.Fatalf("scanTokenJSON took %q, which encoding/json refuses: %v", body, err)
+			}
+			for i := range raws {
+				if (raws[i] == nil) != (want[i] == nil) || !bytes.Equal(raws[i], want[i]) {
+					t.Fatalf("%s: scanTokenJSON found %q, encoding/json %q", tokenJSONFields[i], raws[i], want[i])
+				}
+			}
+		}
+		if raws, err := tokenRawsStd(body); err == nil {
+			for _, raw := range raws[:fieldExpiresAt] {
+				var want string
+				wantErr := json.Unmarshal(raw, &want)
+				got, err := unquote(raw)
+				if raw != nil && ((err == nil) != (wantErr == nil) || got != want) {
+					t.Fatalf("unquote(%q) = %q, %v; encoding/json %q, %v", raw, got, err, want, wantErr)
+				}
+			}
+		}
 		r, err := decodeTokenRequest(mtJSON, body, url.Values{})
 		if err != nil {
 			checkAPIError(t, err)
