@@ -24,113 +24,162 @@ var errCodeConsumed = errors.New("oauth2x: authorization code already consumed")
 // must not let the wall-clock check fire first (G17).
 const managerNever = 100 * 365 * 24 * time.Hour
 
-// TokenStore is go-oauth2's TokenStore on the injected clock (G17): a map
+// TokenStore is go-oauth2's TokenStore on the injected clock (G17): maps
 // guarded by one mutex, holding values, never pointers handed out. It also
 // remembers consumed codes until they would have expired, with the access
-// tokens they produced, so a replay can revoke them (G10).
+// tokens they produced, so a replay can revoke them (G10). Its entries hold
+// no pointers (compact.go), so the collector never scans the big maps.
 type TokenStore struct {
 	clk clock.Clock
 
-	mu      sync.Mutex // guards codes, spent, access, refresh and nextSweep
-	codes   map[string]codeEntry
-	spent   map[string]spentCode
-	access  map[string]accessEntry
-	refresh map[string]string // refresh token → access token
+	mu     sync.Mutex // guards every field below
+	codes  table[codeEntry]
+	spent  table[spentCode]
+	access table[accessEntry]
+	// refresh maps refresh tokens to access tokens; only Config.Refresh
+	// fills it.
+	refresh map[string]string
+	// spentLists holds the tokens of a spent code that produced more than
+	// one, or one too long to keep inline (both only from an import).
+	spentLists map[string][]string
+	strs       strtab
+	locs       locs
 	// nextSweep is the size at which expired entries are dropped next, so
-	// abandoned codes cannot grow memory and sweeping stays amortised O(1).
-	nextSweep int
+	// abandoned codes cannot grow memory and sweeping stays amortised O(1);
+	// nextCompact is the same for strs.
+	nextSweep, nextCompact int
 
 	// afterGetByCode, when set by a test, runs between the Manager's
 	// GetByCode and RemoveByCode, widening the race G9 is about.
 	afterGetByCode func()
 }
 
-type codeEntry struct {
-	tok     models.Token
-	issued  time.Time
-	expires time.Time
+// shared are the strings of an entry that other entries share, as indices
+// into the store's strtab.
+type shared struct {
+	client, user, redirect, scope uint32
 }
 
+type codeEntry struct {
+	shared
+	// The challenge is unique to its code; interning it still keeps the
+	// entry pointer-free, and compaction drops it once the code is gone.
+	challenge, method uint32
+	issued, expires   instant
+}
+
+// spentCode.tokens: how the tokens a spent code produced are kept.
+const (
+	spentNone = iota
+	spentOne  // in tok
+	spentList // in spentLists
+)
+
 type spentCode struct {
-	clientID string
-	expires  time.Time
-	tokens   []string
+	client  uint32
+	tokens  uint8
+	expires instant
+	tok     key
 }
 
 type accessEntry struct {
-	tok     models.Token
-	issued  time.Time
-	expires time.Time // zero: never
+	shared
+	refresh uint32 // in strs; 0 (""): none
+	issued  instant
+	expires instant // zero: never
 	// refreshExpires is zero when the refresh token (if any) never expires.
-	refreshExpires time.Time
+	refreshExpires instant
 }
 
 var _ oauth2.TokenStore = (*TokenStore)(nil)
 
 const minSweep = 1024
 
+var zeroInstant = instant{sec: zeroSec}
+
 // NewTokenStore returns an empty store on clk.
 func NewTokenStore(clk clock.Clock) *TokenStore {
 	s := &TokenStore{clk: clk}
-	s.resetLocked()
+	s.resetLocked(0, 0)
 	return s
 }
 
-func (s *TokenStore) resetLocked() {
-	s.codes = map[string]codeEntry{}
-	s.spent = map[string]spentCode{}
-	s.access = map[string]accessEntry{}
+func (s *TokenStore) resetLocked(codes, tokens int) {
+	s.codes = newTable[codeEntry](codes)
+	s.spent = newTable[spentCode](0)
+	s.access = newTable[accessEntry](tokens)
 	s.refresh = map[string]string{}
+	s.spentLists = map[string][]string{}
+	s.strs = newStrtab()
+	s.locs = nil
 	s.nextSweep = minSweep
+	s.nextCompact = minSweep
+}
+
+func (s *TokenStore) shared(clientID, userID, redirectURI, scope string) shared {
+	return shared{client: s.strs.id(clientID), user: s.strs.id(userID), redirect: s.strs.id(redirectURI), scope: s.strs.id(scope)}
 }
 
 // Create stores a code or an access token, stamped with the injected clock.
 // A zero access lifetime means "never expires" (go-oauth2's buntdb store
 // expires such tokens at once, G17).
 func (s *TokenStore) Create(_ context.Context, info oauth2.TokenInfo) error {
-	tok := snapshot(info)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.clk.Now()
-	s.sweepLocked(now)
-	if tok.Code != "" {
-		s.codes[tok.Code] = codeEntry{tok: tok, issued: now, expires: now.Add(tok.CodeExpiresIn)}
-		return nil
-	}
-	if tok.Access == "" {
+	code, access := info.GetCode(), info.GetAccess()
+	if code == "" && access == "" {
 		return errors.New("oauth2x: token without code or access token")
 	}
-	e := accessEntry{tok: tok, issued: now}
-	if d := tok.AccessExpiresIn; d > 0 {
-		e.expires = now.Add(d)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.clk.Now()
+	s.sweepLocked(now(t))
+	s.compactLocked()
+	sh := s.shared(info.GetClientID(), info.GetUserID(), info.GetRedirectURI(), info.GetScope())
+	if code != "" {
+		r := refOf(code)
+		s.codes.set(&r, codeEntry{
+			shared: sh, challenge: s.strs.id(info.GetCodeChallenge()), method: s.strs.id(string(info.GetCodeChallengeMethod())),
+			issued: s.locs.instant(t), expires: s.locs.instant(t.Add(info.GetCodeExpiresIn())),
+		})
+		return nil
 	}
-	if tok.Refresh != "" {
-		if d := tok.RefreshExpiresIn; d > 0 {
-			e.refreshExpires = now.Add(d)
+	e := accessEntry{shared: sh, issued: s.locs.instant(t), expires: zeroInstant, refreshExpires: zeroInstant}
+	if d := info.GetAccessExpiresIn(); d > 0 {
+		e.expires = s.locs.instant(t.Add(d))
+	}
+	if rt := info.GetRefresh(); rt != "" {
+		if d := info.GetRefreshExpiresIn(); d > 0 {
+			e.refreshExpires = s.locs.instant(t.Add(d))
 		}
-		s.refresh[tok.Refresh] = tok.Access
+		e.refresh = s.strs.id(rt)
+		s.refresh[s.strs.str(e.refresh)] = access
 	}
-	s.access[tok.Access] = e
+	r := refOf(access)
+	s.access.set(&r, e)
 	return nil
 }
 
 // GetByCode returns a live, unexpired code (by the injected clock), or
 // (nil, nil). The copy's lifetime is managerNever (G17).
 func (s *TokenStore) GetByCode(_ context.Context, code string) (oauth2.TokenInfo, error) {
+	r := refOf(code)
+	var t *models.Token
 	s.mu.Lock()
-	e, ok := s.codes[code]
-	live := ok && s.clk.Now().Before(e.expires)
+	if e, ok := s.codes.get(&r); ok && now(s.clk.Now()).before(e.expires) {
+		t = &models.Token{
+			ClientID: s.strs.str(e.client), UserID: s.strs.str(e.user), RedirectURI: s.strs.str(e.redirect), Scope: s.strs.str(e.scope),
+			Code: code, CodeChallenge: s.strs.str(e.challenge), CodeChallengeMethod: s.strs.str(e.method),
+			CodeCreateAt: s.locs.time(e.issued), CodeExpiresIn: managerNever,
+		}
+	}
 	hook := s.afterGetByCode
 	s.mu.Unlock()
 	if hook != nil {
 		hook()
 	}
-	if !live {
+	if t == nil {
 		return nil, nil
 	}
-	t := e.tok
-	t.CodeExpiresIn = managerNever
-	return &t, nil
+	return t, nil
 }
 
 // RemoveByCode is compare-and-delete: only the first caller for a live code
@@ -138,14 +187,15 @@ func (s *TokenStore) GetByCode(_ context.Context, code string) (oauth2.TokenInfo
 // cannot mint twice (G9). The code is remembered as spent until it would
 // have expired.
 func (s *TokenStore) RemoveByCode(_ context.Context, code string) error {
+	r := refOf(code)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e, ok := s.codes[code]
+	e, ok := s.codes.get(&r)
 	if !ok {
 		return errCodeConsumed
 	}
-	delete(s.codes, code)
-	s.spent[code] = spentCode{clientID: e.tok.ClientID, expires: e.expires}
+	s.codes.del(&r)
+	s.spent.set(&r, spentCode{client: e.client, expires: e.expires})
 	return nil
 }
 
@@ -153,15 +203,14 @@ func (s *TokenStore) RemoveByCode(_ context.Context, code string) error {
 // (nil, nil). The copy carries no lifetime, so the Manager's wall-clock
 // checks cannot overrule the store (G17).
 func (s *TokenStore) GetByAccess(_ context.Context, access string) (oauth2.TokenInfo, error) {
+	r := refOf(access)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e, ok := s.liveAccessLocked(access)
+	e, ok := s.liveAccessLocked(&r)
 	if !ok {
 		return nil, nil
 	}
-	t := e.tok
-	t.AccessExpiresIn, t.RefreshExpiresIn = 0, 0
-	return &t, nil
+	return s.modelLocked(access, e), nil
 }
 
 // GetByRefresh returns the token of an unexpired refresh token, or (nil, nil).
@@ -172,20 +221,32 @@ func (s *TokenStore) GetByRefresh(_ context.Context, refresh string) (oauth2.Tok
 	if !ok {
 		return nil, nil
 	}
-	e, ok := s.access[access]
-	if !ok || (!e.refreshExpires.IsZero() && !s.clk.Now().Before(e.refreshExpires)) {
+	r := refOf(access)
+	e, ok := s.access.get(&r)
+	if !ok || (!e.refreshExpires.isZero() && !now(s.clk.Now()).before(e.refreshExpires)) {
 		return nil, nil
 	}
-	t := e.tok
-	t.AccessExpiresIn, t.RefreshExpiresIn = 0, 0
-	return &t, nil
+	return s.modelLocked(access, e), nil
+}
+
+// modelLocked is e as go-oauth2 sees it, without lifetimes.
+func (s *TokenStore) modelLocked(access string, e accessEntry) *models.Token {
+	t := &models.Token{
+		ClientID: s.strs.str(e.client), UserID: s.strs.str(e.user), RedirectURI: s.strs.str(e.redirect), Scope: s.strs.str(e.scope),
+		Access: access, AccessCreateAt: s.locs.time(e.issued), Refresh: s.strs.str(e.refresh),
+	}
+	if t.Refresh != "" {
+		t.RefreshCreateAt = t.AccessCreateAt
+	}
+	return t
 }
 
 // RemoveByAccess deletes an access token and its refresh token.
 func (s *TokenStore) RemoveByAccess(_ context.Context, access string) error {
+	r := refOf(access)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.removeAccessLocked(access)
+	s.removeAccessLocked(&r)
 	return nil
 }
 
@@ -197,21 +258,21 @@ func (s *TokenStore) RemoveByRefresh(_ context.Context, refresh string) error {
 	return nil
 }
 
-func (s *TokenStore) removeAccessLocked(access string) bool {
-	e, ok := s.access[access]
+func (s *TokenStore) removeAccessLocked(r *ref) bool {
+	e, ok := s.access.get(r)
 	if !ok {
 		return false
 	}
-	delete(s.access, access)
-	if e.tok.Refresh != "" {
-		delete(s.refresh, e.tok.Refresh)
+	s.access.del(r)
+	if e.refresh != 0 {
+		delete(s.refresh, s.strs.str(e.refresh))
 	}
 	return true
 }
 
-func (s *TokenStore) liveAccessLocked(access string) (accessEntry, bool) {
-	e, ok := s.access[access]
-	if !ok || (!e.expires.IsZero() && !s.clk.Now().Before(e.expires)) {
+func (s *TokenStore) liveAccessLocked(r *ref) (accessEntry, bool) {
+	e, ok := s.access.get(r)
+	if !ok || (!e.expires.isZero() && !now(s.clk.Now()).before(e.expires)) {
 		return accessEntry{}, false
 	}
 	return e, true
@@ -219,13 +280,22 @@ func (s *TokenStore) liveAccessLocked(access string) (accessEntry, bool) {
 
 // Access returns the live access token, judged by the injected clock.
 func (s *TokenStore) Access(access string) (Token, bool) {
+	r := refOf(access)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e, ok := s.liveAccessLocked(access)
+	e, ok := s.liveAccessLocked(&r)
 	if !ok {
 		return Token{}, false
 	}
-	return e.token(), true
+	return s.tokenLocked(access, e), true
+}
+
+func (s *TokenStore) tokenLocked(access string, e accessEntry) Token {
+	return Token{
+		AccessToken: access, RefreshToken: s.strs.str(e.refresh),
+		ClientID: s.strs.str(e.client), UserID: s.strs.str(e.user), Scope: s.strs.str(e.scope), RedirectURI: s.strs.str(e.redirect),
+		IssuedAt: s.locs.time(e.issued), ExpiresAt: s.locs.time(e.expires),
+	}
 }
 
 // Revoke removes the live codes and the access tokens for which match
@@ -234,14 +304,14 @@ func (s *TokenStore) Access(access string) (Token, bool) {
 func (s *TokenStore) Revoke(match func(clientID, userID string) bool) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for k, e := range s.codes {
-		if match(e.tok.ClientID, e.tok.UserID) {
-			delete(s.codes, k)
+	for r, e := range s.codes.all {
+		if match(s.strs.str(e.client), s.strs.str(e.user)) {
+			s.codes.del(r)
 		}
 	}
 	n := 0
-	for k, e := range s.access {
-		if match(e.tok.ClientID, e.tok.UserID) && s.removeAccessLocked(k) {
+	for r, e := range s.access.all {
+		if match(s.strs.str(e.client), s.strs.str(e.user)) && s.removeAccessLocked(r) {
 			n++
 		}
 	}
@@ -252,14 +322,14 @@ func (s *TokenStore) Revoke(match func(clientID, userID string) bool) int {
 func (s *TokenStore) Count(match func(clientID, userID string) bool) (codes, tokens int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := s.clk.Now()
-	for _, e := range s.codes {
-		if now.Before(e.expires) && match(e.tok.ClientID, e.tok.UserID) {
+	n := now(s.clk.Now())
+	for _, e := range s.codes.all {
+		if n.before(e.expires) && match(s.strs.str(e.client), s.strs.str(e.user)) {
 			codes++
 		}
 	}
-	for _, e := range s.access {
-		if (e.expires.IsZero() || now.Before(e.expires)) && match(e.tok.ClientID, e.tok.UserID) {
+	for _, e := range s.access.all {
+		if (e.expires.isZero() || n.before(e.expires)) && match(s.strs.str(e.client), s.strs.str(e.user)) {
 			tokens++
 		}
 	}
@@ -285,56 +355,111 @@ type codeInfo struct {
 }
 
 func (s *TokenStore) inspect(code string) codeInfo {
+	r := refOf(code)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := s.clk.Now()
-	if e, ok := s.codes[code]; ok {
+	n := now(s.clk.Now())
+	if e, ok := s.codes.get(&r); ok {
 		st := codeLive
-		if !now.Before(e.expires) {
+		if !n.before(e.expires) {
 			st = codeExpired
 		}
-		return codeInfo{state: st, clientID: e.tok.ClientID, redirectURI: e.tok.RedirectURI, codeChallenge: e.tok.CodeChallenge}
+		return codeInfo{state: st, clientID: s.strs.str(e.client), redirectURI: s.strs.str(e.redirect), codeChallenge: s.strs.str(e.challenge)}
 	}
-	if sc, ok := s.spent[code]; ok && now.Before(sc.expires) {
-		return codeInfo{state: codeSpent, clientID: sc.clientID}
+	if sc, ok := s.spent.get(&r); ok && n.before(sc.expires) {
+		return codeInfo{state: codeSpent, clientID: s.strs.str(sc.client)}
 	}
 	return codeInfo{state: codeUnknown}
 }
 
 // link records that access was minted from code.
 func (s *TokenStore) link(code, access string) {
+	r := refOf(code)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if sc, ok := s.spent[code]; ok {
-		sc.tokens = append(slices.Clip(sc.tokens), access)
-		s.spent[code] = sc
+	sc, ok := s.spent.get(&r)
+	if !ok {
+		return
 	}
+	if a := refOf(access); sc.tokens == spentNone && a.long == "" {
+		sc.tokens, sc.tok = spentOne, a.k
+	} else {
+		s.spentLists[code] = append(s.spentTokensLocked(&r, sc), access)
+		sc.tokens, sc.tok = spentList, key{}
+	}
+	s.spent.set(&r, sc)
+}
+
+// spentTokensLocked returns the tokens sc produced; the caller may append
+// to the slice but not change it in place.
+func (s *TokenStore) spentTokensLocked(r *ref, sc spentCode) []string {
+	switch sc.tokens {
+	case spentOne:
+		return []string{sc.tok.String()}
+	case spentList:
+		return slices.Clip(s.spentLists[r.String()])
+	}
+	return nil
 }
 
 // issuedFrom returns the access tokens minted from a spent code.
 func (s *TokenStore) issuedFrom(code string) []string {
+	r := refOf(code)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return slices.Clone(s.spent[code].tokens)
+	sc, _ := s.spent.get(&r)
+	return slices.Clone(s.spentTokensLocked(&r, sc))
 }
 
 // sweepLocked drops expired codes and spent codes once the maps have grown,
 // doubling the threshold so the cost stays amortised.
-func (s *TokenStore) sweepLocked(now time.Time) {
-	if len(s.codes)+len(s.spent) < s.nextSweep {
+func (s *TokenStore) sweepLocked(now instant) {
+	if s.codes.len()+s.spent.len() < s.nextSweep {
 		return
 	}
-	for k, e := range s.codes {
-		if !now.Before(e.expires) {
-			delete(s.codes, k)
+	for r, e := range s.codes.all {
+		if !now.before(e.expires) {
+			s.codes.del(r)
 		}
 	}
-	for k, sc := range s.spent {
-		if !now.Before(sc.expires) {
-			delete(s.spent, k)
+	for r, sc := range s.spent.all {
+		if !now.before(sc.expires) {
+			if sc.tokens == spentList {
+				delete(s.spentLists, r.String())
+			}
+			s.spent.del(r)
 		}
 	}
-	s.nextSweep = max(minSweep, 2*(len(s.codes)+len(s.spent)))
+	s.nextSweep = max(minSweep, 2*(s.codes.len()+s.spent.len()))
+}
+
+// compactLocked rebuilds strs from the live entries once it has grown by
+// more than it held plus the number of entries since the last rebuild, so
+// strings of deleted entries (a PKCE challenge, a refresh token) do not
+// accumulate, at an amortised O(1) per string added.
+func (s *TokenStore) compactLocked() {
+	if len(s.strs.strs) < s.nextCompact {
+		return
+	}
+	old := s.strs
+	s.strs = newStrtab()
+	re := func(i uint32) uint32 { return s.strs.add(old.str(i)) }
+	reShared := func(sh shared) shared {
+		return shared{client: re(sh.client), user: re(sh.user), redirect: re(sh.redirect), scope: re(sh.scope)}
+	}
+	s.codes.update(func(e codeEntry) codeEntry {
+		e.shared, e.challenge, e.method = reShared(e.shared), re(e.challenge), re(e.method)
+		return e
+	})
+	s.spent.update(func(sc spentCode) spentCode {
+		sc.client = re(sc.client)
+		return sc
+	})
+	s.access.update(func(e accessEntry) accessEntry {
+		e.shared, e.refresh = reShared(e.shared), re(e.refresh)
+		return e
+	})
+	s.nextCompact = max(minSweep, 2*len(s.strs.strs)+s.codes.len()+s.spent.len()+s.access.len())
 }
 
 // Token is an access token as providers see it.
@@ -355,14 +480,6 @@ func (t Token) ExpiresIn(now time.Time) time.Duration {
 		return 0
 	}
 	return t.ExpiresAt.Sub(now)
-}
-
-func (e accessEntry) token() Token {
-	return Token{
-		AccessToken: e.tok.Access, RefreshToken: e.tok.Refresh,
-		ClientID: e.tok.ClientID, UserID: e.tok.UserID, Scope: e.tok.Scope, RedirectURI: e.tok.RedirectURI,
-		IssuedAt: e.issued, ExpiresAt: e.expires,
-	}
 }
 
 // Code is an authorization code in a Snapshot.
@@ -393,25 +510,26 @@ type Snapshot struct {
 func (s *TokenStore) Snapshot() Snapshot {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := s.clk.Now()
+	n := now(s.clk.Now())
 	var snap Snapshot
-	for _, e := range s.codes {
-		if now.Before(e.expires) {
+	for r, e := range s.codes.all {
+		if n.before(e.expires) {
 			snap.Codes = append(snap.Codes, Code{
-				Code: e.tok.Code, ClientID: e.tok.ClientID, UserID: e.tok.UserID, RedirectURI: e.tok.RedirectURI,
-				Scope: e.tok.Scope, CodeChallenge: e.tok.CodeChallenge, CodeChallengeMethod: e.tok.CodeChallengeMethod,
-				IssuedAt: e.issued, ExpiresAt: e.expires,
+				Code: r.String(), ClientID: s.strs.str(e.client), UserID: s.strs.str(e.user), RedirectURI: s.strs.str(e.redirect),
+				Scope: s.strs.str(e.scope), CodeChallenge: s.strs.str(e.challenge), CodeChallengeMethod: s.strs.str(e.method),
+				IssuedAt: s.locs.time(e.issued), ExpiresAt: s.locs.time(e.expires),
 			})
 		}
 	}
-	for k, sc := range s.spent {
-		if now.Before(sc.expires) {
-			snap.Codes = append(snap.Codes, Code{Code: k, ClientID: sc.clientID, ExpiresAt: sc.expires, Used: true, Tokens: slices.Clone(sc.tokens)})
+	for r, sc := range s.spent.all {
+		if n.before(sc.expires) {
+			snap.Codes = append(snap.Codes, Code{Code: r.String(), ClientID: s.strs.str(sc.client), ExpiresAt: s.locs.time(sc.expires),
+				Used: true, Tokens: slices.Clone(s.spentTokensLocked(r, sc))})
 		}
 	}
-	for _, e := range s.access {
-		if e.expires.IsZero() || now.Before(e.expires) {
-			snap.Tokens = append(snap.Tokens, e.token())
+	for r, e := range s.access.all {
+		if e.expires.isZero() || n.before(e.expires) {
+			snap.Tokens = append(snap.Tokens, s.tokenLocked(r.String(), e))
 		}
 	}
 	slices.SortFunc(snap.Codes, func(a, b Code) int {
@@ -429,41 +547,36 @@ func (s *TokenStore) Snapshot() Snapshot {
 func (s *TokenStore) Restore(snap Snapshot) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.resetLocked()
+	s.resetLocked(len(snap.Codes), len(snap.Tokens))
 	for _, c := range snap.Codes {
+		r := refOf(c.Code)
 		if c.Used {
-			s.spent[c.Code] = spentCode{clientID: c.ClientID, expires: c.ExpiresAt, tokens: slices.Clone(c.Tokens)}
+			sc := spentCode{client: s.strs.id(c.ClientID), expires: s.locs.instant(c.ExpiresAt)}
+			delete(s.spentLists, c.Code)
+			if len(c.Tokens) == 1 && len(c.Tokens[0]) <= keyMax {
+				sc.tokens, sc.tok = spentOne, refOf(c.Tokens[0]).k
+			} else if len(c.Tokens) > 0 {
+				sc.tokens = spentList
+				s.spentLists[c.Code] = slices.Clone(c.Tokens)
+			}
+			s.spent.set(&r, sc)
 			continue
 		}
-		tok := models.Token{
-			ClientID: c.ClientID, UserID: c.UserID, RedirectURI: c.RedirectURI, Scope: c.Scope,
-			Code: c.Code, CodeChallenge: c.CodeChallenge, CodeChallengeMethod: c.CodeChallengeMethod,
-			CodeCreateAt: c.IssuedAt, CodeExpiresIn: c.ExpiresAt.Sub(c.IssuedAt),
-		}
-		s.codes[c.Code] = codeEntry{tok: tok, issued: c.IssuedAt, expires: c.ExpiresAt}
+		s.codes.set(&r, codeEntry{
+			shared:    s.shared(c.ClientID, c.UserID, c.RedirectURI, c.Scope),
+			challenge: s.strs.id(c.CodeChallenge), method: s.strs.id(c.CodeChallengeMethod),
+			issued: s.locs.instant(c.IssuedAt), expires: s.locs.instant(c.ExpiresAt),
+		})
 	}
 	for _, t := range snap.Tokens {
-		tok := models.Token{
-			ClientID: t.ClientID, UserID: t.UserID, RedirectURI: t.RedirectURI, Scope: t.Scope,
-			Access: t.AccessToken, AccessCreateAt: t.IssuedAt, Refresh: t.RefreshToken, RefreshCreateAt: t.IssuedAt,
-		}
-		if !t.ExpiresAt.IsZero() {
-			tok.AccessExpiresIn = t.ExpiresAt.Sub(t.IssuedAt)
-		}
-		s.access[t.AccessToken] = accessEntry{tok: tok, issued: t.IssuedAt, expires: t.ExpiresAt}
+		e := accessEntry{shared: s.shared(t.ClientID, t.UserID, t.RedirectURI, t.Scope),
+			issued: s.locs.instant(t.IssuedAt), expires: s.locs.instant(t.ExpiresAt), refreshExpires: zeroInstant}
 		if t.RefreshToken != "" {
+			e.refresh = s.strs.id(t.RefreshToken)
 			s.refresh[t.RefreshToken] = t.AccessToken
 		}
+		r := refOf(t.AccessToken)
+		s.access.set(&r, e)
 	}
-}
-
-// snapshot copies any TokenInfo into a value.
-func snapshot(ti oauth2.TokenInfo) models.Token {
-	return models.Token{
-		ClientID: ti.GetClientID(), UserID: ti.GetUserID(), RedirectURI: ti.GetRedirectURI(), Scope: ti.GetScope(),
-		Code: ti.GetCode(), CodeChallenge: ti.GetCodeChallenge(), CodeChallengeMethod: string(ti.GetCodeChallengeMethod()),
-		CodeCreateAt: ti.GetCodeCreateAt(), CodeExpiresIn: ti.GetCodeExpiresIn(),
-		Access: ti.GetAccess(), AccessCreateAt: ti.GetAccessCreateAt(), AccessExpiresIn: ti.GetAccessExpiresIn(),
-		Refresh: ti.GetRefresh(), RefreshCreateAt: ti.GetRefreshCreateAt(), RefreshExpiresIn: ti.GetRefreshExpiresIn(),
-	}
+	s.nextCompact = max(minSweep, 2*len(s.strs.strs)+s.codes.len()+s.spent.len()+s.access.len())
 }

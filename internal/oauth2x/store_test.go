@@ -68,7 +68,7 @@ func TestSweepDropsExpiredCodes(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, s.store.Create(ctx, codeToken("new")))
 	s.store.mu.Lock()
-	n := len(s.store.codes)
+	n := s.store.codes.len()
 	s.store.mu.Unlock()
 	assert.Equal(t, 1, n)
 }
