@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -143,6 +144,34 @@ func BenchmarkSignedFriendsGET(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkSignedAppDataWrite is one signed appdata POST on the 100k
+// fixture, the users who installed the app in rotation (the write-rate
+// window is per user): verification, body decoding and the store's write.
+func BenchmarkSignedAppDataWrite(b *testing.B) {
+	e := openBig(b)
+	st := e.inst.State.(state).s
+	var users []string
+	for u := int32(0); int(u) < len(st.ds.users) && len(users) < 20_000; u++ {
+		if hasBit(st.lv.installed[0], u) {
+			users = append(users, st.ds.formatID(u))
+		}
+	}
+	reqs := make([]*http.Request, b.N)
+	for i := range reqs {
+		reqs[i] = e.signedRequest(b, http.MethodPost, "/appdata/@me/@self/@app?xoauth_requestor_id="+users[i%len(users)],
+			genAppKey, genAppSecret, strings.NewReader(`{"bench_score":"42"}`), "application/json")
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		w := httptest.NewRecorder()
+		e.inst.Handler.ServeHTTP(w, reqs[i])
+		if w.Code != http.StatusOK {
+			b.Fatal(w.Code, w.Body.String())
+		}
 	}
 }
 

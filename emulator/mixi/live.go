@@ -2,7 +2,7 @@ package mixi
 
 import (
 	"slices"
-	"time"
+	"strings"
 )
 
 // live is the runtime state over a dataset: installs (and the per-app
@@ -13,14 +13,19 @@ type live struct {
 	installed [][]uint64 // per app: bitset over users
 	// hasApp[app][u] are u's friends who installed app, sorted: paging a
 	// filterBy=hasApp list costs O(page) (mixi.md §3).
-	hasApp  [][][]int32
-	appdata []map[int32]map[string]string // per app, per user
+	hasApp [][][]int32
+	// appdata per app and user, as key/value pairs sorted by key: one
+	// allocation per user instead of a map, read in order without sorting,
+	// and never changed in place (a write stores a new slice), so a reader
+	// may keep it after the lock is released.
+	appdata []map[int32][][2]string
 	// requests in creation order; reqByID indexes them.
 	requests []Request
 	reqByID  map[string]int
-	// writes are the appdata write times per app and user, oldest first,
-	// for the 180 writes / 3 minutes limit.
-	writes map[writeKey][]time.Time
+	// writes are the appdata write times per app and user (UNIX ns of the
+	// injected clock: an int64 slice is not scanned by the GC, a time.Time
+	// slice is), oldest first, for the 180 writes / 3 minutes limit.
+	writes map[writeKey][]int64
 }
 
 type writeKey struct {
@@ -32,22 +37,18 @@ func newLive(d *dataset) *live {
 	lv := &live{
 		installed: make([][]uint64, len(d.apps)),
 		hasApp:    make([][][]int32, len(d.apps)),
-		appdata:   make([]map[int32]map[string]string, len(d.apps)),
+		appdata:   make([]map[int32][][2]string, len(d.apps)),
 		reqByID:   map[string]int{},
-		writes:    map[writeKey][]time.Time{},
+		writes:    map[writeKey][]int64{},
 	}
 	for a := range d.apps {
 		lv.installed[a] = slices.Clone(d.installed[a])
 		lv.hasApp[a] = buildHasApp(d, lv.installed[a])
-		lv.appdata[a] = map[int32]map[string]string{}
+		lv.appdata[a] = map[int32][][2]string{}
 	}
 	for _, ad := range d.appdata {
 		u, _ := d.lookup(ad.User)
-		m := make(map[string]string, len(ad.Data))
-		for k, v := range ad.Data {
-			m[k] = v
-		}
-		lv.appdata[d.appByID[ad.App]][u] = m
+		lv.appdata[d.appByID[ad.App]][u] = pairs(ad.Data)
 	}
 	for _, r := range d.requests {
 		r.Recipients = slices.Clone(r.Recipients)
@@ -102,4 +103,14 @@ func (lv *live) setInstalled(d *dataset, app int, u int32, on bool) {
 			lists[f] = append(append(next, old[:i]...), old[i+1:]...)
 		}
 	}
+}
+
+// pairs is m as key/value pairs sorted by key.
+func pairs(m map[string]string) [][2]string {
+	out := make([][2]string, 0, len(m))
+	for k, v := range m {
+		out = append(out, [2]string{k, v})
+	}
+	slices.SortFunc(out, func(a, b [2]string) int { return strings.Compare(a[0], b[0]) })
+	return out
 }

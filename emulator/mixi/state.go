@@ -152,8 +152,8 @@ func (s *memStore) export() Fixtures {
 		slices.Sort(users)
 		for _, u := range users {
 			data := make(map[string]string, len(byUser[u]))
-			for k, v := range byUser[u] {
-				data[k] = v
+			for _, kv := range byUser[u] {
+				data[kv[0]] = kv[1]
 			}
 			f.AppData = append(f.AppData, AppData{App: d.apps[a].fix.ID, User: d.formatID(u), Data: data})
 		}

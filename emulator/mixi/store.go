@@ -6,7 +6,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"slices"
-	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -286,14 +286,21 @@ func (s *memStore) AppData(app, viewer, owner string, friends bool, keys []strin
 	return out, len(users), nil
 }
 
-func pickKeys(m map[string]string, keys []string) [][2]string {
-	out := make([][2]string, 0, len(m))
-	for k, v := range m {
-		if len(keys) == 0 || slices.Contains(keys, k) {
-			out = append(out, [2]string{k, v})
+// pickKeys is the pairs named by keys (all when keys is empty), in key
+// order. The stored slice is never changed in place, so it may be returned.
+func pickKeys(data [][2]string, keys []string) [][2]string {
+	if len(keys) == 0 {
+		if data == nil {
+			return [][2]string{}
+		}
+		return data
+	}
+	out := make([][2]string, 0, min(len(keys), len(data)))
+	for _, kv := range data {
+		if slices.Contains(keys, kv[0]) {
+			out = append(out, kv)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i][0] < out[j][0] })
 	return out
 }
 
@@ -316,9 +323,9 @@ func (s *memStore) WriteAppData(app, viewer, owner string, set map[string]string
 	}
 	k := writeKey{a, v}
 	times := s.lv.writes[k]
-	cut := now.Add(-writeWindow)
+	cut := now.Add(-writeWindow).UnixNano()
 	drop := 0
-	for drop < len(times) && !times[drop].After(cut) {
+	for drop < len(times) && times[drop] <= cut {
 		drop++
 	}
 	times = times[drop:]
@@ -326,20 +333,22 @@ func (s *memStore) WriteAppData(app, viewer, owner string, set map[string]string
 		s.lv.writes[k] = times
 		return errRateLimited
 	}
-	s.lv.writes[k] = append(times, now)
+	s.lv.writes[k] = append(times, now.UnixNano())
 
-	data := s.lv.appdata[a][v]
-	next := make(map[string]string, len(data)+len(set))
+	var next [][2]string
 	if !delAll {
-		for key, val := range data {
-			next[key] = val
+		for _, kv := range s.lv.appdata[a][v] {
+			if _, over := set[kv[0]]; !over && !slices.Contains(del, kv[0]) {
+				next = append(next, kv)
+			}
 		}
 	}
-	for _, key := range del {
-		delete(next, key)
+	for key, val := range set { // set after delete, as a write does one or the other
+		next = append(next, [2]string{key, val})
 	}
-	for key, val := range set {
-		next[key] = val
+	slices.SortFunc(next, func(a, b [2]string) int { return strings.Compare(a[0], b[0]) })
+	if next == nil {
+		next = [][2]string{}
 	}
 	s.lv.appdata[a][v] = next
 	return nil
