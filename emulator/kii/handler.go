@@ -82,11 +82,14 @@ const (
 	corsMaxAge       = "86400"
 )
 
+// hdrAnyOrigin is shared by every response: net/http only reads it.
+var hdrAnyOrigin = []string{"*"}
+
 // cors answers preflights for known paths and stamps every response.
 func cors(mux *chi.Mux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r = dropStaleRawPath(r)
-		w.Header().Set("Access-Control-Allow-Origin", "*")
+		w.Header()["Access-Control-Allow-Origin"] = hdrAnyOrigin
 		if r.Method == http.MethodOptions {
 			methods := allowed(mux, r)
 			if len(methods) == 0 {

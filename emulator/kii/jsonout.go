@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"strconv"
+	"sync"
 
 	"github.com/fakeapi/fakeapi/internal/httpx"
 )
@@ -24,47 +26,75 @@ func (o object) MarshalJSON() ([]byte, error) { return o.encode(), nil }
 
 // encode writes the object compactly, keeping non-ASCII text and '<', '>',
 // '&' as they are (no HTML escaping: these are API bodies, not pages).
-func (o object) encode() []byte {
-	var buf bytes.Buffer
-	buf.WriteByte('{')
+func (o object) encode() []byte { return o.appendTo(make([]byte, 0, 256)) }
+
+func (o object) appendTo(b []byte) []byte {
+	b = append(b, '{')
 	for i, m := range o {
 		if i > 0 {
-			buf.WriteByte(',')
+			b = append(b, ',')
 		}
-		writeValue(&buf, m.k)
-		buf.WriteByte(':')
-		writeValue(&buf, m.v)
+		b = appendString(b, m.k)
+		b = append(b, ':')
+		b = appendValue(b, m.v)
 	}
-	buf.WriteByte('}')
-	return buf.Bytes()
+	return append(b, '}')
 }
 
-func writeValue(buf *bytes.Buffer, v any) {
+func appendValue(b []byte, v any) []byte {
 	switch x := v.(type) {
 	case object:
-		buf.Write(x.encode())
-		return
+		return x.appendTo(b)
 	case json.RawMessage:
 		if len(x) == 0 {
-			buf.WriteString("null")
-			return
+			return append(b, "null"...)
 		}
+		buf := bytes.NewBuffer(b)
 		_ = json.Compact(buf, x)
-		return
+		return buf.Bytes()
+	case string:
+		return appendString(b, x)
+	case int64:
+		return strconv.AppendInt(b, x, 10)
+	case int:
+		return strconv.AppendInt(b, int64(x), 10)
+	case bool:
+		return strconv.AppendBool(b, x)
 	}
+	return appendEncoded(b, v)
+}
+
+// appendString writes s as a JSON string; text that needs no escaping
+// without encoding/json.
+func appendString(b []byte, s string) []byte {
+	if plainASCII(s) {
+		b = append(b, '"')
+		b = append(b, s...)
+		return append(b, '"')
+	}
+	return appendEncoded(b, s)
+}
+
+func appendEncoded(b []byte, v any) []byte {
 	var tmp bytes.Buffer
 	enc := json.NewEncoder(&tmp)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
 		// Only plain strings, numbers, bools, nil and slices of them reach
 		// here; none can fail. Write null rather than half a value.
-		buf.WriteString("null")
-		return
+		return append(b, "null"...)
 	}
-	buf.Write(bytes.TrimSuffix(tmp.Bytes(), []byte("\n")))
+	return append(b, bytes.TrimSuffix(tmp.Bytes(), []byte("\n"))...)
 }
+
+// bodyPool recycles response buffers: a body is copied into the
+// connection's buffer by Write and not needed after.
+var bodyPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
 
 // writeObject writes a success body.
 func writeObject(w http.ResponseWriter, status int, contentType string, o object) {
-	httpx.WriteBytes(w, status, contentType, o.encode())
+	bp := bodyPool.Get().(*[]byte)
+	*bp = o.appendTo((*bp)[:0])
+	httpx.WriteBytes(w, status, contentType, *bp)
+	bodyPool.Put(bp)
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/fakeapi/fakeapi/internal/clock"
@@ -91,7 +93,11 @@ func readTokenRequest(r *http.Request) (tokenRequest, error) {
 	if err != nil {
 		return tokenRequest{}, err
 	}
-	return decodeTokenRequest(mt, body, r.URL.Query())
+	var query url.Values // parsing an empty query would still make a map
+	if r.URL.RawQuery != "" {
+		query = r.URL.Query()
+	}
+	return decodeTokenRequest(mt, body, query)
 }
 
 // siteApp finds the app of a site-level token request: from its app
@@ -269,18 +275,32 @@ func refreshGrant(st Store, src ids.Source, r *http.Request, app App, req tokenR
 
 // writeToken writes the seed's success body: id, access_token, expires_in,
 // token_type "bearer" [doc], then refresh_token when the app has them [doc].
+// Written directly rather than as an object: it is every login's answer.
 func writeToken(w http.ResponseWriter, id string, tok Token, now time.Time) {
-	o := object{
-		{"id", id},
-		{"access_token", tok.Access},
-		{"expires_in", tok.expiresIn(now)},
-		{"token_type", "bearer"},
-	}
+	bp := bodyPool.Get().(*[]byte)
+	b := append((*bp)[:0], `{"id":`...)
+	b = appendString(b, id)
+	b = append(b, `,"access_token":`...)
+	b = appendString(b, tok.Access)
+	b = append(b, `,"expires_in":`...)
+	b = strconv.AppendInt(b, tok.expiresIn(now), 10)
+	b = append(b, `,"token_type":"bearer"`...)
 	if tok.Refresh != "" {
-		o = append(o, kv{"refresh_token", tok.Refresh})
+		b = append(b, `,"refresh_token":`...)
+		b = appendString(b, tok.Refresh)
 	}
+	b = append(b, '}')
 	// Tokens must not be cached (RFC 6749 §5.1, oauth.md §4).
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Pragma", "no-cache")
-	writeObject(w, http.StatusOK, ctJSON, o)
+	h := w.Header()
+	h["Cache-Control"] = hdrNoStore
+	h["Pragma"] = hdrNoCache
+	httpx.WriteBytes(w, http.StatusOK, ctJSON, b)
+	*bp = b
+	bodyPool.Put(bp)
 }
+
+// Constant header values, shared: net/http only reads them.
+var (
+	hdrNoStore = []string{"no-store"}
+	hdrNoCache = []string{"no-cache"}
+)

@@ -1,0 +1,72 @@
+package kii
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// encodeStd is what every value of a body used to be written with.
+func encodeStd(t testing.TB, v any) string {
+	t.Helper()
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	require.NoError(t, enc.Encode(v))
+	return string(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+}
+
+var oddStrings = []string{"", "u-taro", "e4774cdd-a079-4f86-814e-8b9140bb6db4", "山田", `a"b`, `a\b`, "a\nb", "\x00", "\x7f",
+	"<&>", "\u2028\u2029", "\xff\xfe", "%41", "tab\there", "ANONYMOUS"}
+
+// TestAppendValueShouldMatchEncodingJSON: the direct writers give the
+// bytes encoding/json (without HTML escaping) gives.
+func TestAppendValueShouldMatchEncodingJSON(t *testing.T) {
+	t.Parallel()
+	vals := []any{int64(0), int64(-5), int64(2147483647), 42, true, false, nil, 1.5, []string{"a", "<b>"}, map[string]int{"x": 1}}
+	for _, s := range oddStrings {
+		vals = append(vals, s)
+	}
+	for _, v := range vals {
+		require.Equal(t, encodeStd(t, v), string(appendValue(nil, v)), "%#v", v)
+	}
+}
+
+// TestWriteTokenShouldMatchEncodingJSON: the login body, written directly,
+// is the object the token endpoint used to encode, for any id and token.
+func TestWriteTokenShouldMatchEncodingJSON(t *testing.T) {
+	t.Parallel()
+	for _, id := range oddStrings {
+		for _, refresh := range []string{"", "r-" + id} {
+			for _, exp := range []time.Time{{}, t0.Add(90 * time.Minute)} {
+				tok := Token{Access: "a" + id, Refresh: refresh, ExpiresAt: exp}
+				want := `{"id":` + encodeStd(t, id) + `,"access_token":` + encodeStd(t, tok.Access) +
+					`,"expires_in":` + encodeStd(t, tok.expiresIn(t0)) + `,"token_type":"bearer"`
+				if refresh != "" {
+					want += `,"refresh_token":` + encodeStd(t, refresh)
+				}
+				want += "}"
+				w := httptest.NewRecorder()
+				writeToken(w, id, tok, t0)
+				require.Equal(t, want, w.Body.String())
+				require.Equal(t, "no-store", w.Header().Get("Cache-Control"))
+				require.Equal(t, "no-cache", w.Header().Get("Pragma"))
+			}
+		}
+	}
+}
+
+func FuzzAppendString(f *testing.F) {
+	for _, s := range oddStrings {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := string(appendString([]byte("x"), s)), "x"+encodeStd(t, s); got != want {
+			t.Fatalf("appendString(%q) = %s, want %s", s, got, want)
+		}
+	})
+}
