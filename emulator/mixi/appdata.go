@@ -113,6 +113,9 @@ func decodeAppDataBody(body []byte) (map[string]string, error) {
 	if !utf8.Valid(body) {
 		return nil, newErr(http.StatusBadRequest, reasonBadBody)
 	}
+	if m, ok := scanFlatObject(body); ok {
+		return checkAppData(m)
+	}
 	var raw map[string]json.RawMessage
 	if err := httpx.UnmarshalStrict(body, &raw, false); err != nil || raw == nil {
 		return nil, newErr(http.StatusBadRequest, reasonBadBody)
@@ -122,19 +125,94 @@ func decodeAppDataBody(body []byte) (map[string]string, error) {
 	}
 	out := make(map[string]string, len(raw))
 	for k, v := range raw {
-		if !keyPattern.MatchString(k) {
-			return nil, newErr(http.StatusBadRequest, reasonBadKey)
-		}
 		var s string
-		if len(v) == 0 || v[0] != '"' || json.Unmarshal(v, &s) != nil {
+		if keyPattern.MatchString(k) && (len(v) == 0 || v[0] != '"' || json.Unmarshal(v, &s) != nil) {
 			return nil, newErr(http.StatusBadRequest, reasonBadBody)
-		}
-		if len(s) > maxValueBytes {
-			return nil, newErr(http.StatusBadRequest, reasonValueTooLong)
 		}
 		out[k] = s
 	}
-	return out, nil
+	return checkAppData(out)
+}
+
+// checkAppData applies the key and value rules to a decoded body.
+func checkAppData(m map[string]string) (map[string]string, error) {
+	if len(m) >= maxKeys {
+		return nil, newErr(http.StatusBadRequest, reasonTooManyKeys)
+	}
+	for k, v := range m {
+		if !keyPattern.MatchString(k) {
+			return nil, newErr(http.StatusBadRequest, reasonBadKey)
+		}
+		if len(v) > maxValueBytes {
+			return nil, newErr(http.StatusBadRequest, reasonValueTooLong)
+		}
+	}
+	return m, nil
+}
+
+// scanFlatObject decodes the usual body, {"key":"value",…} whose strings
+// hold no escape or control character, without encoding/json (its decoder,
+// a RawMessage per value and a second Unmarshal each were most of a
+// write's decoding cost). Anything else answers ok=false and takes the
+// general path, so both accept the same documents (FuzzDecodeAppDataBody
+// compares them). The caller has checked UTF-8.
+func scanFlatObject(b []byte) (m map[string]string, ok bool) {
+	i := skipSpace(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		return nil, false
+	}
+	m = map[string]string{}
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return m, skipSpace(b, i+1) == len(b)
+	}
+	for {
+		var k, v string
+		if k, i, ok = scanPlainString(b, i); !ok {
+			return nil, false
+		}
+		if i = skipSpace(b, i); i >= len(b) || b[i] != ':' {
+			return nil, false
+		}
+		if v, i, ok = scanPlainString(b, skipSpace(b, i+1)); !ok {
+			return nil, false
+		}
+		m[k] = v // a repeated key: the last wins, as in encoding/json
+		if i = skipSpace(b, i); i >= len(b) {
+			return nil, false
+		}
+		switch b[i] {
+		case ',':
+			i = skipSpace(b, i+1)
+		case '}':
+			return m, skipSpace(b, i+1) == len(b)
+		default:
+			return nil, false
+		}
+	}
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// scanPlainString reads a JSON string at b[i] that needs no unescaping.
+func scanPlainString(b []byte, i int) (string, int, bool) {
+	if i >= len(b) || b[i] != '"' {
+		return "", i, false
+	}
+	for j := i + 1; j < len(b); j++ {
+		switch c := b[j]; {
+		case c == '"':
+			return string(b[i+1 : j]), j + 1, true
+		case c == '\\' || c < 0x20:
+			return "", i, false
+		}
+	}
+	return "", i, false
 }
 
 // writeAppData writes the seed's shapes [doc]: JSON keyed by user id with

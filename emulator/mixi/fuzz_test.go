@@ -1,6 +1,7 @@
 package mixi
 
 import (
+	"maps"
 	"net/url"
 	"strconv"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/fakeapi/fakeapi/internal/fixture"
+	"github.com/fakeapi/fakeapi/internal/httpx"
 )
 
 func FuzzParseFields(f *testing.F) {
@@ -77,10 +79,19 @@ func FuzzParseRequestIDs(f *testing.F) {
 }
 
 func FuzzDecodeAppDataBody(f *testing.F) {
-	for _, s := range []string{`{"a":"b"}`, `{}`, `null`, `[]`, `{"a":1}`, `{"a":"b"} x`, `{"1":"x"}`, `{"a":"\u3042"}`, `{"a":"b","a":"c"}`} {
+	for _, s := range []string{`{"a":"b"}`, `{}`, `null`, `[]`, `{"a":1}`, `{"a":"b"} x`, `{"1":"x"}`, `{"a":"\u3042"}`, `{"a":"b","a":"c"}`,
+		` { "a" : "b" , "c":"" } `, `{"a":"b",}`, `{"a":"b"}}`, `{"a" "b"}`, "{\"a\":\"\x01\"}", `{"a":"b"`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
+		// The fast scanner must accept only what encoding/json decodes
+		// to the same map.
+		if fast, ok := scanFlatObject(body); ok {
+			var want map[string]string
+			if err := httpx.UnmarshalStrict(body, &want, false); err != nil || !maps.Equal(fast, want) || want == nil {
+				t.Fatalf("scanFlatObject(%q) = %q; encoding/json: %q, %v", body, fast, want, err)
+			}
+		}
 		m, err := decodeAppDataBody(body)
 		if err != nil {
 			if _, ok := err.(*apiError); !ok {
