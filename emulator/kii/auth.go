@@ -1,7 +1,6 @@
 package kii
 
 import (
-	"context"
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
@@ -37,6 +36,13 @@ func (c appCreds) keyMatches(key string) bool {
 	return eq(c.key) || (c.basic && eq(c.keyDec))
 }
 
+// X-Kii-AppID and X-Kii-AppKey in the canonical form net/http stores them
+// under: Header.Get copies a name it has to canonicalise, on every call.
+const (
+	hdrAppID  = "X-Kii-Appid"
+	hdrAppKey = "X-Kii-Appkey"
+)
+
 // readAppCreds reads the app credentials of r. Basic and X-Kii-AppID naming
 // different apps is an error; a malformed Basic header too.
 func readAppCreds(r *http.Request) (appCreds, error) {
@@ -46,12 +52,12 @@ func readAppCreds(r *http.Request) (appCreds, error) {
 	} else if ok {
 		c = appCreds{present: true, basic: true, id: user, key: pass, idDec: unescape(user), keyDec: unescape(pass)}
 	}
-	if id := r.Header.Get("X-Kii-AppID"); id != "" {
+	if id := r.Header.Get(hdrAppID); id != "" {
 		if c.present && !c.names(id) {
 			return c, errUnauthorized(msgAppMismatch, "", "")
 		}
 		if !c.present {
-			c = appCreds{present: true, id: id, key: r.Header.Get("X-Kii-AppKey")}
+			c = appCreds{present: true, id: id, key: r.Header.Get(hdrAppKey)}
 		}
 	}
 	return c, nil
@@ -115,36 +121,31 @@ func checkAppCreds(app App, c appCreds) error {
 	return nil
 }
 
-type appKey struct{}
+// appHandler handles an app-scoped path; withApp resolved the app.
+type appHandler func(w http.ResponseWriter, r *http.Request, app App)
 
-// appFrom returns the app withApp put in the request's context.
-func appFrom(r *http.Request) App {
-	a, _ := r.Context().Value(appKey{}).(App)
-	return a
-}
-
-// withApp resolves the {appID} of app-scoped paths: an unknown app is 404
-// APP_NOT_FOUND (kii.md §2 [chosen body]), credentials naming another app
-// or (strict apps) a wrong key are 401 UNAUTHORIZED.
-func withApp(log *slog.Logger, st Store) func(http.Handler) http.Handler {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			appID := pathParam(r, "appID")
-			app, ok := st.App(appID)
-			if !ok {
-				writeError(log, w, r, errAppNotFound(appID))
-				return
-			}
-			c, err := readAppCreds(r)
-			if err == nil {
-				err = checkAppCreds(app, c)
-			}
-			if err != nil {
-				writeError(log, w, r, err)
-				return
-			}
-			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), appKey{}, app)))
-		})
+// withApp resolves the {appID} of app-scoped paths for h: an unknown app is
+// 404 APP_NOT_FOUND (kii.md §2 [chosen body]), credentials naming another
+// app or (strict apps) a wrong key are 401 UNAUTHORIZED. The app is handed
+// over as an argument: in the request's context it cost a copy of the
+// request and two allocations on every call.
+func withApp(log *slog.Logger, st Store, h appHandler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		appID := pathParam(r, "appID")
+		app, ok := st.App(appID)
+		if !ok {
+			writeError(log, w, r, errAppNotFound(appID))
+			return
+		}
+		c, err := readAppCreds(r)
+		if err == nil {
+			err = checkAppCreds(app, c)
+		}
+		if err != nil {
+			writeError(log, w, r, err)
+			return
+		}
+		h(w, r, app)
 	}
 }
 

@@ -131,9 +131,8 @@ func customSize(c map[string]json.RawMessage) int {
 // 201 with Location and the whole user; with
 // application/vnd.kii.RegistrationAndAuthorizationRequest+json it also logs
 // the user in and adds _accessToken [clients: python3-kii live].
-func handleRegister(log *slog.Logger, st Store, clk clock.Clock, src ids.Source) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		app := appFrom(r)
+func handleRegister(log *slog.Logger, st Store, clk clock.Clock, src ids.Source) appHandler {
+	return func(w http.ResponseWriter, r *http.Request, app App) {
 		mt := httpx.MediaType(r)
 		if !isJSONType(mt) {
 			writeError(log, w, r, errMediaType(mt, false))

@@ -2,6 +2,7 @@ package kii
 
 import (
 	"log/slog"
+	"net/http"
 
 	"github.com/go-chi/chi/v5"
 
@@ -13,15 +14,15 @@ import (
 // ones: the emulator strips "/kii" before calling the handler, and under
 // api*.kii.com the path is untouched. Doc URLs: kii.md §9.
 func addRoutes(r chi.Router, log *slog.Logger, st Store, clk clock.Clock, src ids.Source) {
-	app := r.With(withApp(log, st))
-	r.Post("/api/oauth2/token", handleSiteToken(log, st, clk, src))                        // Kii: rest/oauth2/token — what the SDKs call (issue 9)
-	app.Post("/api/apps/{appID}/oauth2/token", handleAppToken(log, st, clk, src))          // Kii: ログイン (seed 001), …/application/oauth2/
-	app.Post("/api/apps/{appID}/users", handleRegister(log, st, clk, src))                 // Kii: …/login/sign-up/, user-collection
-	app.Get("/api/apps/{appID}/users/{user}", handleGetUser(log, st, clk))                 // Kii: user-logged-in, user-by-id, user-by-address
-	app.Delete("/api/apps/{appID}/users/{user}", handleDeleteUser(log, st, clk))           // Kii: user-by-id DELETE [clients: kii_go, python3-kii]
-	app.Put("/api/apps/{appID}/users/{user}/password", handleChangePassword(log, st, clk)) // Kii: …/management/password-change/
-	app.Put("/api/apps/{appID}/users/{user}/status", handlePutStatus(log, st, clk))        // Kii: …/admin-features/disabling-users/
-	app.Get("/api/apps/{appID}/users/{user}/status", handleGetStatus(log, st, clk))        // Kii: user status retrieval
+	app := func(h appHandler) http.HandlerFunc { return withApp(log, st, h) }
+	r.Post("/api/oauth2/token", handleSiteToken(log, st, clk, src))                           // Kii: rest/oauth2/token — what the SDKs call (issue 9)
+	r.Post("/api/apps/{appID}/oauth2/token", app(handleAppToken(log, st, clk, src)))          // Kii: ログイン (seed 001), …/application/oauth2/
+	r.Post("/api/apps/{appID}/users", app(handleRegister(log, st, clk, src)))                 // Kii: …/login/sign-up/, user-collection
+	r.Get("/api/apps/{appID}/users/{user}", app(handleGetUser(log, st, clk)))                 // Kii: user-logged-in, user-by-id, user-by-address
+	r.Delete("/api/apps/{appID}/users/{user}", app(handleDeleteUser(log, st, clk)))           // Kii: user-by-id DELETE [clients: kii_go, python3-kii]
+	r.Put("/api/apps/{appID}/users/{user}/password", app(handleChangePassword(log, st, clk))) // Kii: …/management/password-change/
+	r.Put("/api/apps/{appID}/users/{user}/status", app(handlePutStatus(log, st, clk)))        // Kii: …/admin-features/disabling-users/
+	r.Get("/api/apps/{appID}/users/{user}/status", app(handleGetStatus(log, st, clk)))        // Kii: user status retrieval
 }
 
 // addAdminRoutes lists the provider's admin routes, served under

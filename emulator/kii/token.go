@@ -32,8 +32,8 @@ const tokenBytes = 32
 
 // handleAppToken handles "POST /api/apps/{appID}/oauth2/token": the seed's
 // login endpoint [doc]. grant_type is required here.
-func handleAppToken(log *slog.Logger, st Store, clk clock.Clock, src ids.Source) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+func handleAppToken(log *slog.Logger, st Store, clk clock.Clock, src ids.Source) appHandler {
+	return func(w http.ResponseWriter, r *http.Request, app App) {
 		req, err := readTokenRequest(r)
 		if err != nil {
 			writeError(log, w, r, err)
@@ -43,7 +43,7 @@ func handleAppToken(log *slog.Logger, st Store, clk clock.Clock, src ids.Source)
 			writeError(log, w, r, oauthErr(codeInvalidRequest, msgMissingGrant))
 			return
 		}
-		serveGrant(log, st, clk, src, w, r, appFrom(r), req)
+		serveGrant(log, st, clk, src, w, r, app, req)
 	}
 }
 
@@ -194,11 +194,13 @@ func passwordGrant(st Store, src ids.Source, r *http.Request, app App, req token
 		tok.Refresh = src.Token(tokenBytes)
 	}
 	u, err := st.Login(app.ID, req.username, req.password, *tok, now)
-	var le *loginError
-	if errors.As(err, &le) {
-		return "", errInvalidGrant()
-	}
 	if err != nil {
+		// Declared here, not above: errors.As moves le to the heap, on
+		// every login if it were.
+		var le *loginError
+		if errors.As(err, &le) {
+			return "", errInvalidGrant()
+		}
 		return "", err
 	}
 	tok.Kind, tok.UserID = kindUser, u.ID

@@ -63,9 +63,8 @@ func selfOrAdmin(app App, p principal, u User) error {
 // handleGetUser handles "GET /api/apps/{appID}/users/{user}" (kii.md §4
 // [doc]). Another user's token sees userID, loginName and displayName
 // unless the app exposes full user data; disabled users are still found.
-func handleGetUser(log *slog.Logger, st Store, clk clock.Clock) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		app := appFrom(r)
+func handleGetUser(log *slog.Logger, st Store, clk clock.Clock) appHandler {
+	return func(w http.ResponseWriter, r *http.Request, app App) {
 		u, p, err := authTarget(st, r, app, clk)
 		if err != nil {
 			writeError(log, w, r, err)
@@ -124,9 +123,8 @@ func decodePasswordChange(body []byte) (old *string, newPassword string, err err
 // (kii.md §4 [doc]): 204, and every token of the user is invalidated, the
 // one used included (seed 001 [doc]). A user token needs oldPassword; the
 // admin token does not (and its oldPassword is not checked) [doc].
-func handleChangePassword(log *slog.Logger, st Store, clk clock.Clock) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		app := appFrom(r)
+func handleChangePassword(log *slog.Logger, st Store, clk clock.Clock) appHandler {
+	return func(w http.ResponseWriter, r *http.Request, app App) {
 		if mt := httpx.MediaType(r); !isJSONType(mt) {
 			writeError(log, w, r, errMediaType(mt, false))
 			return
@@ -201,9 +199,8 @@ func decodeStatus(body []byte) (bool, error) {
 // handlePutStatus handles "PUT /api/apps/{appID}/users/{user}/status":
 // disable or enable a user with the admin token; disabling invalidates
 // every token of the user, enabling revives none (seed 001, kii.md §4 [doc]).
-func handlePutStatus(log *slog.Logger, st Store, clk clock.Clock) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		app := appFrom(r)
+func handlePutStatus(log *slog.Logger, st Store, clk clock.Clock) appHandler {
+	return func(w http.ResponseWriter, r *http.Request, app App) {
 		if mt := httpx.MediaType(r); !isJSONType(mt) {
 			writeError(log, w, r, errMediaType(mt, false))
 			return
@@ -235,9 +232,8 @@ func handlePutStatus(log *slog.Logger, st Store, clk clock.Clock) http.HandlerFu
 
 // handleGetStatus handles "GET /api/apps/{appID}/users/{user}/status"
 // (kii.md §4 [doc]): {"disabled":…} for the admin token.
-func handleGetStatus(log *slog.Logger, st Store, clk clock.Clock) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		app := appFrom(r)
+func handleGetStatus(log *slog.Logger, st Store, clk clock.Clock) appHandler {
+	return func(w http.ResponseWriter, r *http.Request, app App) {
 		u, err := adminTarget(st, r, app, clk)
 		if err != nil {
 			writeError(log, w, r, err)
@@ -262,9 +258,8 @@ func adminTarget(st Store, r *http.Request, app App, clk clock.Clock) (User, err
 // handleDeleteUser handles "DELETE /api/apps/{appID}/users/{user}" with the
 // user's own token or the admin token: 204 [chosen status; SDKs accept any
 // 2xx]; the user's tokens then get 403 WRONG_TOKEN [clients: python3-kii].
-func handleDeleteUser(log *slog.Logger, st Store, clk clock.Clock) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		app := appFrom(r)
+func handleDeleteUser(log *slog.Logger, st Store, clk clock.Clock) appHandler {
+	return func(w http.ResponseWriter, r *http.Request, app App) {
 		u, p, err := authTarget(st, r, app, clk)
 		if err == nil {
 			err = selfOrAdmin(app, p, u)
