@@ -158,11 +158,39 @@ func runReport(args []string) error {
 		p("| cold start to first 200 ≤ %.0f ms | %.1f ms (median of %d) | %s |\n", targetStartMS, s.MedianStartMS, len(s.StartMS), yes(s.MedianStartMS <= targetStartMS))
 		p("| idle RSS ≤ %d MB | %.1f MB | %s |\n", targetIdleRSSKB/1024, float64(s.MedianIdleRSSKB)/1024, yes(s.MedianIdleRSSKB <= targetIdleRSSKB))
 	}
-	if e, bl, ok := best(rs, "iijmio-coupon-get", "warn"); ok {
-		p("| authenticated IIJmio GET coupon ≥ %.1f× baseline req/s | %.2f× (%.0f vs %.0f req/s) | %s |\n", targetCouponRatio, e.rps()/bl.rps(), e.rps(), bl.rps(), yes(e.rps()/bl.rps() >= targetCouponRatio))
+	// ratioRow judges a throughput target in both settings: with wrk on the
+	// same cores (what the issue describes) and pinned (server alone on a
+	// core, where the ratio is the ratio of CPU per request).
+	ratioRow := func(name, label string, target float64) {
+		e, bl, ok := best(rs, name, "warn")
+		if !ok {
+			return
+		}
+		shared := e.rps() / bl.rps()
+		measured := fmt.Sprintf("%.2f× shared (%.0f vs %.0f req/s)", shared, e.rps(), bl.rps())
+		met := shared >= target
+		if pe, pbl, ok := bestIn(rs, name, "warn", "pinned"); ok {
+			pinned := pe.rps() / pbl.rps()
+			measured += fmt.Sprintf("; %.2f× pinned (%.0f vs %.0f req/s)", pinned, pe.rps(), pbl.rps())
+			met = met && pinned >= target
+		}
+		p("| %s ≥ %.1f× baseline req/s, shared and pinned | %s | %s |\n", label, target, measured, yes(met))
 	}
-	if e, bl, ok := best(rs, "mixi-friends", "warn"); ok {
-		p("| OAuth1-signed mixi GET ≥ %.1f× baseline req/s | %.2f× (%.0f vs %.0f req/s) | %s |\n", targetMixiRatio, e.rps()/bl.rps(), e.rps(), bl.rps(), yes(e.rps()/bl.rps() >= targetMixiRatio))
+	ratioRow("iijmio-coupon-get", "authenticated IIJmio GET coupon", targetCouponRatio)
+	ratioRow("mixi-friends", "OAuth1-signed mixi GET", targetMixiRatio)
+	pw, pwName, pb, pinnedRuns := int64(0), "", int64(0), 0
+	for _, s := range scenarios {
+		if e, bl, ok := bestIn(rs, s.Name, "warn", "pinned"); ok {
+			pinnedRuns++
+			if e.P99Us > pw {
+				pw, pwName = e.P99Us, s.Name
+			}
+			pb = max(pb, bl.P99Us)
+		}
+	}
+	if pwName != "" {
+		p("| p99 ≤ %d ms at %d connections, every scenario (%d of %d measured), the server alone on CPU 0 and wrk on CPU 1 | worst %s (%s); the baseline's worst %s | %s |\n",
+			targetP99Us/1000, *conns, pinnedRuns, len(scenarios), ms(pw), pwName, ms(pb), yes(pw <= targetP99Us && pinnedRuns == len(scenarios)))
 	}
 	worst, worstName, baseWorst := int64(0), "", int64(0)
 	for _, s := range scenarios {
@@ -173,18 +201,12 @@ func runReport(args []string) error {
 			baseWorst = max(baseWorst, bl.P99Us)
 		}
 	}
-	p("| p99 ≤ %d ms at %d connections, every scenario | worst %s (%s); the baseline's worst %s | %s |\n", targetP99Us/1000, *conns, ms(worst), worstName, ms(baseWorst), yes(worst <= targetP99Us))
-	pw, pwName, pb := int64(0), "", int64(0)
-	for _, s := range scenarios {
-		if e, bl, ok := bestIn(rs, s.Name, "warn", "pinned"); ok {
-			if e.P99Us > pw {
-				pw, pwName = e.P99Us, s.Name
-			}
-			pb = max(pb, bl.P99Us)
+	if worstName != "" {
+		judged := yes(worst <= targetP99Us)
+		if baseWorst > targetP99Us {
+			judged = fmt.Sprintf("not judged here: the bare baseline's own p99 is %s in this setting", ms(baseWorst))
 		}
-	}
-	if pwName != "" {
-		p("| … the same with the servers on CPU 0 and wrk on CPU 1 (the two ratio scenarios) | worst %s (%s); the baseline's worst %s | %s |\n", ms(pw), pwName, ms(pb), yes(pw <= targetP99Us))
+		p("| … the same with wrk and the server sharing both cores | worst %s (%s); the baseline's worst %s | %s |\n", ms(worst), worstName, ms(baseWorst), judged)
 	}
 	p("\n")
 
