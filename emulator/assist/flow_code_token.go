@@ -15,14 +15,18 @@ import (
 // ([chosen] assist.md §3), with RFC 6749 §5.1's cache headers.
 func tokenWriter(log *slog.Logger) func(http.ResponseWriter, *http.Request, oauth2x.Token) {
 	return func(w http.ResponseWriter, r *http.Request, t oauth2x.Token) {
-		tok, err := marshalPHP(t.AccessToken)
-		if err != nil {
-			writeError(log, w, r, err)
-			return
-		}
 		body := make([]byte, 0, 128)
 		body = append(body, `{"access_token":`...)
-		body = append(body, tok...)
+		if plainJSON(t.AccessToken) {
+			body = append(append(append(body, '"'), t.AccessToken...), '"')
+		} else {
+			tok, err := marshalPHP(t.AccessToken)
+			if err != nil {
+				writeError(log, w, r, err)
+				return
+			}
+			body = append(body, tok...)
+		}
 		body = append(body, `,"token_type":"bearer","expires_in":null,"refresh_token":null,"scope":""}`...)
 		noStore(w.Header())
 		httpx.WriteBytes(w, http.StatusOK, "application/json", body)
@@ -41,7 +45,13 @@ func tokenErrorWriter(log *slog.Logger) func(http.ResponseWriter, *http.Request,
 	}
 }
 
+// The values are shared: net/http and the root only read them.
+var (
+	cacheNoStore  = []string{"no-store"}
+	pragmaNoCache = []string{"no-cache"}
+)
+
 func noStore(h http.Header) {
-	h.Set("Cache-Control", "no-store")
-	h.Set("Pragma", "no-cache")
+	h["Cache-Control"] = cacheNoStore
+	h["Pragma"] = pragmaNoCache
 }

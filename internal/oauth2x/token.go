@@ -3,9 +3,11 @@ package oauth2x
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 
 	"github.com/go-oauth2/oauth2/v4"
 
@@ -65,24 +67,29 @@ func (s *Server) tokenForm(r *http.Request) (url.Values, *Error) {
 	}
 	// A missing Content-Type is read as a form: PHP's stream_context_create
 	// POST adds it only with a notice, and the seed's sample relies on that.
-	if mt := httpx.MediaType(r); mt != "" && mt != "application/x-www-form-urlencoded" {
-		return nil, newError(http.StatusBadRequest, ErrInvalidRequest, s.msg.ContentType)
+	// The exact form type, what clients send, needs no parsing.
+	if ct := r.Header.Get("Content-Type"); ct != "" && ct != formType {
+		if mt := httpx.MediaType(r); mt != "" && mt != formType {
+			return nil, newError(http.StatusBadRequest, ErrInvalidRequest, s.msg.ContentType)
+		}
 	}
 	body, err := httpx.ReadBody(r)
-	if httpx.IsTooLarge(err) {
-		return nil, newError(http.StatusRequestEntityTooLarge, ErrInvalidRequest, s.msg.BodyTooLarge)
-	}
 	if err != nil {
+		if httpx.IsTooLarge(err) {
+			return nil, newError(http.StatusRequestEntityTooLarge, ErrInvalidRequest, s.msg.BodyTooLarge)
+		}
 		return nil, newError(http.StatusBadRequest, ErrInvalidRequest, s.msg.MalformedBody)
 	}
 	form, err := ParseForm(string(body))
 	if err != nil {
 		return nil, newError(http.StatusBadRequest, ErrInvalidRequest, s.msg.MalformedBody)
 	}
-	q := r.URL.Query()
-	for _, k := range queryForbidden {
-		if q.Has(k) {
-			return nil, newError(http.StatusBadRequest, ErrInvalidRequest, s.msg.CredentialsInQuery)
+	if r.URL.RawQuery != "" {
+		q := r.URL.Query()
+		for _, k := range queryForbidden {
+			if q.Has(k) {
+				return nil, newError(http.StatusBadRequest, ErrInvalidRequest, s.msg.CredentialsInQuery)
+			}
 		}
 	}
 	if k := Duplicated(form); k != "" {
@@ -91,10 +98,46 @@ func (s *Server) tokenForm(r *http.Request) (url.Values, *Error) {
 	return form, nil
 }
 
-// ParseForm parses an application/x-www-form-urlencoded body (url.ParseQuery,
-// which refuses ';' separators and bad escapes rather than guessing).
+const formType = "application/x-www-form-urlencoded"
+
+// ParseForm parses an application/x-www-form-urlencoded body as
+// url.ParseQuery does, which refuses ';' separators and bad escapes rather
+// than guessing. Bodies it would refuse, and very long ones, are left to
+// url.ParseQuery itself; the others get one backing array for their values
+// instead of one slice per parameter.
 func ParseForm(body string) (url.Values, error) {
-	return url.ParseQuery(body)
+	n := strings.Count(body, "&") + 1
+	if n > 100 || strings.Contains(body, ";") {
+		return url.ParseQuery(body)
+	}
+	m := make(url.Values, n)
+	vals := make([]string, n)
+	i := 0
+	for rest := body; rest != ""; {
+		var kv string
+		kv, rest, _ = strings.Cut(rest, "&")
+		if kv == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(kv, "=")
+		k, err := url.QueryUnescape(k)
+		if err != nil {
+			return url.ParseQuery(body)
+		}
+		if v, err = url.QueryUnescape(v); err != nil {
+			return url.ParseQuery(body)
+		}
+		if old, ok := m[k]; ok {
+			m[k] = append(old, v)
+			continue
+		}
+		// Capacity 1: an append for a repeated key copies, never
+		// overwriting the next parameter's value.
+		vals[i] = v
+		m[k] = vals[i : i+1 : i+1]
+		i++
+	}
+	return m, nil
 }
 
 // Duplicated returns the first parameter (in sorted order) given more than
@@ -178,13 +221,21 @@ func (s *Server) invalidClient(basic bool) *Error {
 	return e
 }
 
-type credKey struct{}
+// exchangeKey carries an *exchangeCtx through go-oauth2 during an exchange.
+type exchangeKey struct{}
+
+// exchangeCtx is what HandleToken established before go-oauth2 runs: the
+// authenticated client, and the client and redirect URI of the code.
+type exchangeCtx struct {
+	cred  credential
+	bound bound
+}
 
 // clientInfo is go-oauth2's ClientInfoHandler: the credentials HandleToken
 // authenticated, or (for a direct caller) the same parsing (G7).
 func (s *Server) clientInfo(r *http.Request) (string, string, error) {
-	if c, ok := r.Context().Value(credKey{}).(credential); ok {
-		return c.id, c.secret, nil
+	if x, ok := r.Context().Value(exchangeKey{}).(*exchangeCtx); ok {
+		return x.cred.id, x.cred.secret, nil
 	}
 	c, e := s.credentials(r, r.PostForm)
 	if e != nil {
@@ -225,17 +276,18 @@ func (s *Server) exchange(r *http.Request, form url.Values, cred credential, cod
 
 	// What go-oauth2 reads: the body only (G6), the grant rewritten (G12),
 	// redirect_uri taken from the code when absent, since go-oauth2 requires
-	// it (G11).
-	pf := url.Values{}
-	for k, v := range form {
-		pf[k] = slices.Clone(v)
-	}
-	pf.Set("grant_type", string(oauth2.AuthorizationCode))
-	pf.Set("redirect_uri", ci.redirectURI)
-	ctx := context.WithValue(r.Context(), credKey{}, cred)
-	ctx = context.WithValue(ctx, boundKey{}, bound{clientID: cred.id, redirectURI: ci.redirectURI})
-	r2 := r.Clone(ctx)
-	r2.URL.RawQuery = ""
+	// it (G11). go-oauth2 only reads the values, so they are shared with
+	// form, and the request is a shallow copy with its own URL.
+	pf := maps.Clone(form)
+	pf["grant_type"] = []string{string(oauth2.AuthorizationCode)}
+	pf["redirect_uri"] = []string{ci.redirectURI}
+	ctx := context.WithValue(r.Context(), exchangeKey{}, &exchangeCtx{
+		cred: cred, bound: bound{clientID: cred.id, redirectURI: ci.redirectURI},
+	})
+	r2 := r.WithContext(ctx)
+	u := *r.URL
+	u.RawQuery = ""
+	r2.URL = &u
 	r2.Form, r2.PostForm = pf, pf
 
 	gt, tgr, err := s.srv.ValidationTokenRequest(r2)
@@ -273,8 +325,6 @@ func (s *Server) managerError(err error, ci codeInfo, form url.Values) *Error {
 	return newError(status, code, s.msg.ServerError)
 }
 
-type boundKey struct{}
-
 // bound is the client and redirect URI of the code being exchanged.
 type bound struct{ clientID, redirectURI string }
 
@@ -286,11 +336,14 @@ type exchangeClients struct{ clientStore }
 
 func (ec exchangeClients) GetByID(ctx context.Context, id string) (oauth2.ClientInfo, error) {
 	ci, err := ec.clientStore.GetByID(ctx, id)
-	b, ok := ctx.Value(boundKey{}).(bound)
-	if ci == nil || err != nil || !ok || b.clientID != id || b.redirectURI == "" {
+	x, ok := ctx.Value(exchangeKey{}).(*exchangeCtx)
+	if ci == nil || err != nil || !ok || x.bound.clientID != id || x.bound.redirectURI == "" {
 		return ci, err
 	}
 	c := ci.(clientInfo)
-	c.RedirectURIs = append(slices.Clip(c.RedirectURIs), b.redirectURI)
+	if slices.Contains(c.RedirectURIs, x.bound.redirectURI) {
+		return ci, nil
+	}
+	c.RedirectURIs = append(slices.Clip(c.RedirectURIs), x.bound.redirectURI)
 	return c, nil
 }
