@@ -4,8 +4,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha1"
 	"encoding/base64"
-	"sort"
-	"strings"
 )
 
 // Param is one name/value pair, decoded.
@@ -28,48 +26,49 @@ func Encode(s string) string {
 	if n == 0 {
 		return s
 	}
-	const hex = "0123456789ABCDEF"
-	b := make([]byte, 0, len(s)+2*n)
+	return string(appendEncode(make([]byte, 0, len(s)+2*n), s))
+}
+
+const upperHex = "0123456789ABCDEF"
+
+// appendEncode appends Encode(s) to b.
+func appendEncode(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if unreserved(c) {
 			b = append(b, c)
 			continue
 		}
-		b = append(b, '%', hex[c>>4], hex[c&15])
+		b = append(b, '%', upperHex[c>>4], upperHex[c&15])
 	}
-	return string(b)
+	return b
 }
 
-func unreserved(c byte) bool {
-	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
-		c == '-' || c == '.' || c == '_' || c == '~'
-}
+func unreserved(c byte) bool { return unreservedSet[c] }
+
+var unreservedSet = func() (set [256]bool) {
+	for c := range 256 {
+		set[c] = 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
+			c == '-' || c == '.' || c == '_' || c == '~'
+	}
+	return set
+}()
 
 // NormalizeParams is RFC 5849 §3.4.1.3.2: encode every name and value, sort
 // by encoded name then encoded value (duplicates kept), join as
 // name=value with "&".
 func NormalizeParams(params []Param) string {
-	enc := make([][2]string, len(params))
-	for i, p := range params {
-		enc[i] = [2]string{Encode(p.Name), Encode(p.Value)}
-	}
-	sort.Slice(enc, func(i, j int) bool {
-		if enc[i][0] != enc[j][0] {
-			return enc[i][0] < enc[j][0]
-		}
-		return enc[i][1] < enc[j][1]
-	})
-	var b strings.Builder
-	for i, p := range enc {
+	sc := getScratch()
+	defer putScratch(sc)
+	sc.sortEncoded(params)
+	b := make([]byte, 0, len(sc.enc)+2*len(params))
+	for i, sp := range sc.spans {
 		if i > 0 {
-			b.WriteByte('&')
+			b = append(b, '&')
 		}
-		b.WriteString(p[0])
-		b.WriteByte('=')
-		b.WriteString(p[1])
+		b = append(append(append(b, sc.enc[sp.name:sp.value]...), '='), sc.enc[sp.value:sp.end]...)
 	}
-	return b.String()
+	return string(b)
 }
 
 // BaseString is the signature base string of RFC 5849 §3.4.1:
@@ -77,13 +76,19 @@ func NormalizeParams(params []Param) string {
 // normalized parameters. params must already exclude oauth_signature and
 // realm.
 func BaseString(method, baseURI string, params []Param) string {
-	return strings.ToUpper(method) + "&" + Encode(baseURI) + "&" + Encode(NormalizeParams(params))
+	sc := getScratch()
+	defer putScratch(sc)
+	return string(sc.appendBaseString(nil, method, baseURI, params))
 }
 
 // Sign is HMAC-SHA1 over base with the key enc(consumerSecret)&enc(tokenSecret)
 // (RFC 5849 §3.4.2), base64-encoded. 2-legged requests have an empty token
 // secret, so mixi's key is "secret&".
 func Sign(base, consumerSecret, tokenSecret string) string {
+	if tokenSecret == "" {
+		var sum [sha1.Size]byte
+		return base64.StdEncoding.EncodeToString(sumHMAC(sum[:0], consumerSecret, []byte(base)))
+	}
 	mac := hmac.New(sha1.New, []byte(Encode(consumerSecret)+"&"+Encode(tokenSecret)))
 	mac.Write([]byte(base))
 	return base64.StdEncoding.EncodeToString(mac.Sum(nil))

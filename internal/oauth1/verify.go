@@ -2,6 +2,7 @@ package oauth1
 
 import (
 	"crypto/subtle"
+	"encoding/base64"
 	"mime"
 	"net"
 	"net/http"
@@ -107,40 +108,55 @@ func (r Result) Get(name string) string {
 // nonce, body hash and signature; the nonce is recorded only after the
 // signature verified, so a forged request cannot burn a real client's nonce.
 func (v *Verifier) Verify(req Request) (Result, error) {
-	header, query, form, err := collect(req)
+	sc := getScratch()
+	defer putScratch(sc)
+	all, _, nQuery, err := sc.collect(req)
 	if err != nil {
 		return Result{}, err
 	}
-	all := make([]Param, 0, len(header)+len(query)+len(form))
-	all = append(append(append(all, header...), query...), form...)
-
-	oauth := map[string]string{}
+	if dup, ok := duplicateOAuth(all); ok {
+		// RFC 5849 §3.1: each oauth_* parameter at most once.
+		return Result{}, problem(ProblemParameterRejected, Param{"oauth_parameters_rejected", dup})
+	}
+	// Each oauth_* name is there at most once now.
+	var oauth struct {
+		consumerKey, signatureMethod, signature, timestamp, nonce, version, bodyHash string
+		hasVersion, hasBodyHash                                                      bool
+	}
 	for _, p := range all {
-		if !strings.HasPrefix(p.Name, "oauth_") {
-			continue
+		switch p.Name {
+		case "oauth_consumer_key":
+			oauth.consumerKey = p.Value
+		case "oauth_signature_method":
+			oauth.signatureMethod = p.Value
+		case "oauth_signature":
+			oauth.signature = p.Value
+		case "oauth_timestamp":
+			oauth.timestamp = p.Value
+		case "oauth_nonce":
+			oauth.nonce = p.Value
+		case "oauth_version":
+			oauth.version, oauth.hasVersion = p.Value, true
+		case "oauth_body_hash":
+			oauth.bodyHash, oauth.hasBodyHash = p.Value, true
 		}
-		if _, dup := oauth[p.Name]; dup {
-			// RFC 5849 §3.1: each oauth_* parameter at most once.
-			return Result{}, problem(ProblemParameterRejected, Param{"oauth_parameters_rejected", p.Name})
-		}
-		oauth[p.Name] = p.Value
 	}
-	var absent []string
-	for _, name := range required {
-		if oauth[name] == "" {
-			absent = append(absent, name)
+	if oauth.consumerKey == "" || oauth.signatureMethod == "" || oauth.signature == "" || oauth.timestamp == "" || oauth.nonce == "" {
+		var absent []string
+		for i, val := range []string{oauth.consumerKey, oauth.signatureMethod, oauth.signature, oauth.timestamp, oauth.nonce} {
+			if val == "" {
+				absent = append(absent, required[i])
+			}
 		}
-	}
-	if len(absent) > 0 {
 		return Result{}, problem(ProblemParameterAbsent, Param{"oauth_parameters_absent", strings.Join(absent, "&")})
 	}
-	if ver, ok := oauth["oauth_version"]; ok && ver != Version {
+	if oauth.hasVersion && oauth.version != Version {
 		return Result{}, problem(ProblemVersionRejected, Param{"oauth_acceptable_versions", Version + "-" + Version})
 	}
-	if oauth["oauth_signature_method"] != MethodHMACSHA1 {
+	if oauth.signatureMethod != MethodHMACSHA1 {
 		return Result{}, problem(ProblemSignatureMethodRejected)
 	}
-	key := oauth["oauth_consumer_key"]
+	key := oauth.consumerKey
 	secret, ok := v.Secret(key)
 	if !ok {
 		return Result{}, problem(ProblemConsumerKeyUnknown)
@@ -151,17 +167,17 @@ func (v *Verifier) Verify(req Request) (Result, error) {
 		window = DefaultWindow
 	}
 	from, to := now.Add(-window).Unix(), now.Add(window).Unix()
-	ts, err := strconv.ParseInt(oauth["oauth_timestamp"], 10, 64)
+	ts, err := strconv.ParseInt(oauth.timestamp, 10, 64)
 	if err != nil || ts < from || ts > to {
 		return Result{}, problem(ProblemTimestampRefused,
 			Param{"oauth_acceptable_timestamps", strconv.FormatInt(from, 10) + "-" + strconv.FormatInt(to, 10)})
 	}
-	nonce := oauth["oauth_nonce"]
+	nonce := oauth.nonce
 	if v.Nonces.Seen(key, nonce, ts) {
 		return Result{}, problem(ProblemNonceUsed)
 	}
 
-	signed := make([]Param, 0, len(all))
+	signed := make([]Param, 0, len(all)-1)
 	for _, p := range all {
 		if p.Name != "oauth_signature" {
 			signed = append(signed, p)
@@ -169,30 +185,30 @@ func (v *Verifier) Verify(req Request) (Result, error) {
 	}
 	baseURIs := req.BaseURIs
 	if len(baseURIs) == 0 {
-		baseURIs = []string{"http://localhost/"}
+		baseURIs = defaultBaseURIs
 	}
-	firstBase := BaseString(req.Method, baseURIs[0], signed)
-	if bh, ok := oauth["oauth_body_hash"]; ok {
-		if subtle.ConstantTimeCompare([]byte(bh), []byte(BodyHash(req.Body))) != 1 {
-			return Result{}, problem(ProblemSignatureInvalid, Param{"oauth_problem_advice", Encode(firstBase)})
+	sc.base = sc.appendBaseString(sc.base[:0], req.Method, baseURIs[0], signed)
+	if oauth.hasBodyHash {
+		if subtle.ConstantTimeCompare([]byte(oauth.bodyHash), []byte(BodyHash(req.Body))) != 1 {
+			return Result{}, problem(ProblemSignatureInvalid, Param{"oauth_problem_advice", Encode(string(sc.base))})
 		}
 	}
-	if !v.matches(req.Method, baseURIs, signed, secret, oauth["oauth_signature"], firstBase) {
+	if !sc.matches(req.Method, baseURIs, signed, secret, oauth.signature, true) {
 		ok := false
-		if len(form) > 0 {
+		if len(all) > nQuery {
 			// mixi's own signed requests to app servers left POST parameters
 			// out of the base string; accept that form too [clients:
 			// hattori/opensocial-wap oauth_rack_request_proxy_for_mixi.rb].
-			noForm := make([]Param, 0, len(header)+len(query))
-			for _, p := range append(append([]Param(nil), header...), query...) {
+			noForm := make([]Param, 0, nQuery)
+			for _, p := range all[:nQuery] {
 				if p.Name != "oauth_signature" {
 					noForm = append(noForm, p)
 				}
 			}
-			ok = v.matches(req.Method, baseURIs, noForm, secret, oauth["oauth_signature"], "")
+			ok = sc.matches(req.Method, baseURIs, noForm, secret, oauth.signature, false)
 		}
 		if !ok {
-			return Result{}, problem(ProblemSignatureInvalid, Param{"oauth_problem_advice", Encode(firstBase)})
+			return Result{}, problem(ProblemSignatureInvalid, Param{"oauth_problem_advice", Encode(string(sc.base))})
 		}
 	}
 	expires := time.Unix(ts, 0).Add(window + time.Second)
@@ -202,47 +218,111 @@ func (v *Verifier) Verify(req Request) (Result, error) {
 	return Result{ConsumerKey: key, Params: signed}, nil
 }
 
-// matches tries each base URI; first, when set, is the base string of
-// baseURIs[0] with params, already built.
-func (v *Verifier) matches(method string, baseURIs []string, params []Param, secret, got, first string) bool {
-	for i, u := range baseURIs {
-		base := first
-		if i > 0 || base == "" {
-			base = BaseString(method, u, params)
+var defaultBaseURIs = []string{"http://localhost/"}
+
+// duplicateOAuth returns the first oauth_* parameter whose name came
+// before. Requests carry a handful, so pairs are compared; a map takes over
+// for a request that carries many.
+func duplicateOAuth(all []Param) (string, bool) {
+	const maxPairwise = 16
+	n := 0
+	for i, p := range all {
+		if !strings.HasPrefix(p.Name, "oauth_") {
+			continue
 		}
-		if subtle.ConstantTimeCompare([]byte(Sign(base, secret, "")), []byte(got)) == 1 {
+		if n++; n > maxPairwise {
+			return duplicateOAuthMap(all)
+		}
+		for _, q := range all[:i] {
+			if q.Name == p.Name {
+				return p.Name, true
+			}
+		}
+	}
+	return "", false
+}
+
+func duplicateOAuthMap(all []Param) (string, bool) {
+	seen := map[string]bool{}
+	for _, p := range all {
+		if !strings.HasPrefix(p.Name, "oauth_") {
+			continue
+		}
+		if seen[p.Name] {
+			return p.Name, true
+		}
+		seen[p.Name] = true
+	}
+	return "", false
+}
+
+// matches tries each base URI; with haveFirst, sc.base is already the base
+// string of baseURIs[0] with params.
+func (sc *scratch) matches(method string, baseURIs []string, params []Param, secret, got string, haveFirst bool) bool {
+	for i, u := range baseURIs {
+		base := sc.base
+		if i > 0 || !haveFirst {
+			sc.other = sc.appendBaseString(sc.other[:0], method, u, params)
+			base = sc.other
+		}
+		sc.sum = sumHMAC(sc.sum[:0], secret, base)
+		sc.sig = base64.StdEncoding.AppendEncode(sc.sig[:0], sc.sum)
+		if len(sc.sig) == len(got) && subtle.ConstantTimeCompare(sc.sig, []byte(got)) == 1 {
 			return true
 		}
 	}
 	return false
 }
 
-// collect gathers the parameters of the three places RFC 5849 §3.5 allows.
-func collect(req Request) (header, query, form []Param, err error) {
+// collect gathers the parameters of the three places RFC 5849 §3.5 allows
+// into sc.params: the Authorization header's (realm left out) up to
+// nHeader, then the query's up to nQuery, then the form body's.
+func (sc *scratch) collect(req Request) (all []Param, nHeader, nQuery int, err error) {
+	all = sc.params[:0]
 	for _, h := range req.Authorization {
-		params, ok, perr := ParseHeader(h)
+		params, ok, perr := appendHeader(all, h)
 		if !ok {
 			continue // another scheme (Basic, Bearer): not ours to read
 		}
 		if perr != nil {
-			return nil, nil, nil, problem(ProblemParameterRejected, Param{"oauth_problem_advice", Encode("malformed Authorization header")})
+			return nil, 0, 0, problem(ProblemParameterRejected, Param{"oauth_problem_advice", Encode("malformed Authorization header")})
 		}
+		all = params[:0]
 		for _, p := range params {
 			if p.Name != "realm" { // RFC 5849 §3.4.1.3.1: realm is not signed
-				header = append(header, p)
+				all = append(all, p)
 			}
 		}
 		break
 	}
-	if query, err = ParseForm(req.RawQuery); err != nil {
-		return nil, nil, nil, problem(ProblemParameterRejected, Param{"oauth_problem_advice", Encode("malformed query string")})
+	nHeader = len(all)
+	q, qerr := appendForm(all, req.RawQuery)
+	if qerr != nil {
+		sc.params = all
+		return nil, 0, 0, problem(ProblemParameterRejected, Param{"oauth_problem_advice", Encode("malformed query string")})
 	}
+	all = q
+	nQuery = len(all)
 	if isForm(req.ContentType) {
-		if form, err = ParseForm(string(req.Body)); err != nil {
-			return nil, nil, nil, problem(ProblemParameterRejected, Param{"oauth_problem_advice", Encode("malformed form body")})
+		f, ferr := appendForm(all, string(req.Body))
+		if ferr != nil {
+			sc.params = all
+			return nil, 0, 0, problem(ProblemParameterRejected, Param{"oauth_problem_advice", Encode("malformed form body")})
 		}
+		all = f
 	}
-	return header, query, form, nil
+	sc.params = all
+	return all, nHeader, nQuery, nil
+}
+
+// collect gathers the parameters of the three places RFC 5849 §3.5 allows.
+func collect(req Request) (header, query, form []Param, err error) {
+	sc := new(scratch)
+	all, nHeader, nQuery, err := sc.collect(req)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return all[:nHeader:nHeader], all[nHeader:nQuery:nQuery], all[nQuery:], nil
 }
 
 // isForm reports an application/x-www-form-urlencoded body (RFC 5849
@@ -251,11 +331,28 @@ func isForm(ct string) bool {
 	if ct == "" {
 		return false
 	}
+	if isASCII(ct) {
+		// What the code below decides, without the map
+		// mime.ParseMediaType allocates: for ASCII, lower-casing before
+		// EqualFold changes nothing, and both branches compare the part
+		// before ";" with spaces trimmed.
+		mt, _, _ := strings.Cut(ct, ";")
+		return strings.EqualFold(strings.TrimSpace(mt), "application/x-www-form-urlencoded")
+	}
 	mt, _, err := mime.ParseMediaType(ct)
 	if err != nil {
 		mt = strings.TrimSpace(strings.SplitN(ct, ";", 2)[0])
 	}
 	return strings.EqualFold(mt, "application/x-www-form-urlencoded")
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // BaseString is the signature base string of req for its first base URI,
