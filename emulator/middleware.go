@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"time"
 
@@ -40,18 +41,30 @@ func (rec *recorder) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the connection.
 func (rec *recorder) Unwrap() http.ResponseWriter { return rec.ResponseWriter }
 
+// call is what the root allocates for one provider request, in one piece
+// rather than three: the recorder, the provider's URL under a prefix, and
+// the X-Request-Id header value.
+type call struct {
+	rec recorder
+	url url.URL
+	rid [1]string
+}
+
 // serveProvider runs the root middleware around one provider request: orig is
 // the request as received (for the journal); the provider sees it mounted at
 // base ("/<name>" or "" under a real host) with the path rest.
 func (e *Emulator) serveProvider(w http.ResponseWriter, orig *http.Request, p *provider.Instance, base, rest string) {
 	start := clock.Real{}.Now()
+	c := new(call)
 	rid := orig.Header.Get("X-Request-Id")
 	if !validRequestID(rid) {
 		rid = e.ids.Hex(8)
 	}
-	w.Header().Set("X-Request-Id", rid)
-	rec := &recorder{ResponseWriter: w}
-	r := providerRequest(orig, base, rest)
+	c.rid[0] = rid
+	w.Header()["X-Request-Id"] = c.rid[:]
+	c.rec.ResponseWriter = w
+	rec := &c.rec
+	r := providerRequest(orig, base, rest, &c.url)
 	fault := ""
 
 	defer func() {

@@ -207,13 +207,30 @@ func WithBase(r *http.Request, base string) *http.Request {
 // BaseContext is WithBase's context, for a caller that copies the request
 // anyway (the emulator root strips the prefix in the same copy).
 func BaseContext(ctx context.Context, base string) context.Context {
-	return context.WithValue(ctx, baseKey{}, base)
+	return &baseCtx{Context: ctx, base: base}
+}
+
+// baseCtx is context.WithValue for the base in one allocation, not two
+// (the value context and the boxed string): it is made for every provider
+// request. Value answers the key with the context itself.
+type baseCtx struct {
+	context.Context
+	base string
+}
+
+func (c *baseCtx) Value(key any) any {
+	if key == (baseKey{}) {
+		return c
+	}
+	return c.Context.Value(key)
 }
 
 // Base returns the prefix recorded by WithBase.
 func Base(r *http.Request) string {
-	b, _ := r.Context().Value(baseKey{}).(string)
-	return b
+	if c, ok := r.Context().Value(baseKey{}).(*baseCtx); ok {
+		return c.base
+	}
+	return ""
 }
 
 // CookiePath is the cookie Path for the provider's mount point.

@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"context"
 	"html/template"
 	"io"
 	"net/http"
@@ -117,4 +118,24 @@ func TestBase(t *testing.T) {
 	r = WithBase(r, "/assist")
 	assert.Equal(t, "/assist", Base(r))
 	assert.Equal(t, "/assist", CookiePath(r))
+}
+
+// TestBaseContextIsAContext checks what the one-allocation base context must
+// keep of context.WithValue: other values and cancellation pass through,
+// and the nearest base wins.
+func TestBaseContextIsAContext(t *testing.T) {
+	t.Parallel()
+	type otherKey struct{}
+	parent, cancel := context.WithCancel(context.WithValue(context.Background(), otherKey{}, "v"))
+	ctx := BaseContext(parent, "/kii")
+	assert.Equal(t, "v", ctx.Value(otherKey{}))
+	child, stop := context.WithCancel(ctx)
+	defer stop()
+	r := httptest.NewRequest(http.MethodGet, "/", nil).WithContext(child)
+	assert.Equal(t, "/kii", Base(r))
+	assert.Equal(t, "/mixi", Base(WithBase(r, "/mixi")))
+	assert.Equal(t, "", Base(WithBase(r, "")))
+	cancel()
+	<-child.Done()
+	assert.ErrorIs(t, child.Err(), context.Canceled)
 }

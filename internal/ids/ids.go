@@ -28,7 +28,7 @@ type Source interface {
 }
 
 // New returns a crypto/rand source.
-func New() Source { return &source{r: crand.Reader.Read} }
+func New() Source { return &source{} }
 
 // Seeded returns a deterministic source: the same seed gives the same stream.
 // Not for security, only for reproducible test runs (-seed).
@@ -40,38 +40,68 @@ func Seeded(seed uint64) Source {
 			key[i*8+j] = byte(v >> (8 * j))
 		}
 	}
-	s := &source{}
-	cc := rand.NewChaCha8(key)
-	s.r = func(p []byte) (int, error) {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		return cc.Read(p)
-	}
-	return s
+	return &source{cc: rand.NewChaCha8(key)}
 }
 
+// source calls its generator directly rather than through a func value, so
+// the buffers of Hex and Token stay on the stack: every request without an
+// X-Request-Id draws one (docs/PERFORMANCE.md).
 type source struct {
-	mu sync.Mutex // guards the seeded generator behind r
-	r  func([]byte) (int, error)
+	mu sync.Mutex    // guards cc
+	cc *rand.ChaCha8 // the seeded generator; nil for crypto/rand
 }
 
-func (s *source) Read(p []byte) (int, error) { return s.r(p) }
+func (s *source) Read(p []byte) (int, error) {
+	if s.cc == nil {
+		return crand.Read(p)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cc.Read(p)
+}
 
-func (s *source) bytes(n int) []byte {
-	b := make([]byte, n)
-	if _, err := s.r(b); err != nil {
+// fill fills p with random bytes.
+func (s *source) fill(p []byte) {
+	if _, err := s.Read(p); err != nil {
 		// crypto/rand never fails on supported platforms (Go 1.24+ crashes instead),
 		// and ChaCha8 cannot fail.
 		panic("ids: random source failed: " + err.Error())
 	}
-	return b
 }
 
-func (s *source) Hex(n int) string   { return hex.EncodeToString(s.bytes(n)) }
-func (s *source) Token(n int) string { return base64.RawURLEncoding.EncodeToString(s.bytes(n)) }
+// small is the size up to which Hex and Token draw into a stack buffer.
+const small = 64
+
+func (s *source) Hex(n int) string {
+	if n > small {
+		b := make([]byte, n)
+		s.fill(b)
+		return hex.EncodeToString(b)
+	}
+	var raw [small]byte
+	var out [2 * small]byte
+	s.fill(raw[:n])
+	hex.Encode(out[:], raw[:n])
+	return string(out[:2*n])
+}
+
+func (s *source) Token(n int) string {
+	if n > small {
+		b := make([]byte, n)
+		s.fill(b)
+		return base64.RawURLEncoding.EncodeToString(b)
+	}
+	var raw [small]byte
+	var out [(4*small + 2) / 3]byte
+	s.fill(raw[:n])
+	m := base64.RawURLEncoding.EncodedLen(n)
+	base64.RawURLEncoding.Encode(out[:m], raw[:n])
+	return string(out[:m])
+}
 
 func (s *source) Digits(n int) string {
-	b := s.bytes(n)
+	b := make([]byte, n)
+	s.fill(b)
 	for i := range b {
 		// 256 is not a multiple of 10; the small bias is irrelevant for fake ids.
 		b[i] = '0' + b[i]%10
@@ -80,13 +110,9 @@ func (s *source) Digits(n int) string {
 }
 
 func (s *source) UUID() string {
-	u, err := uuid.NewRandomFromReader(readerFunc(s.r))
+	u, err := uuid.NewRandomFromReader(s)
 	if err != nil {
 		panic("ids: random source failed: " + err.Error())
 	}
 	return u.String()
 }
-
-type readerFunc func([]byte) (int, error)
-
-func (f readerFunc) Read(p []byte) (int, error) { return f(p) }
