@@ -55,7 +55,7 @@ func handleAdminMint(st Store, clk clock.Clock, src ids.Source) http.HandlerFunc
 			return
 		}
 		now := clk.Now()
-		tok := Token{Access: src.Token(tokenBytes)}
+		tok := Token{Access: newToken(src)}
 		if req.ExpiresAt != 0 {
 			tok.ExpiresAt = time.UnixMilli(req.ExpiresAt).UTC()
 			if !tok.ExpiresAt.After(now) {
@@ -82,7 +82,7 @@ func handleAdminMint(st Store, clk clock.Clock, src ids.Source) http.HandlerFunc
 			}
 			tok.Kind, tok.UserID, id = kindUser, u.ID, u.ID
 			if app.RefreshTokens {
-				tok.Refresh = src.Token(tokenBytes)
+				tok.Refresh = newToken(src)
 			}
 		}
 		if err := st.Issue(appID, tok); err != nil {

@@ -143,7 +143,7 @@ func serveGrant(log *slog.Logger, st Store, clk clock.Clock, src ids.Source, w h
 		writeError(log, w, r, err)
 		return
 	}
-	tok := Token{Access: src.Token(tokenBytes), ExpiresAt: expiresAt}
+	tok := Token{Access: newToken(src), ExpiresAt: expiresAt}
 	var id string
 	switch req.grantType {
 	case grantPassword:
@@ -191,7 +191,7 @@ func passwordGrant(st Store, src ids.Source, r *http.Request, app App, req token
 		return "", err
 	}
 	if app.RefreshTokens {
-		tok.Refresh = src.Token(tokenBytes)
+		tok.Refresh = newToken(src)
 	}
 	u, err := st.Login(app.ID, req.username, req.password, *tok, now)
 	if err != nil {
@@ -263,7 +263,7 @@ func refreshGrant(st Store, src ids.Source, r *http.Request, app App, req tokenR
 	if err := grantAppCreds(r, app, req); err != nil {
 		return "", err
 	}
-	tok.Refresh = src.Token(tokenBytes)
+	tok.Refresh = newToken(src)
 	next, err := st.Refresh(app.ID, req.refreshToken, *tok)
 	if errors.Is(err, errRefreshUsed) {
 		return "", errf(codeWrongRefreshToken, msgWrongRefreshToken)
