@@ -1,8 +1,10 @@
 package iijmio
 
 import (
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 )
 
@@ -75,5 +77,46 @@ func BenchmarkPacketGet(b *testing.B) {
 	for b.Loop() {
 		w := httptest.NewRecorder()
 		e.inst.Handler.ServeHTTP(w, req)
+	}
+}
+
+// BenchmarkCouponPut is the full authenticated write: body read, parsing
+// (the plain scanner; encoding/json for the general reader), the store's
+// write and the returnCode answer.
+func BenchmarkCouponPut(b *testing.B) {
+	const body = `{"couponInfo":[{"hdoInfo":[{"hdoServiceCode":"hdo10000001","couponUse":true}]}]}`
+	e := newDefaultEnv(b, noLimits)
+	rd := strings.NewReader(body)
+	req := httptest.NewRequest(http.MethodPut, "http://api.iijmio.jp"+pathCouponV1, nil)
+	req.Header.Set(headerDeveloper, "MioponDemoApp0000001")
+	req.Header.Set(headerAuthorization, "MioTaroDemoToken0000000000000001")
+	req.ContentLength = int64(len(body))
+	b.ReportAllocs()
+	for b.Loop() {
+		rd.Reset(body)
+		req.Body = io.NopCloser(rd)
+		w := httptest.NewRecorder()
+		e.inst.Handler.ServeHTTP(w, req)
+		if w.Code != http.StatusOK {
+			b.Fatalf("status %d: %s", w.Code, w.Body)
+		}
+	}
+}
+
+// BenchmarkParseCouponPut is the body parsing alone, both readers.
+func BenchmarkParseCouponPut(b *testing.B) {
+	body := []byte(`{"couponInfo":[{"hdoInfo":[{"hdoServiceCode":"hdo10000001","couponUse":true}]}]}`)
+	for _, tt := range []struct {
+		name  string
+		parse func([]byte, int) ([]couponSwitch, error)
+	}{{"plain", parseCouponPut}, {"json", parseCouponPutJSON}} {
+		b.Run(tt.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := tt.parse(body, 1); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

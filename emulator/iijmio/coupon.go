@@ -247,7 +247,18 @@ func handleCouponPut(st Store, version int, writeErr errorFunc) apiHandler {
 // nu50218/miopon-go's omitempty couponUse:false is a 400, kept on purpose);
 // v1 accepts only empty hduInfo/hdxInfo; the body must name at least one
 // line. Every failure is errBadData.
+//
+// The usual body is read by parsePlainCouponPut; anything else by
+// parseCouponPutJSON, which defines the answer.
 func parseCouponPut(body []byte, version int) ([]couponSwitch, error) {
+	if sw, ok := parsePlainCouponPut(body, version); ok {
+		return sw, nil
+	}
+	return parseCouponPutJSON(body, version)
+}
+
+// parseCouponPutJSON is parseCouponPut by encoding/json.
+func parseCouponPutJSON(body []byte, version int) ([]couponSwitch, error) {
 	var top map[string]json.RawMessage
 	if err := unmarshalOne(body, &top); err != nil || top == nil {
 		return nil, errBadData

@@ -19,12 +19,21 @@ func FuzzParseCouponPut(f *testing.F) {
 		`{"couponInfo":[{"hdoInfo":[],"hduInfo":[{"hduServiceCode":"hdu1","couponUse":false}],"hdxInfo":null}]}`,
 		`{"couponInfo":[{"hduInfo":[{"hduServiceCode":"hdu1"}]}]}`,
 		`{"couponInfo":null}`, `[]`, `null`, `{`, ``, `{"couponInfo":[null]}`,
+		` {"x":[{"y":{}},true,null,"s"],"couponInfo":[{"hdxInfo":[{"couponUse":false,"hdxServiceCode":"hdx9"}],"hdoInfo":[{"hdoServiceCode":"hdo1","couponUse":true,"z":1}]},{}]} `,
+		`{"couponInfo":[{"hdoInfo":[{"hdoServiceCode":"a","couponUse":true}]}],"couponInfo":[]}`,
+		`{"couponInfo":[{"hdoInfo":[{"hdoServiceCode":"a","couponUse":true,"couponUse":false}]}]}`,
+		`{"couponInfo":[{"hdoInfo":[{"hdoServiceCode":"\u0061","couponUse":true}]}]}`,
 	} {
 		f.Add([]byte(s), uint8(1))
 		f.Add([]byte(s), uint8(2))
 	}
 	f.Fuzz(func(t *testing.T, body []byte, v uint8) {
 		version := int(v%2) + 1
+		if plain, ok := parsePlainCouponPut(body, version); ok {
+			want, err := parseCouponPutJSON(body, version)
+			require.NoError(t, err, "the plain scanner took a body encoding/json refuses")
+			require.Equal(t, want, plain, "the plain scanner read the body differently")
+		}
 		sw, err := parseCouponPut(body, version)
 		if err != nil {
 			assert.ErrorIs(t, err, errBadData, "every failure is a 400")

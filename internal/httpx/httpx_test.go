@@ -139,3 +139,27 @@ func TestBaseContextIsAContext(t *testing.T) {
 	<-child.Done()
 	assert.ErrorIs(t, child.Err(), context.Canceled)
 }
+
+// TestReadBodyWhateverTheDeclaredLength reads bodies shorter than, equal to
+// and longer than their declared length, and past the first buffer.
+func TestReadBodyWhateverTheDeclaredLength(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		body     string
+		declared int64
+	}{
+		{"", 0}, {"abc", 3}, {"abc", 10}, {"abcdef", 2}, {strings.Repeat("x", 3000), -1},
+		{strings.Repeat("y", 70_000), 70_000}, {strings.Repeat("z", 1000), 1000}, {"q", 1 << 40},
+	} {
+		r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(tc.body))
+		r.ContentLength = tc.declared
+		got, err := ReadBody(r)
+		require.NoError(t, err)
+		assert.Equal(t, tc.body, string(got), "declared %d", tc.declared)
+	}
+	r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader("0123456789"))
+	r.Body = http.MaxBytesReader(httptest.NewRecorder(), r.Body, 4)
+	_, err := ReadBody(r)
+	assert.ErrorIs(t, err, ErrTooLarge)
+	assert.False(t, IsTooLarge(nil))
+}
