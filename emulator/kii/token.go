@@ -85,7 +85,7 @@ func handleSiteToken(log *slog.Logger, st Store, clk clock.Clock, src ids.Source
 
 // readTokenRequest checks the media type and decodes the body.
 func readTokenRequest(r *http.Request) (tokenRequest, error) {
-	mt := httpx.MediaType(r)
+	mt := mediaType(r)
 	if !isJSONType(mt) && mt != mtForm {
 		return tokenRequest{}, errMediaType(mt, true)
 	}
@@ -98,6 +98,16 @@ func readTokenRequest(r *http.Request) (tokenRequest, error) {
 		query = r.URL.Query()
 	}
 	return decodeTokenRequest(mt, body, query)
+}
+
+// mediaType is httpx.MediaType, answered at once for the bare
+// "application/json" most clients send: mime.ParseMediaType makes a
+// parameter map even when there are none.
+func mediaType(r *http.Request) string {
+	if v := r.Header["Content-Type"]; len(v) > 0 && v[0] == mtJSON {
+		return mtJSON
+	}
+	return httpx.MediaType(r)
 }
 
 // siteApp finds the app of a site-level token request: from its app
@@ -296,7 +306,8 @@ func writeToken(w http.ResponseWriter, id string, tok Token, now time.Time) {
 	h := w.Header()
 	h["Cache-Control"] = hdrNoStore
 	h["Pragma"] = hdrNoCache
-	httpx.WriteBytes(w, http.StatusOK, ctJSON, b)
+	h["Content-Type"] = hdrCTJSON
+	httpx.WriteBytes(w, http.StatusOK, "", b) // "": Content-Type is set
 	*bp = b
 	bodyPool.Put(bp)
 }
@@ -305,4 +316,5 @@ func writeToken(w http.ResponseWriter, id string, tok Token, now time.Time) {
 var (
 	hdrNoStore = []string{"no-store"}
 	hdrNoCache = []string{"no-cache"}
+	hdrCTJSON  = []string{ctJSON}
 )
