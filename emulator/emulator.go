@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
-	"net/url"
 	"os"
 	"path"
 	"strings"
@@ -172,16 +171,16 @@ func splitPrefix(p string) (string, string) {
 	return p[:1+i], p[1+i:]
 }
 
-// providerRequest is the request a provider sees: one shallow copy carrying
-// the mount base (httpx.Base) and, under a prefix, http.StripPrefix's
-// rewrite of Path and RawPath into u. (One copy, not two: request copies
-// were a tenth of the root's allocations.)
-func providerRequest(r *http.Request, prefix, rest string, u *url.URL) *http.Request {
-	r2 := r.WithContext(httpx.BaseContext(r.Context(), prefix))
+// providerRequest is the request a provider sees: one shallow copy, into
+// c, carrying the mount base (httpx.Base) and, under a prefix,
+// http.StripPrefix's rewrite of Path and RawPath.
+func providerRequest(r *http.Request, prefix, rest string, c *call) *http.Request {
+	r2 := &c.req
+	*r2 = *r.WithContext(httpx.BaseContext(r.Context(), prefix))
 	if prefix == "" {
 		return r2
 	}
-	r2.URL = u
+	r2.URL = &c.url
 	*r2.URL = *r.URL
 	r2.URL.Path = rest
 	if r.URL.RawPath != "" {

@@ -231,3 +231,37 @@ func TestClockReachesProviders(t *testing.T) {
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
 	assert.Equal(t, "2030-01-03", decode(t, do(t, e, http.MethodGet, "/iijmio/x", ""))["time"])
 }
+
+// TestPooledCallsShouldNotCarryOver alternates requests that leave
+// different things in the root's pooled per-request state (a prefix with
+// an escaped path, a real host, a panic, a refused body) and checks each
+// sees only its own path, base and status.
+func TestPooledCallsShouldNotCarryOver(t *testing.T) {
+	t.Parallel()
+	e := newFake(t)
+	for i := range 50 {
+		w := do(t, e, http.MethodGet, "/kii/a%2Fb/c", "")
+		require.Equal(t, http.StatusOK, w.Code)
+		got := decode(t, w)
+		assert.Equal(t, "/a/b/c", got["path"], "round %d", i)
+		assert.Equal(t, "/kii", got["base"])
+
+		w = do(t, e, http.MethodGet, "/os/x", "", "Host", "api.mixi-platform.com")
+		require.Equal(t, http.StatusOK, w.Code)
+		got = decode(t, w)
+		assert.Equal(t, "/os/x", got["path"], "round %d", i)
+		assert.Equal(t, "", got["base"])
+
+		w = do(t, e, http.MethodGet, "/iijmio/panic", "")
+		assert.Equal(t, http.StatusInternalServerError, w.Code)
+
+		w = do(t, e, http.MethodPost, "/assist/items", strings.Repeat("x", 100))
+		assert.Equal(t, http.StatusRequestEntityTooLarge, w.Code)
+	}
+	entries := e.journal.List(journalFilter(""))
+	require.NotEmpty(t, entries)
+	last := entries[len(entries)-4:]
+	assert.Equal(t, []string{"/kii/a/b/c", "/os/x", "/iijmio/panic", "/assist/items"},
+		[]string{last[0].Path, last[1].Path, last[2].Path, last[3].Path})
+	assert.Equal(t, []int{200, 200, 500, 413}, []int{last[0].Status, last[1].Status, last[2].Status, last[3].Status})
+}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	"github.com/fakeapi/fakeapi/internal/clock"
@@ -41,30 +42,36 @@ func (rec *recorder) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the connection.
 func (rec *recorder) Unwrap() http.ResponseWriter { return rec.ResponseWriter }
 
-// call is what the root allocates for one provider request, in one piece
-// rather than three: the recorder, the provider's URL under a prefix, and
-// the X-Request-Id header value.
+// call is the root's per-request state: the provider's request copy, the
+// recorder and the provider's URL under a prefix. Calls are pooled: the
+// copy and the recorder were most of what the root allocated per request
+// (docs/PERFORMANCE.md), and nothing holds them once serveProvider returns:
+// net/http keeps the request it made, the journal copies what it records,
+// and a provider handler, like any net/http handler, is done with its
+// request when it returns (none starts goroutines). The X-Request-Id value
+// is not part of a call: net/http may write the headers after we return.
 type call struct {
+	req http.Request
 	rec recorder
 	url url.URL
-	rid [1]string
 }
+
+var calls = sync.Pool{New: func() any { return new(call) }}
 
 // serveProvider runs the root middleware around one provider request: orig is
 // the request as received (for the journal); the provider sees it mounted at
 // base ("/<name>" or "" under a real host) with the path rest.
 func (e *Emulator) serveProvider(w http.ResponseWriter, orig *http.Request, p *provider.Instance, base, rest string) {
 	start := clock.Real{}.Now()
-	c := new(call)
 	rid := orig.Header.Get("X-Request-Id")
 	if !validRequestID(rid) {
 		rid = e.ids.Hex(8)
 	}
-	c.rid[0] = rid
-	w.Header()["X-Request-Id"] = c.rid[:]
-	c.rec.ResponseWriter = w
+	w.Header()["X-Request-Id"] = []string{rid}
+	c := calls.Get().(*call)
+	c.rec = recorder{ResponseWriter: w}
 	rec := &c.rec
-	r := providerRequest(orig, base, rest, &c.url)
+	r := providerRequest(orig, base, rest, c)
 	fault := ""
 
 	defer func() {
@@ -86,6 +93,8 @@ func (e *Emulator) serveProvider(w http.ResponseWriter, orig *http.Request, p *p
 		if v == http.ErrAbortHandler {
 			panic(v)
 		}
+		*c = call{} // drop what the request referenced before it waits in the pool
+		calls.Put(c)
 	}()
 
 	if orig.ContentLength > e.cfg.MaxBody {
@@ -140,7 +149,7 @@ func sleep(ctx context.Context, d time.Duration) bool {
 
 // record adds the request to the journal and the access log.
 func (e *Emulator) record(r *http.Request, rec *recorder, name, rid string, status int, fault string, start time.Time) {
-	took := clock.Real{}.Now().Sub(start)
+	took := time.Since(start) // the monotonic clock alone: half a wall-clock read
 	e.journal.Add(journal.Entry{
 		Time:               e.clk.Now(),
 		RequestID:          rid,
