@@ -93,3 +93,30 @@ func TestDelete(t *testing.T) {
 	assert.True(t, s.Delete(""))
 	assert.Empty(t, s.List())
 }
+
+// TestMatchSeesEveryChangeOfTheRules drives the rule count through add,
+// retire after Times, delete one and delete all, as Match's lock-free
+// check of an empty set must follow it.
+func TestMatchSeesEveryChangeOfTheRules(t *testing.T) {
+	t.Parallel()
+	s := NewSet(ids.Seeded(1))
+	_, ok := s.Match("kii", "GET", "/x")
+	assert.False(t, ok)
+	r, err := s.Add(Rule{Status: 503, Times: 1})
+	require.NoError(t, err)
+	_, ok = s.Match("kii", "GET", "/x")
+	assert.True(t, ok, "a new rule should fire")
+	_, ok = s.Match("kii", "GET", "/x")
+	assert.False(t, ok, "a retired rule should not")
+	r, err = s.Add(Rule{Status: 503})
+	require.NoError(t, err)
+	_, err = s.Add(Rule{Status: 500})
+	require.NoError(t, err)
+	assert.True(t, s.Delete(r.ID))
+	a, ok := s.Match("kii", "GET", "/x")
+	assert.True(t, ok)
+	assert.Equal(t, 500, a.Status)
+	assert.True(t, s.Delete(""))
+	_, ok = s.Match("kii", "GET", "/x")
+	assert.False(t, ok)
+}
