@@ -130,8 +130,14 @@ type appHandler func(w http.ResponseWriter, r *http.Request, app App)
 // over as an argument: in the request's context it cost a copy of the
 // request and two allocations on every call.
 func withApp(log *slog.Logger, st Store, h appHandler) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		appID := pathParam(r, "appID")
+	serve := appServer(log, st, h)
+	return func(w http.ResponseWriter, r *http.Request) { serve(w, r, pathParam(r, "appID")) }
+}
+
+// appServer is withApp for a caller that has the app id at hand (the login
+// route, dispatched before chi: loginRoute).
+func appServer(log *slog.Logger, st Store, h appHandler) func(w http.ResponseWriter, r *http.Request, appID string) {
+	return func(w http.ResponseWriter, r *http.Request, appID string) {
 		app, ok := st.App(appID)
 		if !ok {
 			writeError(log, w, r, errAppNotFound(appID))

@@ -39,7 +39,8 @@ var routeMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, htt
 // New builds Kii's HTTP handler (R2). It cannot fail: the store holds
 // validated state.
 func New(log *slog.Logger, _ Config, st Store, clk clock.Clock, src ids.Source) http.Handler {
-	return cors(newRouter(log, st, clk, src))
+	login := appServer(log, st, handleAppToken(log, st, clk, src))
+	return cors(newRouter(log, st, clk, src), login)
 }
 
 // newRouter is the router of New, without CORS (tests walk it).
@@ -85,8 +86,10 @@ const (
 // hdrAnyOrigin is shared by every response: net/http only reads it.
 var hdrAnyOrigin = []string{"*"}
 
-// cors answers preflights for known paths and stamps every response.
-func cors(mux *chi.Mux) http.Handler {
+// cors answers preflights for known paths and stamps every response. It
+// hands the login route, the one a test run calls most, to login itself
+// (loginRoute).
+func cors(mux *chi.Mux, login func(http.ResponseWriter, *http.Request, string)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r = dropStaleRawPath(r)
 		w.Header()["Access-Control-Allow-Origin"] = hdrAnyOrigin
@@ -105,8 +108,34 @@ func cors(mux *chi.Mux) http.Handler {
 			w.WriteHeader(http.StatusNoContent)
 			return
 		}
+		if appID, ok := loginRoute(r); ok {
+			login(w, r, appID)
+			return
+		}
 		mux.ServeHTTP(w, r)
 	})
+}
+
+// loginRoute reports whether chi would send r to "POST
+// /api/apps/{appID}/oauth2/token" (routes.go), and the appID it would give
+// the handler, which reads no other chi state. Routed by chi, every login
+// paid for a copy of the request, a routing context and a PathValue slice.
+// Escaped paths (chi routes those on RawPath) and requests under a parent
+// chi router (which routes on its own context's path) go to chi;
+// TestLoginRouteShouldBeChis and FuzzLoginRoute compare with chi.
+func loginRoute(r *http.Request) (appID string, ok bool) {
+	if r.Method != http.MethodPost || r.URL.RawPath != "" {
+		return "", false
+	}
+	rest, ok := strings.CutPrefix(r.URL.Path, "/api/apps/")
+	if !ok {
+		return "", false
+	}
+	appID, tail, ok := strings.Cut(rest, "/")
+	if !ok || tail != "oauth2/token" || chi.RouteContext(r.Context()) != nil {
+		return "", false
+	}
+	return appID, true
 }
 
 // newAdmin builds the admin handler mounted at /_fakeapi/kii/.
