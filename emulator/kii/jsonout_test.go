@@ -3,7 +3,10 @@ package kii
 import (
 	"bytes"
 	"encoding/json"
+	"net/http"
 	"net/http/httptest"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -42,7 +45,7 @@ func TestAppendValueShouldMatchEncodingJSON(t *testing.T) {
 // is the object the token endpoint used to encode, for any id and token.
 func TestWriteTokenShouldMatchEncodingJSON(t *testing.T) {
 	t.Parallel()
-	for _, id := range oddStrings {
+	for _, id := range append(oddStrings, strings.Repeat("long-", 120)) {
 		for _, refresh := range []string{"", "r-" + id} {
 			for _, exp := range []time.Time{{}, t0.Add(90 * time.Minute)} {
 				tok := Token{Access: "a" + id, Refresh: refresh, ExpiresAt: exp}
@@ -55,6 +58,9 @@ func TestWriteTokenShouldMatchEncodingJSON(t *testing.T) {
 				w := httptest.NewRecorder()
 				writeToken(w, id, tok, t0)
 				require.Equal(t, want, w.Body.String())
+				require.Equal(t, http.StatusOK, w.Code)
+				require.Equal(t, strconv.Itoa(len(want)), w.Header().Get("Content-Length"))
+				require.Equal(t, ctJSON, w.Header().Get("Content-Type"))
 				require.Equal(t, "no-store", w.Header().Get("Cache-Control"))
 				require.Equal(t, "no-cache", w.Header().Get("Pragma"))
 			}
