@@ -28,20 +28,11 @@ type key struct {
 
 func (k *key) String() string { return string(k.b[:k.n]) }
 
-// ref names an entry of a table: inline when the string fits a key, by the
-// string itself otherwise (an imported state may hold any string).
+// ref is an entry's key as table.all yields it: inline, or the string
+// itself when longer than keyMax (an imported state may hold any string).
 type ref struct {
 	k    key
 	long string
-}
-
-func refOf(s string) ref {
-	if len(s) > keyMax {
-		return ref{long: s}
-	}
-	var r ref
-	r.k.n = byte(copy(r.k.b[:], s))
-	return r
 }
 
 func (r *ref) String() string {
@@ -62,24 +53,44 @@ func newTable[V any](n int) table[V] {
 	return table[V]{short: make(map[key]V, n), long: map[string]V{}}
 }
 
-func (t *table[V]) get(r *ref) (V, bool) {
-	if r.long != "" {
-		v, ok := t.long[r.long]
+// keyOf is s as a key, or false when it is too long for one. Lookups
+// build the key on the stack: a ref, which holds a string, costs more.
+func keyOf(s string) (key, bool) {
+	var k key
+	if len(s) > keyMax {
+		return k, false
+	}
+	k.n = byte(copy(k.b[:], s))
+	return k, true
+}
+
+func (t *table[V]) get(s string) (V, bool) {
+	if k, ok := keyOf(s); ok {
+		v, ok := t.short[k]
 		return v, ok
 	}
-	v, ok := t.short[r.k]
+	v, ok := t.long[s]
 	return v, ok
 }
 
-func (t *table[V]) set(r *ref, v V) {
-	if r.long != "" {
-		t.long[r.long] = v
+func (t *table[V]) set(s string, v V) {
+	if k, ok := keyOf(s); ok {
+		t.short[k] = v
 		return
 	}
-	t.short[r.k] = v
+	t.long[s] = v
 }
 
-func (t *table[V]) del(r *ref) {
+func (t *table[V]) del(s string) {
+	if k, ok := keyOf(s); ok {
+		delete(t.short, k)
+		return
+	}
+	delete(t.long, s)
+}
+
+// delRef deletes the entry all yielded as r.
+func (t *table[V]) delRef(r *ref) {
 	if r.long != "" {
 		delete(t.long, r.long)
 		return

@@ -209,18 +209,32 @@ func TestInstantKeepsTimeAndZone(t *testing.T) {
 	assert.False(t, a.before(a))
 }
 
-func TestRefKeepsLongAndShortApart(t *testing.T) {
+func TestTableKeepsLongAndShortApart(t *testing.T) {
 	t.Parallel()
 	tb := newTable[int](0)
-	for i, s := range []string{"", "a", strings.Repeat("x", keyMax), strings.Repeat("x", keyMax+1), strings.Repeat("y", 300)} {
-		r := refOf(s)
-		assert.Equal(t, s, r.String())
-		tb.set(&r, i)
+	keys := []string{"", "a", strings.Repeat("x", keyMax), strings.Repeat("x", keyMax+1), strings.Repeat("y", 300)}
+	for i, s := range keys {
+		tb.set(s, i)
 	}
 	assert.Equal(t, 5, tb.len())
 	assert.Len(t, tb.long, 2)
-	r := refOf(strings.Repeat("x", keyMax+1))
-	v, ok := tb.get(&r)
-	assert.True(t, ok)
-	assert.Equal(t, 3, v)
+	for i, s := range keys {
+		v, ok := tb.get(s)
+		assert.True(t, ok)
+		assert.Equal(t, i, v)
+	}
+	seen := map[string]int{}
+	for r, v := range tb.all {
+		seen[r.String()] = v
+		if v%2 == 1 {
+			tb.delRef(r)
+		}
+	}
+	assert.Equal(t, map[string]int{keys[0]: 0, keys[1]: 1, keys[2]: 2, keys[3]: 3, keys[4]: 4}, seen)
+	assert.Equal(t, 3, tb.len())
+	_, ok := tb.get(keys[3])
+	assert.False(t, ok)
+	tb.del(keys[4])
+	tb.del(keys[0])
+	assert.Equal(t, 1, tb.len())
 }

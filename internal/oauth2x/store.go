@@ -135,8 +135,7 @@ func (s *TokenStore) Create(_ context.Context, info oauth2.TokenInfo) error {
 	s.compactLocked()
 	sh := s.shared(info.GetClientID(), info.GetUserID(), info.GetRedirectURI(), info.GetScope())
 	if code != "" {
-		r := refOf(code)
-		s.codes.set(&r, codeEntry{
+		s.codes.set(code, codeEntry{
 			shared: sh, challenge: s.strs.id(info.GetCodeChallenge()), method: s.strs.id(string(info.GetCodeChallengeMethod())),
 			issued: s.locs.instant(t), expires: s.locs.instant(t.Add(info.GetCodeExpiresIn())),
 		})
@@ -153,18 +152,16 @@ func (s *TokenStore) Create(_ context.Context, info oauth2.TokenInfo) error {
 		e.refresh = s.strs.id(rt)
 		s.refresh[s.strs.str(e.refresh)] = access
 	}
-	r := refOf(access)
-	s.access.set(&r, e)
+	s.access.set(access, e)
 	return nil
 }
 
 // GetByCode returns a live, unexpired code (by the injected clock), or
 // (nil, nil). The copy's lifetime is managerNever (G17).
 func (s *TokenStore) GetByCode(_ context.Context, code string) (oauth2.TokenInfo, error) {
-	r := refOf(code)
 	var t *models.Token
 	s.mu.Lock()
-	if e, ok := s.codes.get(&r); ok && now(s.clk.Now()).before(e.expires) {
+	if e, ok := s.codes.get(code); ok && now(s.clk.Now()).before(e.expires) {
 		t = &models.Token{
 			ClientID: s.strs.str(e.client), UserID: s.strs.str(e.user), RedirectURI: s.strs.str(e.redirect), Scope: s.strs.str(e.scope),
 			Code: code, CodeChallenge: s.strs.str(e.challenge), CodeChallengeMethod: s.strs.str(e.method),
@@ -187,15 +184,14 @@ func (s *TokenStore) GetByCode(_ context.Context, code string) (oauth2.TokenInfo
 // cannot mint twice (G9). The code is remembered as spent until it would
 // have expired.
 func (s *TokenStore) RemoveByCode(_ context.Context, code string) error {
-	r := refOf(code)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e, ok := s.codes.get(&r)
+	e, ok := s.codes.get(code)
 	if !ok {
 		return errCodeConsumed
 	}
-	s.codes.del(&r)
-	s.spent.set(&r, spentCode{client: e.client, expires: e.expires})
+	s.codes.del(code)
+	s.spent.set(code, spentCode{client: e.client, expires: e.expires})
 	return nil
 }
 
@@ -203,10 +199,9 @@ func (s *TokenStore) RemoveByCode(_ context.Context, code string) error {
 // (nil, nil). The copy carries no lifetime, so the Manager's wall-clock
 // checks cannot overrule the store (G17).
 func (s *TokenStore) GetByAccess(_ context.Context, access string) (oauth2.TokenInfo, error) {
-	r := refOf(access)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e, ok := s.liveAccessLocked(&r)
+	e, ok := s.liveAccessLocked(access)
 	if !ok {
 		return nil, nil
 	}
@@ -221,8 +216,7 @@ func (s *TokenStore) GetByRefresh(_ context.Context, refresh string) (oauth2.Tok
 	if !ok {
 		return nil, nil
 	}
-	r := refOf(access)
-	e, ok := s.access.get(&r)
+	e, ok := s.access.get(access)
 	if !ok || (!e.refreshExpires.isZero() && !now(s.clk.Now()).before(e.refreshExpires)) {
 		return nil, nil
 	}
@@ -243,10 +237,12 @@ func (s *TokenStore) modelLocked(access string, e accessEntry) *models.Token {
 
 // RemoveByAccess deletes an access token and its refresh token.
 func (s *TokenStore) RemoveByAccess(_ context.Context, access string) error {
-	r := refOf(access)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.removeAccessLocked(&r)
+	if e, ok := s.access.get(access); ok {
+		s.access.del(access)
+		s.dropRefreshLocked(e)
+	}
 	return nil
 }
 
@@ -258,20 +254,15 @@ func (s *TokenStore) RemoveByRefresh(_ context.Context, refresh string) error {
 	return nil
 }
 
-func (s *TokenStore) removeAccessLocked(r *ref) bool {
-	e, ok := s.access.get(r)
-	if !ok {
-		return false
-	}
-	s.access.del(r)
+// dropRefreshLocked deletes the refresh token of a deleted access token.
+func (s *TokenStore) dropRefreshLocked(e accessEntry) {
 	if e.refresh != 0 {
 		delete(s.refresh, s.strs.str(e.refresh))
 	}
-	return true
 }
 
-func (s *TokenStore) liveAccessLocked(r *ref) (accessEntry, bool) {
-	e, ok := s.access.get(r)
+func (s *TokenStore) liveAccessLocked(access string) (accessEntry, bool) {
+	e, ok := s.access.get(access)
 	if !ok || (!e.expires.isZero() && !now(s.clk.Now()).before(e.expires)) {
 		return accessEntry{}, false
 	}
@@ -280,10 +271,9 @@ func (s *TokenStore) liveAccessLocked(r *ref) (accessEntry, bool) {
 
 // Access returns the live access token, judged by the injected clock.
 func (s *TokenStore) Access(access string) (Token, bool) {
-	r := refOf(access)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e, ok := s.liveAccessLocked(&r)
+	e, ok := s.liveAccessLocked(access)
 	if !ok {
 		return Token{}, false
 	}
@@ -306,12 +296,14 @@ func (s *TokenStore) Revoke(match func(clientID, userID string) bool) int {
 	defer s.mu.Unlock()
 	for r, e := range s.codes.all {
 		if match(s.strs.str(e.client), s.strs.str(e.user)) {
-			s.codes.del(r)
+			s.codes.delRef(r)
 		}
 	}
 	n := 0
 	for r, e := range s.access.all {
-		if match(s.strs.str(e.client), s.strs.str(e.user)) && s.removeAccessLocked(r) {
+		if match(s.strs.str(e.client), s.strs.str(e.user)) {
+			s.access.delRef(r)
+			s.dropRefreshLocked(e)
 			n++
 		}
 	}
@@ -355,18 +347,17 @@ type codeInfo struct {
 }
 
 func (s *TokenStore) inspect(code string) codeInfo {
-	r := refOf(code)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := now(s.clk.Now())
-	if e, ok := s.codes.get(&r); ok {
+	if e, ok := s.codes.get(code); ok {
 		st := codeLive
 		if !n.before(e.expires) {
 			st = codeExpired
 		}
 		return codeInfo{state: st, clientID: s.strs.str(e.client), redirectURI: s.strs.str(e.redirect), codeChallenge: s.strs.str(e.challenge)}
 	}
-	if sc, ok := s.spent.get(&r); ok && n.before(sc.expires) {
+	if sc, ok := s.spent.get(code); ok && n.before(sc.expires) {
 		return codeInfo{state: codeSpent, clientID: s.strs.str(sc.client)}
 	}
 	return codeInfo{state: codeUnknown}
@@ -374,41 +365,39 @@ func (s *TokenStore) inspect(code string) codeInfo {
 
 // link records that access was minted from code.
 func (s *TokenStore) link(code, access string) {
-	r := refOf(code)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sc, ok := s.spent.get(&r)
+	sc, ok := s.spent.get(code)
 	if !ok {
 		return
 	}
-	if a := refOf(access); sc.tokens == spentNone && a.long == "" {
-		sc.tokens, sc.tok = spentOne, a.k
+	if a, short := keyOf(access); sc.tokens == spentNone && short {
+		sc.tokens, sc.tok = spentOne, a
 	} else {
-		s.spentLists[code] = append(s.spentTokensLocked(&r, sc), access)
+		s.spentLists[code] = append(s.spentTokensLocked(code, sc), access)
 		sc.tokens, sc.tok = spentList, key{}
 	}
-	s.spent.set(&r, sc)
+	s.spent.set(code, sc)
 }
 
 // spentTokensLocked returns the tokens sc produced; the caller may append
 // to the slice but not change it in place.
-func (s *TokenStore) spentTokensLocked(r *ref, sc spentCode) []string {
+func (s *TokenStore) spentTokensLocked(code string, sc spentCode) []string {
 	switch sc.tokens {
 	case spentOne:
 		return []string{sc.tok.String()}
 	case spentList:
-		return slices.Clip(s.spentLists[r.String()])
+		return slices.Clip(s.spentLists[code])
 	}
 	return nil
 }
 
 // issuedFrom returns the access tokens minted from a spent code.
 func (s *TokenStore) issuedFrom(code string) []string {
-	r := refOf(code)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sc, _ := s.spent.get(&r)
-	return slices.Clone(s.spentTokensLocked(&r, sc))
+	sc, _ := s.spent.get(code)
+	return slices.Clone(s.spentTokensLocked(code, sc))
 }
 
 // sweepLocked drops expired codes and spent codes once the maps have grown,
@@ -419,7 +408,7 @@ func (s *TokenStore) sweepLocked(now instant) {
 	}
 	for r, e := range s.codes.all {
 		if !now.before(e.expires) {
-			s.codes.del(r)
+			s.codes.delRef(r)
 		}
 	}
 	for r, sc := range s.spent.all {
@@ -427,7 +416,7 @@ func (s *TokenStore) sweepLocked(now instant) {
 			if sc.tokens == spentList {
 				delete(s.spentLists, r.String())
 			}
-			s.spent.del(r)
+			s.spent.delRef(r)
 		}
 	}
 	s.nextSweep = max(minSweep, 2*(s.codes.len()+s.spent.len()))
@@ -524,7 +513,7 @@ func (s *TokenStore) Snapshot() Snapshot {
 	for r, sc := range s.spent.all {
 		if n.before(sc.expires) {
 			snap.Codes = append(snap.Codes, Code{Code: r.String(), ClientID: s.strs.str(sc.client), ExpiresAt: s.locs.time(sc.expires),
-				Used: true, Tokens: slices.Clone(s.spentTokensLocked(r, sc))})
+				Used: true, Tokens: slices.Clone(s.spentTokensLocked(r.String(), sc))})
 		}
 	}
 	for r, e := range s.access.all {
@@ -549,20 +538,22 @@ func (s *TokenStore) Restore(snap Snapshot) {
 	defer s.mu.Unlock()
 	s.resetLocked(len(snap.Codes), len(snap.Tokens))
 	for _, c := range snap.Codes {
-		r := refOf(c.Code)
 		if c.Used {
 			sc := spentCode{client: s.strs.id(c.ClientID), expires: s.locs.instant(c.ExpiresAt)}
 			delete(s.spentLists, c.Code)
-			if len(c.Tokens) == 1 && len(c.Tokens[0]) <= keyMax {
-				sc.tokens, sc.tok = spentOne, refOf(c.Tokens[0]).k
-			} else if len(c.Tokens) > 0 {
+			if len(c.Tokens) == 1 {
+				if k, short := keyOf(c.Tokens[0]); short {
+					sc.tokens, sc.tok = spentOne, k
+				}
+			}
+			if sc.tokens == spentNone && len(c.Tokens) > 0 {
 				sc.tokens = spentList
 				s.spentLists[c.Code] = slices.Clone(c.Tokens)
 			}
-			s.spent.set(&r, sc)
+			s.spent.set(c.Code, sc)
 			continue
 		}
-		s.codes.set(&r, codeEntry{
+		s.codes.set(c.Code, codeEntry{
 			shared:    s.shared(c.ClientID, c.UserID, c.RedirectURI, c.Scope),
 			challenge: s.strs.id(c.CodeChallenge), method: s.strs.id(c.CodeChallengeMethod),
 			issued: s.locs.instant(c.IssuedAt), expires: s.locs.instant(c.ExpiresAt),
@@ -575,8 +566,7 @@ func (s *TokenStore) Restore(snap Snapshot) {
 			e.refresh = s.strs.id(t.RefreshToken)
 			s.refresh[t.RefreshToken] = t.AccessToken
 		}
-		r := refOf(t.AccessToken)
-		s.access.set(&r, e)
+		s.access.set(t.AccessToken, e)
 	}
 	s.nextCompact = max(minSweep, 2*len(s.strs.strs)+s.codes.len()+s.spent.len()+s.access.len())
 }
