@@ -62,3 +62,17 @@ func BenchmarkList(b *testing.B) {
 		_ = j.List(Filter{})
 	}
 }
+
+// BenchmarkAddFresh adds entries whose header maps are new each time, as
+// net/http makes them. Run it with -cpu 1 (the pinned server's GOMAXPROCS)
+// so the collector's work on what the journal keeps is charged to it: a
+// journal that copied the headers into reused buffers, so that the GC had
+// 0.9 MB less to scan, cost 0.36 us more per entry here than keeping the
+// maps (1.50 vs 1.14 us, medians of six) and was not kept.
+func BenchmarkAddFresh(b *testing.B) {
+	j := New(1000)
+	b.ReportAllocs()
+	for b.Loop() {
+		j.Add(benchEntry())
+	}
+}

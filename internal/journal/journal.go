@@ -31,10 +31,25 @@ type Entry struct {
 	// into Query, Headers and ResponseHeaders when the entry is listed
 	// rather than when it is added: masking every request up front cost the
 	// hot path more than the rest of the root middleware (docs/PERFORMANCE.md).
-	// Add copies the maps' contents; listed entries never carry them.
+	// The maps must not change after Add.
 	RawQuery           string      `json:"-"`
 	RawHeaders         http.Header `json:"-"`
 	RawResponseHeaders http.Header `json:"-"`
+}
+
+// masked returns e with its raw parts masked into the listed fields.
+func (e Entry) masked() Entry {
+	if e.RawQuery != "" {
+		e.Query = MaskQuery(e.RawQuery)
+	}
+	if e.RawHeaders != nil {
+		e.Headers = MaskHeaders(e.RawHeaders)
+	}
+	if e.RawResponseHeaders != nil {
+		e.ResponseHeaders = MaskHeaders(e.RawResponseHeaders)
+	}
+	e.RawQuery, e.RawHeaders, e.RawResponseHeaders = "", nil, nil
+	return e
 }
 
 // Filter selects entries; empty fields match everything.
@@ -45,66 +60,30 @@ type Filter struct {
 	Limit    int    // the newest Limit entries; 0 for all
 }
 
-func (f Filter) match(e *Entry) bool {
-	return (f.Provider == "" || e.Provider == f.Provider) &&
-		(f.Method == "" || strings.EqualFold(e.Method, f.Method)) &&
-		(f.Path == "" || strings.HasPrefix(e.Path, f.Path))
-}
-
 // Journal is a fixed-size ring of entries.
 type Journal struct {
 	mu   sync.Mutex // guards buf, next, full and seq
-	buf  []slot
+	buf  []Entry
 	next int
 	full bool
 	seq  int64
 }
-
-// slot is one entry of the ring. The raw header maps are copied into text,
-// which the slot reuses: keeping the request's and the response's header
-// maps alive for the journal's thousand requests was half the emulator's
-// live heap, all of it pointers for the garbage collector to follow
-// (docs/PERFORMANCE.md); text and the field offsets hold none.
-type slot struct {
-	e          Entry // without RawHeaders and RawResponseHeaders
-	text       []byte
-	req, resp  []field
-	raw, rawRs bool // whether RawHeaders, RawResponseHeaders were set
-}
-
-// field is one header in text: name text[k:v], value text[v:end].
-type field struct{ k, v, end uint32 }
-
-// maxKept is the largest text a slot keeps for reuse; an entry with larger
-// headers gets a buffer of its own, so one huge request does not pin its
-// size in a slot for good.
-const maxKept = 8 << 10
 
 // New returns a journal that keeps the last size entries.
 func New(size int) *Journal {
 	if size < 1 {
 		size = 1
 	}
-	return &Journal{buf: make([]slot, size)}
+	return &Journal{buf: make([]Entry, size)}
 }
 
-// Add records e, assigning its sequence number. Its raw header maps are
-// copied: they may change after Add returns.
+// Add records e, assigning its sequence number.
 func (j *Journal) Add(e Entry) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.seq++
 	e.Seq = j.seq
-	s := &j.buf[j.next]
-	if cap(s.text) > maxKept {
-		s.text, s.req, s.resp = nil, nil, nil
-	}
-	s.text = s.text[:0]
-	s.req, s.text = appendFields(s.req[:0], s.text, e.RawHeaders)
-	s.resp, s.text = appendFields(s.resp[:0], s.text, e.RawResponseHeaders)
-	s.raw, s.rawRs = e.RawHeaders != nil, e.RawResponseHeaders != nil
-	e.RawHeaders, e.RawResponseHeaders = nil, nil
-	s.e = e
+	j.buf[j.next] = e
 	j.next++
 	if j.next == len(j.buf) {
 		j.next = 0
@@ -112,79 +91,28 @@ func (j *Journal) Add(e Entry) {
 	}
 }
 
-// appendFields copies h into text as MaskHeaders sees it: one value per
-// name, several joined by ", ".
-func appendFields(fs []field, text []byte, h http.Header) ([]field, []byte) {
-	for k, vs := range h {
-		f := field{k: uint32(len(text))}
-		text = append(text, k...)
-		f.v = uint32(len(text))
-		for i, v := range vs {
-			if i > 0 {
-				text = append(text, ", "...)
-			}
-			text = append(text, v...)
-		}
-		f.end = uint32(len(text))
-		fs = append(fs, f)
-	}
-	return fs, text
-}
-
-// maskedFields builds the listed header map of fields, secrets masked.
-func maskedFields(text []byte, fs []field) map[string]string {
-	if len(fs) == 0 {
-		return nil
-	}
-	out := make(map[string]string, len(fs))
-	for _, f := range fs {
-		k := string(text[f.k:f.v])
-		out[k] = maskHeader(k, string(text[f.v:f.end]))
-	}
-	return out
-}
-
-// listed is the slot's entry with its raw parts masked into the listed
-// fields. The headers are built here, under the journal's lock, because
-// the slot's text is reused by the next Add.
-func (s *slot) listed() Entry {
-	e := s.e
-	if e.RawQuery != "" {
-		e.Query = MaskQuery(e.RawQuery)
-	}
-	if s.raw {
-		e.Headers = maskedFields(s.text, s.req)
-	}
-	if s.rawRs {
-		e.ResponseHeaders = maskedFields(s.text, s.resp)
-	}
-	e.RawQuery = ""
-	return e
-}
-
 // List returns the matching entries, oldest first, with secrets masked.
 func (j *Journal) List(f Filter) []Entry {
 	j.mu.Lock()
-	defer j.mu.Unlock()
-	var idx []int
+	var all []Entry
 	if j.full {
-		for i := j.next; i < len(j.buf); i++ {
-			if f.match(&j.buf[i].e) {
-				idx = append(idx, i)
-			}
+		all = append(all, j.buf[j.next:]...)
+	}
+	all = append(all, j.buf[:j.next]...)
+	j.mu.Unlock()
+	out := all[:0]
+	for _, e := range all {
+		if (f.Provider == "" || e.Provider == f.Provider) &&
+			(f.Method == "" || strings.EqualFold(e.Method, f.Method)) &&
+			(f.Path == "" || strings.HasPrefix(e.Path, f.Path)) {
+			out = append(out, e)
 		}
 	}
-	for i := 0; i < j.next; i++ {
-		if f.match(&j.buf[i].e) {
-			idx = append(idx, i)
-		}
+	if f.Limit > 0 && len(out) > f.Limit {
+		out = out[len(out)-f.Limit:]
 	}
-	if f.Limit > 0 && len(idx) > f.Limit {
-		idx = idx[len(idx)-f.Limit:]
-	}
-	out := make([]Entry, len(idx))
-	for n, i := range idx {
-		out[n] = j.buf[i].listed()
+	for i := range out {
+		out[i] = out[i].masked()
 	}
 	return out
 }
@@ -224,23 +152,20 @@ func MaskHeaders(h http.Header) map[string]string {
 	}
 	out := make(map[string]string, len(h))
 	for k, vs := range h {
-		out[k] = maskHeader(k, strings.Join(vs, ", "))
+		v := strings.Join(vs, ", ")
+		switch {
+		case secretHeaders[k]:
+			if scheme, _, ok := strings.Cut(v, " "); ok && (k == "Authorization" || k == "Proxy-Authorization") {
+				v = scheme + " " + masked
+			} else {
+				v = masked
+			}
+		case k == "Location":
+			v = MaskURL(v)
+		}
+		out[k] = v
 	}
 	return out
-}
-
-// maskHeader masks the value v of header k.
-func maskHeader(k, v string) string {
-	switch {
-	case secretHeaders[k]:
-		if scheme, _, ok := strings.Cut(v, " "); ok && (k == "Authorization" || k == "Proxy-Authorization") {
-			return scheme + " " + masked
-		}
-		return masked
-	case k == "Location":
-		return MaskURL(v)
-	}
-	return v
 }
 
 // MaskQuery masks secret parameters of a query string, keeping the order.
