@@ -9,6 +9,7 @@ import (
 	"path"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/fakeapi/fakeapi/emulator/assist"
@@ -35,6 +36,7 @@ type Emulator struct {
 	faults    *faults.Set
 	admin     http.Handler
 	started   time.Time // wall time, for uptime
+	lastHost  atomic.Pointer[hostMatch]
 
 	stateMu sync.Mutex // serializes reset, import and save so each sees one consistent state
 }
@@ -142,12 +144,9 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.admin.ServeHTTP(w, r)
 		return
 	}
-	host := provider.NormalHost(r.Host)
-	for _, prov := range e.providers {
-		if provider.MatchNormalHost(prov.Hosts, host) {
-			e.serveProvider(w, r, prov, "", r.URL.Path)
-			return
-		}
+	if prov := e.providerByHost(r.Host); prov != nil {
+		e.serveProvider(w, r, prov, "", r.URL.Path)
+		return
 	}
 	prefix, rest := splitPrefix(p)
 	if prov, ok := e.byName[strings.TrimPrefix(prefix, "/")]; ok {
@@ -156,6 +155,32 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	httpx.AdminError(w, http.StatusNotFound, fmt.Sprintf(
 		"no provider at %q: use the prefixes /iijmio, /kii, /assist or /mixi, a provider's real Host, or /_fakeapi/ for the admin API", p))
+}
+
+// providerByHost is the provider whose real host names include host, or
+// nil. The answer for the last Host seen is kept: a client sends the same
+// Host on every request, and normalising and matching it cost more than
+// the rest of the routing (docs/PERFORMANCE.md).
+func (e *Emulator) providerByHost(host string) *provider.Instance {
+	if last := e.lastHost.Load(); last != nil && last.host == host {
+		return last.prov
+	}
+	var found *provider.Instance
+	norm := provider.NormalHost(host)
+	for _, prov := range e.providers {
+		if provider.MatchNormalHost(prov.Hosts, norm) {
+			found = prov
+			break
+		}
+	}
+	e.lastHost.Store(&hostMatch{host: host, prov: found})
+	return found
+}
+
+// hostMatch is a Host header and the provider it names (nil for none).
+type hostMatch struct {
+	host string
+	prov *provider.Instance
 }
 
 // splitPrefix splits "/kii/api/x" into "/kii" and "/api/x", slicing p

@@ -265,3 +265,26 @@ func TestPooledCallsShouldNotCarryOver(t *testing.T) {
 		[]string{last[0].Path, last[1].Path, last[2].Path, last[3].Path})
 	assert.Equal(t, []int{200, 200, 500, 413}, []int{last[0].Status, last[1].Status, last[2].Status, last[3].Status})
 }
+
+// TestHostAnswerIsKeptPerHost alternates Host headers, a real host, the
+// same in another spelling, and a host of no provider (whose answer, nil,
+// is kept too), so the remembered last answer must follow the header.
+func TestHostAnswerIsKeptPerHost(t *testing.T) {
+	t.Parallel()
+	e := newFake(t)
+	for range 3 {
+		for _, tc := range []struct{ host, target, want string }{
+			{"api.iijmio.jp", "/x", "iijmio"},
+			{"api.iijmio.jp", "/kii/y", "iijmio"},
+			{"localhost:8080", "/kii/y", "kii"},
+			{"localhost:8080", "/mixi/y", "mixi"},
+			{"API-JP.KII.COM:443", "/x", "kii"},
+			{"shop.assist-tencho.com", "/x", "assist"},
+			{"api.iijmio.jp.", "/x", "iijmio"},
+		} {
+			w := do(t, e, http.MethodGet, tc.target, "", "Host", tc.host)
+			require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+			assert.Equal(t, tc.want, decode(t, w)["provider"], "%s %s", tc.host, tc.target)
+		}
+	}
+}
