@@ -100,13 +100,13 @@ var zeroInstant = instant{sec: zeroSec}
 // NewTokenStore returns an empty store on clk.
 func NewTokenStore(clk clock.Clock) *TokenStore {
 	s := &TokenStore{clk: clk}
-	s.resetLocked(0, 0)
+	s.resetLocked(0, 0, 0)
 	return s
 }
 
-func (s *TokenStore) resetLocked(codes, tokens int) {
+func (s *TokenStore) resetLocked(codes, spent, tokens int) {
 	s.codes = newTable[codeEntry](codes)
-	s.spent = newTable[spentCode](0)
+	s.spent = newTable[spentCode](spent)
 	s.access = newTable[accessEntry](tokens)
 	s.refresh = map[string]string{}
 	s.spentLists = map[string][]string{}
@@ -536,7 +536,13 @@ func (s *TokenStore) Snapshot() Snapshot {
 func (s *TokenStore) Restore(snap Snapshot) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.resetLocked(len(snap.Codes), len(snap.Tokens))
+	used := 0
+	for _, c := range snap.Codes {
+		if c.Used {
+			used++
+		}
+	}
+	s.resetLocked(len(snap.Codes)-used, used, len(snap.Tokens))
 	for _, c := range snap.Codes {
 		if c.Used {
 			sc := spentCode{client: s.strs.id(c.ClientID), expires: s.locs.instant(c.ExpiresAt)}
