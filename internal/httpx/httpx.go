@@ -141,7 +141,14 @@ func UnmarshalStrict(b []byte, v any, disallowUnknown bool) error {
 // when the next byte is a stray '}' or ']' (found by fuzzing "{}}").
 func TrailingData(dec *json.Decoder, b []byte) bool {
 	off := dec.InputOffset()
-	return off < int64(len(b)) && len(bytes.TrimSpace(b[off:])) > 0
+	for _, c := range b[min(off, int64(len(b))):] {
+		// JSON's white space only: bytes.TrimSpace would also let a
+		// trailing \v, \f or U+0085 through.
+		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+			return true
+		}
+	}
+	return false
 }
 
 // MediaType returns the request's media type, lower-cased, without parameters.
