@@ -94,7 +94,7 @@ func FuzzDecodeTokenJSON(f *testing.F) {
 	for _, s := range []string{seedBody, `{"username":"a","password":"b","expiresAt":1449057600000}`, `{"client_id":"c","client_secret":"s"}`,
 		`{"expiresAt":"1"}`, `{"expiresAt":1.5}`, `{"username":1}`, `[]`, `{`, `null`, `{"grant_type":null}`, ``,
 		` { "username" : "a\u0062\"" , "username":"c", "x":[1,{"y":2}], "password":-0.5e+3, "expiresAt":-0 } `,
-		`{"user\u006eame":"a"}`, `{"a":tru}`, `{"a":01}`, `{"a":"\x"}`, "{\"a\":\"\xff\"}", `{"grant_type":"password",}`} {
+		`{"user\u006eame":"a"}`, `{"a":tru}`, `{"a":01}`, `{"a":"\x"}`, "{\"a\":\"\xff\"}", `{"grant_type":"password",}`, "{}\v", "{\"a\":\"b\"}\f"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
