@@ -41,14 +41,18 @@ type UsedNonce struct {
 // nanoseconds plus an index into a small table of locations, and the index
 // is a map from a hash to the first entry with that hash (entries with the
 // same hash are chained; a hit compares the real bytes).
+//
+// Entries, bytes and the heap grow by whole chunks, never by copying what
+// is stored: one slice of 460k entries grown by append copied tens of MB
+// under the lock, stalling every request for up to 17 ms.
 type MemoryNonces struct {
-	mu      sync.Mutex       // guards every field below
-	entries []nonceEntry     // live and pruned entries, in insertion order
-	arena   []byte           // consumer then nonce bytes of every entry
-	index   map[uint64]int32 // hash → first live entry with that hash
-	byTime  []expiryRef      // min-heap of the live entries by expiry
-	live    int              // entries not yet pruned
-	locs    []*time.Location // locations of the expiries, by nonceEntry.loc
+	mu      sync.Mutex         // guards every field below
+	entries chunks[nonceEntry] // live and pruned entries, in insertion order
+	arena   arena              // consumer then nonce bytes of every entry
+	index   map[uint64]int32   // hash → first live entry with that hash
+	byTime  chunks[expiryRef]  // min-heap of the live entries by expiry
+	live    int                // entries not yet pruned
+	locs    []*time.Location   // locations of the expiries, by nonceEntry.loc
 	locIdx  map[*time.Location]uint32
 	fixed   map[fixedZone]uint32 // see locationLocked
 	seed    maphash.Seed
@@ -61,7 +65,7 @@ type nonceEntry struct {
 	sec        int64 // expiry, Unix seconds
 	nsec       int32 // and nanoseconds
 	loc        uint32
-	off        int   // consumer at arena[off:off+clen], nonce right after
+	off        int   // consumer at arena.bytes(off, clen), nonce right after
 	clen, nlen int32 // lengths of consumer and nonce
 	next       int32 // next live entry with the same hash, or -1
 	dead       bool  // pruned; its bytes go at the next compaction
@@ -106,10 +110,10 @@ func hashNonce(seed maphash.Seed, consumer, nonce string, timestamp int64) uint6
 }
 
 func (m *MemoryNonces) resetLocked(n int) {
-	m.entries = make([]nonceEntry, 0, n)
-	m.arena = nil
+	m.entries = chunks[nonceEntry]{}
+	m.arena = arena{}
 	m.index = make(map[uint64]int32, n)
-	m.byTime = make([]expiryRef, 0, n)
+	m.byTime = chunks[expiryRef]{}
 	m.live = 0
 	m.locs = nil
 	m.locIdx = map[*time.Location]uint32{}
@@ -134,7 +138,8 @@ func (m *MemoryNonces) Add(consumer, nonce string, timestamp int64, expires, now
 		return false
 	}
 	i := m.insertLocked(h, consumer, nonce, timestamp, expires)
-	m.pushLocked(expiryRef{m.entries[i].sec, m.entries[i].nsec, i})
+	e := m.entries.at(int(i))
+	m.pushLocked(expiryRef{e.sec, e.nsec, i})
 	return true
 }
 
@@ -152,8 +157,8 @@ func (m *MemoryNonces) Snapshot(now time.Time) []UsedNonce {
 	defer m.mu.Unlock()
 	m.pruneLocked(now)
 	out := make([]UsedNonce, 0, m.live)
-	for i := range m.entries {
-		e := &m.entries[i]
+	for i := range m.entries.len() {
+		e := m.entries.at(i)
 		if e.dead {
 			continue
 		}
@@ -188,27 +193,34 @@ func (m *MemoryNonces) Restore(list []UsedNonce) {
 	for _, n := range list {
 		h := m.hash(m.seed, n.Consumer, n.Nonce, n.Timestamp)
 		if i, ok := m.findLocked(h, n.Consumer, n.Nonce, n.Timestamp); ok {
-			e := &m.entries[i]
+			e := m.entries.at(int(i))
 			e.sec, e.nsec, e.loc = n.Expires.Unix(), int32(n.Expires.Nanosecond()), m.locationLocked(n.Expires)
 			continue
 		}
 		m.insertLocked(h, n.Consumer, n.Nonce, n.Timestamp, n.Expires)
 	}
-	for i, e := range m.entries {
-		m.byTime = append(m.byTime, expiryRef{e.sec, e.nsec, int32(i)})
+	m.heapifyLocked()
+}
+
+// heapifyLocked rebuilds the heap over every live entry.
+func (m *MemoryNonces) heapifyLocked() {
+	m.byTime = chunks[expiryRef]{}
+	for i := range m.entries.len() {
+		if e := m.entries.at(i); !e.dead {
+			m.byTime.push(expiryRef{e.sec, e.nsec, int32(i)})
+		}
 	}
-	for i := len(m.byTime)/2 - 1; i >= 0; i-- {
+	for i := m.byTime.len()/2 - 1; i >= 0; i-- {
 		m.downLocked(i)
 	}
 }
 
 func (m *MemoryNonces) consumerOf(e *nonceEntry) []byte {
-	return m.arena[e.off : e.off+int(e.clen)]
+	return m.arena.bytes(e.off, int(e.clen))
 }
 
 func (m *MemoryNonces) nonceOf(e *nonceEntry) []byte {
-	start := e.off + int(e.clen)
-	return m.arena[start : start+int(e.nlen)]
+	return m.arena.bytes(e.off, int(e.clen)+int(e.nlen))[e.clen:]
 }
 
 // findLocked returns the live entry of the key, comparing the bytes: the
@@ -218,8 +230,8 @@ func (m *MemoryNonces) findLocked(h uint64, consumer, nonce string, timestamp in
 	if !ok {
 		return 0, false
 	}
-	for ; i >= 0; i = m.entries[i].next {
-		e := &m.entries[i]
+	for ; i >= 0; i = m.entries.at(int(i)).next {
+		e := m.entries.at(int(i))
 		if e.timestamp == timestamp && int(e.clen) == len(consumer) && int(e.nlen) == len(nonce) &&
 			string(m.consumerOf(e)) == consumer && string(m.nonceOf(e)) == nonce {
 			return i, true
@@ -233,14 +245,13 @@ func (m *MemoryNonces) findLocked(h uint64, consumer, nonce string, timestamp in
 // the store from holding the request's Authorization header, of which the
 // parsed values are usually slices (docs/PERFORMANCE.md, memory).
 func (m *MemoryNonces) insertLocked(h uint64, consumer, nonce string, timestamp int64, expires time.Time) int32 {
-	i := int32(len(m.entries))
+	i := int32(m.entries.len())
 	next, ok := m.index[h]
 	if !ok {
 		next = -1
 	}
-	off := len(m.arena)
-	m.arena = append(append(m.arena, consumer...), nonce...)
-	m.entries = append(m.entries, nonceEntry{
+	off := m.arena.add(consumer, nonce)
+	m.entries.push(nonceEntry{
 		hash: h, timestamp: timestamp,
 		sec: expires.Unix(), nsec: int32(expires.Nanosecond()), loc: m.locationLocked(expires),
 		off: off, clen: int32(len(consumer)), nlen: int32(len(nonce)), next: next,
@@ -274,17 +285,17 @@ func (m *MemoryNonces) locationLocked(t time.Time) uint32 {
 
 func (m *MemoryNonces) pruneLocked(now time.Time) {
 	cut := expiryRef{sec: now.Unix(), nsec: int32(now.Nanosecond())}
-	for len(m.byTime) > 0 && !cut.before(m.byTime[0]) {
+	for m.byTime.len() > 0 && !cut.before(*m.byTime.at(0)) {
 		m.unlinkLocked(m.popLocked().idx)
 	}
-	if dead := len(m.entries) - m.live; dead > 0 && dead > m.live {
+	if dead := m.entries.len() - m.live; dead > 0 && dead > m.live {
 		m.compactLocked()
 	}
 }
 
 // unlinkLocked takes entry i out of its hash chain and marks it dead.
 func (m *MemoryNonces) unlinkLocked(i int32) {
-	e := &m.entries[i]
+	e := m.entries.at(int(i))
 	head := m.index[e.hash]
 	if head == i {
 		if e.next < 0 {
@@ -293,9 +304,9 @@ func (m *MemoryNonces) unlinkLocked(i int32) {
 			m.index[e.hash] = e.next
 		}
 	} else {
-		for p := head; p >= 0; p = m.entries[p].next {
-			if m.entries[p].next == i {
-				m.entries[p].next = e.next
+		for p := head; p >= 0; p = m.entries.at(int(p)).next {
+			if pe := m.entries.at(int(p)); pe.next == i {
+				pe.next = e.next
 				break
 			}
 		}
@@ -307,96 +318,170 @@ func (m *MemoryNonces) unlinkLocked(i int32) {
 // compactLocked drops the dead entries and their bytes, keeping the order
 // of the others, and rebuilds the index and heap over the new positions.
 // It runs when more than half the entries are dead, so its cost is spread
-// over as many Adds as it moves entries. Storage shrinks too when the
-// store has emptied out, so a burst does not pin its peak for good.
+// over as many Adds as it moves entries, and the storage it drops is given
+// back, so a burst does not pin its peak for good.
 func (m *MemoryNonces) compactLocked() {
-	entries, arena := m.entries[:0], m.arena[:0]
-	if m.live < cap(m.entries)/4 {
-		entries, arena = make([]nonceEntry, 0, 2*m.live), make([]byte, 0, 2*m.liveBytesLocked())
-	}
-	for i := range m.entries {
-		e := m.entries[i]
+	old, oldArena := m.entries, m.arena
+	m.entries, m.arena = chunks[nonceEntry]{}, arena{}
+	for i := range old.len() {
+		e := *old.at(i)
 		if e.dead {
 			continue
 		}
-		// Moving down within the same arena is safe: writes never pass
-		// the bytes still to be read.
-		off := len(arena)
-		arena = append(arena, m.arena[e.off:e.off+int(e.clen)+int(e.nlen)]...)
-		e.off, e.next = off, -1
-		entries = append(entries, e)
+		b := oldArena.bytes(e.off, int(e.clen)+int(e.nlen))
+		e.off, e.next = m.arena.add(string(b[:e.clen]), string(b[e.clen:])), -1
+		m.entries.push(e)
 	}
-	m.entries, m.arena = entries, arena
 	if len(m.index) > 4*m.live+64 {
 		m.index = make(map[uint64]int32, m.live)
 	} else {
 		clear(m.index)
 	}
-	m.byTime = m.byTime[:0]
-	for i := range m.entries {
-		e := &m.entries[i]
+	for i := range m.entries.len() {
+		e := m.entries.at(i)
 		if head, ok := m.index[e.hash]; ok {
 			e.next = head
 		}
 		m.index[e.hash] = int32(i)
-		m.byTime = append(m.byTime, expiryRef{e.sec, e.nsec, int32(i)})
 	}
-	for i := len(m.byTime)/2 - 1; i >= 0; i-- {
-		m.downLocked(i)
-	}
-}
-
-func (m *MemoryNonces) liveBytesLocked() int {
-	n := 0
-	for i := range m.entries {
-		if e := &m.entries[i]; !e.dead {
-			n += int(e.clen) + int(e.nlen)
-		}
-	}
-	return n
+	m.heapifyLocked()
 }
 
 // The heap is written out rather than through container/heap, whose
 // interface boxes every pushed item.
 
 func (m *MemoryNonces) pushLocked(r expiryRef) {
-	h := append(m.byTime, r)
-	for j := len(h) - 1; j > 0; {
+	h := &m.byTime
+	h.push(r)
+	for j := h.len() - 1; j > 0; {
 		p := (j - 1) / 2
-		if !h[j].before(h[p]) {
+		a, b := h.at(j), h.at(p)
+		if !a.before(*b) {
 			break
 		}
-		h[j], h[p] = h[p], h[j]
+		*a, *b = *b, *a
 		j = p
 	}
-	m.byTime = h
 }
 
 func (m *MemoryNonces) popLocked() expiryRef {
-	h := m.byTime
-	top := h[0]
-	n := len(h) - 1
-	h[0] = h[n]
-	m.byTime = h[:n]
+	h := &m.byTime
+	top := *h.at(0)
+	n := h.len() - 1
+	*h.at(0) = *h.at(n)
+	h.pop()
 	m.downLocked(0)
 	return top
 }
 
 func (m *MemoryNonces) downLocked(j int) {
-	h := m.byTime
+	h := &m.byTime
+	n := h.len()
 	for {
 		l := 2*j + 1
-		if l >= len(h) {
+		if l >= n {
 			return
 		}
 		c := l
-		if r := l + 1; r < len(h) && h[r].before(h[l]) {
+		if r := l + 1; r < n && h.at(r).before(*h.at(l)) {
 			c = r
 		}
-		if !h[c].before(h[j]) {
+		a, b := h.at(c), h.at(j)
+		if !a.before(*b) {
 			return
 		}
-		h[j], h[c] = h[c], h[j]
+		*a, *b = *b, *a
 		j = c
 	}
+}
+
+// chunkShift sets the chunk length of chunks: 4096 entries (256 kB of
+// nonceEntry), so a chunk is allocated every 4096 Adds and nothing moves.
+const chunkShift = 12
+
+const chunkLen = 1 << chunkShift
+
+// chunks is a growable vector stored in fixed-length chunks: growing it
+// allocates a chunk instead of copying the elements, and a pointer from at
+// stays valid until the element is popped. Every chunk but the last is
+// full; the first starts small so an idle store costs little.
+type chunks[T any] struct {
+	c [][]T
+	n int
+}
+
+func (v *chunks[T]) len() int    { return v.n }
+func (v *chunks[T]) at(i int) *T { return &v.c[i>>chunkShift][i&(chunkLen-1)] }
+
+func (v *chunks[T]) push(x T) {
+	k := len(v.c) - 1
+	if k < 0 || len(v.c[k]) == chunkLen {
+		size := chunkLen
+		if k < 0 {
+			size = 16 // the first chunk grows by append up to chunkLen
+		}
+		v.c = append(v.c, make([]T, 0, size))
+		k++
+	}
+	v.c[k] = append(v.c[k], x)
+	v.n++
+}
+
+// pop drops the last element. One emptied chunk is kept as a spare, so
+// pushes and pops around a chunk boundary do not allocate each time.
+func (v *chunks[T]) pop() {
+	k := len(v.c) - 1
+	if len(v.c[k]) == 0 && k > 0 {
+		v.c[k] = nil
+		v.c = v.c[:k]
+		k--
+	}
+	v.c[k] = v.c[k][:len(v.c[k])-1]
+	v.n--
+}
+
+// arenaChunk is the size of an arena chunk; a longer consumer and nonce
+// pair gets a chunk of its own.
+const arenaChunk = 64 << 10
+
+// arena holds the consumer and nonce bytes in chunks that never move once
+// full, addressed by chunk<<32 | offset.
+type arena struct{ c [][]byte }
+
+func (a *arena) add(consumer, nonce string) int {
+	need := len(consumer) + len(nonce)
+	k := len(a.c) - 1
+	switch {
+	case k < 0:
+		a.c = append(a.c, make([]byte, 0, max(1024, need)))
+		k = 0
+	case cap(a.c[k])-len(a.c[k]) >= need:
+	case k == 0 && cap(a.c[0]) < arenaChunk:
+		// The first chunk doubles up to arenaChunk (offsets are relative
+		// to the chunk, so moving it is safe), so an idle store is small.
+		grown := make([]byte, len(a.c[0]), max(min(2*cap(a.c[0]), arenaChunk), len(a.c[0])+need))
+		copy(grown, a.c[0])
+		a.c[0] = grown
+	default:
+		a.c = append(a.c, make([]byte, 0, max(arenaChunk, need)))
+		k++
+	}
+	off := len(a.c[k])
+	a.c[k] = append(append(a.c[k], consumer...), nonce...)
+	return k<<32 | off
+}
+
+// size is the number of bytes stored.
+func (a *arena) size() int {
+	n := 0
+	for _, c := range a.c {
+		n += len(c)
+	}
+	return n
+}
+
+// bytes returns n bytes at off.
+func (a *arena) bytes(off, n int) []byte {
+	c, o := off>>32, off&(1<<32-1)
+	return a.c[c][o : o+n]
 }

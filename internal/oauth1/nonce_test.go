@@ -91,6 +91,17 @@ func jsonOf(t *testing.T, v any) string {
 // every answer. hash, when set, replaces the store's hash function.
 func checkAgainstModel(t *testing.T, seed uint64, hash func(maphash.Seed, string, string, int64) uint64) {
 	t.Helper()
+	checkAgainstModelWith(t, seed, hash, modelShape{nonces: 400, expiryMs: 4000, steps: 20000, snapshotPct: 2})
+}
+
+// modelShape sizes a model run: how many distinct nonces, how long an
+// entry lives, and how often the whole store is compared.
+type modelShape struct {
+	nonces, expiryMs, steps, snapshotPct int
+}
+
+func checkAgainstModelWith(t *testing.T, seed uint64, hash func(maphash.Seed, string, string, int64) uint64, shape modelShape) {
+	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, 1))
 	m, ref := NewMemoryNonces(), newRefNonces()
 	if hash != nil {
@@ -100,20 +111,20 @@ func checkAgainstModel(t *testing.T, seed uint64, hash func(maphash.Seed, string
 	key := func() (string, string, int64) {
 		// Few consumers, nonces and timestamps so keys repeat and differ
 		// in one part only; "" is a valid byte string for the store.
-		return []string{"", "k", "key2"}[rng.IntN(3)], "n" + strconv.Itoa(rng.IntN(400)), testNow.Unix() + int64(rng.IntN(3))
+		return []string{"", "k", "key2"}[rng.IntN(3)], "n" + strconv.Itoa(rng.IntN(shape.nonces)), testNow.Unix() + int64(rng.IntN(3))
 	}
-	for step := range 20000 {
+	for step := range shape.steps {
 		switch op := rng.IntN(100); {
 		case op < 55:
 			c, n, ts := key()
-			exp := now.Add(time.Duration(rng.IntN(4000)) * time.Millisecond)
+			exp := now.Add(time.Duration(rng.IntN(shape.expiryMs)) * time.Millisecond)
 			require.Equal(t, ref.Add(c, n, ts, exp, now), m.Add(c, n, ts, exp, now), "step %d: Add(%q, %q, %d)", step, c, n, ts)
 		case op < 85:
 			c, n, ts := key()
 			require.Equal(t, ref.Seen(c, n, ts), m.Seen(c, n, ts), "step %d: Seen(%q, %q, %d)", step, c, n, ts)
 		case op < 97:
 			now = now.Add(time.Duration(rng.IntN(300)) * time.Millisecond)
-		case op < 99:
+		case op < 97+shape.snapshotPct:
 			require.Equal(t, jsonOf(t, ref.Snapshot(now)), jsonOf(t, m.Snapshot(now)), "step %d: Snapshot", step)
 		default:
 			snap := ref.Snapshot(now)
@@ -132,6 +143,25 @@ func checkAgainstModel(t *testing.T, seed uint64, hash func(maphash.Seed, string
 func TestMemoryNoncesAgreesWithTheModel(t *testing.T) {
 	t.Parallel()
 	checkAgainstModel(t, 1, nil)
+}
+
+// The same with tens of thousands of live entries, so entries, heap and
+// arena span many chunks (entries and heap hold 4096 per chunk, the arena
+// 64 kB), entries expire across chunk boundaries and the store compacts.
+func TestMemoryNoncesAgreesWithTheModelAcrossChunks(t *testing.T) {
+	t.Parallel()
+	for seed := range uint64(2) {
+		checkAgainstModelWith(t, 10+seed, nil, modelShape{nonces: 100_000, expiryMs: 40_000, steps: 80_000, snapshotPct: 0})
+	}
+	m := NewMemoryNonces()
+	for i := range 3*chunkLen + 5 {
+		require.True(t, m.Add("consumer", "nonce-"+strconv.Itoa(i), 1, testNow.Add(time.Duration(i+1)*time.Millisecond), testNow))
+	}
+	assert.Equal(t, 4, len(m.entries.c), "entries should be in chunks")
+	assert.Greater(t, len(m.arena.c), 1, "the arena should be in chunks")
+	for i := range 3*chunkLen + 5 {
+		require.True(t, m.Seen("consumer", "nonce-"+strconv.Itoa(i), 1), "nonce %d", i)
+	}
 }
 
 // A hash hit is only a candidate: with every key hashing alike, the store
@@ -206,11 +236,11 @@ func TestMemoryNoncesShouldCompact(t *testing.T) {
 	for i := range 1000 {
 		require.True(t, m.Add("k", "n"+strconv.Itoa(i), 1, testNow.Add(time.Duration(i+1)*time.Second), testNow))
 	}
-	arena := len(m.arena)
+	arena := m.arena.size()
 	require.True(t, m.Add("k", "last", 1, testNow.Add(time.Hour), testNow.Add(900*time.Second)))
 	assert.Equal(t, 101, m.Len())
-	assert.Len(t, m.entries, 101)
-	assert.Less(t, len(m.arena), arena/5)
+	assert.Equal(t, 101, m.entries.len())
+	assert.Less(t, m.arena.size(), arena/5)
 	for i := 900; i < 1000; i++ {
 		assert.True(t, m.Seen("k", "n"+strconv.Itoa(i), 1))
 	}

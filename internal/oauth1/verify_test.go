@@ -356,8 +356,8 @@ func TestMemoryNoncesShouldNotKeepTheHeaderAlive(t *testing.T) {
 	m := NewMemoryNonces()
 	require.True(t, m.Add(consumer, nonce, 1, testNow.Add(time.Minute), testNow))
 	begin, end := uintptr(unsafe.Pointer(unsafe.StringData(header))), uintptr(unsafe.Pointer(unsafe.StringData(header)))+uintptr(len(header))
-	for i := range m.entries {
-		e := &m.entries[i]
+	for i := range m.entries.len() {
+		e := m.entries.at(i)
 		for _, b := range [][]byte{m.consumerOf(e), m.nonceOf(e)} {
 			p := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
 			assert.False(t, p >= begin && p < end, "%q should be a copy, not a slice of the header", b)
