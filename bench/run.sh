@@ -52,6 +52,7 @@ PIDS=()
 cleanup() {
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
+	[ -n "${KEEP:-}" ] && cp -r "$W" "$KEEP"
 	rm -rf "$W"
 }
 trap cleanup EXIT
