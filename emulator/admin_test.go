@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -294,4 +295,27 @@ func attr(n *html.Node, key string) string {
 		}
 	}
 	return ""
+}
+
+// A large import collects its own garbage before it returns, so the
+// requests after it do not pay for it; small ones (what tests send all the
+// time) do not force a collection.
+func TestLargeStateImportShouldFreeItsGarbage(t *testing.T) {
+	t.Parallel()
+	e := newFake(t)
+	calls := 0
+	e.freeMemory = func() { calls++ }
+	require.NoError(t, e.ImportState("small", []byte(`{"kii":{"items":["a"]}}`)))
+	assert.Equal(t, 0, calls, "a small import should not force a collection")
+
+	var b strings.Builder
+	b.WriteString(`{"kii":{"items":["x0"`)
+	for i := 1; b.Len() < bigImport; i++ {
+		fmt.Fprintf(&b, `,"x%d"`, i)
+	}
+	big := b.String() + `]}}`
+	require.NoError(t, e.ImportState("big", []byte(big)))
+	assert.Equal(t, 1, calls, "a large import should collect its garbage")
+	require.Error(t, e.ImportState("big", []byte(strings.Replace(big, `"x1"`, `"x0"`, 1))))
+	assert.Equal(t, 2, calls, "a refused large import leaves garbage too")
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -39,6 +40,10 @@ type Emulator struct {
 	lastHost  atomic.Pointer[hostMatch]
 
 	stateMu sync.Mutex // serializes reset, import and save so each sees one consistent state
+
+	// freeMemory runs after a large state import (debug.FreeOSMemory;
+	// replaced by tests).
+	freeMemory func()
 }
 
 // Names lists the providers in the order they are shown.
@@ -71,13 +76,14 @@ func New(cfg Config) (*Emulator, error) {
 		src = ids.Seeded(cfg.Seed)
 	}
 	e := &Emulator{
-		cfg:     cfg,
-		clk:     cfg.Clock,
-		ids:     src,
-		byName:  map[string]*provider.Instance{},
-		journal: journal.New(cfg.JournalSize),
-		faults:  faults.NewSet(src),
-		started: clock.Real{}.Now(),
+		cfg:        cfg,
+		clk:        cfg.Clock,
+		ids:        src,
+		byName:     map[string]*provider.Instance{},
+		journal:    journal.New(cfg.JournalSize),
+		freeMemory: debug.FreeOSMemory,
+		faults:     faults.NewSet(src),
+		started:    clock.Real{}.Now(),
 	}
 	deps := provider.Deps{Log: cfg.Log, Clock: cfg.Clock, IDs: src}
 	for _, name := range Names {
