@@ -33,6 +33,10 @@ type config struct {
 	rateLimits      bool
 	trustProxy      bool
 	shutdownTimeout time.Duration
+	// gcHeadroom is the heap floor in MB (internal/gctune); 0 is Go's
+	// default pacing, which is also used when the user set GOGC.
+	gcHeadroom int64
+	userGOGC   bool
 }
 
 func (c config) tls() bool { return c.tlsSelfSigned != "" || c.tlsCert != "" }
@@ -97,6 +101,8 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	journal := fs.Int("journal-size", int(envInt("FAKEAPI_JOURNAL_SIZE", 1000)), "requests kept in the journal (FAKEAPI_JOURNAL_SIZE)")
 	fs.BoolVar(&c.rateLimits, "rate-limits", envBool("FAKEAPI_RATE_LIMITS", true), "enforce IIJmio's per-token rate limits (FAKEAPI_RATE_LIMITS)")
 	fs.BoolVar(&c.trustProxy, "trust-proxy", envBool("FAKEAPI_TRUST_PROXY", false), "read client addresses from X-Forwarded-For (FAKEAPI_TRUST_PROXY)")
+	fs.Int64Var(&c.gcHeadroom, "gc-headroom", envInt("FAKEAPI_GC_HEADROOM", 64), "MB the heap may grow between garbage collections however small it is; 0 for Go's default pacing, which GOGC in the environment also selects (FAKEAPI_GC_HEADROOM)")
+	c.userGOGC = getenv("GOGC") != ""
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", envDur("FAKEAPI_SHUTDOWN_TIMEOUT", 10*time.Second), "how long in-flight requests may finish at shutdown (FAKEAPI_SHUTDOWN_TIMEOUT)")
 	if envErr != nil {
 		return c, envErr
@@ -146,6 +152,9 @@ func (c config) validate() error {
 	}
 	if c.journalSize < 1 {
 		return fmt.Errorf("invalid -journal-size %d: want at least 1", c.journalSize)
+	}
+	if c.gcHeadroom < 0 || c.gcHeadroom > 1<<20 {
+		return fmt.Errorf("invalid -gc-headroom %d: want 0 to 1048576 (MB)", c.gcHeadroom)
 	}
 	if c.shutdownTimeout <= 0 {
 		return fmt.Errorf("invalid -shutdown-timeout %s: want more than 0", c.shutdownTimeout)

@@ -26,7 +26,15 @@ func TestParseConfig(t *testing.T) {
 			assert.False(t, c.hasSeed)
 			assert.Equal(t, int64(1<<20), c.maxBody)
 			assert.Equal(t, 10*time.Second, c.shutdownTimeout)
+			assert.Equal(t, int64(64), c.gcHeadroom)
+			assert.False(t, c.userGOGC)
 		}},
+		{name: "should leave the collector to a GOGC the user set", env: map[string]string{"GOGC": "200", "FAKEAPI_GC_HEADROOM": "16"},
+			want: func(t *testing.T, c config) {
+				assert.True(t, c.userGOGC)
+				assert.Equal(t, int64(16), c.gcHeadroom)
+			}},
+		{name: "should refuse a negative GC headroom", args: []string{"-gc-headroom", "-1"}, wantErr: "invalid -gc-headroom -1"},
 		{name: "should read the environment", env: map[string]string{"FAKEAPI_ADDR": "127.0.0.1:9000", "FAKEAPI_SEED": "42", "FAKEAPI_RATE_LIMITS": "false", "FAKEAPI_LOG_FORMAT": "json"},
 			want: func(t *testing.T, c config) {
 				assert.Equal(t, "127.0.0.1:9000", c.addr)

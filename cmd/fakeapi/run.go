@@ -11,11 +11,13 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"time"
 
 	"github.com/fakeapi/fakeapi/emulator"
+	"github.com/fakeapi/fakeapi/internal/gctune"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -76,6 +78,10 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	emu, err := emulator.New(ecfg)
 	if err != nil {
 		return err
+	}
+	if cfg.gcHeadroom > 0 && !cfg.userGOGC {
+		runtime.GC() // the fixtures' decoding garbage goes before the floor lets the heap grow
+		defer gctune.Start(uint64(cfg.gcHeadroom) << 20).Stop()
 	}
 	tlsCfg, err := tlsConfig(cfg)
 	if err != nil {
