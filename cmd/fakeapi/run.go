@@ -80,8 +80,11 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		return err
 	}
 	if cfg.gcHeadroom > 0 && !cfg.userGOGC {
-		runtime.GC() // the fixtures' decoding garbage goes before the floor lets the heap grow
 		defer gctune.Start(uint64(cfg.gcHeadroom) << 20).Stop()
+		// The fixtures' decoding garbage would stay until the heap grew by
+		// the headroom: collect it once, off the path to the ready line
+		// (in line it added ~2 ms to the cold start).
+		go runtime.GC()
 	}
 	tlsCfg, err := tlsConfig(cfg)
 	if err != nil {
