@@ -1,5 +1,7 @@
 package iijmio
 
+import "github.com/fakeapi/fakeapi/internal/httpx"
+
 // parsePlainCouponPut is parseCouponPut for the bodies clients send: ASCII
 // strings without escapes, no numbers, no repeated key that matters, little
 // nesting. Decoding them with encoding/json into maps of raw messages took
@@ -137,16 +139,7 @@ type plainScanner struct {
 // maxPlainDepth bounds the nesting of ignored values.
 const maxPlainDepth = 32
 
-func (s *plainScanner) ws() {
-	for s.i < len(s.b) {
-		switch s.b[s.i] {
-		case ' ', '\t', '\n', '\r':
-			s.i++
-		default:
-			return
-		}
-	}
-}
+func (s *plainScanner) ws() { s.i = httpx.SkipJSONSpace(s.b, s.i) }
 
 // next skips white space and consumes c if it comes next.
 func (s *plainScanner) next(c byte) bool {

@@ -167,29 +167,29 @@ func plainASCII[T string | []byte](b T) bool {
 // exactly the values tokenRawsStd would (FuzzDecodeTokenJSON checks).
 // Spares the decoder, the map and the copies of every value.
 func scanTokenJSON(b []byte) (raws tokenRaws, ok bool) {
-	i := skipWS(b, 0)
+	i := httpx.SkipJSONSpace(b, 0)
 	if i >= len(b) || b[i] != '{' {
 		return raws, false
 	}
-	i = skipWS(b, i+1)
+	i = httpx.SkipJSONSpace(b, i+1)
 	if i < len(b) && b[i] == '}' {
-		return raws, skipWS(b, i+1) == len(b)
+		return raws, httpx.SkipJSONSpace(b, i+1) == len(b)
 	}
 	for {
 		// Member name.
 		if i >= len(b) || b[i] != '"' {
 			return raws, false
 		}
-		end := scanPlainString(b, i)
+		end := httpx.PlainJSONString(b, i)
 		if end < 0 {
 			return raws, false
 		}
 		name := b[i+1 : end-1]
-		i = skipWS(b, end)
+		i = httpx.SkipJSONSpace(b, end)
 		if i >= len(b) || b[i] != ':' {
 			return raws, false
 		}
-		i = skipWS(b, i+1)
+		i = httpx.SkipJSONSpace(b, i+1)
 		// Value.
 		start := i
 		if i = scanScalar(b, i); i < 0 {
@@ -201,42 +201,19 @@ func scanTokenJSON(b []byte) (raws tokenRaws, ok bool) {
 				break
 			}
 		}
-		i = skipWS(b, i)
+		i = httpx.SkipJSONSpace(b, i)
 		if i >= len(b) {
 			return raws, false
 		}
 		switch b[i] {
 		case ',':
-			i = skipWS(b, i+1)
+			i = httpx.SkipJSONSpace(b, i+1)
 		case '}':
-			return raws, skipWS(b, i+1) == len(b)
+			return raws, httpx.SkipJSONSpace(b, i+1) == len(b)
 		default:
 			return raws, false
 		}
 	}
-}
-
-// skipWS skips JSON white space from i.
-func skipWS(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// scanPlainString returns the end (after the closing quote) of the string
-// starting at b[i] == '"', or -1 when it has an escape, a control
-// character or no end.
-func scanPlainString(b []byte, i int) int {
-	for j := i + 1; j < len(b); j++ {
-		switch c := b[j]; {
-		case c == '"':
-			return j + 1
-		case c == '\\' || c < 0x20:
-			return -1
-		}
-	}
-	return -1
 }
 
 // scanScalar returns the end of the string, number or literal at b[i], or

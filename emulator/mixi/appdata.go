@@ -157,62 +157,48 @@ func checkAppData(m map[string]string) (map[string]string, error) {
 // general path, so both accept the same documents (FuzzDecodeAppDataBody
 // compares them). The caller has checked UTF-8.
 func scanFlatObject(b []byte) (m map[string]string, ok bool) {
-	i := skipSpace(b, 0)
+	i := httpx.SkipJSONSpace(b, 0)
 	if i >= len(b) || b[i] != '{' {
 		return nil, false
 	}
 	m = map[string]string{}
-	i = skipSpace(b, i+1)
+	i = httpx.SkipJSONSpace(b, i+1)
 	if i < len(b) && b[i] == '}' {
-		return m, skipSpace(b, i+1) == len(b)
+		return m, httpx.SkipJSONSpace(b, i+1) == len(b)
 	}
 	for {
 		var k, v string
 		if k, i, ok = scanPlainString(b, i); !ok {
 			return nil, false
 		}
-		if i = skipSpace(b, i); i >= len(b) || b[i] != ':' {
+		if i = httpx.SkipJSONSpace(b, i); i >= len(b) || b[i] != ':' {
 			return nil, false
 		}
-		if v, i, ok = scanPlainString(b, skipSpace(b, i+1)); !ok {
+		if v, i, ok = scanPlainString(b, httpx.SkipJSONSpace(b, i+1)); !ok {
 			return nil, false
 		}
 		m[k] = v // a repeated key: the last wins, as in encoding/json
-		if i = skipSpace(b, i); i >= len(b) {
+		if i = httpx.SkipJSONSpace(b, i); i >= len(b) {
 			return nil, false
 		}
 		switch b[i] {
 		case ',':
-			i = skipSpace(b, i+1)
+			i = httpx.SkipJSONSpace(b, i+1)
 		case '}':
-			return m, skipSpace(b, i+1) == len(b)
+			return m, httpx.SkipJSONSpace(b, i+1) == len(b)
 		default:
 			return nil, false
 		}
 	}
 }
 
-func skipSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	return i
-}
-
 // scanPlainString reads a JSON string at b[i] that needs no unescaping.
 func scanPlainString(b []byte, i int) (string, int, bool) {
-	if i >= len(b) || b[i] != '"' {
+	end := httpx.PlainJSONString(b, i)
+	if end < 0 {
 		return "", i, false
 	}
-	for j := i + 1; j < len(b); j++ {
-		switch c := b[j]; {
-		case c == '"':
-			return string(b[i+1 : j]), j + 1, true
-		case c == '\\' || c < 0x20:
-			return "", i, false
-		}
-	}
-	return "", i, false
+	return string(b[i+1 : end-1]), end, true
 }
 
 // writeAppData writes the seed's shapes [doc]: JSON keyed by user id with

@@ -140,15 +140,37 @@ func UnmarshalStrict(b []byte, v any, disallowUnknown bool) error {
 // dec has just decoded from b. Decoder.More is not enough: it answers false
 // when the next byte is a stray '}' or ']' (found by fuzzing "{}}").
 func TrailingData(dec *json.Decoder, b []byte) bool {
-	off := dec.InputOffset()
-	for _, c := range b[min(off, int64(len(b))):] {
-		// JSON's white space only: bytes.TrimSpace would also let a
-		// trailing \v, \f or U+0085 through.
-		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
-			return true
+	// JSON's white space only: bytes.TrimSpace would also let a trailing
+	// \v, \f or U+0085 through.
+	return SkipJSONSpace(b, int(min(dec.InputOffset(), int64(len(b))))) < len(b)
+}
+
+// SkipJSONSpace returns the first index from i that is not JSON white space
+// (space, tab, newline, carriage return). The providers' plain-body
+// scanners and TrailingData share it.
+func SkipJSONSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// PlainJSONString returns the end (after the closing quote) of the JSON
+// string starting at b[i] == '"', or -1 when it holds an escape or a
+// control character or has no end: such a string reads as its bytes.
+func PlainJSONString(b []byte, i int) int {
+	if i >= len(b) || b[i] != '"' {
+		return -1
+	}
+	for j := i + 1; j < len(b); j++ {
+		switch c := b[j]; {
+		case c == '"':
+			return j + 1
+		case c == '\\' || c < 0x20:
+			return -1
 		}
 	}
-	return false
+	return -1
 }
 
 // MediaType returns the request's media type, lower-cased, without parameters.
