@@ -53,6 +53,20 @@ type Instance struct {
 	WriteError func(w http.ResponseWriter, r *http.Request, status int)
 	// State is the admin surface over the provider's store.
 	State State
+	// Secrets names what the request journal masks in this provider's
+	// traffic, beyond the HTTP-wide secrets the journal masks itself
+	// (Authorization, Cookie, Set-Cookie).
+	Secrets Secrets
+}
+
+// Secrets are the names of a provider's secret headers and parameters.
+type Secrets struct {
+	// Headers are masked whole, keeping a scheme word such as "Bearer".
+	// Names are matched in any case.
+	Headers []string
+	// Params are masked in queries, fragments, form bodies and Location
+	// headers. Names are matched in any case.
+	Params []string
 }
 
 // State is what the admin API does with a provider's data.
