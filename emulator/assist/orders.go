@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/fakeapi/fakeapi/internal/clock"
@@ -58,21 +57,9 @@ func handleOrdersGet(log *slog.Logger, st Store) http.HandlerFunc {
 			writeJSON(log, w, http.StatusOK, searchResult{Total: total, Limit: q.limit, Offset: q.offset, Orders: page})
 			return
 		}
-		bp := bodyPool.Get().(*[]byte)
-		*bp = appendSearchResult((*bp)[:0], total, q, page)
-		httpx.WriteBytes(w, http.StatusOK, "application/json", *bp)
-		// Writers do not retain what they are given (io.Writer), so the
-		// buffer can serve the next request.
-		if cap(*bp) <= maxPooledBody {
-			bodyPool.Put(bp)
-		}
+		httpx.WriteBytes(w, http.StatusOK, "application/json", appendSearchResult(nil, total, q, page))
 	}
 }
-
-// bodyPool holds search-result buffers; a page of 500 orders is not kept.
-var bodyPool = sync.Pool{New: func() any { return new([]byte) }}
-
-const maxPooledBody = 64 << 10
 
 // appendSearchResult appends what marshalPHP renders for searchResult,
 // given its orders already rendered: encoding/json renders a slice element
