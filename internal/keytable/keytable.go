@@ -1,0 +1,351 @@
+// Package keytable is the map behind every store that grows with traffic:
+// issued tokens and codes, and remembered OAuth 1.0 nonces. A loaded
+// emulator holds hundreds of thousands of such entries, and the garbage
+// collector marks every pointer of a live map on every cycle; a Table holds
+// none (keys are fixed-size arrays, times are int64), so its size does not
+// lengthen collections (docs/ARCHITECTURE.md, "Memory").
+//
+// A Table can be capped: past its limit it evicts the oldest entries first,
+// except pinned ones (those loaded from fixtures). An entry can carry an
+// expiry, after which Get no longer finds it and Sweep drops it.
+//
+// A Table is not safe for concurrent use: it lives inside a store that
+// guards it with its own mutex.
+package keytable
+
+import (
+	"container/heap"
+	"fmt"
+	"iter"
+	"reflect"
+	"slices"
+)
+
+// KeySize is the longest key a Key holds: the longest token or code the
+// providers mint (43 base64url characters for 32 random bytes; Assist's
+// codes are 40 hex digits), with room to spare for hand-written fixtures.
+const KeySize = 47
+
+// Key is a string of at most KeySize bytes, held without pointers.
+type Key struct {
+	n uint8
+	b [KeySize]byte
+}
+
+// KeyOf returns s as a Key; false when s is longer than KeySize.
+func KeyOf(s string) (Key, bool) {
+	var k Key
+	if len(s) > KeySize {
+		return k, false
+	}
+	k.n = uint8(copy(k.b[:], s))
+	return k, true
+}
+
+// String returns the string k holds.
+func (k Key) String() string { return string(k.b[:k.n]) }
+
+// Len is the length of the string k holds.
+func (k Key) Len() int { return int(k.n) }
+
+// Never is the expiry of an entry that does not expire.
+const Never int64 = 0
+
+// Entry options for Put.
+type Entry struct {
+	// Expires is when the entry stops being found, in Unix nanoseconds of
+	// the injected clock; Never (0) keeps it until it is deleted or evicted.
+	Expires int64
+	// Pinned entries are never evicted: data loaded from fixtures must stay
+	// however many entries traffic adds.
+	Pinned bool
+}
+
+type slot[V any] struct {
+	v       V
+	seq     uint64 // insertion order; also tells a queue item from a stale one
+	expires int64
+	pinned  bool
+}
+
+// queued is an entry as the eviction queue and expiry heap see it. An item
+// whose seq no longer matches its slot is stale (the entry was replaced or
+// deleted) and is skipped.
+type queued[K comparable] struct {
+	k       K
+	seq     uint64
+	expires int64
+}
+
+// Table maps keys to values. K and V must hold no pointers.
+type Table[K comparable, V any] struct {
+	slots   map[K]slot[V]
+	order   []queued[K] // evictable entries, oldest first, from head on
+	head    int
+	expiry  expiryHeap[K]
+	seq     uint64
+	limit   int // evictable entries kept at most; 0 for no limit
+	pinned  int // live pinned entries
+	evicted int // entries evicted since the last TakeEvicted
+}
+
+// New returns a table that keeps at most limit unpinned entries (0 for no
+// limit). It panics when K or V holds a pointer, which would defeat the
+// table's purpose: that is a programming error, caught by any test that
+// builds the store.
+func New[K comparable, V any](limit int) *Table[K, V] {
+	for _, t := range []reflect.Type{reflect.TypeFor[K](), reflect.TypeFor[V]()} {
+		if HasPointers(t) {
+			panic(fmt.Sprintf("keytable: %v holds pointers", t))
+		}
+	}
+	if limit < 0 {
+		limit = 0
+	}
+	return &Table[K, V]{slots: map[K]slot[V]{}, limit: limit}
+}
+
+// HasPointers reports whether values of t hold a pointer the garbage
+// collector would follow.
+func HasPointers(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Pointer, reflect.String, reflect.Slice, reflect.Map, reflect.Chan,
+		reflect.Func, reflect.Interface, reflect.UnsafePointer:
+		return true
+	case reflect.Array:
+		return t.Len() > 0 && HasPointers(t.Elem())
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if HasPointers(t.Field(i).Type) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Limit is the most unpinned entries the table keeps (0: no limit).
+func (t *Table[K, V]) Limit() int { return t.limit }
+
+// SetLimit changes the limit, evicting at once what is over it.
+func (t *Table[K, V]) SetLimit(limit int) {
+	t.limit = max(limit, 0)
+	t.evict()
+}
+
+// Len is the number of entries, expired ones included until Sweep.
+func (t *Table[K, V]) Len() int { return len(t.slots) }
+
+// Put sets the value of k, replacing any entry k had. The entry counts as
+// the newest. Past the limit, the oldest unpinned entries are evicted.
+func (t *Table[K, V]) Put(k K, v V, e Entry) {
+	if old, ok := t.slots[k]; ok && old.pinned {
+		t.pinned--
+	}
+	t.seq++
+	t.slots[k] = slot[V]{v: v, seq: t.seq, expires: e.Expires, pinned: e.Pinned}
+	q := queued[K]{k: k, seq: t.seq, expires: e.Expires}
+	if e.Pinned {
+		t.pinned++
+	} else {
+		t.order = append(t.order, q)
+	}
+	if e.Expires != Never {
+		heap.Push(&t.expiry, q)
+	}
+	t.evict()
+}
+
+// Get returns the value of k; false when k has none or it expired by now
+// (Unix nanoseconds).
+func (t *Table[K, V]) Get(k K, now int64) (V, bool) {
+	s, ok := t.slots[k]
+	if !ok || (s.expires != Never && s.expires <= now) {
+		var zero V
+		return zero, false
+	}
+	return s.v, true
+}
+
+// Lookup is Get with the entry's expiry and pinning.
+func (t *Table[K, V]) Lookup(k K, now int64) (V, Entry, bool) {
+	v, ok := t.Get(k, now)
+	if !ok {
+		return v, Entry{}, false
+	}
+	s := t.slots[k]
+	return v, Entry{Expires: s.expires, Pinned: s.pinned}, true
+}
+
+// Delete removes k; false when it had no entry.
+func (t *Table[K, V]) Delete(k K) bool {
+	s, ok := t.slots[k]
+	if !ok {
+		return false
+	}
+	if s.pinned {
+		t.pinned--
+	}
+	delete(t.slots, k)
+	t.compact()
+	return true
+}
+
+// DeleteFunc removes every entry for which del returns true, and returns
+// how many it removed.
+func (t *Table[K, V]) DeleteFunc(del func(K, V) bool) int {
+	n := 0
+	for k, s := range t.slots {
+		if del(k, s.v) {
+			if s.pinned {
+				t.pinned--
+			}
+			delete(t.slots, k)
+			n++
+		}
+	}
+	t.compact()
+	return n
+}
+
+// Update replaces the value of every entry by what f returns for it,
+// keeping its place, expiry and pinning.
+func (t *Table[K, V]) Update(f func(K, V) V) {
+	for k, s := range t.slots {
+		s.v = f(k, s.v)
+		t.slots[k] = s
+	}
+}
+
+// Sweep removes the entries expired by now and returns how many.
+func (t *Table[K, V]) Sweep(now int64) int {
+	n := 0
+	for len(t.expiry) > 0 && t.expiry[0].expires <= now {
+		q := heap.Pop(&t.expiry).(queued[K])
+		if s, ok := t.slots[q.k]; ok && s.seq == q.seq {
+			if s.pinned {
+				t.pinned--
+			}
+			delete(t.slots, q.k)
+			n++
+		}
+	}
+	t.compact()
+	return n
+}
+
+// TakeEvicted returns how many entries were evicted since the last call, so
+// the store can log each eviction burst once.
+func (t *Table[K, V]) TakeEvicted() int {
+	n := t.evicted
+	t.evicted = 0
+	return n
+}
+
+// Clear removes every entry.
+func (t *Table[K, V]) Clear() {
+	clear(t.slots)
+	t.order, t.head, t.expiry, t.pinned = nil, 0, nil, 0
+}
+
+// Item is an entry as All yields it.
+type Item[V any] struct {
+	Value V
+	Entry
+}
+
+// All yields every entry that has not expired by now, oldest first, with
+// its options: the order state exports keep.
+func (t *Table[K, V]) All(now int64) iter.Seq2[K, Item[V]] {
+	return func(yield func(K, Item[V]) bool) {
+		type item struct {
+			k K
+			s slot[V]
+		}
+		items := make([]item, 0, len(t.slots))
+		for k, s := range t.slots {
+			if s.expires == Never || s.expires > now {
+				items = append(items, item{k, s})
+			}
+		}
+		slices.SortFunc(items, func(a, b item) int { return cmpSeq(a.s.seq, b.s.seq) })
+		for _, it := range items {
+			if !yield(it.k, Item[V]{it.s.v, Entry{Expires: it.s.expires, Pinned: it.s.pinned}}) {
+				return
+			}
+		}
+	}
+}
+
+func cmpSeq(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// evict drops the oldest unpinned entries while their number is over the
+// limit.
+func (t *Table[K, V]) evict() {
+	if t.limit == 0 {
+		return
+	}
+	for len(t.slots)-t.pinned > t.limit && t.head < len(t.order) {
+		q := t.order[t.head]
+		t.order[t.head] = queued[K]{}
+		t.head++
+		if s, ok := t.slots[q.k]; ok && s.seq == q.seq {
+			delete(t.slots, q.k)
+			t.evicted++
+		}
+	}
+	t.compact()
+}
+
+// compact drops stale items from the queue and heap once they are most of
+// them, so both stay proportional to the live entries.
+func (t *Table[K, V]) compact() {
+	live := len(t.slots)
+	if n := len(t.order) - t.head; n > 64 && n > 2*live {
+		kept := t.order[:0]
+		for _, q := range t.order[t.head:] {
+			if s, ok := t.slots[q.k]; ok && s.seq == q.seq {
+				kept = append(kept, q)
+			}
+		}
+		clear(t.order[len(kept):])
+		t.order, t.head = kept, 0
+	} else if t.head > 64 && t.head > len(t.order)/2 {
+		n := copy(t.order, t.order[t.head:])
+		clear(t.order[n:])
+		t.order, t.head = t.order[:n], 0
+	}
+	if len(t.expiry) > 64 && len(t.expiry) > 2*live {
+		kept := t.expiry[:0]
+		for _, q := range t.expiry {
+			if s, ok := t.slots[q.k]; ok && s.seq == q.seq {
+				kept = append(kept, q)
+			}
+		}
+		clear(t.expiry[len(kept):])
+		t.expiry = kept
+		heap.Init(&t.expiry)
+	}
+}
+
+// expiryHeap orders queued items by expiry, for container/heap.
+type expiryHeap[K comparable] []queued[K]
+
+func (h expiryHeap[K]) Len() int           { return len(h) }
+func (h expiryHeap[K]) Less(i, j int) bool { return h[i].expires < h[j].expires }
+func (h expiryHeap[K]) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *expiryHeap[K]) Push(x any)        { *h = append(*h, x.(queued[K])) }
+func (h *expiryHeap[K]) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
