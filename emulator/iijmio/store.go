@@ -50,16 +50,6 @@ type Store interface {
 // caller is who an authenticated API request acts for.
 type caller struct {
 	MioID, DeveloperID, Token string
-	// stamp is the store's stamp at authentication, for GET coupon's cache.
-	stamp stamp
-}
-
-// stamp identifies what the store holds on one JST day: it changes with
-// every change to the store (gen) and every day (regulation and coupon
-// expiry follow the date), so bodies rendered under one stamp stay right.
-type stamp struct {
-	gen   uint64
-	today day
 }
 
 // contractView is a copy of one contract as the GET handlers render it.
@@ -149,9 +139,8 @@ type memStore struct {
 	ids  ids.Source
 	orig Fixtures // what Reset returns to
 
-	mu  sync.Mutex // guards st and gen
-	st  *state
-	gen uint64 // bumped on every lock() and Replace: anything may have changed
+	mu sync.Mutex // guards st
+	st *state
 }
 
 var _ Store = (*memStore)(nil)
@@ -161,18 +150,8 @@ func newMemStore(f Fixtures, clk clock.Clock, src ids.Source) *memStore {
 }
 
 // lock takes the lock and runs the month rollover, so every method sees the
-// state of the current JST month. It returns the time it used. It bumps the
-// generation, so a method that changes anything (now or in future) retires
-// GET coupon's cached bodies; the hot read paths use rlock instead.
+// state of the current JST month. It returns the time it used.
 func (s *memStore) lock() time.Time {
-	now := s.rlock()
-	s.gen++
-	return now
-}
-
-// rlock is lock for methods that change nothing but the month rollover,
-// which the stamp's day already covers.
-func (s *memStore) rlock() time.Time {
 	s.mu.Lock()
 	now := s.clk.Now()
 	s.st.roll(now)
@@ -181,7 +160,7 @@ func (s *memStore) rlock() time.Time {
 
 // Authenticate runs checks 3 and 4 of iijmio.md §4.
 func (s *memStore) Authenticate(developerID, token string) (caller, error) {
-	now := s.rlock()
+	now := s.lock()
 	defer s.mu.Unlock()
 	if _, ok := s.st.devs[developerID]; !ok {
 		return caller{}, errNotRegistered
@@ -193,12 +172,12 @@ func (s *memStore) Authenticate(developerID, token string) (caller, error) {
 	if _, ok := s.st.users[t.MioID]; !ok {
 		return caller{}, errAuthFailure
 	}
-	return caller{MioID: t.MioID, DeveloperID: developerID, Token: token, stamp: stamp{gen: s.gen, today: dayOf(now)}}, nil
+	return caller{MioID: t.MioID, DeveloperID: developerID, Token: token}, nil
 }
 
 // Contracts copies the user's contracts; withLogs adds the 31-day windows.
 func (s *memStore) Contracts(mioID string, withLogs bool) []contractView {
-	now := s.rlock()
+	now := s.lock()
 	defer s.mu.Unlock()
 	u, ok := s.st.users[mioID]
 	if !ok {
@@ -314,7 +293,6 @@ func (s *memStore) Replace(f Fixtures) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.st = st
-	s.gen++
 }
 
 // Export returns the live state in the fixture schema.
