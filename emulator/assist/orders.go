@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -49,45 +48,9 @@ func handleOrdersGet(log *slog.Logger, st Store) http.HandlerFunc {
 			writeError(log, w, r, fe)
 			return
 		}
-		shop := callerFrom(r).shop
-		total, page, err := st.SearchOrdersJSON(shop, q)
-		if err != nil {
-			// The plain path, which logs the failure and answers 500.
-			total, page := st.SearchOrders(shop, q)
-			writeJSON(log, w, http.StatusOK, searchResult{Total: total, Limit: q.limit, Offset: q.offset, Orders: page})
-			return
-		}
-		httpx.WriteBytes(w, http.StatusOK, "application/json", appendSearchResult(nil, total, q, page))
+		total, page := st.SearchOrders(callerFrom(r).shop, q)
+		writeJSON(log, w, http.StatusOK, searchResult{Total: total, Limit: q.limit, Offset: q.offset, Orders: page})
 	}
-}
-
-// appendSearchResult appends what marshalPHP renders for searchResult,
-// given its orders already rendered: encoding/json renders a slice element
-// by element, and PHP escaping is byte by byte, so the parts join exactly.
-func appendSearchResult(b []byte, total int, q orderQuery, page [][]byte) []byte {
-	n := 64
-	for _, o := range page {
-		n += len(o) + 1
-	}
-	b = slices.Grow(b, n)
-	b = append(b, `{"total":`...)
-	b = strconv.AppendInt(b, int64(total), 10)
-	b = append(b, `,"limit":`...)
-	b = strconv.AppendInt(b, int64(q.limit), 10)
-	b = append(b, `,"offset":`...)
-	b = strconv.AppendInt(b, int64(q.offset), 10)
-	b = append(b, `,"orders":`...)
-	if page == nil {
-		return append(b, `null}`...)
-	}
-	b = append(b, '[')
-	for i, o := range page {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, o...)
-	}
-	return append(b, `]}`...)
 }
 
 // handleOrdersPost handles "POST /api/v1/orders.php": create ([doc] verb;

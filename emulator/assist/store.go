@@ -108,7 +108,6 @@ type Store interface {
 	DeleteGrant(clientID string) error
 
 	SearchOrders(shop string, q orderQuery) (total int, page []Order)
-	SearchOrdersJSON(shop string, q orderQuery) (total int, page [][]byte, err error)
 	CreateOrder(shop string, o Order, now time.Time) (Order, error)
 	UpdateOrder(shop string, id int, edit func(Order) (Order, *fieldError), now time.Time) (Order, error)
 	DeleteOrder(shop string, id int) error
@@ -141,10 +140,6 @@ type shopState struct {
 	// id is never handed out again after its order was deleted (a client
 	// holding the old id must not reach someone else's order) [chosen].
 	maxSerial, maxDetail, maxShipping int
-	// rendered holds orders as marshalPHP renders them, made at the first
-	// read after a change: put and DeleteOrder drop an order's entry, and
-	// an import or reset brings new shopStates.
-	rendered map[int][]byte
 }
 
 func newMemStore(d data) *memStore { return &memStore{d: d} }
@@ -374,7 +369,8 @@ func (s *memStore) DeleteGrant(clientID string) error {
 }
 
 // SearchOrders returns the total matches and one page, by serial_order_id
-// ascending. Unfiltered paging costs O(page); a filter scans the shop.
+// ascending; the page is nil for an unknown shop. Unfiltered paging costs
+// O(page); a filter scans the shop.
 func (s *memStore) SearchOrders(shop string, q orderQuery) (int, []Order) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -383,80 +379,36 @@ func (s *memStore) SearchOrders(shop string, q orderQuery) (int, []Order) {
 		return 0, nil
 	}
 	page := []Order{}
-	total := st.search(q, func(id int, o Order) bool {
-		page = append(page, o.clone())
-		return true
-	})
-	return total, page
-}
-
-// SearchOrdersJSON is SearchOrders with each order of the page as
-// marshalPHP renders it. page is nil for an unknown shop. The slices are
-// shared: callers only read them.
-func (s *memStore) SearchOrdersJSON(shop string, q orderQuery) (total int, page [][]byte, err error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	st, ok := s.d.shops[shop]
-	if !ok {
-		return 0, nil, nil
-	}
-	page = [][]byte{}
-	total = st.search(q, func(id int, o Order) bool {
-		b, ok := st.rendered[id]
-		if !ok {
-			if b, err = marshalPHP(o); err != nil {
-				return false
-			}
-			if st.rendered == nil {
-				st.rendered = map[int][]byte{}
-			}
-			st.rendered[id] = b
-		}
-		page = append(page, b)
-		return true
-	})
-	return total, page, err
-}
-
-// search calls add with the orders of q's page, in order, until add returns
-// false, and returns the total matches.
-func (st *shopState) search(q orderQuery, add func(id int, o Order) bool) int {
 	if !q.filtered() {
 		lo := min(q.offset, len(st.ids))
 		hi := min(lo+q.limit, len(st.ids))
 		for _, id := range st.ids[lo:hi] {
-			if !add(id, st.orders[id]) {
-				break
-			}
+			page = append(page, st.orders[id].clone())
 		}
-		return len(st.ids)
+		return len(st.ids), page
 	}
 	if q.serialID != 0 {
 		o, ok := st.orders[q.serialID]
 		if !ok || !q.match(o) {
-			return 0
+			return 0, page
 		}
 		if q.offset == 0 && q.limit > 0 {
-			add(q.serialID, o)
+			page = append(page, o.clone())
 		}
-		return 1
+		return 1, page
 	}
-	total, n := 0, 0
+	total := 0
 	for _, id := range st.ids {
 		o := st.orders[id]
 		if !q.match(o) {
 			continue
 		}
-		if total >= q.offset && n < q.limit {
-			n++
-			if !add(id, o) {
-				// Stop adding, keep counting.
-				n = q.limit
-			}
+		if total >= q.offset && len(page) < q.limit {
+			page = append(page, o.clone())
 		}
 		total++
 	}
-	return total
+	return total, page
 }
 
 // CreateOrder stores a new order: serial_order_id is one above the highest
@@ -509,7 +461,6 @@ func (s *memStore) DeleteOrder(shop string, id int) error {
 		return errNotFound
 	}
 	delete(st.orders, id)
-	delete(st.rendered, id)
 	i, _ := slices.BinarySearch(st.ids, id)
 	st.ids = slices.Delete(st.ids, i, i+1)
 	return nil
@@ -536,7 +487,6 @@ func (st *shopState) put(o Order, now time.Time) {
 		o.Shippings = []Shipping{}
 	}
 	st.orders[o.SerialOrderID] = o
-	delete(st.rendered, o.SerialOrderID)
 }
 
 // track raises the id maxima to cover o's explicit ids.
