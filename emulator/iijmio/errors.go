@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+
+	"github.com/fakeapi/fakeapi/internal/httpx"
 )
 
 // returnCode texts the client sees (style R16). Texts of the real service are
@@ -107,71 +109,24 @@ func codeForStatus(status int) string {
 // apiHeaders are on every API response, errors included (iijmio.md §2): the
 // values are the seed's captured headers [doc]; sending them on errors and
 // preflights is [chosen] so browsers can read the returnCode.
-//
-// The values are shared, read-only slices assigned under canonical keys:
-// Header.Set allocated a slice per header per response, a measurable part of
-// the coupon GET (docs/PERFORMANCE.md). Nothing may write into them.
 func apiHeaders(h http.Header) {
-	h["Access-Control-Allow-Origin"] = hdrAllowOrigin
-	h["Access-Control-Allow-Headers"] = hdrAllowHeaders
-	h["Access-Control-Allow-Methods"] = hdrAllowMethods
-	h["Vary"] = hdrVary
+	h.Set("Access-Control-Allow-Origin", "*")
+	h.Set("Access-Control-Allow-Headers", "X-IIJmio-Developer,X-IIJmio-Authorization,X-IIJmio-Application,Content-Type")
+	h.Set("Access-Control-Allow-Methods", "GET,PUT")
+	h.Set("Vary", "Accept-Encoding")
 }
 
-var (
-	hdrAllowOrigin  = []string{"*"}
-	hdrAllowHeaders = []string{"X-IIJmio-Developer,X-IIJmio-Authorization,X-IIJmio-Application,Content-Type"}
-	hdrAllowMethods = []string{"GET,PUT"}
-	hdrVary         = []string{"Accept-Encoding"}
-	hdrJSON         = []string{"application/json"}
-)
-
-// writeBody writes a ready JSON body with the API headers. Content-Type has
-// no charset [doc: seed's curl -I].
+// writeBody writes a JSON body with the API headers. Content-Type has no
+// charset [doc: seed's curl -I].
 func writeBody(w http.ResponseWriter, status int, body []byte) {
-	writeReady(w, status, readyBody(body))
-}
-
-// ready is a body with its Content-Length value, so a body served many
-// times (a cached GET coupon, a returnCode) is measured once; like the API
-// header values, both are shared and never written to.
-type ready struct {
-	body []byte
-	clen []string
-}
-
-func readyBody(body []byte) ready {
-	return ready{body: body, clen: []string{strconv.Itoa(len(body))}}
-}
-
-// writeReady is writeBody for a ready body.
-func writeReady(w http.ResponseWriter, status int, b ready) {
-	h := w.Header()
-	apiHeaders(h)
-	h["Content-Type"] = hdrJSON
-	h["Content-Length"] = b.clen
-	w.WriteHeader(status)
-	_, _ = w.Write(b.body)
+	apiHeaders(w.Header())
+	httpx.WriteBytes(w, status, "application/json", body)
 }
 
 // writeCode writes {"returnCode": code}.
 func writeCode(w http.ResponseWriter, status int, code string) {
-	if b, ok := codeBodies[code]; ok {
-		writeReady(w, status, b)
-		return
-	}
 	writeBody(w, status, returnCodeBody(code))
 }
-
-// codeBodies are the bodies of the fixed returnCodes, rendered once.
-var codeBodies = func() map[string]ready {
-	m := map[string]ready{}
-	for _, code := range [...]string{codeOK, codeNoAuthorization, codeNoDeveloper, codeNotRegistered, codeAuthFailure,
-		codeTooManyRequests, codeBadData, codeNotFound, codeMethodNotAllowed, codeTooLarge, codeInternal, codeUnavailable} {
-		m[code] = readyBody(returnCodeBody(code))
-	}
-	return m
-}()
 
 // errorWriter returns the provider's single error writer (style R14):
 // expected errors get their table entry, anything else is logged in full and
