@@ -4,7 +4,6 @@ import (
 	"log/slog"
 	"net/http"
 
-	"github.com/fakeapi/fakeapi/internal/httpx"
 	"github.com/fakeapi/fakeapi/internal/oauth2x"
 )
 
@@ -14,23 +13,20 @@ import (
 // "bearer", null expiry and refresh token, and "scope":"" whatever was asked
 // ([chosen] assist.md §3), with RFC 6749 §5.1's cache headers.
 func tokenWriter(log *slog.Logger) func(http.ResponseWriter, *http.Request, oauth2x.Token) {
-	return func(w http.ResponseWriter, r *http.Request, t oauth2x.Token) {
-		body := make([]byte, 0, 128)
-		body = append(body, `{"access_token":`...)
-		if plainJSON(t.AccessToken) {
-			body = append(append(append(body, '"'), t.AccessToken...), '"')
-		} else {
-			tok, err := marshalPHP(t.AccessToken)
-			if err != nil {
-				writeError(log, w, r, err)
-				return
-			}
-			body = append(body, tok...)
-		}
-		body = append(body, `,"token_type":"bearer","expires_in":null,"refresh_token":null,"scope":""}`...)
+	return func(w http.ResponseWriter, _ *http.Request, t oauth2x.Token) {
 		noStore(w.Header())
-		httpx.WriteBytes(w, http.StatusOK, "application/json", body)
+		writeJSON(log, w, http.StatusOK, tokenResponse{AccessToken: t.AccessToken, TokenType: "bearer"})
 	}
+}
+
+// tokenResponse is the token JSON, keys in this order; the nil pointers
+// are the nulls.
+type tokenResponse struct {
+	AccessToken  string  `json:"access_token"`
+	TokenType    string  `json:"token_type"`
+	ExpiresIn    *int    `json:"expires_in"`
+	RefreshToken *string `json:"refresh_token"`
+	Scope        string  `json:"scope"`
 }
 
 // tokenErrorWriter writes RFC 6749 §5.2 errors in the provider's JSON.
@@ -45,13 +41,7 @@ func tokenErrorWriter(log *slog.Logger) func(http.ResponseWriter, *http.Request,
 	}
 }
 
-// The values are shared: net/http and the root only read them.
-var (
-	cacheNoStore  = []string{"no-store"}
-	pragmaNoCache = []string{"no-cache"}
-)
-
 func noStore(h http.Header) {
-	h["Cache-Control"] = cacheNoStore
-	h["Pragma"] = pragmaNoCache
+	h.Set("Cache-Control", "no-store")
+	h.Set("Pragma", "no-cache")
 }

@@ -21,17 +21,6 @@ func marshalPHP(v any) ([]byte, error) {
 	return phpEscape(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))), nil
 }
 
-// plainJSON reports whether marshalPHP(s) is s between quotes: printable
-// ASCII without '"', '\\' and '/' (what the generated tokens are).
-func plainJSON(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '/' {
-			return false
-		}
-	}
-	return true
-}
-
 const hexDigits = "0123456789abcdef"
 
 // phpEscape rewrites Go's JSON output. Outside strings JSON has neither

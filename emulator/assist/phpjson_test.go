@@ -58,18 +58,3 @@ func FuzzMarshalPHP(f *testing.F) {
 		assert.Equal(t, ws, back["k/"])
 	})
 }
-
-// FuzzPlainJSON checks the token writer's shortcut: when plainJSON says so,
-// marshalPHP's output is the string between quotes.
-func FuzzPlainJSON(f *testing.F) {
-	for _, s := range []string{"0123456789abcdef0123456789abcdef", "a/b", "a\"b", "a\\b", "\x7f", "\x1f", "é", "<&>", ""} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		b, err := marshalPHP(s)
-		require.NoError(t, err)
-		if plainJSON(s) {
-			assert.Equal(t, `"`+s+`"`, string(b))
-		}
-	})
-}
