@@ -8,22 +8,6 @@ const (
 	headerAuthorization = "X-IIJmio-Authorization"
 )
 
-// The same names in net/http's canonical form, for map look-ups that skip
-// Header.Get's canonicalisation (an allocation per call for these mixed-case
-// names) on every API request.
-var (
-	keyDeveloper     = http.CanonicalHeaderKey(headerDeveloper)
-	keyAuthorization = http.CanonicalHeaderKey(headerAuthorization)
-)
-
-// firstValue is Header.Get for a canonical key.
-func firstValue(h http.Header, key string) string {
-	if v := h[key]; len(v) > 0 {
-		return v[0]
-	}
-	return ""
-}
-
 // apiHandler is an API endpoint behind authenticate, which hands it the
 // caller as an argument: a context value meant a request copy, a context
 // and a boxed caller on every API request (docs/PERFORMANCE.md).
@@ -38,12 +22,12 @@ type apiHandler func(w http.ResponseWriter, r *http.Request, c caller)
 func authenticate(st Store, lim *limiter, class limitClass, writeErr errorFunc) func(apiHandler) http.Handler {
 	return func(next apiHandler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			token := firstValue(r.Header, keyAuthorization)
+			token := r.Header.Get(headerAuthorization)
 			if token == "" {
 				writeErr(w, r, errNoAuthorization)
 				return
 			}
-			dev := firstValue(r.Header, keyDeveloper)
+			dev := r.Header.Get(headerDeveloper)
 			if dev == "" {
 				writeErr(w, r, errNoDeveloper)
 				return
