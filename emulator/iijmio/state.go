@@ -42,12 +42,7 @@ const logDays = 31
 // state is the live data behind memStore; only memStore touches it, under
 // its lock. The pointers never leave the store: every read returns copies.
 type state struct {
-	month month // last JST month whose rollover ran
-	// rolledDay is the JST day of the last roll, so that roll works out the
-	// month (a calendar conversion) once a day, not on every API request;
-	// rolled says whether there was one.
-	rolledDay  day
-	rolled     bool
+	month      month // last JST month whose rollover ran
 	devs       map[string]Developer
 	devOrder   []string
 	users      map[string]*userState
@@ -206,11 +201,6 @@ func (st *state) dropExpiredCoupons() {
 // month, then past months' coupons drop out. Only the last two months can
 // leave a coupon alive, so a jump of years costs two steps.
 func (st *state) roll(now time.Time) {
-	if d := dayOf(now); !st.rolled || d != st.rolledDay {
-		st.rolledDay, st.rolled = d, true
-	} else {
-		return // a JST day lies in one month, which this roll already saw
-	}
 	cur := monthOf(now)
 	if cur <= st.month {
 		return
