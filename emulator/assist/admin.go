@@ -27,10 +27,10 @@ func NewAdmin(log *slog.Logger, st Store, tokens *oauth2x.TokenStore, clk clock.
 		httpx.AdminError(w, http.StatusNotFound, "no such admin route")
 	})
 	r.MethodNotAllowed(func(w http.ResponseWriter, req *http.Request) {
-		w.Header().Set("Allow", strings.Join(allowedMethods(r, req.URL.Path), ", "))
+		w.Header().Set("Allow", strings.Join(httpx.AllowedMethods(r, req.URL.Path), ", "))
 		httpx.AdminError(w, http.StatusMethodNotAllowed, "method not allowed")
 	})
-	return freshRoute(r)
+	return r
 }
 
 // checkAppFields validates an app as the registration screen would.

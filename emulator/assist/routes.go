@@ -3,10 +3,12 @@ package assist
 import (
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 
 	"github.com/fakeapi/fakeapi/internal/clock"
+	"github.com/fakeapi/fakeapi/internal/httpx"
 	"github.com/fakeapi/fakeapi/internal/ids"
 	"github.com/fakeapi/fakeapi/internal/oauth2x"
 )
@@ -21,6 +23,7 @@ const (
 
 // addRoutes lists every endpoint of the real API (style R3).
 func addRoutes(r chi.Router, log *slog.Logger, cfg Config, st Store, oa *oauth2x.Server, sess *sessions, pg *pages, clk clock.Clock, api func(http.Handler) http.Handler) {
+	r.Use(shopDirectory(st))
 	r.Get(authorizePath, handleAuthorize(st, oa, sess, pg))                      // Assist: 認証ページ表示 (seed 002) [doc]
 	r.Post(authorizePath, handleAuthorizePost(st, oa, sess, pg, clk))            // login and consent forms [chosen]
 	r.Get(authorizePathAlt, handleAuthorize(st, oa, sess, pg))                   // the seed's example URL omits /api [doc]
@@ -51,4 +54,26 @@ func addAdminRoutes(r chi.Router, st Store, tokens *oauth2x.TokenStore, clk cloc
 	r.Post("/ui/apps/{clientId}/delete", ui.deleteApp)           // HTML: delete
 	r.Get("/ui/grants", ui.grants)                               // HTML: authorised apps
 	r.Post("/ui/grants/{clientId}/revoke", ui.revokeGrant)       // HTML: revoke
+}
+
+// shopDirectory serves /<dir>/api/… and /<dir>/oauth/… for a shop that
+// declares a directory, as real hosts do (docs/providers/assist.md,
+// "Endpoints"): the request is routed as the path after the directory, and
+// the directory joins the base, so pages and cookies point back under it.
+// RawPath is dropped with the directory; the rewritten Path is what routes.
+func shopDirectory(st Store) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			dir, rest, ok := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+			if ok && (strings.HasPrefix(rest, "api/") || strings.HasPrefix(rest, "oauth/")) {
+				if _, known := st.ShopByDirectory(dir); known {
+					r = httpx.WithBase(r, httpx.Base(r)+"/"+dir)
+					u := *r.URL
+					u.Path, u.RawPath = "/"+rest, ""
+					r.URL = &u
+				}
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
 }

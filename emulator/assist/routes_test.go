@@ -42,25 +42,26 @@ func TestRoutes(t *testing.T) {
 	golden.Assert(t, "routes", []byte(b.String()))
 }
 
-// TestMountedUnderAParentRouter: the handler routes on the path it is handed
-// even inside another chi router's routing context.
-func TestMountedUnderAParentRouter(t *testing.T) {
+// TestAdminMountedUnderAParentRouter: the admin routes work inside the
+// root's chi router, which mounts them under /_fakeapi/assist.
+func TestAdminMountedUnderAParentRouter(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, Config{})
 	parent := chi.NewRouter()
-	parent.Mount("/assist", http.StripPrefix("/assist", e.inst.Handler))
 	parent.Mount("/_fakeapi/assist", http.StripPrefix("/_fakeapi/assist", e.inst.Admin))
 	for target, want := range map[string]int{
-		"/assist/api/v1/orders.php?serial_order_id=5":        200,
-		"/assist/shop01/api/v1/orders.php?serial_order_id=5": 200,
-		"/assist/api/v1/nope.php":                            404,
-		"/_fakeapi/assist/apps/client-any":                   200,
+		"/_fakeapi/assist/apps/client-any": 200,
+		"/_fakeapi/assist/apps/nope":       404,
+		"/_fakeapi/assist/nope":            404,
 	} {
-		r := api(http.MethodGet, "", "tok-any", nil)
-		r.URL, _ = r.URL.Parse(target)
-		r.RequestURI = target
+		r := httptest.NewRequest(http.MethodGet, target, nil)
 		w := httptest.NewRecorder()
 		parent.ServeHTTP(w, r)
 		assert.Equal(t, want, w.Code, target)
 	}
+	r := httptest.NewRequest(http.MethodPatch, "/_fakeapi/assist/apps/client-any", nil)
+	w := httptest.NewRecorder()
+	parent.ServeHTTP(w, r)
+	assert.Equal(t, http.StatusMethodNotAllowed, w.Code)
+	assert.Equal(t, "GET, PUT, DELETE", w.Header().Get("Allow"))
 }

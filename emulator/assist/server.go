@@ -1,7 +1,6 @@
 package assist
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -57,7 +56,7 @@ func New(log *slog.Logger, cfg Config, st Store, tokens *oauth2x.TokenStore, clk
 	}
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) { writeErr(w, r, http.StatusNotFound) })
 	r.MethodNotAllowed(methodNotAllowed(log, r, oa, pg, api))
-	return &Handler{Handler: freshRoute(shopDirectory(st, r)), writeError: writeErr}
+	return &Handler{Handler: r, writeError: writeErr}
 }
 
 // clientLookup presents the registered apps to oauth2x: one redirect URL
@@ -108,7 +107,7 @@ func writeStatus(log *slog.Logger, oa *oauth2x.Server, pg *pages, w http.Respons
 // the IP list first (assist.md §5's order of checks).
 func methodNotAllowed(log *slog.Logger, mux *chi.Mux, oa *oauth2x.Server, pg *pages, api func(http.Handler) http.Handler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		allow := allowedMethods(mux, r.URL.Path)
+		allow := httpx.AllowedMethods(mux, r.URL.Path)
 		deny := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			writeError(log, w, r, methodError(r.Method, allow))
 		})
@@ -124,46 +123,4 @@ func methodNotAllowed(log *slog.Logger, mux *chi.Mux, oa *oauth2x.Server, pg *pa
 			deny(w, r)
 		}
 	}
-}
-
-var methods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}
-
-func allowedMethods(mux chi.Routes, path string) []string {
-	var out []string
-	for _, m := range methods {
-		if mux.Match(chi.NewRouteContext(), m, path) {
-			out = append(out, m)
-		}
-	}
-	return out
-}
-
-// freshRoute gives the provider's router its own chi routing context, so it
-// routes on the path it is handed whatever router mounted it.
-func freshRoute(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Context().Value(chi.RouteCtxKey) != nil {
-			r = r.WithContext(context.WithValue(r.Context(), chi.RouteCtxKey, (*chi.Context)(nil)))
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-// shopDirectory serves /<dir>/api/… and /<dir>/oauth/… for a shop that
-// declares a directory, as real hosts do (https://asp101.assist-tencho.com/
-// shop01/…, [doc] FAQ ?p=3481; [chosen] assist.md §1). The directory joins
-// the base, so pages and cookies point back under it.
-func shopDirectory(st Store, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		dir, rest, ok := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
-		if ok && (strings.HasPrefix(rest, "api/") || strings.HasPrefix(rest, "oauth/")) {
-			if _, known := st.ShopByDirectory(dir); known {
-				r = httpx.WithBase(r, httpx.Base(r)+"/"+dir)
-				u := *r.URL
-				u.Path, u.RawPath = "/"+rest, ""
-				r.URL = &u
-			}
-		}
-		next.ServeHTTP(w, r)
-	})
 }
