@@ -14,61 +14,41 @@ type day int
 // month is a JST calendar month counted as year*12 + month-1.
 type month int
 
+// dayOf is the JST calendar day of t.
 func dayOf(t time.Time) day {
-	sec := t.Unix() + 9*60*60
-	d := sec / 86400
-	if sec%86400 < 0 {
-		d-- // floor for instants before 1970
-	}
-	return day(d)
+	y, m, d := t.In(jst).Date()
+	return dayNumber(y, m, d)
 }
 
+// monthOf is the JST calendar month of t.
 func monthOf(t time.Time) month {
 	y, m, _ := t.In(jst).Date()
 	return month(y*12 + int(m) - 1)
 }
 
-// date is the day's UTC calendar date, which equals its JST date because a
-// day number counts JST days.
+// dayNumber counts calendar days from 1970-01-01. time.UTC serves only as a
+// zone without offsets for the calendar arithmetic; the date is a JST date.
+func dayNumber(y int, m time.Month, d int) day {
+	return day(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400)
+}
+
+// date is the day's calendar date at midnight, in the offset-free zone of
+// dayNumber.
 func (d day) date() time.Time { return time.Unix(int64(d)*86400, 0).UTC() }
 
-func (d day) String() string {
-	var b [8]byte
-	return string(d.append(b[:0]))
-}
-
-// append writes YYYYMMDD without fmt (GET packet log formats 31 per line).
-func (d day) append(b []byte) []byte {
-	y, m, dd := d.date().Date()
-	return appendDigits(appendDigits(appendDigits(b, y, 4), int(m), 2), dd, 2)
-}
+// String is YYYYMMDD.
+func (d day) String() string { return d.date().Format("20060102") }
 
 func (d day) month() month {
 	y, m, _ := d.date().Date()
 	return month(y*12 + int(m) - 1)
 }
 
-func (m month) String() string {
-	var b [6]byte
-	return string(appendDigits(appendDigits(b[:0], int(m)/12, 4), int(m)%12+1, 2))
-}
+// String is YYYYMM.
+func (m month) String() string { return m.firstDay().date().Format("200601") }
 
 // firstDay is the first day of the month.
-func (m month) firstDay() day {
-	t := time.Date(int(m)/12, time.Month(int(m)%12+1), 1, 0, 0, 0, 0, time.UTC)
-	return day(t.Unix() / 86400)
-}
-
-func appendDigits(b []byte, v, width int) []byte {
-	var tmp [8]byte
-	i := len(tmp)
-	for range width {
-		i--
-		tmp[i] = byte('0' + v%10)
-		v /= 10
-	}
-	return append(b, tmp[i:]...)
-}
+func (m month) firstDay() day { return dayNumber(int(m)/12, time.Month(int(m)%12+1), 1) }
 
 // parseDay reads YYYYMMDD, rejecting impossible dates such as 20250231.
 func parseDay(s string) (day, bool) {
@@ -79,7 +59,7 @@ func parseDay(s string) (day, bool) {
 	if err != nil || t.Year() < 2000 {
 		return 0, false
 	}
-	return day(t.Unix() / 86400), true
+	return dayNumber(t.Date()), true
 }
 
 // parseMonth reads YYYYMM.
