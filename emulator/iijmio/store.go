@@ -184,12 +184,6 @@ func (s *memStore) Contracts(mioID string, withLogs bool) []contractView {
 		return nil
 	}
 	today := dayOf(now)
-	var dates [logDays]string
-	if withLogs {
-		for i := range logDays {
-			dates[i] = (today - logDays + 1 + day(i)).String()
-		}
-	}
 	out := make([]contractView, 0, len(u.contracts))
 	for _, c := range u.contracts {
 		cv := contractView{HddServiceCode: c.hdd, Plan: c.plan, Eco: isEcoPlan(c.plan),
@@ -206,7 +200,7 @@ func (s *memStore) Contracts(mioID string, withLogs bool) []contractView {
 				lv.SimVolume = &v
 			}
 			if withLogs {
-				lv.Log = l.window(today, &dates)
+				lv.Log = l.window(today)
 			}
 			cv.Lines = append(cv.Lines, lv)
 		}
@@ -216,11 +210,12 @@ func (s *memStore) Contracts(mioID string, withLogs bool) []contractView {
 }
 
 // window is the 31-day log ending today, zero-filled [doc].
-func (l *lineState) window(today day, dates *[logDays]string) []PacketDay {
+func (l *lineState) window(today day) []PacketDay {
 	out := make([]PacketDay, logDays)
 	for i := range logDays {
-		u := l.log[today-logDays+1+day(i)]
-		out[i] = PacketDay{Date: dates[i], WithCoupon: u.withCoupon, WithoutCoupon: u.withoutCoupon}
+		d := today - logDays + 1 + day(i)
+		u := l.log[d]
+		out[i] = PacketDay{Date: d.String(), WithCoupon: u.withCoupon, WithoutCoupon: u.withoutCoupon}
 	}
 	return out
 }

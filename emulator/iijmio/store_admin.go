@@ -153,10 +153,6 @@ func (s *memStore) LineUsage(serviceCode string) ([]lineUsage, error) {
 	now := s.lock()
 	defer s.mu.Unlock()
 	today := dayOf(now)
-	var dates [logDays]string
-	for i := range logDays {
-		dates[i] = (today - logDays + 1 + day(i)).String()
-	}
 	out := []lineUsage{}
 	for _, hdd := range s.st.contractOrder() {
 		c := s.st.contracts[hdd]
@@ -166,7 +162,7 @@ func (s *memStore) LineUsage(serviceCode string) ([]lineUsage, error) {
 			}
 			out = append(out, lineUsage{ServiceCode: l.code, HddServiceCode: c.hdd, MioID: c.owner,
 				CouponUse: l.couponUse, Regulation: l.regulated(today), ForceRegulation: l.forceRegulation,
-				CouponRemaining: c.remaining(), PacketLog: l.window(today, &dates)})
+				CouponRemaining: c.remaining(), PacketLog: l.window(today)})
 		}
 	}
 	if serviceCode != "" && len(out) == 0 {
