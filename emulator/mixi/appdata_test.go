@@ -125,8 +125,12 @@ func TestAppDataWrite(t *testing.T) {
 		{"should reject null", "POST", "/appdata/@me/@self/@app", `null`, 400, reasonBadBody, ""},
 		{"should reject an empty body", "POST", "/appdata/@me/@self/@app", ``, 400, reasonBadBody, ""},
 		{"should reject broken JSON", "POST", "/appdata/@me/@self/@app", `{"a":"b"`, 400, reasonBadBody, ""},
-		// Found by emulator/hostile_test.go: the value was stored as U+FFFD and the write acknowledged.
 		{"should reject invalid UTF-8 instead of storing U+FFFD", "POST", "/appdata/@me/@self/@app", "{\"a\":\"b\xff\"}", 400, reasonBadBody, ""},
+		{"should reject a lone surrogate instead of storing U+FFFD", "POST", "/appdata/@me/@self/@app", `{"a":"\ud800"}`, 400, reasonBadBody, ""},
+		{"should reject a null value", "POST", "/appdata/@me/@self/@app", `{"a":null}`, 400, reasonBadBody, ""},
+		{"should report a bad key whatever its value", "POST", "/appdata/@me/@self/@app", `{"1st":5}`, 400, reasonBadKey, ""},
+		{"should keep the last of a repeated key", "POST", "/appdata/@me/@self/@app", `{"gift":"a","gift":"b"}`, 200, "",
+			`{"content":"appdata content: 86","subject":"appdata subject: 80","gift":"b"}`},
 		{"should reject an empty key", "POST", "/appdata/@me/@self/@app", `{"":"b"}`, 400, reasonBadKey, ""},
 		{"should reject a key with a space", "POST", "/appdata/@me/@self/@app", `{"a b":"c"}`, 400, reasonBadKey, ""},
 		{"should refuse writing a friend's data", "POST", "/appdata/1000002/@self/@app", `{"a":"b"}`, 403, reasonWriteOthers, ""},
