@@ -1,11 +1,8 @@
 package mixi
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
-
-	"github.com/go-chi/chi/v5"
 
 	"github.com/fakeapi/fakeapi/internal/clock"
 	"github.com/fakeapi/fakeapi/internal/fixture"
@@ -44,20 +41,11 @@ func Open(d provider.Deps, cfg Config, file string, data []byte) (*provider.Inst
 	}, nil
 }
 
-// New is the provider's HTTP handler over st (R2).
+// New is the provider's HTTP handler over st.
 func New(log *slog.Logger, cfg Config, st Store, clk clock.Clock, src ids.Source) http.Handler {
 	return newHandler(log, cfg, st, clk, src, websession.New[inviteTxn](sessionCookie, clk, src))
 }
 
 func newHandler(log *slog.Logger, _ Config, st Store, clk clock.Clock, src ids.Source, sessions *websession.Manager[inviteTxn]) http.Handler {
-	mux := routes(log, st, clk, src, sessions)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// If the emulator routes with chi too, its route context would make
-		// this router match on the parent's remaining path; route on the
-		// (prefix-stripped) URL instead.
-		if chi.RouteContext(r.Context()) != nil {
-			r = r.WithContext(context.WithValue(r.Context(), chi.RouteCtxKey, (*chi.Context)(nil)))
-		}
-		mux.ServeHTTP(w, r)
-	})
+	return routes(log, st, clk, src, sessions)
 }

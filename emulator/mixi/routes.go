@@ -8,11 +8,12 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/fakeapi/fakeapi/internal/clock"
+	"github.com/fakeapi/fakeapi/internal/httpx"
 	"github.com/fakeapi/fakeapi/internal/ids"
 	"github.com/fakeapi/fakeapi/internal/websession"
 )
 
-// routes lists every endpoint, one line each (R3). API paths are those of
+// routes lists every endpoint, one line each. API paths are those of
 // http://api.mixi-platform.com/os/0.8 [doc: seeds/004]; every API route
 // sits behind the OAuth 1.0 check. Paths with a missing part answer the
 // seed's statuses: no target id → 400, no selector → 403.
@@ -63,24 +64,15 @@ func status(log *slog.Logger, code int, reason string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) { writeError(log, w, r, newErr(code, reason)) }
 }
 
-var allMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}
-
-// methodNotAllowed answers 405 in mixi's format with Allow (R15): chi sets
-// Allow only in its own default handler, so the methods are found again by
-// matching the path against the router.
+// methodNotAllowed answers 405 in mixi's format, with Allow. The path is
+// the one chi routes on: the escaped path when the URL has one.
 func methodNotAllowed(log *slog.Logger, mux chi.Routes) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		path := r.URL.RawPath
 		if path == "" {
 			path = r.URL.Path
 		}
-		var allow []string
-		for _, m := range allMethods {
-			if mux.Match(chi.NewRouteContext(), m, path) {
-				allow = append(allow, m)
-			}
-		}
-		w.Header().Set("Allow", strings.Join(allow, ", "))
+		w.Header().Set("Allow", strings.Join(httpx.AllowedMethods(mux, path), ", "))
 		writeError(log, w, r, newErr(http.StatusMethodNotAllowed, reasonMethod))
 	}
 }
