@@ -19,7 +19,7 @@ import (
 
 const jsonType = "application/json; charset=utf-8"
 
-// Admin API messages (style R16).
+// Admin API messages.
 const (
 	msgAdminToken      = "this emulator was started with -admin-token: send it as \"Authorization: Bearer TOKEN\", the X-Fakeapi-Token header or ?token="
 	msgUnknownProvider = "unknown provider %q: want one of iijmio, kii, assist, mixi"

@@ -5,12 +5,11 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"os"
 	"path"
-	"runtime/debug"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/fakeapi/fakeapi/emulator/assist"
@@ -36,14 +35,10 @@ type Emulator struct {
 	journal   *journal.Journal
 	faults    *faults.Set
 	admin     http.Handler
-	started   time.Time // wall time, for uptime
-	lastHost  atomic.Pointer[hostMatch]
+	started   time.Time                 // wall time, for uptime
+	maskers   map[string]journal.Masker // by provider name
 
 	stateMu sync.Mutex // serializes reset, import and save so each sees one consistent state
-
-	// freeMemory runs after a large state import (debug.FreeOSMemory;
-	// replaced by tests).
-	freeMemory func()
 }
 
 // Names lists the providers in the order they are shown.
@@ -76,14 +71,14 @@ func New(cfg Config) (*Emulator, error) {
 		src = ids.Seeded(cfg.Seed)
 	}
 	e := &Emulator{
-		cfg:        cfg,
-		clk:        cfg.Clock,
-		ids:        src,
-		byName:     map[string]*provider.Instance{},
-		journal:    journal.New(cfg.JournalSize),
-		freeMemory: debug.FreeOSMemory,
-		faults:     faults.NewSet(src),
-		started:    clock.Real{}.Now(),
+		cfg:     cfg,
+		clk:     cfg.Clock,
+		ids:     src,
+		byName:  map[string]*provider.Instance{},
+		journal: journal.New(cfg.JournalSize),
+		maskers: map[string]journal.Masker{},
+		faults:  faults.NewSet(src),
+		started: clock.Real{}.Now(),
 	}
 	deps := provider.Deps{Log: cfg.Log, Clock: cfg.Clock, IDs: src}
 	for _, name := range Names {
@@ -100,6 +95,7 @@ func New(cfg Config) (*Emulator, error) {
 		}
 		e.providers = append(e.providers, p)
 		e.byName[name] = p
+		e.maskers[name] = journal.NewMasker(p.Secrets.Headers, p.Secrets.Params)
 	}
 	e.admin = e.adminRoutes()
 	if cfg.StateFile != "" {
@@ -164,29 +160,15 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // providerByHost is the provider whose real host names include host, or
-// nil. The answer for the last Host seen is kept: a client sends the same
-// Host on every request, and normalising and matching it cost more than
-// the rest of the routing (docs/PERFORMANCE.md).
+// nil.
 func (e *Emulator) providerByHost(host string) *provider.Instance {
-	if last := e.lastHost.Load(); last != nil && last.host == host {
-		return last.prov
-	}
-	var found *provider.Instance
 	norm := provider.NormalHost(host)
 	for _, prov := range e.providers {
 		if provider.MatchNormalHost(prov.Hosts, norm) {
-			found = prov
-			break
+			return prov
 		}
 	}
-	e.lastHost.Store(&hostMatch{host: host, prov: found})
-	return found
-}
-
-// hostMatch is a Host header and the provider it names (nil for none).
-type hostMatch struct {
-	host string
-	prov *provider.Instance
+	return nil
 }
 
 // splitPrefix splits "/kii/api/x" into "/kii" and "/api/x", slicing p
@@ -202,24 +184,27 @@ func splitPrefix(p string) (string, string) {
 	return p[:1+i], p[1+i:]
 }
 
-// providerRequest is the request a provider sees: one shallow copy, into
-// c, carrying the mount base (httpx.Base) and, under a prefix,
-// http.StripPrefix's rewrite of Path and RawPath.
-func providerRequest(r *http.Request, prefix, rest string, c *call) *http.Request {
-	r2 := &c.req
-	*r2 = *r.WithContext(httpx.BaseContext(r.Context(), prefix))
+// providerRequest is the request a provider sees: a shallow copy carrying
+// the mount base (httpx.Base) and, under a prefix, the path without it.
+// RawPath is kept only while it still encodes Path, because chi routes on
+// RawPath when it is set; this is the one place a request's path is fixed,
+// so providers route on what they are given.
+func providerRequest(r *http.Request, prefix, rest string) *http.Request {
+	r2 := r.WithContext(httpx.BaseContext(r.Context(), prefix))
 	if prefix == "" {
 		return r2
 	}
-	r2.URL = &c.url
-	*r2.URL = *r.URL
-	r2.URL.Path = rest
-	if r.URL.RawPath != "" {
-		raw := strings.TrimPrefix(r.URL.RawPath, prefix)
+	u := *r.URL
+	u.Path = rest
+	u.RawPath = ""
+	if raw, ok := strings.CutPrefix(r.URL.RawPath, prefix); ok {
 		if raw == "" {
 			raw = "/"
 		}
-		r2.URL.RawPath = raw
+		if unescaped, err := url.PathUnescape(raw); err == nil && unescaped == rest {
+			u.RawPath = raw
+		}
 	}
+	r2.URL = &u
 	return r2
 }

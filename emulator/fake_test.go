@@ -105,7 +105,8 @@ func fakeOpeners() map[string]opener {
 			admin := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				httpx.WriteJSON(w, http.StatusOK, "application/json", map[string]string{"admin": name, "path": r.URL.Path})
 			})
-			return &provider.Instance{Name: name, Title: name + " title", Hosts: hs, Handler: h, Admin: admin, WriteError: writeError, State: st}, nil
+			return &provider.Instance{Name: name, Title: name + " title", Hosts: hs, Handler: h, Admin: admin, WriteError: writeError, State: st,
+				Secrets: provider.Secrets{Params: []string{"password"}}}, nil
 		}
 	}
 	return out

@@ -5,12 +5,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"runtime/debug"
-	"sync"
 	"time"
 
 	"github.com/fakeapi/fakeapi/internal/clock"
+	"github.com/fakeapi/fakeapi/internal/httpx"
 	"github.com/fakeapi/fakeapi/internal/journal"
 	"github.com/fakeapi/fakeapi/internal/provider"
 )
@@ -42,22 +41,6 @@ func (rec *recorder) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the connection.
 func (rec *recorder) Unwrap() http.ResponseWriter { return rec.ResponseWriter }
 
-// call is the root's per-request state: the provider's request copy, the
-// recorder and the provider's URL under a prefix. Calls are pooled: the
-// copy and the recorder were most of what the root allocated per request
-// (docs/PERFORMANCE.md), and nothing holds them once serveProvider returns:
-// net/http keeps the request it made, the journal copies what it records,
-// and a provider handler, like any net/http handler, is done with its
-// request when it returns (none starts goroutines). The X-Request-Id value
-// is not part of a call: net/http may write the headers after we return.
-type call struct {
-	req http.Request
-	rec recorder
-	url url.URL
-}
-
-var calls = sync.Pool{New: func() any { return new(call) }}
-
 // serveProvider runs the root middleware around one provider request: orig is
 // the request as received (for the journal); the provider sees it mounted at
 // base ("/<name>" or "" under a real host) with the path rest.
@@ -68,10 +51,8 @@ func (e *Emulator) serveProvider(w http.ResponseWriter, orig *http.Request, p *p
 		rid = e.ids.Hex(8)
 	}
 	w.Header()["X-Request-Id"] = []string{rid}
-	c := calls.Get().(*call)
-	c.rec = recorder{ResponseWriter: w}
-	rec := &c.rec
-	r := providerRequest(orig, base, rest, c)
+	rec := &recorder{ResponseWriter: w}
+	r := providerRequest(orig, base, rest)
 	fault := ""
 
 	defer func() {
@@ -93,16 +74,11 @@ func (e *Emulator) serveProvider(w http.ResponseWriter, orig *http.Request, p *p
 		if v == http.ErrAbortHandler {
 			panic(v)
 		}
-		*c = call{} // drop what the request referenced before it waits in the pool
-		calls.Put(c)
 	}()
 
 	if orig.ContentLength > e.cfg.MaxBody {
 		p.WriteError(rec, r, http.StatusRequestEntityTooLarge)
 		return
-	}
-	if r.Body != nil && r.Body != http.NoBody {
-		r.Body = http.MaxBytesReader(w, r.Body, e.cfg.MaxBody)
 	}
 	if a, ok := e.faults.Match(p.Name, r.Method, r.URL.Path); ok {
 		fault = a.RuleID
@@ -117,7 +93,7 @@ func (e *Emulator) serveProvider(w http.ResponseWriter, orig *http.Request, p *p
 			return
 		}
 	}
-	p.Handler.ServeHTTP(rec, r)
+	httpx.LimitBody(e.cfg.MaxBody)(p.Handler).ServeHTTP(rec, r)
 }
 
 // validRequestID accepts a caller's X-Request-Id of 1 to 128 visible ASCII
@@ -149,21 +125,22 @@ func sleep(ctx context.Context, d time.Duration) bool {
 
 // record adds the request to the journal and the access log.
 func (e *Emulator) record(r *http.Request, rec *recorder, name, rid string, status int, fault string, start time.Time) {
-	took := time.Since(start) // the monotonic clock alone: half a wall-clock read
+	took := time.Since(start)
+	mask := e.maskers[name]
 	e.journal.Add(journal.Entry{
-		Time:               e.clk.Now(),
-		RequestID:          rid,
-		Provider:           name,
-		Host:               r.Host,
-		Method:             r.Method,
-		Path:               r.URL.Path,
-		RawQuery:           r.URL.RawQuery,
-		RawHeaders:         r.Header,
-		Status:             status,
-		RawResponseHeaders: rec.Header(),
-		Bytes:              rec.bytes,
-		DurationMS:         float64(took.Microseconds()) / 1000,
-		Fault:              fault,
+		Time:            e.clk.Now(),
+		RequestID:       rid,
+		Provider:        name,
+		Host:            r.Host,
+		Method:          r.Method,
+		Path:            r.URL.Path,
+		Query:           mask.Query(r.URL.RawQuery),
+		Headers:         mask.Headers(r.Header),
+		Status:          status,
+		ResponseHeaders: mask.Headers(rec.Header()),
+		Bytes:           rec.bytes,
+		DurationMS:      float64(took.Microseconds()) / 1000,
+		Fault:           fault,
 	})
 	if !e.cfg.Log.Enabled(r.Context(), slog.LevelInfo) {
 		return

@@ -13,7 +13,7 @@ import (
 )
 
 // TestAdminRoutesGolden walks the admin router, so a slip such as
-// r.Put("/x", handleDelete) shows up as a diff (style R3).
+// r.Put("/x", handleDelete) shows up as a diff.
 func TestAdminRoutesGolden(t *testing.T) {
 	e := newFake(t)
 	routes, ok := e.admin.(chi.Routes)

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 
 	"github.com/fakeapi/fakeapi/internal/fixture"
@@ -43,7 +44,7 @@ func (e *Emulator) importState(name string, data []byte) error {
 	// and the return of memory fall into whatever runs next); collected
 	// here, the admin call pays, and the process gives the memory back.
 	if len(data) >= bigImport {
-		defer e.freeMemory()
+		defer debug.FreeOSMemory()
 	}
 	var doc map[string]json.RawMessage
 	if err := fixture.Decode(name, data, &doc); err != nil {

@@ -14,7 +14,7 @@ import (
 // errUsage is returned after the flag package has already explained the problem.
 var errUsage = errors.New("usage")
 
-// config is the parsed command line (style R11): each flag's default comes
+// config is the parsed command line: each flag's default comes
 // from its FAKEAPI_* variable.
 type config struct {
 	addr            string

@@ -16,7 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestDockerfileShape pins what the image promises (style R23), since no
+// TestDockerfileShape pins what the image promises, since no
 // Docker engine runs here to build it.
 func TestDockerfileShape(t *testing.T) {
 	t.Parallel()

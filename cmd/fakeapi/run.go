@@ -33,7 +33,7 @@ func buildVersion() string {
 	return "dev"
 }
 
-// run is the whole program (style R12): args include the program name.
+// run is the whole program: args include the program name.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	name, rest := "fakeapi", args
 	if len(args) > 0 {

@@ -1,4 +1,4 @@
-// Package clock is the one source of time for provider code (style R8).
+// Package clock is the one source of time for provider code.
 //
 // Providers receive a Clock and never call time.Now themselves, so tests can
 // expire tokens, roll days over and move OAuth 1.0 timestamp windows without

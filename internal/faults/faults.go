@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/fakeapi/fakeapi/internal/ids"
@@ -79,9 +78,6 @@ type Set struct {
 
 	mu    sync.Mutex // guards rules
 	rules []Rule
-	// live is len(rules), stored under mu, so that Match can skip the lock
-	// while there is no rule at all: every provider request asks.
-	live atomic.Int32
 }
 
 // NewSet returns an empty set drawing ids and probabilities from src.
@@ -97,7 +93,6 @@ func (s *Set) Add(r Rule) (Rule, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.rules = append(s.rules, r)
-	s.live.Store(int32(len(s.rules)))
 	return r, nil
 }
 
@@ -112,7 +107,6 @@ func (s *Set) List() []Rule {
 func (s *Set) Delete(id string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	defer func() { s.live.Store(int32(len(s.rules))) }()
 	if id == "" {
 		had := len(s.rules) > 0
 		s.rules = nil
@@ -130,14 +124,8 @@ func (s *Set) Delete(id string) bool {
 // Match finds the first rule for the request and counts it. ok is false
 // when no rule fires.
 func (s *Set) Match(provider, method, path string) (Action, bool) {
-	if s.live.Load() == 0 {
-		return Action{}, false
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.rules) == 0 {
-		return Action{}, false
-	}
 	for i := range s.rules {
 		r := &s.rules[i]
 		if (r.Provider != "" && r.Provider != provider) ||
@@ -152,7 +140,6 @@ func (s *Set) Match(provider, method, path string) (Action, bool) {
 		a := Action{RuleID: r.ID, Status: r.Status, Latency: r.latency, Drop: r.Drop}
 		if r.Times > 0 && r.Fired >= r.Times {
 			s.rules = append(s.rules[:i], s.rules[i+1:]...)
-			s.live.Store(int32(len(s.rules)))
 		}
 		return a, true
 	}

@@ -1,4 +1,4 @@
-// Package golden compares output with testdata/*.golden files (style R21),
+// Package golden compares output with testdata/*.golden files,
 // rewritten with `go test ./... -update`.
 package golden
 

@@ -1,4 +1,4 @@
-// Package httpx holds the HTTP plumbing every provider shares (style R13):
+// Package httpx holds the HTTP plumbing every provider shares:
 // body caps, JSON decoding and encoding that never writes half a response,
 // HTML rendering into a buffer, the mount base of a request and client
 // addresses. It knows no provider; each provider wraps these with its own
@@ -59,9 +59,6 @@ var ErrBodyRead = errors.New("could not read the request body")
 
 // IsTooLarge reports whether err came from a capped body.
 func IsTooLarge(err error) bool {
-	if err == nil {
-		return false // before the declaration below, which allocates
-	}
 	var mbe *http.MaxBytesError
 	return errors.As(err, &mbe) || errors.Is(err, ErrTooLarge)
 }
@@ -74,7 +71,7 @@ func ReadBody(r *http.Request) ([]byte, error) {
 	if r.Body == nil {
 		return nil, nil
 	}
-	b, err := readAll(r.Body, r.ContentLength)
+	b, err := io.ReadAll(r.Body)
 	if IsTooLarge(err) {
 		return nil, ErrTooLarge
 	}
@@ -82,30 +79,6 @@ func ReadBody(r *http.Request) ([]byte, error) {
 		return nil, fmt.Errorf("%w: %w", ErrBodyRead, err)
 	}
 	return b, nil
-}
-
-// readAll is io.ReadAll with a first buffer sized by the declared length
-// (bounded, as it is only a claim), so a small body is read into one small
-// allocation instead of io.ReadAll's 512 bytes.
-func readAll(rd io.Reader, declared int64) ([]byte, error) {
-	n := 512
-	if declared > 0 && declared < 64<<10 {
-		n = int(declared) + 1 // room to see io.EOF without growing
-	}
-	b := make([]byte, 0, n)
-	for {
-		m, err := rd.Read(b[len(b):cap(b)])
-		b = b[:len(b)+m]
-		if err != nil {
-			if err == io.EOF {
-				err = nil
-			}
-			return b, err
-		}
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
-	}
 }
 
 // ErrBadJSON wraps every JSON decoding failure of DecodeJSON.
@@ -239,7 +212,7 @@ func PageHeaders(h http.Header) {
 	h.Set("X-Content-Type-Options", "nosniff")
 }
 
-// RenderHTML executes the named template into a buffer first (style R20),
+// RenderHTML executes the named template into a buffer first,
 // so a template error is a clean 500 and never half a page.
 func RenderHTML(w http.ResponseWriter, status int, t *template.Template, name string, data any) error {
 	var buf bytes.Buffer
@@ -263,30 +236,13 @@ func WithBase(r *http.Request, base string) *http.Request {
 // BaseContext is WithBase's context, for a caller that copies the request
 // anyway (the emulator root strips the prefix in the same copy).
 func BaseContext(ctx context.Context, base string) context.Context {
-	return &baseCtx{Context: ctx, base: base}
-}
-
-// baseCtx is context.WithValue for the base in one allocation, not two
-// (the value context and the boxed string): it is made for every provider
-// request. Value answers the key with the context itself.
-type baseCtx struct {
-	context.Context
-	base string
-}
-
-func (c *baseCtx) Value(key any) any {
-	if key == (baseKey{}) {
-		return c
-	}
-	return c.Context.Value(key)
+	return context.WithValue(ctx, baseKey{}, base)
 }
 
 // Base returns the prefix recorded by WithBase.
 func Base(r *http.Request) string {
-	if c, ok := r.Context().Value(baseKey{}).(*baseCtx); ok {
-		return c.base
-	}
-	return ""
+	base, _ := r.Context().Value(baseKey{}).(string)
+	return base
 }
 
 // CookiePath is the cookie Path for the provider's mount point.

@@ -1,5 +1,5 @@
 // Package ids mints every identifier, token, code and nonce the emulator hands
-// out (style R9). With a seed the stream is deterministic, so golden files and
+// out. With a seed the stream is deterministic, so golden files and
 // logs of a run can be reproduced with -seed; without one it is crypto/rand.
 package ids
 
@@ -43,9 +43,6 @@ func Seeded(seed uint64) Source {
 	return &source{cc: rand.NewChaCha8(key)}
 }
 
-// source calls its generator directly rather than through a func value, so
-// the buffers of Hex and Token stay on the stack: every request without an
-// X-Request-Id draws one (docs/PERFORMANCE.md).
 type source struct {
 	mu sync.Mutex    // guards cc
 	cc *rand.ChaCha8 // the seeded generator; nil for crypto/rand
@@ -69,34 +66,16 @@ func (s *source) fill(p []byte) {
 	}
 }
 
-// small is the size up to which Hex and Token draw into a stack buffer.
-const small = 64
-
 func (s *source) Hex(n int) string {
-	if n > small {
-		b := make([]byte, n)
-		s.fill(b)
-		return hex.EncodeToString(b)
-	}
-	var raw [small]byte
-	var out [2 * small]byte
-	s.fill(raw[:n])
-	hex.Encode(out[:], raw[:n])
-	return string(out[:2*n])
+	b := make([]byte, n)
+	s.fill(b)
+	return hex.EncodeToString(b)
 }
 
 func (s *source) Token(n int) string {
-	if n > small {
-		b := make([]byte, n)
-		s.fill(b)
-		return base64.RawURLEncoding.EncodeToString(b)
-	}
-	var raw [small]byte
-	var out [(4*small + 2) / 3]byte
-	s.fill(raw[:n])
-	m := base64.RawURLEncoding.EncodedLen(n)
-	base64.RawURLEncoding.Encode(out[:m], raw[:n])
-	return string(out[:m])
+	b := make([]byte, n)
+	s.fill(b)
+	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 func (s *source) Digits(n int) string {

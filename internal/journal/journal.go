@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// Entry is one request and its response.
+// Entry is one request and its response, with secrets already masked.
 type Entry struct {
 	Seq             int64             `json:"seq"`
 	Time            time.Time         `json:"time"`
@@ -26,30 +26,6 @@ type Entry struct {
 	Bytes           int64             `json:"bytes"`
 	DurationMS      float64           `json:"durationMs"`
 	Fault           string            `json:"fault,omitempty"`
-
-	// RawQuery, RawHeaders and RawResponseHeaders, when set, are masked
-	// into Query, Headers and ResponseHeaders when the entry is listed
-	// rather than when it is added: masking every request up front cost the
-	// hot path more than the rest of the root middleware (docs/PERFORMANCE.md).
-	// The maps must not change after Add.
-	RawQuery           string      `json:"-"`
-	RawHeaders         http.Header `json:"-"`
-	RawResponseHeaders http.Header `json:"-"`
-}
-
-// masked returns e with its raw parts masked into the listed fields.
-func (e Entry) masked() Entry {
-	if e.RawQuery != "" {
-		e.Query = MaskQuery(e.RawQuery)
-	}
-	if e.RawHeaders != nil {
-		e.Headers = MaskHeaders(e.RawHeaders)
-	}
-	if e.RawResponseHeaders != nil {
-		e.ResponseHeaders = MaskHeaders(e.RawResponseHeaders)
-	}
-	e.RawQuery, e.RawHeaders, e.RawResponseHeaders = "", nil, nil
-	return e
 }
 
 // Filter selects entries; empty fields match everything.
@@ -91,7 +67,7 @@ func (j *Journal) Add(e Entry) {
 	}
 }
 
-// List returns the matching entries, oldest first, with secrets masked.
+// List returns the matching entries, oldest first.
 func (j *Journal) List(f Filter) []Entry {
 	j.mu.Lock()
 	var all []Entry
@@ -111,9 +87,6 @@ func (j *Journal) List(f Filter) []Entry {
 	if f.Limit > 0 && len(out) > f.Limit {
 		out = out[len(out)-f.Limit:]
 	}
-	for i := range out {
-		out[i] = out[i].masked()
-	}
 	return out
 }
 
@@ -127,26 +100,37 @@ func (j *Journal) Clear() {
 
 const masked = "***"
 
-// secretHeaders are replaced entirely; their scheme word is kept.
-var secretHeaders = map[string]bool{
-	"Authorization":          true,
-	"Proxy-Authorization":    true,
-	"X-Iijmio-Authorization": true,
-	"Cookie":                 true,
-	"Set-Cookie":             true,
-	"X-Kii-Appkey":           true,
-	"X-Fakeapi-Token":        true,
+// Masker masks the secrets of one provider's traffic: the HTTP-wide ones
+// every provider shares, and the headers and parameters the provider
+// declares (provider.Instance.Secrets).
+type Masker struct {
+	headers map[string]bool // canonical header names
+	params  map[string]bool // lower-case parameter names
 }
 
-// secretParams are masked in queries, fragments and Location headers.
-var secretParams = map[string]bool{
-	"password": true, "client_secret": true, "access_token": true, "refresh_token": true,
-	"code": true, "oauth_signature": true, "token": true, "csrf_token": true,
-	"newpassword": true, "oldpassword": true, "appkey": true,
+// NewMasker masks the given header and parameter names (any case) beside
+// Authorization, Proxy-Authorization, Cookie, Set-Cookie and the admin
+// token header.
+func NewMasker(headers, params []string) Masker {
+	m := Masker{
+		headers: map[string]bool{
+			"Authorization": true, "Proxy-Authorization": true, "Cookie": true, "Set-Cookie": true,
+			"X-Fakeapi-Token": true,
+		},
+		params: map[string]bool{},
+	}
+	for _, h := range headers {
+		m.headers[http.CanonicalHeaderKey(h)] = true
+	}
+	for _, p := range params {
+		m.params[strings.ToLower(p)] = true
+	}
+	return m
 }
 
-// MaskHeaders copies h into a flat map with secrets masked.
-func MaskHeaders(h http.Header) map[string]string {
+// Headers copies h into a flat map with secrets masked. A scheme word
+// ("Bearer", "OAuth") is kept, since it tells how the client authenticated.
+func (m Masker) Headers(h http.Header) map[string]string {
 	if len(h) == 0 {
 		return nil
 	}
@@ -154,22 +138,22 @@ func MaskHeaders(h http.Header) map[string]string {
 	for k, vs := range h {
 		v := strings.Join(vs, ", ")
 		switch {
-		case secretHeaders[k]:
+		case m.headers[k]:
 			if scheme, _, ok := strings.Cut(v, " "); ok && (k == "Authorization" || k == "Proxy-Authorization") {
 				v = scheme + " " + masked
 			} else {
 				v = masked
 			}
 		case k == "Location":
-			v = MaskURL(v)
+			v = m.URL(v)
 		}
 		out[k] = v
 	}
 	return out
 }
 
-// MaskQuery masks secret parameters of a query string, keeping the order.
-func MaskQuery(q string) string {
+// Query masks secret parameters of a query string, keeping the order.
+func (m Masker) Query(q string) string {
 	if q == "" {
 		return ""
 	}
@@ -180,23 +164,23 @@ func MaskQuery(q string) string {
 		if err != nil {
 			key = k
 		}
-		if ok && secretParams[strings.ToLower(key)] {
+		if ok && m.params[strings.ToLower(key)] {
 			parts[i] = k + "=" + masked
 		}
 	}
 	return strings.Join(parts, "&")
 }
 
-// MaskURL masks secret parameters in a URL's query and fragment.
-func MaskURL(s string) string {
+// URL masks secret parameters in a URL's query and fragment.
+func (m Masker) URL(s string) string {
 	rest, frag, hasFrag := strings.Cut(s, "#")
 	base, q, hasQ := strings.Cut(rest, "?")
 	out := base
 	if hasQ {
-		out += "?" + MaskQuery(q)
+		out += "?" + m.Query(q)
 	}
 	if hasFrag {
-		out += "#" + MaskQuery(frag)
+		out += "#" + m.Query(frag)
 	}
 	return out
 }

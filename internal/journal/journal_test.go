@@ -37,49 +37,31 @@ func TestFilter(t *testing.T) {
 	assert.Equal(t, "PUT", got[0].Method)
 }
 
-func TestRawPartsShouldBeMaskedWhenListed(t *testing.T) {
+func TestMaskerShouldMaskDeclaredAndHTTPWideSecrets(t *testing.T) {
 	t.Parallel()
-	j := New(2)
-	req := http.Header{"Authorization": {"Bearer abc"}, "Accept": {"*/*"}}
-	resp := http.Header{"Location": {"https://app/cb#access_token=T&state=s"}}
-	j.Add(Entry{Path: "/x", RawQuery: "code=C&a=1", RawHeaders: req, RawResponseHeaders: resp})
-	got := j.List(Filter{})
-	require.Len(t, got, 1)
-	assert.Equal(t, "code=***&a=1", got[0].Query)
-	assert.Equal(t, map[string]string{"Authorization": "Bearer ***", "Accept": "*/*"}, got[0].Headers)
-	assert.Equal(t, map[string]string{"Location": "https://app/cb#access_token=***&state=s"}, got[0].ResponseHeaders)
-	assert.Nil(t, got[0].RawHeaders, "raw headers should never leave the journal")
-	assert.Empty(t, got[0].RawQuery)
-	data, err := json.Marshal(got[0])
+	m := NewMasker([]string{"x-iijmio-authorization"}, []string{"Access_Token", "code", "password", "client_secret"})
+	h := http.Header{}
+	h.Set("Authorization", "Bearer abc")
+	h.Set("Cookie", "s=1")
+	h.Set("X-IIJmio-Authorization", "tok")
+	h.Set("X-Kii-AppKey", "not declared here")
+	h.Set("Location", "https://app/cb?x=1&code=SECRET#access_token=T&state=s")
+	h.Set("Accept", "application/json")
+	got := m.Headers(h)
+	assert.Equal(t, "Bearer ***", got["Authorization"])
+	assert.Equal(t, "***", got["Cookie"])
+	assert.Equal(t, "***", got["X-Iijmio-Authorization"])
+	assert.Equal(t, "not declared here", got["X-Kii-Appkey"], "only the provider's own secrets should be masked")
+	assert.Equal(t, "https://app/cb?x=1&code=***#access_token=***&state=s", got["Location"])
+	assert.Equal(t, "application/json", got["Accept"])
+	assert.Equal(t, "a=1&password=***&Client_Secret=***", m.Query("a=1&password=p&Client_Secret=s"))
+	assert.Equal(t, "a%3D=1&acc%65ss_token=***", m.Query("a%3D=1&acc%65ss_token=t"), "escaped names should be matched unescaped")
+	assert.Nil(t, m.Headers(nil))
+	assert.Empty(t, m.Query(""))
+
+	entry := Entry{Path: "/x", Query: m.Query("code=C"), Headers: got}
+	data, err := json.Marshal(entry)
 	require.NoError(t, err)
 	assert.NotContains(t, string(data), "abc")
 	assert.NotContains(t, string(data), "code=C")
-}
-
-func TestMasking(t *testing.T) {
-	t.Parallel()
-	h := http.Header{}
-	h.Set("Authorization", "Bearer abc")
-	h.Set("X-IIJmio-Authorization", "tok")
-	h.Set("Location", "https://app/cb?x=1&code=SECRET#access_token=T&state=s")
-	h.Set("Accept", "application/json")
-	m := MaskHeaders(h)
-	assert.Equal(t, "Bearer ***", m["Authorization"])
-	assert.Equal(t, "***", m["X-Iijmio-Authorization"])
-	assert.Equal(t, "https://app/cb?x=1&code=***#access_token=***&state=s", m["Location"])
-	assert.Equal(t, "application/json", m["Accept"])
-	assert.Equal(t, "a=1&password=***&Client_Secret=***", MaskQuery("a=1&password=p&Client_Secret=s"))
-}
-
-// TestPreMaskedFieldsAreKept covers entries added with the listed fields
-// set directly, and an empty raw map, which lists as no headers.
-func TestPreMaskedFieldsAreKept(t *testing.T) {
-	t.Parallel()
-	j := New(4)
-	j.Add(Entry{Path: "/a", Query: "a=1", Headers: map[string]string{"A": "1"}, ResponseHeaders: map[string]string{"B": "2"}})
-	j.Add(Entry{Path: "/b", Headers: map[string]string{"A": "1"}, RawHeaders: http.Header{}})
-	got := j.List(Filter{})
-	require.Len(t, got, 2)
-	assert.Equal(t, Entry{Seq: 1, Path: "/a", Query: "a=1", Headers: map[string]string{"A": "1"}, ResponseHeaders: map[string]string{"B": "2"}}, got[0])
-	assert.Nil(t, got[1].Headers)
 }

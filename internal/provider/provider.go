@@ -7,7 +7,7 @@
 // its store and returns an Instance; the emulator mounts Instance.Handler under
 // the prefix "/"+Name and under the real host names, and drives reset, state
 // export/import and fault injection through the rest of the Instance.
-// It knows no provider (style R1).
+// It knows no provider.
 package provider
 
 import (
