@@ -58,8 +58,7 @@ var unreservedSet = func() (set [256]bool) {
 // by encoded name then encoded value (duplicates kept), join as
 // name=value with "&".
 func NormalizeParams(params []Param) string {
-	sc := getScratch()
-	defer putScratch(sc)
+	sc := new(scratch)
 	sc.sortEncoded(params)
 	b := make([]byte, 0, len(sc.enc)+2*len(params))
 	for i, sp := range sc.spans {
@@ -76,8 +75,7 @@ func NormalizeParams(params []Param) string {
 // normalized parameters. params must already exclude oauth_signature and
 // realm.
 func BaseString(method, baseURI string, params []Param) string {
-	sc := getScratch()
-	defer putScratch(sc)
+	sc := new(scratch)
 	return string(sc.appendBaseString(nil, method, baseURI, params))
 }
 

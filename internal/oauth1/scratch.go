@@ -4,14 +4,11 @@ import (
 	"bytes"
 	"crypto/hmac"
 	"crypto/sha1"
-	"hash"
 	"slices"
 	"strings"
-	"sync"
 )
 
-// scratch holds the buffers one verification or base string needs, reused
-// through scratchPool so a request does not allocate them again.
+// scratch holds the buffers one verification or base string needs.
 type scratch struct {
 	params []Param
 	enc    []byte    // Encode of every name and value, back to back
@@ -25,23 +22,6 @@ type scratch struct {
 // encSpan is one parameter in scratch.enc: name at [name:value), value at
 // [value:end).
 type encSpan struct{ name, value, end int32 }
-
-var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
-
-func getScratch() *scratch { return scratchPool.Get().(*scratch) }
-
-// maxScratch keeps an unusually large request from pinning its buffers in
-// the pool.
-const maxScratch = 64 << 10
-
-func putScratch(sc *scratch) {
-	if cap(sc.enc) > maxScratch || cap(sc.base) > maxScratch || cap(sc.other) > maxScratch || cap(sc.params) > maxScratch/32 {
-		return
-	}
-	clear(sc.params[:cap(sc.params)]) // drop the request's strings
-	sc.params = sc.params[:0]
-	scratchPool.Put(sc)
-}
 
 // sortEncoded encodes every name and value into sc.enc and sorts sc.spans
 // by encoded name, then encoded value (RFC 5849 §3.4.1.3.2). Equal pairs
@@ -113,49 +93,9 @@ func appendUpper(b []byte, s string) []byte {
 	return b
 }
 
-// macs keeps keyed HMAC-SHA1 states per consumer secret: a fresh one costs
-// five allocations and hashing the padded key twice, which a Reset of a
-// used one skips (crypto/hmac restores the saved inner and outer states).
-// Each pool holds states of one key only, so a state never signs with
-// another consumer's secret. Bounded: past maxMACKeys secrets (state
-// imports can change them) new secrets get a fresh state every time.
-var macs struct {
-	mu    sync.Mutex // guards pools
-	pools map[string]*sync.Pool
-}
-
-const maxMACKeys = 256
-
-func macPool(secret string) *sync.Pool {
-	macs.mu.Lock()
-	defer macs.mu.Unlock()
-	if p, ok := macs.pools[secret]; ok {
-		return p
-	}
-	if len(macs.pools) >= maxMACKeys {
-		return nil
-	}
-	if macs.pools == nil {
-		macs.pools = map[string]*sync.Pool{}
-	}
-	key := []byte(Encode(secret) + "&")
-	p := &sync.Pool{New: func() any { return hmac.New(sha1.New, key) }}
-	macs.pools[strings.Clone(secret)] = p
-	return p
-}
-
 // sumHMAC appends HMAC-SHA1(Encode(secret)+"&", msg) to b.
 func sumHMAC(b []byte, secret string, msg []byte) []byte {
-	p := macPool(secret)
-	if p == nil {
-		mac := hmac.New(sha1.New, []byte(Encode(secret)+"&"))
-		mac.Write(msg)
-		return mac.Sum(b)
-	}
-	mac := p.Get().(hash.Hash)
-	mac.Reset()
+	mac := hmac.New(sha1.New, []byte(Encode(secret)+"&"))
 	mac.Write(msg)
-	b = mac.Sum(b)
-	p.Put(mac)
-	return b
+	return mac.Sum(b)
 }

@@ -108,8 +108,7 @@ func (r Result) Get(name string) string {
 // nonce, body hash and signature; the nonce is recorded only after the
 // signature verified, so a forged request cannot burn a real client's nonce.
 func (v *Verifier) Verify(req Request) (Result, error) {
-	sc := getScratch()
-	defer putScratch(sc)
+	sc := new(scratch)
 	all, _, nQuery, err := sc.collect(req)
 	if err != nil {
 		return Result{}, err
