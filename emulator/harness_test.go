@@ -1,7 +1,6 @@
 package emulator_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -123,15 +122,6 @@ func exportState(tb testing.TB, h http.Handler) map[string]any {
 	return doc
 }
 
-// canonicalState is the exported state re-encoded with sorted keys, for
-// byte comparison.
-func canonicalState(tb testing.TB, h http.Handler) string {
-	tb.Helper()
-	data, err := json.Marshal(exportState(tb, h))
-	require.NoError(tb, err)
-	return string(data)
-}
-
 // importState is PUT /_fakeapi/state.
 func importState(tb testing.TB, h http.Handler, doc any) {
 	tb.Helper()
@@ -140,15 +130,6 @@ func importState(tb testing.TB, h http.Handler, doc any) {
 	w := serve(h, http.MethodPut, "/_fakeapi/state", string(data), "Content-Type", "application/json")
 	require.Equal(tb, http.StatusOK, w.Code, w.Body.String())
 }
-
-// jsonBody encodes v for a request body.
-func jsonBody(tb testing.TB, v any) string {
-	tb.Helper()
-	var b bytes.Buffer
-	require.NoError(tb, json.NewEncoder(&b).Encode(v))
-	return b.String()
-}
-
 // jsonField is a string member of a JSON object.
 func jsonField(tb testing.TB, data []byte, key string) string {
 	tb.Helper()

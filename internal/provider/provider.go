@@ -40,9 +40,6 @@ type Instance struct {
 	// Handler serves the provider's real paths. Under the prefix it sees the
 	// path with the prefix removed; httpx.Base(r) tells which prefix ("" when
 	// addressed by host name) so pages, redirects and cookies point back.
-	// The request and response writer it is given are recycled by the root
-	// once ServeHTTP returns: a handler must not keep them, or hand them to
-	// a goroutine that outlives the call.
 	Handler http.Handler
 	// Admin serves the provider's own admin routes (tokens, usage, devlog,
 	// requests, …) with the path after "/_fakeapi/"+Name; nil when none.
