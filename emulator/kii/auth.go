@@ -126,18 +126,10 @@ type appHandler func(w http.ResponseWriter, r *http.Request, app App)
 
 // withApp resolves the {appID} of app-scoped paths for h: an unknown app is
 // 404 APP_NOT_FOUND (kii.md §2 [chosen body]), credentials naming another
-// app or (strict apps) a wrong key are 401 UNAUTHORIZED. The app is handed
-// over as an argument: in the request's context it cost a copy of the
-// request and two allocations on every call.
+// app or (strict apps) a wrong key are 401 UNAUTHORIZED.
 func withApp(log *slog.Logger, st Store, h appHandler) http.HandlerFunc {
-	serve := appServer(log, st, h)
-	return func(w http.ResponseWriter, r *http.Request) { serve(w, r, pathParam(r, "appID")) }
-}
-
-// appServer is withApp for a caller that has the app id at hand (the login
-// route, dispatched before chi: loginRoute).
-func appServer(log *slog.Logger, st Store, h appHandler) func(w http.ResponseWriter, r *http.Request, appID string) {
-	return func(w http.ResponseWriter, r *http.Request, appID string) {
+	return func(w http.ResponseWriter, r *http.Request) {
+		appID := pathParam(r, "appID")
 		app, ok := st.App(appID)
 		if !ok {
 			writeError(log, w, r, errAppNotFound(appID))

@@ -71,7 +71,7 @@ var codeStatus = map[string]int{
 	"INTERNAL_SERVER_ERROR":    http.StatusInternalServerError,
 }
 
-// Client-visible texts (R16). Texts Kii defines are copied from kii.md;
+// Client-visible texts. Texts Kii defines are copied from kii.md;
 // the others say how to fix the request. None contains a bare '%' (kii.md
 // §7: the JS SDK runs decodeURIComponent over error bodies).
 const (
@@ -237,7 +237,7 @@ func nullIfEmpty(s string) any {
 	return s
 }
 
-// writeError writes err in Kii's format (R14). Known errors keep their
+// writeError writes err in Kii's format. Known errors keep their
 // code and status; a capped body becomes 413; anything else is logged in
 // full and the client gets the generic 500 body, never err.Error().
 func writeError(log *slog.Logger, w http.ResponseWriter, r *http.Request, err error) {

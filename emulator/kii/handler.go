@@ -33,26 +33,22 @@ type Config struct {
 // Config.LoginLockout is zero [chosen].
 const DefaultLoginLockout = 5 * time.Minute
 
-// routeMethods are the methods tried when computing Allow.
-var routeMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodPatch}
-
-// New builds Kii's HTTP handler (R2). It cannot fail: the store holds
-// validated state.
-func New(log *slog.Logger, _ Config, st Store, clk clock.Clock, src ids.Source) http.Handler {
-	login := appServer(log, st, handleAppToken(log, st, clk, src))
-	return cors(newRouter(log, st, clk, src), login)
+// New builds Kii's HTTP handler: the routes of routes.go behind CORS. It
+// cannot fail: the store holds validated state.
+func New(log *slog.Logger, st Store, clk clock.Clock, src ids.Source) http.Handler {
+	return cors(newRouter(log, st, clk, src))
 }
 
-// newRouter is the router of New, without CORS (tests walk it).
+// newRouter is the router of New, without CORS.
 func newRouter(log *slog.Logger, st Store, clk clock.Clock, src ids.Source) *chi.Mux {
 	mux := chi.NewRouter()
 	// Set before any route, so nothing falls back to chi's text/plain 404
-	// and empty 405 (R15).
+	// and empty 405: every answer is a Kii error body.
 	mux.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		writeAPIError(w, &apiError{code: statusCode(http.StatusNotFound), msg: fmt.Sprintf(msgNotFound, httpx.Base(r)+r.URL.Path), fixed: http.StatusNotFound})
 	})
 	mux.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
-		allow := strings.Join(allowed(mux, r), ", ")
+		allow := strings.Join(httpx.AllowedMethods(mux, routePath(r)), ", ")
 		w.Header().Set("Allow", allow)
 		writeAPIError(w, &apiError{code: statusCode(http.StatusMethodNotAllowed), msg: fmt.Sprintf(msgMethodNotAllowed, r.Method, allow), fixed: http.StatusMethodNotAllowed})
 	})
@@ -60,19 +56,13 @@ func newRouter(log *slog.Logger, st Store, clk clock.Clock, src ids.Source) *chi
 	return mux
 }
 
-// allowed lists the methods that have a route for r's path.
-func allowed(mux *chi.Mux, r *http.Request) []string {
-	path := r.URL.RawPath
-	if path == "" {
-		path = r.URL.Path
+// routePath is the path chi routes r on: the escaped path when the URL
+// has one.
+func routePath(r *http.Request) string {
+	if r.URL.RawPath != "" {
+		return r.URL.RawPath
 	}
-	var out []string
-	for _, m := range routeMethods {
-		if mux.Match(chi.NewRouteContext(), m, path) {
-			out = append(out, m)
-		}
-	}
-	return out
+	return r.URL.Path
 }
 
 // CORS (kii.md §1): Access-Control-Allow-Origin: * on every response [doc:
@@ -86,15 +76,12 @@ const (
 // hdrAnyOrigin is shared by every response: net/http only reads it.
 var hdrAnyOrigin = []string{"*"}
 
-// cors answers preflights for known paths and stamps every response. It
-// hands the login route, the one a test run calls most, to login itself
-// (loginRoute).
-func cors(mux *chi.Mux, login func(http.ResponseWriter, *http.Request, string)) http.Handler {
+// cors answers preflights for known paths and stamps every response.
+func cors(mux *chi.Mux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r = dropStaleRawPath(r)
 		w.Header()["Access-Control-Allow-Origin"] = hdrAnyOrigin
 		if r.Method == http.MethodOptions {
-			methods := allowed(mux, r)
+			methods := httpx.AllowedMethods(mux, routePath(r))
 			if len(methods) == 0 {
 				mux.NotFoundHandler().ServeHTTP(w, r)
 				return
@@ -108,34 +95,8 @@ func cors(mux *chi.Mux, login func(http.ResponseWriter, *http.Request, string)) 
 			w.WriteHeader(http.StatusNoContent)
 			return
 		}
-		if appID, ok := loginRoute(r); ok {
-			login(w, r, appID)
-			return
-		}
 		mux.ServeHTTP(w, r)
 	})
-}
-
-// loginRoute reports whether chi would send r to "POST
-// /api/apps/{appID}/oauth2/token" (routes.go), and the appID it would give
-// the handler, which reads no other chi state. Routed by chi, every login
-// paid for a copy of the request, a routing context and a PathValue slice.
-// Escaped paths (chi routes those on RawPath) and requests under a parent
-// chi router (which routes on its own context's path) go to chi;
-// TestLoginRouteShouldBeChis and FuzzLoginRoute compare with chi.
-func loginRoute(r *http.Request) (appID string, ok bool) {
-	if r.Method != http.MethodPost || r.URL.RawPath != "" {
-		return "", false
-	}
-	rest, ok := strings.CutPrefix(r.URL.Path, "/api/apps/")
-	if !ok {
-		return "", false
-	}
-	appID, tail, ok := strings.Cut(rest, "/")
-	if !ok || tail != "oauth2/token" || chi.RouteContext(r.Context()) != nil {
-		return "", false
-	}
-	return appID, true
 }
 
 // newAdmin builds the admin handler mounted at /_fakeapi/kii/.
@@ -145,26 +106,10 @@ func newAdmin(st Store, clk clock.Clock, src ids.Source) *chi.Mux {
 		httpx.AdminError(w, http.StatusNotFound, "no Kii admin route "+r.URL.Path)
 	})
 	mux.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
-		allow := strings.Join(allowed(mux, r), ", ")
+		allow := strings.Join(httpx.AllowedMethods(mux, routePath(r)), ", ")
 		w.Header().Set("Allow", allow)
 		httpx.AdminError(w, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed; allowed: "+allow)
 	})
 	addAdminRoutes(mux, st, clk, src)
 	return mux
-}
-
-// dropStaleRawPath clears a RawPath that no longer encodes Path, as after a
-// prefix was cut from Path alone: chi routes on RawPath when it is set, so a
-// stale one would send "/kii/api/…" to the 404 handler [chosen: defensive,
-// the root owns prefix stripping].
-func dropStaleRawPath(r *http.Request) *http.Request {
-	if r.URL.RawPath == "" || r.URL.EscapedPath() == r.URL.RawPath {
-		return r
-	}
-	r2 := new(http.Request)
-	*r2 = *r
-	u := *r.URL
-	u.RawPath = ""
-	r2.URL = &u
-	return r2
 }

@@ -33,7 +33,7 @@ func Open(d provider.Deps, cfg Config, file string, data []byte) (*provider.Inst
 		Name:    "kii",
 		Title:   "Kii Cloud",
 		Hosts:   Hosts,
-		Handler: New(log, cfg, ms, d.Clock, d.IDs),
+		Handler: New(log, ms, d.Clock, d.IDs),
 		Admin:   newAdmin(ms, d.Clock, d.IDs),
 		WriteError: func(w http.ResponseWriter, r *http.Request, status int) {
 			w.Header().Set("Access-Control-Allow-Origin", "*")
@@ -46,7 +46,7 @@ func Open(d provider.Deps, cfg Config, file string, data []byte) (*provider.Inst
 // stateAdmin is the admin API's view of the store (provider.State).
 type stateAdmin struct{ s *memStore }
 
-// Reset goes back to the fixtures the provider was opened with (R7); an
+// Reset goes back to the fixtures the provider was opened with; an
 // imported state is not a new baseline.
 func (a stateAdmin) Reset() {
 	st, err := buildState(a.s.base)

@@ -10,11 +10,9 @@ import (
 	"github.com/fakeapi/fakeapi/internal/ids"
 )
 
-// addRoutes lists every Kii endpoint, one per line (R3). Paths are the real
+// addRoutes lists every Kii endpoint, one per line. Paths are the real
 // ones: the emulator strips "/kii" before calling the handler, and under
-// api*.kii.com the path is untouched. Doc URLs: kii.md §9. The login route
-// is also dispatched before chi, exactly as chi would (handler.go
-// loginRoute).
+// api*.kii.com the path is untouched. Doc URLs: kii.md §9.
 func addRoutes(r chi.Router, log *slog.Logger, st Store, clk clock.Clock, src ids.Source) {
 	app := func(h appHandler) http.HandlerFunc { return withApp(log, st, h) }
 	r.Post("/api/oauth2/token", handleSiteToken(log, st, clk, src))                           // Kii: rest/oauth2/token — what the SDKs call (issue 9)

@@ -101,7 +101,7 @@ func TestReset(t *testing.T) {
 }
 
 // TestFixtureErrors: a bad fixture is refused with its file, line, column
-// and path (R10).
+// and path.
 func TestFixtureErrors(t *testing.T) {
 	t.Parallel()
 	app := func(extra, users string) string {

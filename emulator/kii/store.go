@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// Store is what the handlers need from Kii's state (R6). Every method takes
+// Store is what the handlers need from Kii's state. Every method takes
 // and returns values; multi-step changes (login, registration uniqueness,
 // refresh) happen under one lock inside the store.
 type Store interface {
