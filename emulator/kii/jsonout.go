@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
-	"sync"
 
 	"github.com/fakeapi/fakeapi/internal/httpx"
 )
@@ -87,14 +86,7 @@ func appendEncoded(b []byte, v any) []byte {
 	return append(b, bytes.TrimSuffix(tmp.Bytes(), []byte("\n"))...)
 }
 
-// bodyPool recycles response buffers: a body is copied into the
-// connection's buffer by Write and not needed after.
-var bodyPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
-
 // writeObject writes a success body.
 func writeObject(w http.ResponseWriter, status int, contentType string, o object) {
-	bp := bodyPool.Get().(*[]byte)
-	*bp = o.appendTo((*bp)[:0])
-	httpx.WriteBytes(w, status, contentType, *bp)
-	bodyPool.Put(bp)
+	httpx.WriteBytes(w, status, contentType, o.encode())
 }

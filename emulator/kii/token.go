@@ -289,8 +289,7 @@ func refreshGrant(st Store, src ids.Source, r *http.Request, app App, req tokenR
 // token_type "bearer" [doc], then refresh_token when the app has them [doc].
 // Written directly rather than as an object: it is every login's answer.
 func writeToken(w http.ResponseWriter, id string, tok Token, now time.Time) {
-	bp := bodyPool.Get().(*[]byte)
-	b := append((*bp)[:0], `{"id":`...)
+	b := append(make([]byte, 0, 256), `{"id":`...)
 	b = appendString(b, id)
 	b = append(b, `,"access_token":`...)
 	b = appendString(b, tok.Access)
@@ -311,8 +310,6 @@ func writeToken(w http.ResponseWriter, id string, tok Token, now time.Time) {
 	h["Content-Length"] = contentLength(len(b))
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(b)
-	*bp = b
-	bodyPool.Put(bp)
 }
 
 // contentLengths are the Content-Length values of bodies shorter than
