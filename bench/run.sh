@@ -6,6 +6,10 @@
 #   bench/run.sh                      # defaults below
 #   DURATION=10s ROUNDS=3 bench/run.sh
 #   OUT=/tmp/perf.md bench/run.sh     # write the report elsewhere
+#   REV=abc123 EMU_FLAGS='-gc-headroom 0' PASSES=pinned SCENARIOS=kii-login ROUNDS=3 \
+#     OUT=/tmp/x.md RESULTS_COPY=/tmp/x.jsonl bench/run.sh   # price one mechanism:
+#     then `go run ./bench/benchtool cpu -results /tmp/x.jsonl` gives the median
+#     server CPU per request of each run (bench/profiling.md)
 #
 # The raw figures go to bench/results.jsonl (RESULTS_COPY); after editing
 # bench/profiling.md the report can be written again from them with
@@ -65,7 +69,15 @@ trap cleanup EXIT
 log() { printf '%s %s\n' "$(date +%T)" "$*" >&2; }
 
 log "building into $W"
-CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=bench" -o "$W/fakeapi" ./cmd/fakeapi
+if [ -n "${REV:-}" ]; then
+	# REV=<commit>: measure that revision's emulator (the tools stay this
+	# tree's), e.g. a commit's parent to price the mechanism it removed.
+	git worktree add --detach "$W/rev" "$REV" >/dev/null
+	(cd "$W/rev" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=bench" -o "$W/fakeapi" ./cmd/fakeapi)
+	git worktree remove --force "$W/rev"
+else
+	CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=bench" -o "$W/fakeapi" ./cmd/fakeapi
+fi
 go build -trimpath -o "$W/baseline" ./bench/baseline
 go build -trimpath -o "$W/benchtool" ./bench/benchtool
 mkdir -p "$W/fixtures"
@@ -110,9 +122,9 @@ log "cold starts: $STARTS each"
 fi
 
 log "starting the load emulators (-rate-limits=false, -log-level warn): embedded fixtures, and the 100k mixi fixture"
-start emulator "$W/emulator.log" "$W/fakeapi" -addr 127.0.0.1:0 -rate-limits=false -log-level warn
+start emulator "$W/emulator.log" "$W/fakeapi" -addr 127.0.0.1:0 -rate-limits=false -log-level warn ${EMU_FLAGS:-}
 EMU=$URL EMU_PID=$PID
-start emulator-mixi "$W/emulator-mixi.log" "$W/fakeapi" -addr 127.0.0.1:0 -fixtures "$W/fixtures" -rate-limits=false -log-level warn
+start emulator-mixi "$W/emulator-mixi.log" "$W/fakeapi" -addr 127.0.0.1:0 -fixtures "$W/fixtures" -rate-limits=false -log-level warn ${EMU_FLAGS:-}
 MIXI=$URL MIXI_PID=$PID
 "$W/benchtool" manifest -emu "$EMU" -mixi-emu "$MIXI" -out "$W/manifest.json"
 
@@ -180,7 +192,7 @@ pinned() {
 	for s in "${PINNED_SCENARIOS[@]}"; do
 		local fx=()
 		case $s in mixi-*) fx=(-fixtures "$W/fixtures") ;; esac
-		start "emulator-pinned-$s" "$W/emulator-pinned-$s.log" taskset -c 0 "$W/fakeapi" -addr 127.0.0.1:0 "${fx[@]}" -rate-limits=false -log-level warn
+		start "emulator-pinned-$s" "$W/emulator-pinned-$s.log" taskset -c 0 "$W/fakeapi" -addr 127.0.0.1:0 "${fx[@]}" -rate-limits=false -log-level warn ${EMU_FLAGS:-}
 		EMU=$URL EMU_PID=$PID MIXI=$URL MIXI_PID=$PID
 		for r in $(seq 1 "$ROUNDS"); do
 			"$W/benchtool" requests -emu "$EMU" -scenario "$s" -n "$PINNED_POOL" -out "$W/req.tsv"

@@ -4,6 +4,7 @@
 //	benchtool requests -emu URL -scenario NAME -n N -out FILE   a wrk request file (pools pre-signed / pre-minted)
 //	benchtool manifest -emu URL -out FILE                 the emulator's answers, for bench/baseline
 //	benchtool report -results FILE -out FILE              docs/PERFORMANCE.md
+//	benchtool cpu -results FILE                           median server CPU per request, per scenario
 //
 // It talks to the emulator over HTTP only, like any client: pools of
 // single-use credentials are made with the emulator's clock (GET
@@ -17,7 +18,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: benchtool startup|requests|manifest|report [flags]")
+		fmt.Fprintln(os.Stderr, "usage: benchtool startup|requests|manifest|report|cpu [flags]")
 		os.Exit(2)
 	}
 	var err error
@@ -30,6 +31,8 @@ func main() {
 		err = runManifest(args)
 	case "report":
 		err = runReport(args)
+	case "cpu":
+		err = runCPU(args)
 	default:
 		err = fmt.Errorf("unknown command %q", cmd)
 	}
