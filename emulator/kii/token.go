@@ -307,25 +307,9 @@ func writeToken(w http.ResponseWriter, id string, tok Token, now time.Time) {
 	h["Pragma"] = hdrNoCache
 	// As httpx.WriteBytes, with header values that need no allocation.
 	h["Content-Type"] = hdrCTJSON
-	h["Content-Length"] = contentLength(len(b))
+	h["Content-Length"] = []string{strconv.Itoa(len(b))}
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(b)
-}
-
-// contentLengths are the Content-Length values of bodies shorter than
-// their count, made once: a token response is one of a few lengths.
-var contentLengths = func() (v [512][]string) {
-	for n := range v {
-		v[n] = []string{strconv.Itoa(n)}
-	}
-	return v
-}()
-
-func contentLength(n int) []string {
-	if n < len(contentLengths) {
-		return contentLengths[n]
-	}
-	return []string{strconv.Itoa(n)}
 }
 
 // Constant header values, shared: net/http only reads them.
