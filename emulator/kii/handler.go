@@ -73,13 +73,10 @@ const (
 	corsMaxAge       = "86400"
 )
 
-// hdrAnyOrigin is shared by every response: net/http only reads it.
-var hdrAnyOrigin = []string{"*"}
-
 // cors answers preflights for known paths and stamps every response.
 func cors(mux *chi.Mux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header()["Access-Control-Allow-Origin"] = hdrAnyOrigin
+		w.Header().Set("Access-Control-Allow-Origin", "*")
 		if r.Method == http.MethodOptions {
 			methods := httpx.AllowedMethods(mux, routePath(r))
 			if len(methods) == 0 {

@@ -303,18 +303,7 @@ func writeToken(w http.ResponseWriter, id string, tok Token, now time.Time) {
 	b = append(b, '}')
 	// Tokens must not be cached (RFC 6749 §5.1, oauth.md §4).
 	h := w.Header()
-	h["Cache-Control"] = hdrNoStore
-	h["Pragma"] = hdrNoCache
-	// As httpx.WriteBytes, with header values that need no allocation.
-	h["Content-Type"] = hdrCTJSON
-	h["Content-Length"] = []string{strconv.Itoa(len(b))}
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(b)
+	h.Set("Cache-Control", "no-store")
+	h.Set("Pragma", "no-cache")
+	httpx.WriteBytes(w, http.StatusOK, ctJSON, b)
 }
-
-// Constant header values, shared: net/http only reads them.
-var (
-	hdrNoStore = []string{"no-store"}
-	hdrNoCache = []string{"no-cache"}
-	hdrCTJSON  = []string{ctJSON}
-)
