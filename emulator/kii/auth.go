@@ -36,13 +36,6 @@ func (c appCreds) keyMatches(key string) bool {
 	return eq(c.key) || (c.basic && eq(c.keyDec))
 }
 
-// X-Kii-AppID and X-Kii-AppKey in the canonical form net/http stores them
-// under: Header.Get copies a name it has to canonicalise, on every call.
-const (
-	hdrAppID  = "X-Kii-Appid"
-	hdrAppKey = "X-Kii-Appkey"
-)
-
 // readAppCreds reads the app credentials of r. Basic and X-Kii-AppID naming
 // different apps is an error; a malformed Basic header too.
 func readAppCreds(r *http.Request) (appCreds, error) {
@@ -52,12 +45,12 @@ func readAppCreds(r *http.Request) (appCreds, error) {
 	} else if ok {
 		c = appCreds{present: true, basic: true, id: user, key: pass, idDec: unescape(user), keyDec: unescape(pass)}
 	}
-	if id := r.Header.Get(hdrAppID); id != "" {
+	if id := r.Header.Get("X-Kii-AppID"); id != "" {
 		if c.present && !c.names(id) {
 			return c, errUnauthorized(msgAppMismatch, "", "")
 		}
 		if !c.present {
-			c = appCreds{present: true, id: id, key: r.Header.Get(hdrAppKey)}
+			c = appCreds{present: true, id: id, key: r.Header.Get("X-Kii-AppKey")}
 		}
 	}
 	return c, nil
