@@ -1,9 +1,10 @@
 package iijmio
 
 import (
-	"bytes"
-	"encoding/json"
 	"net/http"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/fakeapi/fakeapi/internal/httpx"
 )
@@ -195,59 +196,39 @@ func handleCouponPut(st Store, version int, writeErr errorFunc) apiHandler {
 //
 //	{"couponInfo":[{"hdoInfo":[{"hdoServiceCode":"hdo…","couponUse":true}], "hduInfo":[…], "hdxInfo":[…]}]}
 //
-// Keys match case-sensitively (encoding/json into structs would also accept
-// "COUPONINFO"). Unknown keys are ignored; hdoInfo/hduInfo/hdxInfo may be
-// absent, [] or null (Go clients marshal nil slices as null) [chosen]; every
-// entry needs a string service code and a boolean couponUse (so
-// nu50218/miopon-go's omitempty couponUse:false is a 400, kept on purpose);
-// v1 accepts only empty hduInfo/hdxInfo; the body must name at least one
-// line. Every failure is errBadData.
-//
-// The usual body is read by parsePlainCouponPut; anything else by
-// parseCouponPutJSON, which defines the answer.
+// Keys match case-sensitively. Unknown keys are ignored; hdoInfo/hduInfo/
+// hdxInfo may be absent, [] or null (Go clients marshal nil slices as null)
+// [chosen]; every entry needs a string service code and a boolean couponUse
+// (so nu50218/miopon-go's omitempty couponUse:false is a 400, kept on
+// purpose); v1 accepts only empty hduInfo/hdxInfo; the body must name at
+// least one line. Every failure is errBadData.
 func parseCouponPut(body []byte, version int) ([]couponSwitch, error) {
-	if sw, ok := parsePlainCouponPut(body, version); ok {
-		return sw, nil
-	}
-	return parseCouponPutJSON(body, version)
-}
-
-// parseCouponPutJSON is parseCouponPut by encoding/json.
-func parseCouponPutJSON(body []byte, version int) ([]couponSwitch, error) {
-	var top map[string]json.RawMessage
-	if err := unmarshalOne(body, &top); err != nil || top == nil {
-		return nil, errBadData
-	}
-	var infos []map[string]json.RawMessage
-	raw, ok := top["couponInfo"]
-	if !ok || json.Unmarshal(raw, &infos) != nil || infos == nil {
+	var in couponPutBody
+	if jsonv2.Unmarshal(body, &in, couponPutOptions) != nil {
 		return nil, errBadData
 	}
 	var out []couponSwitch
-	for _, info := range infos {
+	for _, info := range in.CouponInfo {
 		if info == nil {
 			return nil, errBadData
 		}
-		for _, kind := range [...]string{kindHdo, kindHdu, kindHdx} {
-			raw, ok := info[kind+"Info"]
-			if !ok {
-				continue
-			}
-			var entries []map[string]json.RawMessage
-			if err := json.Unmarshal(raw, &entries); err != nil {
+		if version == 1 && (len(info.Hdu) > 0 || len(info.Hdx) > 0) {
+			return nil, errBadData // v1 knows only docomo lines
+		}
+		var ok bool
+		for _, l := range info.Hdo {
+			if out, ok = l.appendTo(out, kindHdo); !ok {
 				return nil, errBadData
 			}
-			if version == 1 && kind != kindHdo && len(entries) > 0 {
-				return nil, errBadData // v1 knows only docomo lines
+		}
+		for _, l := range info.Hdu {
+			if out, ok = (*lineSwitch)(l).appendTo(out, kindHdu); !ok {
+				return nil, errBadData
 			}
-			for _, e := range entries {
-				var code string
-				var use bool
-				if e == nil || !decodeStrict(e[kind+"ServiceCode"], &code) || code == "" ||
-					!decodeStrict(e["couponUse"], &use) {
-					return nil, errBadData
-				}
-				out = append(out, couponSwitch{Kind: kind, ServiceCode: code, CouponUse: use})
+		}
+		for _, l := range info.Hdx {
+			if out, ok = (*lineSwitch)(l).appendTo(out, kindHdx); !ok {
+				return nil, errBadData
 			}
 		}
 	}
@@ -257,15 +238,50 @@ func parseCouponPutJSON(body []byte, version int) ([]couponSwitch, error) {
 	return out, nil
 }
 
-// decodeStrict decodes a present, non-null raw value of exactly v's type.
-func decodeStrict(raw json.RawMessage, v any) bool {
-	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
-		return false
-	}
-	return json.Unmarshal(raw, v) == nil
+// couponPutOptions keep what PUT coupon has always accepted beyond
+// jsonv2's defaults: a repeated name (the last one wins) and invalid UTF-8,
+// which becomes U+FFFD and so never names a line.
+var couponPutOptions = jsonv2.JoinOptions(
+	jsontext.AllowDuplicateNames(true),
+	jsontext.AllowInvalidUTF8(true),
+)
+
+// couponPutBody is a PUT coupon body. Elements are pointers, so that a null
+// element is told from an empty one and refused.
+type couponPutBody struct {
+	CouponInfo []*couponPutInfo `json:"couponInfo"`
 }
 
-// unmarshalOne decodes exactly one JSON value.
-func unmarshalOne(b []byte, v any) error {
-	return httpx.UnmarshalStrict(b, v, false)
+type couponPutInfo struct {
+	Hdo []*lineSwitch `json:"hdoInfo"`
+	Hdu []*hduSwitch  `json:"hduInfo"`
+	Hdx []*hdxSwitch  `json:"hdxInfo"`
+}
+
+// lineSwitch is one entry of hdoInfo. The service code's key names the
+// line kind, so hduInfo and hdxInfo entries have types of their own that
+// differ only in that key; their pointers convert to *lineSwitch. Pointer
+// fields tell a missing or null member, which is refused, from a zero one.
+type lineSwitch struct {
+	ServiceCode *string `json:"hdoServiceCode"`
+	CouponUse   *bool   `json:"couponUse"`
+}
+
+type hduSwitch struct {
+	ServiceCode *string `json:"hduServiceCode"`
+	CouponUse   *bool   `json:"couponUse"`
+}
+
+type hdxSwitch struct {
+	ServiceCode *string `json:"hdxServiceCode"`
+	CouponUse   *bool   `json:"couponUse"`
+}
+
+// appendTo appends the switch of a complete entry; ok is false for a null
+// entry, a missing or empty service code or a missing couponUse.
+func (l *lineSwitch) appendTo(sw []couponSwitch, kind string) (_ []couponSwitch, ok bool) {
+	if l == nil || l.ServiceCode == nil || *l.ServiceCode == "" || l.CouponUse == nil {
+		return sw, false
+	}
+	return append(sw, couponSwitch{Kind: kind, ServiceCode: *l.ServiceCode, CouponUse: *l.CouponUse}), true
 }
