@@ -55,7 +55,7 @@ func handleAdminMint(st Store, clk clock.Clock, src ids.Source) http.HandlerFunc
 			return
 		}
 		now := clk.Now()
-		tok := Token{Access: newToken(src)}
+		tok := Token{Access: src.Token(tokenBytes)}
 		if req.ExpiresAt != 0 {
 			tok.ExpiresAt = time.UnixMilli(req.ExpiresAt).UTC()
 			if !tok.ExpiresAt.After(now) {
@@ -82,7 +82,7 @@ func handleAdminMint(st Store, clk clock.Clock, src ids.Source) http.HandlerFunc
 			}
 			tok.Kind, tok.UserID, id = kindUser, u.ID, u.ID
 			if app.RefreshTokens {
-				tok.Refresh = newToken(src)
+				tok.Refresh = src.Token(tokenBytes)
 			}
 		}
 		if err := st.Issue(appID, tok); err != nil {

@@ -160,7 +160,7 @@ func handleRegister(log *slog.Logger, st Store, clk clock.Clock, src ids.Source)
 		u.ID = src.UUID()
 		var tok *Token
 		if mt == mtRegistrationAuth {
-			tok = &Token{Access: newToken(src)}
+			tok = &Token{Access: src.Token(tokenBytes)}
 		}
 		u, err = st.Register(app.ID, u, tok)
 		var ce *conflictError

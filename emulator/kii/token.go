@@ -153,7 +153,7 @@ func serveGrant(log *slog.Logger, st Store, clk clock.Clock, src ids.Source, w h
 		writeError(log, w, r, err)
 		return
 	}
-	tok := Token{Access: newToken(src), ExpiresAt: expiresAt}
+	tok := Token{Access: src.Token(tokenBytes), ExpiresAt: expiresAt}
 	var id string
 	switch req.grantType {
 	case grantPassword:
@@ -201,7 +201,7 @@ func passwordGrant(st Store, src ids.Source, r *http.Request, app App, req token
 		return "", err
 	}
 	if app.RefreshTokens {
-		tok.Refresh = newToken(src)
+		tok.Refresh = src.Token(tokenBytes)
 	}
 	u, err := st.Login(app.ID, req.username, req.password, *tok, now)
 	if err != nil {
@@ -273,7 +273,7 @@ func refreshGrant(st Store, src ids.Source, r *http.Request, app App, req tokenR
 	if err := grantAppCreds(r, app, req); err != nil {
 		return "", err
 	}
-	tok.Refresh = newToken(src)
+	tok.Refresh = src.Token(tokenBytes)
 	next, err := st.Refresh(app.ID, req.refreshToken, *tok)
 	if errors.Is(err, errRefreshUsed) {
 		return "", errf(codeWrongRefreshToken, msgWrongRefreshToken)

@@ -1,12 +1,8 @@
 package kii
 
 import (
-	"encoding/base64"
 	"encoding/binary"
-	"io"
 	"time"
-
-	"github.com/fakeapi/fakeapi/internal/ids"
 )
 
 // Tokens are most of what a long test run leaves in the store: Kii's tokens
@@ -22,20 +18,6 @@ import (
 // tokenLen is the length of every token the emulator mints: tokenBytes as
 // unpadded base64url.
 const tokenLen = 43
-
-// newToken is src.Token(tokenBytes): the same bytes of the same stream,
-// encoded into a buffer on the stack, which spares one of its three
-// allocations (every login mints one or two).
-func newToken(src ids.Source) string {
-	var raw [tokenBytes]byte
-	if _, err := io.ReadFull(src, raw[:]); err != nil {
-		// As ids: crypto/rand never fails on supported platforms, ChaCha8 cannot.
-		panic("kii: random source failed: " + err.Error())
-	}
-	var enc [tokenLen]byte
-	base64.RawURLEncoding.Encode(enc[:], raw[:])
-	return string(enc[:])
-}
 
 // Forms of a tokenKey.
 const (

@@ -10,8 +10,6 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/fakeapi/fakeapi/internal/ids"
 )
 
 // tokenModel is the plain computation the compact token table must agree
@@ -195,16 +193,4 @@ func TestTokenTableShouldMatchPlainMaps(t *testing.T) {
 		}
 	}
 	check("after import")
-}
-
-// TestNewTokenShouldBeIDsToken: newToken draws the same stream as
-// ids.Source.Token, so seeded runs (-seed, golden files) mint the same
-// tokens.
-func TestNewTokenShouldBeIDsToken(t *testing.T) {
-	t.Parallel()
-	a, b := ids.Seeded(7), ids.Seeded(7)
-	for range 100 {
-		require.Equal(t, a.Token(tokenBytes), newToken(b))
-	}
-	require.Len(t, newToken(ids.New()), tokenLen)
 }
