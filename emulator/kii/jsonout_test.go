@@ -11,8 +11,6 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/fakeapi/fakeapi/internal/httpx"
 )
 
 // encodeStd is what every value of a body used to be written with.
@@ -77,17 +75,4 @@ func FuzzAppendString(f *testing.F) {
 			t.Fatalf("appendString(%q) = %s, want %s", s, got, want)
 		}
 	})
-}
-
-// TestMediaTypeShouldMatchHTTPX: the shortcut answers as httpx.MediaType.
-func TestMediaTypeShouldMatchHTTPX(t *testing.T) {
-	t.Parallel()
-	for _, ct := range []string{"", "application/json", "Application/JSON", "application/json; charset=utf-8", " application/json",
-		"application/x-www-form-urlencoded", "application/vnd.kii.RegistrationRequest+json", "bad;;", "text/plain"} {
-		r := httptest.NewRequest("POST", "/", nil)
-		if ct != "" {
-			r.Header.Set("Content-Type", ct)
-		}
-		require.Equal(t, httpx.MediaType(r), mediaType(r), "%q", ct)
-	}
 }

@@ -133,7 +133,7 @@ func customSize(c map[string]json.RawMessage) int {
 // the user in and adds _accessToken [clients: python3-kii live].
 func handleRegister(log *slog.Logger, st Store, clk clock.Clock, src ids.Source) appHandler {
 	return func(w http.ResponseWriter, r *http.Request, app App) {
-		mt := mediaType(r)
+		mt := httpx.MediaType(r)
 		if !isJSONType(mt) {
 			writeError(log, w, r, errMediaType(mt, false))
 			return

@@ -85,7 +85,7 @@ func handleSiteToken(log *slog.Logger, st Store, clk clock.Clock, src ids.Source
 
 // readTokenRequest checks the media type and decodes the body.
 func readTokenRequest(r *http.Request) (tokenRequest, error) {
-	mt := mediaType(r)
+	mt := httpx.MediaType(r)
 	if !isJSONType(mt) && mt != mtForm {
 		return tokenRequest{}, errMediaType(mt, true)
 	}
@@ -98,16 +98,6 @@ func readTokenRequest(r *http.Request) (tokenRequest, error) {
 		query = r.URL.Query()
 	}
 	return decodeTokenRequest(mt, body, query)
-}
-
-// mediaType is httpx.MediaType, answered at once for the bare
-// "application/json" most clients send: mime.ParseMediaType makes a
-// parameter map even when there are none.
-func mediaType(r *http.Request) string {
-	if v := r.Header["Content-Type"]; len(v) > 0 && v[0] == mtJSON {
-		return mtJSON
-	}
-	return httpx.MediaType(r)
 }
 
 // siteApp finds the app of a site-level token request: from its app

@@ -125,7 +125,7 @@ func decodePasswordChange(body []byte) (old *string, newPassword string, err err
 // admin token does not (and its oldPassword is not checked) [doc].
 func handleChangePassword(log *slog.Logger, st Store, clk clock.Clock) appHandler {
 	return func(w http.ResponseWriter, r *http.Request, app App) {
-		if mt := mediaType(r); !isJSONType(mt) {
+		if mt := httpx.MediaType(r); !isJSONType(mt) {
 			writeError(log, w, r, errMediaType(mt, false))
 			return
 		}
@@ -201,7 +201,7 @@ func decodeStatus(body []byte) (bool, error) {
 // every token of the user, enabling revives none (seed 001, kii.md §4 [doc]).
 func handlePutStatus(log *slog.Logger, st Store, clk clock.Clock) appHandler {
 	return func(w http.ResponseWriter, r *http.Request, app App) {
-		if mt := mediaType(r); !isJSONType(mt) {
+		if mt := httpx.MediaType(r); !isJSONType(mt) {
 			writeError(log, w, r, errMediaType(mt, false))
 			return
 		}
