@@ -42,13 +42,13 @@ func Open(d provider.Deps, cfg Config, file string, data []byte) (*provider.Inst
 	}, nil
 }
 
-// New returns the provider's API handler (style R2); it cannot fail.
+// New returns the provider's API handler; it cannot fail.
 func New(log *slog.Logger, cfg Config, st Store, clk clock.Clock, src ids.Source) http.Handler {
 	return newServer(log, cfg, st, clk, src).handler
 }
 
 // server is the assembly of one provider instance: the handlers close over
-// only what they use (style R4); this struct just keeps the pieces that
+// only what they use; this struct just keeps the pieces that
 // Reset must reach.
 type server struct {
 	handler     http.Handler
@@ -102,8 +102,8 @@ func newServer(log *slog.Logger, cfg Config, st Store, clk clock.Clock, src ids.
 	addAdminRoutes(a, newAdminHandlers(st, a))
 
 	return &server{
-		handler:     withCleanPath(r),
-		admin:       withCleanPath(a),
+		handler:     r,
+		admin:       a,
 		writeStatus: statusWriter(st, pg),
 		sess:        sess,
 		lim:         lim,
@@ -173,55 +173,3 @@ func (s *instanceState) Prepare(file string, data []byte) (func(), error) {
 
 func (s *instanceState) Summary() []provider.Stat     { return s.st.Summary() }
 func (s *instanceState) Accounts() []provider.Account { return s.st.Accounts() }
-
-// withCleanPath clears a RawPath that no longer encodes Path, as after a
-// prefix was cut from Path alone: chi routes on RawPath when it is set, so a
-// stale "/iijmio/…" would send every request to the 404 handler [chosen:
-// defensive, the root owns prefix stripping].
-//
-// It also serves the router's static routes (no parameter, no wildcard, no
-// middleware) from a map, as chi would: chi's own dispatch copies the
-// request into a new context for its routing state, which these handlers
-// never read, and that copy was a fifth of the coupon GET's allocations
-// (docs/PERFORMANCE.md). Everything else, 404 and 405 included, goes to chi.
-func withCleanPath(mux *chi.Mux) http.Handler {
-	c := cleanPath{mux: mux, static: map[route]http.Handler{}}
-	_ = chi.Walk(mux, func(method, pattern string, h http.Handler, mws ...func(http.Handler) http.Handler) error {
-		if len(mws) == 0 && !strings.ContainsAny(pattern, "{*") {
-			c.static[route{method, pattern}] = h
-		}
-		return nil
-	})
-	return c
-}
-
-type cleanPath struct {
-	mux    *chi.Mux
-	static map[route]http.Handler
-}
-
-// route is a method and an exact path.
-type route struct{ method, path string }
-
-func (c cleanPath) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.RawPath != "" && r.URL.EscapedPath() != r.URL.RawPath {
-		r2 := new(http.Request)
-		*r2 = *r
-		u := *r.URL
-		u.RawPath = ""
-		r2.URL = &u
-		r = r2
-	}
-	// chi routes on RawPath when it is set, and on its parent's routing
-	// state when mounted in another chi router: both are left to chi.
-	if r.URL.RawPath == "" {
-		if h, ok := c.static[route{r.Method, r.URL.Path}]; ok && chi.RouteContext(r.Context()) == nil {
-			h.ServeHTTP(w, r)
-			return
-		}
-	}
-	c.mux.ServeHTTP(w, r)
-}
-
-// routes exposes the router to the routes test (chi.Walk).
-func (c cleanPath) routes() chi.Routes { return c.mux }

@@ -2,9 +2,12 @@ package iijmio
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
+
+	"github.com/fakeapi/fakeapi/internal/httpx"
 )
 
 // API paths (iijmio.md §1). Every path ends in "/" as all clients send it;
@@ -16,7 +19,7 @@ const (
 	pathPacketV2 = "/mobile/d/v2/log/packet/"
 )
 
-// addRoutes lists every endpoint of the provider, one line each (style R3).
+// addRoutes lists every endpoint of the provider, one line each.
 // HEAD is served wherever GET is: the seed captured headers with curl -I.
 func addRoutes(r chi.Router, h handlers) {
 	r.Method(http.MethodGet, authorizePath, h.authorize)      // IIJmio: 認可エンドポイント (implicit grant) [doc]
@@ -38,7 +41,7 @@ func addRoutes(r chi.Router, h handlers) {
 	r.Method(http.MethodOptions, pathPacketV2, h.preflight) // CORS preflight [chosen]
 
 	r.NotFound(h.notFound)         // {"returnCode": "Requested resource is not found"} [clients: tagattie]
-	r.MethodNotAllowed(h.notAllow) // 405 with Allow, JSON body (style R15) [chosen]
+	r.MethodNotAllowed(h.notAllow) // 405 with Allow, JSON body [chosen]
 }
 
 // addAdminRoutes lists the provider's admin routes, mounted by the emulator
@@ -61,16 +64,11 @@ func addAdminRoutes(r chi.Router, h adminHandlers) {
 	r.MethodNotAllowed(h.notAllow)                                // admin error shape
 }
 
-// allowMethods is what a 405 lists in Allow (style R15): the methods the
+// allowMethods is what a 405 lists in Allow: the methods the
 // router would serve at path. HEAD is left out, as iijmio.md §8 writes
 // "Allow: GET, PUT, OPTIONS".
 func allowMethods(r chi.Routes, path string) string {
-	var allow []string
-	for _, m := range [...]string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions} {
-		if r.Match(chi.NewRouteContext(), m, path) {
-			allow = append(allow, m)
-		}
-	}
+	allow := slices.DeleteFunc(httpx.AllowedMethods(r, path), func(m string) bool { return m == http.MethodHead })
 	return strings.Join(allow, ", ")
 }
 
