@@ -99,7 +99,7 @@ func (e *Emulator) handleHealth() http.HandlerFunc {
 		up := clock.Real{}.Now().Sub(e.started)
 		httpx.WriteJSON(w, http.StatusOK, jsonType, health{
 			Status: "ok", Version: e.cfg.Version, Uptime: up.Round(time.Millisecond).String(),
-			UptimeSeconds: up.Seconds(), Time: e.clk.Now().Format(time.RFC3339Nano), Providers: Names,
+			UptimeSeconds: up.Seconds(), Time: e.clk.Now().Format(time.RFC3339Nano), Providers: e.names,
 		})
 	}
 }
@@ -128,7 +128,7 @@ func (e *Emulator) handleReset() http.HandlerFunc {
 // Reset puts the named providers (all when none) back to their fixtures.
 func (e *Emulator) Reset(names ...string) {
 	if len(names) == 0 {
-		names = Names
+		names = e.names
 	}
 	e.stateMu.Lock()
 	defer e.stateMu.Unlock()
@@ -141,7 +141,7 @@ func (e *Emulator) Reset(names ...string) {
 func (e *Emulator) selected(w http.ResponseWriter, r *http.Request) ([]string, bool) {
 	q := r.URL.Query()
 	if !q.Has("provider") {
-		return Names, true
+		return e.names, true
 	}
 	name := q.Get("provider")
 	if _, ok := e.byName[name]; !ok {

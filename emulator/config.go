@@ -37,9 +37,10 @@ type Config struct {
 	Version string
 	// Clock is the emulator clock; nil starts one at wall time.
 	Clock *clock.Controlled
-
-	// openers replaces the real providers in this package's tests.
-	openers map[string]opener
+	// Providers are the APIs served, in display order; nil serves
+	// Builtin(). A program embedding the emulator can serve a subset, or an
+	// API of its own (docs/PROVIDER-GUIDE.md).
+	Providers []Provider
 }
 
 // Defaults for the zero Config.
@@ -64,8 +65,8 @@ func (c Config) withDefaults() Config {
 	if c.Version == "" {
 		c.Version = "dev"
 	}
-	if c.openers == nil {
-		c.openers = openers
+	if c.Providers == nil {
+		c.Providers = Builtin()
 	}
 	if c.Clock == nil {
 		c.Clock = clock.NewControlled(nil)

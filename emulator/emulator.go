@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -30,7 +31,8 @@ type Emulator struct {
 	cfg       Config
 	clk       *clock.Controlled
 	ids       ids.Source
-	providers []*provider.Instance // in Names order
+	providers []*provider.Instance // in display order
+	names     []string             // their names, in the same order
 	byName    map[string]*provider.Instance
 	journal   *journal.Journal
 	faults    *faults.Set
@@ -41,24 +43,32 @@ type Emulator struct {
 	stateMu sync.Mutex // serializes reset, import and save so each sees one consistent state
 }
 
-// Names lists the providers in the order they are shown.
-var Names = []string{"iijmio", "kii", "assist", "mixi"}
+// Provider is an emulated API as New opens it. Open decodes and validates
+// the provider's fixture document (file names it in errors) and returns the
+// provider's Instance.
+type Provider struct {
+	Name string
+	Open func(d provider.Deps, cfg Config, file string, data []byte) (*provider.Instance, error)
+}
 
-type opener func(d provider.Deps, cfg Config, file string, data []byte) (*provider.Instance, error)
-
-var openers = map[string]opener{
-	"iijmio": func(d provider.Deps, cfg Config, file string, data []byte) (*provider.Instance, error) {
-		return iijmio.Open(d, iijmio.Config{DisableRateLimits: cfg.DisableRateLimits}, file, data)
-	},
-	"kii": func(d provider.Deps, _ Config, file string, data []byte) (*provider.Instance, error) {
-		return kii.Open(d, kii.Config{}, file, data)
-	},
-	"assist": func(d provider.Deps, cfg Config, file string, data []byte) (*provider.Instance, error) {
-		return assist.Open(d, assist.Config{TrustProxy: cfg.TrustProxy}, file, data)
-	},
-	"mixi": func(d provider.Deps, _ Config, file string, data []byte) (*provider.Instance, error) {
-		return mixi.Open(d, mixi.Config{}, file, data)
-	},
+// Builtin returns the four providers fakeapi emulates, in the order they
+// are shown. Adding a provider to fakeapi means adding it here
+// (docs/PROVIDER-GUIDE.md).
+func Builtin() []Provider {
+	return []Provider{
+		{"iijmio", func(d provider.Deps, cfg Config, file string, data []byte) (*provider.Instance, error) {
+			return iijmio.Open(d, iijmio.Config{DisableRateLimits: cfg.DisableRateLimits}, file, data)
+		}},
+		{"kii", func(d provider.Deps, _ Config, file string, data []byte) (*provider.Instance, error) {
+			return kii.Open(d, kii.Config{}, file, data)
+		}},
+		{"assist", func(d provider.Deps, cfg Config, file string, data []byte) (*provider.Instance, error) {
+			return assist.Open(d, assist.Config{TrustProxy: cfg.TrustProxy}, file, data)
+		}},
+		{"mixi", func(d provider.Deps, _ Config, file string, data []byte) (*provider.Instance, error) {
+			return mixi.Open(d, mixi.Config{}, file, data)
+		}},
+	}
 }
 
 // New opens every provider from its fixtures (and the state file, when
@@ -81,18 +91,23 @@ func New(cfg Config) (*Emulator, error) {
 		started: clock.Real{}.Now(),
 	}
 	deps := provider.Deps{Log: cfg.Log, Clock: cfg.Clock, IDs: src}
-	for _, name := range Names {
+	for _, prov := range cfg.Providers {
+		name := prov.Name
+		if _, dup := e.byName[name]; dup {
+			return nil, fmt.Errorf("provider %q listed twice", name)
+		}
 		file, data, err := fixtureFile(cfg, name)
 		if err != nil {
 			return nil, err
 		}
-		p, err := cfg.openers[name](deps, cfg, file, data)
+		p, err := prov.Open(deps, cfg, file, data)
 		if err != nil {
 			return nil, err
 		}
 		if p.Name != name {
 			return nil, fmt.Errorf("provider %q opened as %q", name, p.Name)
 		}
+		e.names = append(e.names, name)
 		e.providers = append(e.providers, p)
 		e.byName[name] = p
 		e.maskers[name] = journal.NewMasker(p.Secrets.Headers, p.Secrets.Params)
@@ -132,6 +147,9 @@ func fixtureFile(cfg Config, name string) (string, []byte, error) {
 	}
 	return "fixtures/" + fname, data, nil
 }
+
+// Names returns the providers' names in display order.
+func (e *Emulator) Names() []string { return slices.Clone(e.names) }
 
 // Providers returns the providers in display order.
 func (e *Emulator) Providers() []*provider.Instance { return e.providers }

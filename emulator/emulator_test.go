@@ -19,7 +19,7 @@ import (
 
 func fakeFixtures(items string) fstest.MapFS {
 	fs := fstest.MapFS{}
-	for _, n := range Names {
+	for _, n := range []string{"iijmio", "kii", "assist", "mixi"} {
 		fs[n+".json"] = &fstest.MapFile{Data: []byte(`{"items": [` + items + `]}`)}
 	}
 	return fs
@@ -29,7 +29,7 @@ func newFake(t *testing.T, mod ...func(*Config)) *Emulator {
 	t.Helper()
 	clk := clock.NewControlled(nil)
 	clk.Freeze(true)
-	cfg := Config{Fixtures: fakeFixtures(`"a"`), FixturesName: "testfixtures", openers: fakeOpeners(), Clock: clk, HasSeed: true, Seed: 1, MaxBody: 64}
+	cfg := Config{Fixtures: fakeFixtures(`"a"`), FixturesName: "testfixtures", Providers: fakeOpeners(), Clock: clk, HasSeed: true, Seed: 1, MaxBody: 64}
 	for _, m := range mod {
 		m(&cfg)
 	}
@@ -166,12 +166,12 @@ func TestFixtureErrorsStopStartWithPositions(t *testing.T) {
 	t.Parallel()
 	fs := fakeFixtures(`"a"`)
 	fs["kii.json"] = &fstest.MapFile{Data: []byte("{\"items\": [\n  \"a\",\n  \"a\"\n]}")}
-	_, err := New(Config{Fixtures: fs, FixturesName: "dir", openers: fakeOpeners()})
+	_, err := New(Config{Fixtures: fs, FixturesName: "dir", Providers: fakeOpeners()})
 	require.Error(t, err)
 	assert.Equal(t, `dir/kii.json:3:3: items[1]: duplicate "a"`, err.Error())
 
 	fs["kii.json"] = &fstest.MapFile{Data: []byte(`{"items": ["a"], "extra": 1}`)}
-	_, err = New(Config{Fixtures: fs, FixturesName: "dir", openers: fakeOpeners()})
+	_, err = New(Config{Fixtures: fs, FixturesName: "dir", Providers: fakeOpeners()})
 	require.Error(t, err)
 	assert.Equal(t, `dir/kii.json:1:18: extra: unknown field "extra"`, err.Error())
 }
@@ -180,7 +180,7 @@ func TestFixturesDirFallsBackToEmbedded(t *testing.T) {
 	t.Parallel()
 	fs := fakeFixtures(`"mine"`)
 	delete(fs, "mixi.json")
-	_, err := New(Config{Fixtures: fs, FixturesName: "dir", openers: fakeOpeners()})
+	_, err := New(Config{Fixtures: fs, FixturesName: "dir", Providers: fakeOpeners()})
 	// The embedded mixi.json is the real provider's document, which the fake
 	// schema does not accept: the error names the embedded file.
 	if err != nil {
@@ -210,7 +210,7 @@ func TestStateFileLoadedAtStartAndSavedAtomically(t *testing.T) {
 	assert.Equal(t, []string{"from-file", "new"}, e2.byName["kii"].State.Export().(fakeDoc).Items)
 
 	require.NoError(t, os.WriteFile(path, []byte(`{"kii": {"items": [""]}}`), 0o644))
-	_, err = New(Config{Fixtures: fakeFixtures(`"a"`), openers: fakeOpeners(), StateFile: path})
+	_, err = New(Config{Fixtures: fakeFixtures(`"a"`), Providers: fakeOpeners(), StateFile: path})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), path+":1:20: kii.items[0]: empty item")
 }

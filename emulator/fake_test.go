@@ -68,16 +68,17 @@ func (s *fakeState) add(item string) {
 // and base they were given, and the Host, so routing can be checked without
 // the real providers. POST /items appends the body to the state; GET /panic
 // panics.
-func fakeOpeners() map[string]opener {
+func fakeOpeners() []Provider {
 	hosts := map[string][]string{
 		"iijmio": {"api.iijmio.jp"},
 		"kii":    {"api.kii.com", "api-jp.kii.com", "api-sg.kii.com", "api-cn3.kii.com", "api-eu.kii.com"},
 		"assist": {".assist-tencho.com"},
 		"mixi":   {"api.mixi-platform.com"},
 	}
-	out := map[string]opener{}
-	for name, hs := range hosts {
-		out[name] = func(d provider.Deps, _ Config, file string, data []byte) (*provider.Instance, error) {
+	var out []Provider
+	for _, name := range []string{"iijmio", "kii", "assist", "mixi"} {
+		hs := hosts[name]
+		out = append(out, Provider{name, func(d provider.Deps, _ Config, file string, data []byte) (*provider.Instance, error) {
 			doc, err := fixture.Load[fakeDoc](file, data)
 			if err != nil {
 				return nil, err
@@ -107,7 +108,7 @@ func fakeOpeners() map[string]opener {
 			})
 			return &provider.Instance{Name: name, Title: name + " title", Hosts: hs, Handler: h, Admin: admin, WriteError: writeError, State: st,
 				Secrets: provider.Secrets{Params: []string{"password"}}}, nil
-		}
+		}})
 	}
 	return out
 }

@@ -130,6 +130,7 @@ func importState(tb testing.TB, h http.Handler, doc any) {
 	w := serve(h, http.MethodPut, "/_fakeapi/state", string(data), "Content-Type", "application/json")
 	require.Equal(tb, http.StatusOK, w.Code, w.Body.String())
 }
+
 // jsonField is a string member of a JSON object.
 func jsonField(tb testing.TB, data []byte, key string) string {
 	tb.Helper()

@@ -21,7 +21,7 @@ import (
 // that provider's fixture schema.
 func (e *Emulator) ExportState(names ...string) ([]byte, error) {
 	if len(names) == 0 {
-		names = Names
+		names = e.names
 	}
 	e.stateMu.Lock()
 	doc := make(map[string]any, len(names))

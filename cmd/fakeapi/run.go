@@ -86,7 +86,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		// (in line it added ~2 ms to the cold start).
 		go runtime.GC()
 	}
-	tlsCfg, err := tlsConfig(cfg)
+	tlsCfg, err := tlsConfig(cfg, certHosts(emu))
 	if err != nil {
 		return err
 	}
@@ -110,7 +110,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
-	fmt.Fprintln(stdout, readyLine(scheme, ln.Addr()))
+	fmt.Fprintln(stdout, readyLine(scheme, ln.Addr(), emu.Names()))
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -137,7 +137,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 }
 
 // readyLine is the one line printed when the server accepts connections.
-func readyLine(scheme string, addr net.Addr) string {
+func readyLine(scheme string, addr net.Addr, names []string) string {
 	host, port, _ := net.SplitHostPort(addr.String())
 	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
 		host = "localhost"
@@ -147,7 +147,7 @@ func readyLine(scheme string, addr net.Addr) string {
 	base := scheme + "://" + host + ":" + port
 	var b strings.Builder
 	b.WriteString("fakeapi ready: ")
-	for _, n := range emulator.Names {
+	for _, n := range names {
 		fmt.Fprintf(&b, "%s=%s/%s ", n, base, n)
 	}
 	fmt.Fprintf(&b, "admin=%s/_fakeapi/", base)

@@ -12,21 +12,31 @@ import (
 	"math/big"
 	"net"
 	"os"
+	"strings"
 	"time"
+
+	"github.com/fakeapi/fakeapi/emulator"
 )
 
 // certHosts are the names the self-signed certificate covers: loopback and
-// every real host name fakeapi answers for, so a client pointed at it through
-// a hosts-file entry verifies the chain once it trusts the PEM.
-var certHosts = []string{
-	"localhost", "127.0.0.1", "::1",
-	"api.iijmio.jp",
-	"api.kii.com", "api-jp.kii.com", "api-sg.kii.com", "api-cn3.kii.com", "api-eu.kii.com",
-	"assist-tencho.com", "*.assist-tencho.com",
-	"api.mixi-platform.com",
+// every real host name a provider answers for (a domain, such as Assist's
+// ".assist-tencho.com", as itself and its wildcard), so a client pointed at
+// it through a hosts-file entry verifies the chain once it trusts the PEM.
+func certHosts(emu *emulator.Emulator) []string {
+	hosts := []string{"localhost", "127.0.0.1", "::1"}
+	for _, p := range emu.Providers() {
+		for _, h := range p.Hosts {
+			if domain, ok := strings.CutPrefix(h, "."); ok {
+				hosts = append(hosts, domain, "*."+domain)
+			} else {
+				hosts = append(hosts, h)
+			}
+		}
+	}
+	return hosts
 }
 
-func tlsConfig(cfg config) (*tls.Config, error) {
+func tlsConfig(cfg config, hosts []string) (*tls.Config, error) {
 	switch {
 	case cfg.tlsCert != "":
 		cert, err := tls.LoadX509KeyPair(cfg.tlsCert, cfg.tlsKey)
@@ -35,7 +45,7 @@ func tlsConfig(cfg config) (*tls.Config, error) {
 		}
 		return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
 	case cfg.tlsSelfSigned != "":
-		cert, certPEM, err := selfSigned(time.Now())
+		cert, certPEM, err := selfSigned(time.Now(), hosts)
 		if err != nil {
 			return nil, err
 		}
@@ -49,7 +59,7 @@ func tlsConfig(cfg config) (*tls.Config, error) {
 
 // selfSigned makes a one-year certificate that is its own CA, so clients can
 // add the PEM to their trust store as a root.
-func selfSigned(now time.Time) (tls.Certificate, []byte, error) {
+func selfSigned(now time.Time, hosts []string) (tls.Certificate, []byte, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return tls.Certificate{}, nil, err
@@ -68,7 +78,7 @@ func selfSigned(now time.Time) (tls.Certificate, []byte, error) {
 		BasicConstraintsValid: true,
 		IsCA:                  true,
 	}
-	for _, h := range certHosts {
+	for _, h := range hosts {
 		if ip := net.ParseIP(h); ip != nil {
 			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
 		} else {
