@@ -97,3 +97,10 @@ func TestHostRoutingWithoutPrefix(t *testing.T) {
 	r := e.do("GET", "http://api.iijmio.jp"+pathCouponV1, "", headerDeveloper, tDev, headerAuthorization, tToken)
 	assert.Equal(t, 200, r.Code, "should serve the real path under the real host")
 }
+
+func TestOpenDeclaresSecrets(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	assert.Equal(t, []string{"X-IIJmio-Authorization"}, e.inst.Secrets.Headers)
+	assert.ElementsMatch(t, []string{"access_token", "password", "csrf_token"}, e.inst.Secrets.Params)
+}

@@ -39,6 +39,13 @@ func Open(d provider.Deps, cfg Config, file string, data []byte) (*provider.Inst
 		Admin:      srv.admin,
 		WriteError: srv.writeStatus,
 		State:      &instanceState{st: st, srv: srv},
+		Secrets: provider.Secrets{
+			// The access token travels in X-IIJmio-Authorization and in
+			// the fragment of the authorization redirect; the login form
+			// carries the password and the CSRF token.
+			Headers: []string{headerAuthorization},
+			Params:  []string{"access_token", "password", "csrf_token"},
+		},
 	}, nil
 }
 
