@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
-	"strconv"
 
 	"github.com/fakeapi/fakeapi/internal/httpx"
 )
@@ -23,9 +22,7 @@ type object []kv
 // MarshalJSON lets an object nest inside another value.
 func (o object) MarshalJSON() ([]byte, error) { return o.encode(), nil }
 
-// encode writes the object compactly, keeping non-ASCII text and '<', '>',
-// '&' as they are (no HTML escaping: these are API bodies, not pages).
-func (o object) encode() []byte { return o.appendTo(make([]byte, 0, 256)) }
+func (o object) encode() []byte { return o.appendTo(nil) }
 
 func (o object) appendTo(b []byte) []byte {
 	b = append(b, '{')
@@ -33,57 +30,28 @@ func (o object) appendTo(b []byte) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendString(b, m.k)
+		b = appendValue(b, m.k)
 		b = append(b, ':')
 		b = appendValue(b, m.v)
 	}
 	return append(b, '}')
 }
 
+// appendValue appends v as encoding/json writes it, keeping '<', '>' and
+// '&' as they are (no HTML escaping: these are API bodies, not pages).
 func appendValue(b []byte, v any) []byte {
-	switch x := v.(type) {
-	case object:
-		return x.appendTo(b)
-	case json.RawMessage:
-		if len(x) == 0 {
-			return append(b, "null"...)
-		}
-		buf := bytes.NewBuffer(b)
-		_ = json.Compact(buf, x)
-		return buf.Bytes()
-	case string:
-		return appendString(b, x)
-	case int64:
-		return strconv.AppendInt(b, x, 10)
-	case int:
-		return strconv.AppendInt(b, int64(x), 10)
-	case bool:
-		return strconv.AppendBool(b, x)
+	if o, ok := v.(object); ok {
+		return o.appendTo(b)
 	}
-	return appendEncoded(b, v)
-}
-
-// appendString writes s as a JSON string; text that needs no escaping
-// without encoding/json.
-func appendString(b []byte, s string) []byte {
-	if plainASCII(s) {
-		b = append(b, '"')
-		b = append(b, s...)
-		return append(b, '"')
-	}
-	return appendEncoded(b, s)
-}
-
-func appendEncoded(b []byte, v any) []byte {
-	var tmp bytes.Buffer
-	enc := json.NewEncoder(&tmp)
+	buf := bytes.NewBuffer(b)
+	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
-		// Only plain strings, numbers, bools, nil and slices of them reach
-		// here; none can fail. Write null rather than half a value.
+		// Only strings, numbers, bools, nil, raw JSON and slices of them
+		// reach here; none can fail. Write null rather than half a value.
 		return append(b, "null"...)
 	}
-	return append(b, bytes.TrimSuffix(tmp.Bytes(), []byte("\n"))...)
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 }
 
 // writeObject writes a success body.

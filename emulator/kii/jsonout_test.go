@@ -26,19 +26,6 @@ func encodeStd(t testing.TB, v any) string {
 var oddStrings = []string{"", "u-taro", "e4774cdd-a079-4f86-814e-8b9140bb6db4", "山田", `a"b`, `a\b`, "a\nb", "\x00", "\x7f",
 	"<&>", "\u2028\u2029", "\xff\xfe", "%41", "tab\there", "ANONYMOUS"}
 
-// TestAppendValueShouldMatchEncodingJSON: the direct writers give the
-// bytes encoding/json (without HTML escaping) gives.
-func TestAppendValueShouldMatchEncodingJSON(t *testing.T) {
-	t.Parallel()
-	vals := []any{int64(0), int64(-5), int64(2147483647), 42, true, false, nil, 1.5, []string{"a", "<b>"}, map[string]int{"x": 1}}
-	for _, s := range oddStrings {
-		vals = append(vals, s)
-	}
-	for _, v := range vals {
-		require.Equal(t, encodeStd(t, v), string(appendValue(nil, v)), "%#v", v)
-	}
-}
-
 // TestWriteTokenShouldMatchEncodingJSON: the login body, written directly,
 // is the object the token endpoint used to encode, for any id and token.
 func TestWriteTokenShouldMatchEncodingJSON(t *testing.T) {
@@ -64,15 +51,4 @@ func TestWriteTokenShouldMatchEncodingJSON(t *testing.T) {
 			}
 		}
 	}
-}
-
-func FuzzAppendString(f *testing.F) {
-	for _, s := range oddStrings {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		if got, want := string(appendString([]byte("x"), s)), "x"+encodeStd(t, s); got != want {
-			t.Fatalf("appendString(%q) = %s, want %s", s, got, want)
-		}
-	})
 }

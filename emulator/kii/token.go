@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 
 	"github.com/fakeapi/fakeapi/internal/clock"
@@ -277,23 +276,14 @@ func refreshGrant(st Store, src ids.Source, r *http.Request, app App, req tokenR
 
 // writeToken writes the seed's success body: id, access_token, expires_in,
 // token_type "bearer" [doc], then refresh_token when the app has them [doc].
-// Written directly rather than as an object: it is every login's answer.
 func writeToken(w http.ResponseWriter, id string, tok Token, now time.Time) {
-	b := append(make([]byte, 0, 256), `{"id":`...)
-	b = appendString(b, id)
-	b = append(b, `,"access_token":`...)
-	b = appendString(b, tok.Access)
-	b = append(b, `,"expires_in":`...)
-	b = strconv.AppendInt(b, tok.expiresIn(now), 10)
-	b = append(b, `,"token_type":"bearer"`...)
+	o := object{{"id", id}, {"access_token", tok.Access}, {"expires_in", tok.expiresIn(now)}, {"token_type", "bearer"}}
 	if tok.Refresh != "" {
-		b = append(b, `,"refresh_token":`...)
-		b = appendString(b, tok.Refresh)
+		o = append(o, kv{"refresh_token", tok.Refresh})
 	}
-	b = append(b, '}')
 	// Tokens must not be cached (RFC 6749 §5.1, oauth.md §4).
 	h := w.Header()
 	h.Set("Cache-Control", "no-store")
 	h.Set("Pragma", "no-cache")
-	httpx.WriteBytes(w, http.StatusOK, ctJSON, b)
+	writeObject(w, http.StatusOK, ctJSON, o)
 }
