@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -24,6 +26,7 @@ const (
 	msgAdminToken      = "this emulator was started with -admin-token: send it as \"Authorization: Bearer TOKEN\", the X-Fakeapi-Token header or ?token="
 	msgUnknownProvider = "unknown provider %q: want one of iijmio, kii, assist, mixi"
 	msgNoStateFile     = "no -state-file was given, so there is nowhere to save"
+	msgAdminHost       = "admin API refused for Host %q: this emulator listens on loopback without -admin-token, so its admin API answers only localhost, IP addresses and the names given with -admin-hosts (a guard against DNS rebinding)"
 	msgClockBody       = `want {"advance":"24h"}, {"set":"2026-01-02T03:04:05+09:00"} or {"freeze":true}`
 )
 
@@ -65,6 +68,47 @@ func (e *Emulator) requireAdminToken(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// requireAdminHost guards the admin API against DNS rebinding when
+// Config.CheckAdminHost is set: a web page whose name an attacker points at
+// 127.0.0.1 reaches a loopback listener with its own name in Host, so only
+// loopback names, IP literals and the names in Config.AdminHosts pass. A
+// Host that no DNS answer can forge is enough; provider routes stay open to
+// every Host, since the providers' real host names must reach them.
+func (e *Emulator) requireAdminHost(next http.Handler) http.Handler {
+	if !e.cfg.CheckAdminHost {
+		return next
+	}
+	allowed := map[string]bool{}
+	for _, h := range e.cfg.AdminHosts {
+		allowed[strings.ToLower(h)] = true
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host := strings.ToLower(r.Host)
+		if h, _, err := net.SplitHostPort(host); err == nil {
+			host = h
+		}
+		host = strings.TrimSuffix(strings.Trim(host, "[]"), ".")
+		if host == "localhost" || strings.HasSuffix(host, ".localhost") || allowed[host] {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if _, err := netip.ParseAddr(host); err == nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		httpx.AdminError(w, http.StatusForbidden, fmt.Sprintf(msgAdminHost, clip(r.Host)))
+	})
+}
+
+// clip shortens user input quoted in an error message.
+func clip(s string) string {
+	const max = 64
+	if len(s) <= max {
+		return s
+	}
+	return s[:max] + "…"
 }
 
 // crossOriginProtection refuses cross-site browser POST/PUT/DELETE, so a web

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"fmt"
+	"github.com/fakeapi/fakeapi/internal/clock"
 	"net/http"
 	"runtime/metrics"
 	"strings"
@@ -211,6 +212,37 @@ func TestClockAPI(t *testing.T) {
 	assert.Equal(t, http.StatusOK, do(t, e, http.MethodGet, "/_fakeapi/clock", "").Code)
 }
 
+// Sequences that once broke the clock (wrapping to 1742, or reaching year
+// 10000, after which state export, the journal and save answered 500) are
+// refused with a 400 that says why, and leave everything working.
+func TestClockShouldRefuseMovesOutOfRange(t *testing.T) {
+	t.Parallel()
+	for _, steps := range [][]string{
+		{`{"advance":"876000h"}`, `{"advance":"876000h"}`, `{"advance":"876000h"}`},
+		{`{"freeze":true}`, `{"set":"9999-12-31T23:00:00Z"}`, `{"advance":"2h"}`},
+		{`{"set":"2199-12-31T23:00:00Z"}`, `{"advance":"2h"}`},
+		{`{"advance":"2562047h47m16.854775807s"}`},
+	} {
+		e := newFake(t)
+		refused := 0
+		for _, body := range steps {
+			w := do(t, e, http.MethodPost, "/_fakeapi/clock", body)
+			if w.Code == http.StatusBadRequest {
+				refused++
+				assert.Contains(t, w.Body.String(), "stays between 2000-01-01T00:00:00Z and 2200-01-01T00:00:00Z", body)
+				continue
+			}
+			require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+		}
+		assert.Positive(t, refused, "%v should be refused somewhere", steps)
+		now := e.clk.Now()
+		assert.False(t, now.After(clock.Max), "%v took the clock to %s", steps, now)
+		for _, target := range []string{"/_fakeapi/state", "/_fakeapi/journal", "/_fakeapi/clock"} {
+			assert.Equal(t, http.StatusOK, do(t, e, http.MethodGet, target, "").Code, "%v then GET %s", steps, target)
+		}
+	}
+}
+
 func TestAdminToken(t *testing.T) {
 	t.Parallel()
 	e := newFake(t, func(c *Config) { c.AdminToken = "s3cret" })
@@ -325,4 +357,39 @@ func forcedGCs() uint64 {
 	s := []metrics.Sample{{Name: "/gc/cycles/forced:gc-cycles"}}
 	metrics.Read(s)
 	return s[0].Value.Uint64()
+}
+
+// DNS rebinding: a page on evil.example whose name resolves to 127.0.0.1
+// sends its own name in Host and looks same-origin to the browser, so only
+// the Host check can tell it from the developer's own tools.
+func TestAdminHostCheckShouldRefuseRebindingHosts(t *testing.T) {
+	t.Parallel()
+	e := newFake(t, func(c *Config) { c.CheckAdminHost, c.AdminHosts = true, []string{"fakeapi"} })
+	rebinding := []string{"Host", "evil.example:8080", "Origin", "http://evil.example:8080", "Sec-Fetch-Site", "same-origin", "Content-Type", "application/json"}
+	for _, req := range []struct{ method, target, body string }{
+		{"PUT", "/_fakeapi/state", `{}`},
+		{"GET", "/_fakeapi/state", ""},
+		{"POST", "/_fakeapi/clock", `{"advance":"1h"}`},
+		{"POST", "/_fakeapi/reset", ""},
+		{"GET", "/_fakeapi/", ""},
+	} {
+		w := do(t, e, req.method, req.target, req.body, rebinding...)
+		assert.Equal(t, http.StatusForbidden, w.Code, "%s %s", req.method, req.target)
+		assert.Contains(t, w.Body.String(), `Host \"evil.example:8080\"`)
+		assert.Contains(t, w.Body.String(), "-admin-hosts")
+	}
+	for _, host := range []string{"localhost:8080", "LOCALHOST", "app.localhost:1", "127.0.0.1:8080", "[::1]:8080", "10.1.2.3", "fakeapi:8080", "fakeapi."} {
+		w := do(t, e, "GET", "/_fakeapi/clock", "", "Host", host)
+		assert.Equal(t, http.StatusOK, w.Code, "Host %s: %s", host, w.Body.String())
+	}
+	w := do(t, e, "GET", "/kii/api/x", "", rebinding...)
+	assert.Equal(t, http.StatusOK, w.Code, "provider routes should answer any Host")
+	long := strings.Repeat("a", 5000) + ".example"
+	w = do(t, e, "GET", "/_fakeapi/clock", "", "Host", long)
+	assert.Equal(t, http.StatusForbidden, w.Code)
+	assert.Less(t, w.Body.Len(), 1000, "the message should quote a short prefix of the Host only")
+
+	open := newFake(t)
+	assert.Equal(t, http.StatusOK, do(t, open, "GET", "/_fakeapi/clock", "", rebinding...).Code,
+		"without CheckAdminHost (listening on every interface) any Host should pass")
 }

@@ -21,6 +21,13 @@ type Config struct {
 	HasSeed bool
 	// AdminToken, when set, is required by every /_fakeapi/ route but health.
 	AdminToken string
+	// CheckAdminHost makes the admin API answer only requests whose Host is
+	// a loopback name, an IP literal or one of AdminHosts: the guard against
+	// DNS rebinding for an emulator on loopback without an admin token.
+	CheckAdminHost bool
+	// AdminHosts are further Host names the admin API answers under
+	// CheckAdminHost (a compose service name, say).
+	AdminHosts []string
 	// StateFile is loaded by New when it exists and written by Save.
 	StateFile string
 	// MaxBody caps provider request bodies (httpx.DefaultMaxBody when 0).

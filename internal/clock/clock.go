@@ -5,7 +5,10 @@
 // waiting. The emulator always runs a Controlled clock: it follows wall time
 // until a test advances, sets or freezes it, and it never goes backwards,
 // because go-oauth2 checks some expiries against the wall clock itself
-// (oauth.md G17) and a clock behind the wall would let those fire first.
+// (docs/oauth.md) and a clock behind the wall would let those fire first.
+// It also stays between Min and Max: every date the providers print, store
+// and export is then a valid RFC 3339 time with a four-digit year, and no
+// offset can overflow.
 package clock
 
 import (
@@ -27,6 +30,16 @@ func (Real) Now() time.Time { return time.Now() }
 
 // ErrBackwards is returned when a caller tries to move a Controlled clock back.
 var ErrBackwards = errors.New("the emulator clock only moves forward")
+
+// The range a Controlled clock can be moved within.
+var (
+	Min = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	Max = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// ErrOutOfRange is returned when a move would take the clock outside Min
+// and Max.
+var ErrOutOfRange = errors.New("the emulator clock stays between 2000-01-01T00:00:00Z and 2200-01-01T00:00:00Z")
 
 // Controlled is wall time plus an offset, or a frozen instant.
 type Controlled struct {
@@ -60,34 +73,44 @@ func (c *Controlled) nowLocked() time.Time {
 	return c.wall().Add(c.offset)
 }
 
-// Advance moves the clock forward by d and returns the new time.
+// Advance moves the clock forward by d and returns the new time. A move
+// past Max changes nothing and returns ErrOutOfRange.
 func (c *Controlled) Advance(d time.Duration) (time.Time, error) {
 	if d < 0 {
 		return time.Time{}, ErrBackwards
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.frozen {
-		c.at = c.at.Add(d)
-	} else {
-		c.offset += d
+	// A Duration spans at most 292 years, so now+d cannot overflow a
+	// time.Time from inside the range.
+	target := c.nowLocked().Add(d)
+	if target.After(Max) {
+		return time.Time{}, ErrOutOfRange
 	}
-	return c.nowLocked(), nil
+	c.moveLocked(target)
+	return target, nil
+}
+
+// moveLocked shows t from now on, frozen or running.
+func (c *Controlled) moveLocked(t time.Time) {
+	if c.frozen {
+		c.at = t
+		return
+	}
+	c.offset = t.Sub(c.wall())
 }
 
 // Set jumps to t, which must not be before the current time.
 func (c *Controlled) Set(t time.Time) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	now := c.nowLocked()
-	if t.Before(now) {
+	if t.Before(Min) || t.After(Max) {
+		return ErrOutOfRange
+	}
+	if t.Before(c.nowLocked()) {
 		return ErrBackwards
 	}
-	if c.frozen {
-		c.at = t
-	} else {
-		c.offset += t.Sub(now)
-	}
+	c.moveLocked(t)
 	return nil
 }
 
