@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -25,6 +26,7 @@ type config struct {
 	tlsKey          string
 	tlsSelfSigned   string
 	adminToken      string
+	adminHosts      []string
 	seed            uint64
 	hasSeed         bool
 	stateFile       string
@@ -37,6 +39,29 @@ type config struct {
 	// default pacing, which is also used when the user set GOGC.
 	gcHeadroom int64
 	userGOGC   bool
+}
+
+// checkAdminHost reports whether the admin API must check Host against DNS
+// rebinding: on a loopback listener without an admin token, or wherever the
+// user named admin hosts. On every interface (a container's ":8080") other
+// machines and compose service names reach it by any name, and the README
+// tells to set an admin token there.
+func (c config) checkAdminHost() bool {
+	if c.adminToken != "" {
+		return false
+	}
+	if len(c.adminHosts) > 0 {
+		return true
+	}
+	host, _, err := net.SplitHostPort(c.addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
 }
 
 func (c config) tls() bool { return c.tlsSelfSigned != "" || c.tlsCert != "" }
@@ -87,7 +112,7 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&c.addr, "addr", env("FAKEAPI_ADDR", ":8080"), "listen address (FAKEAPI_ADDR)")
+	fs.StringVar(&c.addr, "addr", env("FAKEAPI_ADDR", "127.0.0.1:8080"), "listen address; the default answers this machine only, \":8080\" every interface (FAKEAPI_ADDR; the Docker image sets :8080)")
 	fs.StringVar(&c.fixturesDir, "fixtures", env("FAKEAPI_FIXTURES", ""), "directory whose <provider>.json files replace the embedded fixtures (FAKEAPI_FIXTURES)")
 	fs.StringVar(&c.logFormat, "log-format", env("FAKEAPI_LOG_FORMAT", "text"), "log format: text or json (FAKEAPI_LOG_FORMAT)")
 	fs.StringVar(&c.logLevel, "log-level", env("FAKEAPI_LOG_LEVEL", "info"), "log level: debug, info, warn or error (FAKEAPI_LOG_LEVEL)")
@@ -95,6 +120,7 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	fs.StringVar(&c.tlsKey, "tls-key", env("FAKEAPI_TLS_KEY", ""), "TLS private key PEM file (FAKEAPI_TLS_KEY)")
 	fs.StringVar(&c.tlsSelfSigned, "tls-self-signed", env("FAKEAPI_TLS_SELF_SIGNED", ""), "serve TLS with a certificate made at start for localhost and every real host name, writing its PEM to this file for clients to trust (FAKEAPI_TLS_SELF_SIGNED)")
 	fs.StringVar(&c.adminToken, "admin-token", env("FAKEAPI_ADMIN_TOKEN", ""), "require this token on /_fakeapi/ (FAKEAPI_ADMIN_TOKEN)")
+	adminHosts := fs.String("admin-hosts", env("FAKEAPI_ADMIN_HOSTS", ""), "comma-separated Host names the admin API also answers when it checks Host: on loopback without -admin-token, localhost and IP addresses only (FAKEAPI_ADMIN_HOSTS)")
 	seed := fs.String("seed", env("FAKEAPI_SEED", ""), "make ids, tokens and codes deterministic from this number (FAKEAPI_SEED)")
 	fs.StringVar(&c.stateFile, "state-file", env("FAKEAPI_STATE_FILE", ""), "load state from this file at start, save it on shutdown and POST /_fakeapi/save (FAKEAPI_STATE_FILE)")
 	fs.Int64Var(&c.maxBody, "max-body", envInt("FAKEAPI_MAX_BODY", 1<<20), "largest request body in bytes (FAKEAPI_MAX_BODY)")
@@ -117,6 +143,11 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 		return c, fmt.Errorf("unexpected argument %q; subcommands are healthcheck and version", fs.Arg(0))
 	}
 	c.journalSize = *journal
+	for _, h := range strings.Split(*adminHosts, ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			c.adminHosts = append(c.adminHosts, h)
+		}
+	}
 	if *seed != "" {
 		n, err := strconv.ParseUint(*seed, 10, 64)
 		if err != nil {

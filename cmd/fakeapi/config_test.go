@@ -20,8 +20,9 @@ func TestParseConfig(t *testing.T) {
 		want    func(*testing.T, config)
 		wantErr string
 	}{
-		{name: "should default to :8080 with rate limits on", want: func(t *testing.T, c config) {
-			assert.Equal(t, ":8080", c.addr)
+		{name: "should default to loopback port 8080 with rate limits on", want: func(t *testing.T, c config) {
+			assert.Equal(t, "127.0.0.1:8080", c.addr)
+			assert.True(t, c.checkAdminHost(), "on loopback without a token the admin API should check Host")
 			assert.True(t, c.rateLimits)
 			assert.False(t, c.hasSeed)
 			assert.Equal(t, int64(1<<20), c.maxBody)
@@ -47,6 +48,18 @@ func TestParseConfig(t *testing.T) {
 			want: func(t *testing.T, c config) {
 				assert.Equal(t, ":9100", c.addr)
 				assert.True(t, c.hasSeed)
+			}},
+		{name: "should not check Host on every interface", env: map[string]string{"FAKEAPI_ADDR": ":8080"},
+			want: func(t *testing.T, c config) { assert.False(t, c.checkAdminHost()) }},
+		{name: "should check Host on localhost and [::1]", args: []string{"-addr", "[::1]:8080"},
+			want: func(t *testing.T, c config) { assert.True(t, c.checkAdminHost()) }},
+		{name: "should not check Host with an admin token", args: []string{"-admin-token", "s3cret"},
+			want: func(t *testing.T, c config) { assert.False(t, c.checkAdminHost()) }},
+		{name: "should read admin hosts and check Host wherever they are named", args: []string{"-addr", ":8080"},
+			env: map[string]string{"FAKEAPI_ADMIN_HOSTS": " fakeapi, emulator.test ,"},
+			want: func(t *testing.T, c config) {
+				assert.Equal(t, []string{"fakeapi", "emulator.test"}, c.adminHosts)
+				assert.True(t, c.checkAdminHost())
 			}},
 		{name: "should refuse an address without a port", args: []string{"-addr", "x"}, wantErr: `invalid -addr "x": missing port in address`},
 		{name: "should refuse a bad port", args: []string{"-addr", ":http2"}, wantErr: `invalid -addr ":http2": port "http2" is not a number from 0 to 65535`},

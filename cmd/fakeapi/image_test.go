@@ -29,6 +29,7 @@ func TestDockerfileShape(t *testing.T) {
 		"FROM scratch",
 		"COPY --from=build /out/fakeapi /fakeapi",
 		"USER 65532:65532",
+		"ENV FAKEAPI_ADDR=:8080",
 		"EXPOSE 8080",
 		`HEALTHCHECK --interval=10s --timeout=3s --start-period=1s --retries=3 CMD ["/fakeapi", "healthcheck"]`,
 		`ENTRYPOINT ["/fakeapi"]`,

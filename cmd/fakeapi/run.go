@@ -64,7 +64,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		return err
 	}
 	ecfg := emulator.Config{
-		Log: log, AdminToken: cfg.adminToken, StateFile: cfg.stateFile, MaxBody: cfg.maxBody,
+		Log: log, AdminToken: cfg.adminToken, CheckAdminHost: cfg.checkAdminHost(), AdminHosts: cfg.adminHosts, StateFile: cfg.stateFile, MaxBody: cfg.maxBody,
 		JournalSize: cfg.journalSize, DisableRateLimits: !cfg.rateLimits, TrustProxy: cfg.trustProxy,
 		Version: buildVersion(), Seed: cfg.seed, HasSeed: cfg.hasSeed,
 	}
