@@ -17,7 +17,7 @@ import (
 
 // TestEndToEndWithXOAuth2 runs the real client library: AuthCodeURL → login
 // and consent through a browser with a cookie jar → Exchange → orders CRUD,
-// then the replay and expiry cases (style R21 layer 2).
+// then the replay and expiry cases.
 func TestEndToEndWithXOAuth2(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, Config{})

@@ -16,7 +16,7 @@ import (
 // ResourceController and HttpBasic name it ([chosen] assist.md §5).
 const realm = "Service"
 
-// Client-visible texts (style R16). The Bearer texts are bshaffer's
+// Client-visible texts. The Bearer texts are bshaffer's
 // ResourceController's ([chosen] assist.md §5); the rest are ours.
 const (
 	msgNoToken        = "The access token was not found"
@@ -83,7 +83,7 @@ type errorBody struct {
 	Description string `json:"error_description"`
 }
 
-// writeError is the provider's one error writer (style R14): client errors
+// writeError is the provider's one error writer: client errors
 // in the provider's shape, store sentinels through statusFor, everything
 // else logged in full and answered with a generic 500.
 func writeError(log *slog.Logger, w http.ResponseWriter, r *http.Request, err error) {

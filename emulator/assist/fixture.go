@@ -89,7 +89,7 @@ var (
 	tokenPattern     = regexp.MustCompile(`^[\x21-\x7e]{1,256}$`)
 )
 
-// Validate checks what the types cannot (style R10), reporting the first
+// Validate checks what the types cannot, reporting the first
 // problem at its JSON path.
 func (f *Fixtures) Validate() error {
 	shops := map[string]bool{}

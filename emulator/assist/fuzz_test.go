@@ -45,9 +45,10 @@ func FuzzParseOrderQuery(f *testing.F) {
 	})
 }
 
-// FuzzDecodeOrderBody: the POST/PUT body parser never panics, and an order
-// it accepts passes validation and survives a round trip through the store's
-// JSON.
+// FuzzDecodeOrderBody: the POST/PUT body decoder never panics, answers
+// bad input with a field error in the provider's "<field>: <reason>" shape,
+// and an order it accepts passes validation and encodes. A PUT decodes the
+// same body onto an existing order with the same verdict.
 func FuzzDecodeOrderBody(f *testing.F) {
 	f.Add([]byte(`{"order_date":"2024-04-10 09:30:00","order_name01":"\u6728\u6751","details":[{"product_name":"x","price":1,"quantity":1}]}`), false)
 	f.Add([]byte(`{"order_date":"2024-04-10 09:30:00","order_name01":"木村","details":[{"product_name":"x"}],"shippings":[{"shipping_date":null}]}`), true)
@@ -55,13 +56,19 @@ func FuzzDecodeOrderBody(f *testing.F) {
 	f.Add([]byte("{\"note\":\"\xff\"}"), false)
 	f.Add([]byte(`[]`), false)
 	f.Add([]byte(`{"subtotal":1e3}`), false)
+	f.Add([]byte(`{"shippings":[null,{"shipping_id":"1"}],"note":"\ud800"}`), false)
+	f.Add([]byte(`{"serial_order_id":1,"note":null}`), false)
 	f.Fuzz(func(t *testing.T, body []byte, strict bool) {
-		patch, fe := decodeOrderPatch(body, strict)
-		if fe != nil {
-			return
+		o := Order{OrderStatus: 1}
+		fe := decodeOrder(body, &o, strict)
+		cur := Order{OrderStatus: 5, OrderName01: "山田", Details: []Detail{{OrderDetailID: 10, ProductName: "商品A"}}}
+		if fe2 := decodeOrder(body, &cur, strict); (fe == nil) != (fe2 == nil) || (fe != nil && *fe != *fe2) {
+			t.Fatalf("verdict depends on the base order: %v vs %v for %q", fe, fe2, body)
 		}
-		o, fe := applyPatch(Order{OrderStatus: 1}, patch)
 		if fe != nil {
+			if fe.reason == "" {
+				t.Fatalf("empty field error %+v for %q", fe, body)
+			}
 			return
 		}
 		if o.Validate() != nil {

@@ -22,7 +22,7 @@ import (
 	"github.com/fakeapi/fakeapi/internal/provider"
 )
 
-// testFixture is a small inline fixture (style R21): two shops, apps with
+// testFixture is a small inline fixture: two shops, apps with
 // every kind of IP list, a grant and token per app, and a few orders.
 const testFixture = `{
  "shops": [

@@ -1,16 +1,16 @@
 package assist
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 
-	"github.com/fakeapi/fakeapi/internal/httpx"
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Order is one order (受注) as the orders API and the fixtures carry it.
@@ -184,126 +184,144 @@ func (o Order) Validate() *fieldError {
 	return nil
 }
 
-// Field sets: the body of POST and PUT is checked key by key, case-sensitively
-// (PHP's json_decode keys are exact; Go's decoder would fold case).
-var (
-	orderFields    = jsonFields(Order{})
-	shippingFields = jsonFields(Shipping{})
-	detailFields   = jsonFields(Detail{})
-	// readOnlyFields are set by the server (assist.md §6).
-	readOnlyFields = []string{"serial_order_id", "order_status_name", "create_date", "update_date"}
-	// nullableFields may be JSON null.
-	nullableFields = []string{"payment_date", "commit_date", "cancel_date", "shipping_date", "shipping_num"}
-)
-
-func jsonFields(v any) []string {
-	b, _ := json.Marshal(v)
-	var m map[string]json.RawMessage
-	_ = json.Unmarshal(b, &m)
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
+// orderBody is a POST or PUT body decoded onto an order: members present
+// replace the order's fields, absent ones keep them, and shippings and
+// details are replaced whole when present. The server-set fields shadow
+// the order's, so a body that sends one is refused.
+type orderBody struct {
+	*Order
+	SerialOrderID   serverSet `json:"serial_order_id"`
+	OrderStatusName serverSet `json:"order_status_name"`
+	CreateDate      serverSet `json:"create_date"`
+	UpdateDate      serverSet `json:"update_date"`
 }
 
-// Body problems before any field is looked at.
+// serverSet is a field the client may not send.
+type serverSet struct{}
+
+func (serverSet) UnmarshalJSONFrom(*jsontext.Decoder) error { return errServerSet }
+
+// Problems the decoder reports at a JSON pointer; fieldFor names the field.
 var (
-	errBodyUTF8    = errors.New("invalid UTF-8")
-	errBodyRawText = errors.New(`non-ASCII characters must be escaped as \uNNNN`)
+	errServerSet = errors.New("is set by the server")
+	errNull      = errors.New("must not be null")
+	errNotList   = errors.New("must be an array of objects")
+	errNotEntry  = errors.New("entry is not an object")
+	errNotObject = errors.New("body is not an object")
 )
 
-// decodeOrderPatch reads a POST or PUT body into its top-level fields,
-// checking every key (also inside shippings and details) against the
-// schema. strict refuses raw non-ASCII, as the seed asks clients to send
-// \uNNNN escapes ([doc] seed 002); by default both forms are accepted, as
-// PHP's json_decode does ([chosen] assist.md §5).
-func decodeOrderPatch(body []byte, strict bool) (map[string]json.RawMessage, *fieldError) {
-	if !utf8.Valid(body) {
-		return nil, &fieldError{"body", errBodyUTF8.Error()}
-	}
-	if strict && slices.ContainsFunc(body, func(b byte) bool { return b >= 0x80 }) {
-		return nil, &fieldError{"body", errBodyRawText.Error()}
-	}
-	var top map[string]json.RawMessage
-	if err := decodeOne(body, &top); err != nil || top == nil {
-		return nil, &fieldError{"body", "must be one JSON object"}
-	}
-	for k, v := range top {
-		switch {
-		case slices.Contains(readOnlyFields, k):
-			return nil, fieldErrorf(k, "is set by the server")
-		case !slices.Contains(orderFields, k):
-			return nil, fieldErrorf(k, "unknown field")
-		case isNull(v) && !slices.Contains(nullableFields, k):
-			return nil, fieldErrorf(k, "must not be null")
-		}
-	}
-	for _, list := range []struct {
-		name   string
-		fields []string
-	}{{"shippings", shippingFields}, {"details", detailFields}} {
-		raw, ok := top[list.name]
-		if !ok {
-			continue
-		}
-		var items []map[string]json.RawMessage
-		if err := json.Unmarshal(raw, &items); err != nil {
-			return nil, fieldErrorf(list.name, "must be an array of objects")
-		}
-		for i, it := range items {
-			for k, v := range it {
-				p := fmt.Sprintf("%s[%d].%s", list.name, i, k)
-				switch {
-				case !slices.Contains(list.fields, k):
-					return nil, fieldErrorf(p, "unknown field")
-				case isNull(v) && !slices.Contains(nullableFields, k):
-					return nil, fieldErrorf(p, "must not be null")
-				}
+// orderJSON reads bodies the way PHP's json_decode reads them where the
+// two could differ: names match exactly, a name given twice keeps its last
+// value, and an escaped lone surrogate (\ud800) is malformed. On top of
+// that, unknown names are refused, and so is null except for the nullable
+// fields (the *string ones) and a whole shipping or detail entry, which
+// reads as an empty one (docs/providers/assist.md, "JSON").
+var orderJSON = jsonv2.JoinOptions(
+	jsonv2.RejectUnknownMembers(true),
+	jsontext.AllowDuplicateNames(true),
+	jsonv2.WithUnmarshalers(jsonv2.JoinUnmarshalers(
+		jsonv2.UnmarshalFromFunc(func(dec *jsontext.Decoder, _ *orderBody) error {
+			if dec.PeekKind() != '{' {
+				return errNotObject
 			}
-		}
+			return jsonv2.SkipFunc
+		}),
+		jsonv2.UnmarshalFromFunc(func(dec *jsontext.Decoder, _ *string) error { return refuseNull(dec) }),
+		jsonv2.UnmarshalFromFunc(func(dec *jsontext.Decoder, _ *int) error { return refuseNull(dec) }),
+		jsonv2.UnmarshalFromFunc(func(dec *jsontext.Decoder, _ *[]Shipping) error { return checkList(dec) }),
+		jsonv2.UnmarshalFromFunc(func(dec *jsontext.Decoder, _ *[]Detail) error { return checkList(dec) }),
+		jsonv2.UnmarshalFromFunc(func(dec *jsontext.Decoder, _ *Shipping) error { return checkEntry(dec) }),
+		jsonv2.UnmarshalFromFunc(func(dec *jsontext.Decoder, _ *Detail) error { return checkEntry(dec) }),
+	)),
+)
+
+func refuseNull(dec *jsontext.Decoder) error {
+	if dec.PeekKind() == 'n' {
+		return errNull
 	}
-	return top, nil
+	return jsonv2.SkipFunc
 }
 
-// applyPatch overlays the top-level fields of patch on base: a partial update
-// for PUT, the whole order for POST (base zero). shippings and details are
-// replaced whole when present.
-func applyPatch(base Order, patch map[string]json.RawMessage) (Order, *fieldError) {
-	b, err := json.Marshal(base)
-	if err != nil {
-		return Order{}, &fieldError{"body", "cannot be applied"}
+func checkList(dec *jsontext.Decoder) error {
+	switch dec.PeekKind() {
+	case 'n':
+		return errNull
+	case '[':
+		return jsonv2.SkipFunc
 	}
-	var merged map[string]json.RawMessage
-	_ = json.Unmarshal(b, &merged)
-	for k, v := range patch {
-		merged[k] = v
-	}
-	mb, _ := json.Marshal(merged)
-	var o Order
-	if err := json.Unmarshal(mb, &o); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			return Order{}, fieldErrorf(te.Field, "must be %s", jsonKind(te.Type.Kind().String()))
-		}
-		return Order{}, &fieldError{"body", "must be one JSON object"}
-	}
-	return o, nil
+	return errNotList
 }
 
-func jsonKind(goKind string) string {
-	switch goKind {
-	case "int":
+func checkEntry(dec *jsontext.Decoder) error {
+	if k := dec.PeekKind(); k != '{' && k != 'n' {
+		return errNotEntry
+	}
+	return jsonv2.SkipFunc
+}
+
+// decodeOrder decodes a POST or PUT body onto o (see orderBody). strict
+// refuses raw non-ASCII, as the FAQ asks clients to send \uNNNN escapes;
+// by default both forms are accepted, as PHP's json_decode does
+// (docs/providers/assist.md, "JSON").
+func decodeOrder(body []byte, o *Order, strict bool) *fieldError {
+	if !utf8.Valid(body) {
+		return &fieldError{"body", "invalid UTF-8"}
+	}
+	if strict && slices.ContainsFunc(body, func(b byte) bool { return b >= utf8.RuneSelf }) {
+		return &fieldError{"body", `non-ASCII characters must be escaped as \uNNNN`}
+	}
+	// The whole body is checked first, as json_decode does: the decoder
+	// would report a field it meets before a syntax error further on.
+	if !jsontext.Value(body).IsValid(orderJSON) {
+		return &fieldError{"body", "must be one JSON object"}
+	}
+	err := jsonv2.Unmarshal(body, &orderBody{Order: o}, orderJSON)
+	if err == nil {
+		return nil
+	}
+	var se *jsonv2.SemanticError
+	if !errors.As(err, &se) {
+		return &fieldError{"body", "must be one JSON object"}
+	}
+	field := fieldFor(se.JSONPointer)
+	switch {
+	case errors.Is(err, errNotObject):
+		return &fieldError{"body", "must be one JSON object"}
+	case errors.Is(err, errNotEntry):
+		return &fieldError{fieldFor(se.JSONPointer.Parent()), errNotList.Error()}
+	case errors.Is(err, errServerSet), errors.Is(err, errNull), errors.Is(err, errNotList):
+		return &fieldError{field, se.Err.Error()}
+	case errors.Is(err, jsonv2.ErrUnknownName):
+		return &fieldError{field, "unknown field"}
+	}
+	return &fieldError{field, "must be " + jsonKind(se.GoType)}
+}
+
+// jsonKind names what a field of type t takes.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Int:
 		return "an integer"
-	case "string", "ptr":
+	case reflect.String, reflect.Pointer:
 		return "a string"
-	case "slice":
-		return "an array"
 	}
 	return "of another type"
 }
 
-func isNull(v json.RawMessage) bool { return string(bytes.TrimSpace(v)) == "null" }
-
-func decodeOne(b []byte, v any) error { return httpx.UnmarshalStrict(b, v, false) }
+// fieldFor names the field at p as the errors do: note, details[0].price.
+// Arrays only occur as shippings and details, so the second token of a
+// longer pointer is an index.
+func fieldFor(p jsontext.Pointer) string {
+	toks := slices.Collect(p.Tokens())
+	switch len(toks) {
+	case 0:
+		return "body"
+	case 1:
+		return toks[0]
+	}
+	f := toks[0] + "[" + toks[1] + "]"
+	for _, t := range toks[2:] {
+		f += "." + t
+	}
+	return f
+}

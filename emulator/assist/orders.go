@@ -1,7 +1,6 @@
 package assist
 
 import (
-	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -57,13 +56,14 @@ func handleOrdersGet(log *slog.Logger, st Store) http.HandlerFunc {
 // shape [chosen]).
 func handleOrdersPost(log *slog.Logger, st Store, clk clock.Clock, strict bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		patch, err := readOrderBody(r, strict)
+		body, err := readOrderBody(r)
 		if err != nil {
 			writeError(log, w, r, err)
 			return
 		}
 		// order_status defaults to 1 新規受付 [chosen].
-		o, fe := applyPatch(Order{OrderStatus: 1}, patch)
+		o := Order{OrderStatus: 1}
+		fe := decodeOrder(body, &o, strict)
 		if fe == nil {
 			fe = o.Validate()
 		}
@@ -91,17 +91,22 @@ func handleOrdersPut(log *slog.Logger, st Store, clk clock.Clock, strict bool) h
 			writeError(log, w, r, fe)
 			return
 		}
-		patch, err := readOrderBody(r, strict)
+		body, err := readOrderBody(r)
 		if err != nil {
 			writeError(log, w, r, err)
 			return
 		}
+		// The body is checked before the order is looked up, so a bad body
+		// is a 400 whether or not the order exists.
+		if fe := decodeOrder(body, new(Order), strict); fe != nil {
+			writeError(log, w, r, fe)
+			return
+		}
 		o, err := st.UpdateOrder(callerFrom(r).shop, id, func(cur Order) (Order, *fieldError) {
-			o, fe := applyPatch(cur, patch)
-			if fe != nil {
+			if fe := decodeOrder(body, &cur, strict); fe != nil {
 				return Order{}, fe
 			}
-			return o, o.Validate()
+			return cur, cur.Validate()
 		}, clk.Now())
 		if err != nil {
 			writeError(log, w, r, orderErr(err, id))
@@ -136,20 +141,12 @@ func orderErr(err error, id int) error {
 }
 
 // readOrderBody enforces Content-Type: application/json on POST and PUT
-// ([doc] seed 002) and decodes the body's fields.
-func readOrderBody(r *http.Request, strict bool) (map[string]json.RawMessage, error) {
+// (docs/providers/assist.md, "Orders API") and reads the body.
+func readOrderBody(r *http.Request) ([]byte, error) {
 	if httpx.MediaType(r) != "application/json" {
 		return nil, &apiError{status: http.StatusUnsupportedMediaType, code: oauth2x.ErrInvalidRequest, desc: msgContentType}
 	}
-	body, err := httpx.ReadBody(r)
-	if err != nil {
-		return nil, err
-	}
-	patch, fe := decodeOrderPatch(body, strict)
-	if fe != nil {
-		return nil, fe
-	}
-	return patch, nil
+	return httpx.ReadBody(r)
 }
 
 // serialFromQuery reads the required serial_order_id of PUT and DELETE.

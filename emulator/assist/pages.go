@@ -13,12 +13,12 @@ import (
 //go:embed templates/*.html
 var templatesFS embed.FS
 
-// parseTemplates is called once by New and NewAdmin (style R20).
+// parseTemplates is called once by New and NewAdmin.
 func parseTemplates() *template.Template {
 	return template.Must(template.ParseFS(templatesFS, "templates/*.html"))
 }
 
-// Japanese texts of the pages (style R16). The error page never links to
+// Japanese texts of the pages. The error page never links to
 // the unvalidated redirect URI (oauth.md §2.1).
 const (
 	pageNoClientID     = "client_id が指定されていません。"

@@ -21,7 +21,7 @@ const (
 	ordersPath       = "/api/v1/orders.php"
 )
 
-// addRoutes lists every endpoint of the real API (style R3).
+// addRoutes lists every endpoint of the real API.
 func addRoutes(r chi.Router, log *slog.Logger, cfg Config, st Store, oa *oauth2x.Server, sess *sessions, pg *pages, clk clock.Clock, api func(http.Handler) http.Handler) {
 	r.Use(shopDirectory(st))
 	r.Get(authorizePath, handleAuthorize(st, oa, sess, pg))                      // Assist: 認証ページ表示 (seed 002) [doc]

@@ -15,7 +15,7 @@ import (
 	"github.com/fakeapi/fakeapi/internal/golden"
 )
 
-// TestRoutes walks both routers (style R3) against testdata/routes.golden.
+// TestRoutes walks both routers against testdata/routes.golden.
 func TestRoutes(t *testing.T) {
 	t.Parallel()
 	var b strings.Builder

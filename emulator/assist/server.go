@@ -17,7 +17,7 @@ import (
 // sessionCookie names the browser session of the authorization pages.
 const sessionCookie = "fakeapi_assist_session"
 
-// New returns the provider's handler for the real paths (style R2). It
+// New returns the provider's handler for the real paths. It
 // cannot fail: the fixtures were validated before.
 func New(log *slog.Logger, cfg Config, st Store, tokens *oauth2x.TokenStore, clk clock.Clock, src ids.Source) *Handler {
 	pg := &pages{log: log, tpl: parseTemplates()}
@@ -102,7 +102,7 @@ func writeStatus(log *slog.Logger, oa *oauth2x.Server, pg *pages, w http.Respons
 	pg.status(w, status)
 }
 
-// methodNotAllowed answers 405 with Allow (style R15). The token endpoint
+// methodNotAllowed answers 405 with Allow. The token endpoint
 // answers with its own RFC 6749 body; the API checks the Bearer token and
 // the IP list first (assist.md §5's order of checks).
 func methodNotAllowed(log *slog.Logger, mux *chi.Mux, oa *oauth2x.Server, pg *pages, api func(http.Handler) http.Handler) http.HandlerFunc {

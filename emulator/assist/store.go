@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// Store sentinels, mapped to statuses by errors.go (style R14).
+// Store sentinels, mapped to statuses by errors.go.
 var (
 	errNotFound    = errors.New("not found")
 	errUnknownShop = errors.New("unknown shop")
@@ -88,7 +88,7 @@ func (q orderQuery) filtered() bool {
 	return q.serialID != 0 || q.orderFrom != "" || q.orderTo != "" || q.updateFrom != "" || q.updateTo != "" || q.statuses != nil
 }
 
-// Store is what the handlers call (style R6).
+// Store is what the handlers call.
 type Store interface {
 	Shop(id string) (Shop, bool)
 	Shops() []Shop
