@@ -1,9 +1,12 @@
 package oauth1
 
 import (
+	"cmp"
 	"crypto/hmac"
 	"crypto/sha1"
 	"encoding/base64"
+	"slices"
+	"strings"
 )
 
 // Param is one name/value pair, decoded.
@@ -13,9 +16,9 @@ type Param struct {
 
 // Encode percent-encodes s as RFC 5849 §3.6 requires: every byte outside the
 // unreserved set ALPHA / DIGIT / "-" / "." / "_" / "~" becomes %XX with
-// upper-case hex. This is stricter than url.QueryEscape (which keeps "+"
-// for space and leaves nothing else out), and is why "fields=birthday,gender"
-// is signed as "fields%3Dbirthday%252Cgender" (mixi.md §2).
+// upper-case hex. This is stricter than url.QueryEscape (which writes "+"
+// for a space), and is why "fields=birthday,gender" is signed as
+// "fields%3Dbirthday%252Cgender" (docs/oauth.md, "Signature base string").
 func Encode(s string) string {
 	n := 0
 	for i := 0; i < len(s); i++ {
@@ -26,13 +29,8 @@ func Encode(s string) string {
 	if n == 0 {
 		return s
 	}
-	return string(appendEncode(make([]byte, 0, len(s)+2*n), s))
-}
-
-const upperHex = "0123456789ABCDEF"
-
-// appendEncode appends Encode(s) to b.
-func appendEncode(b []byte, s string) []byte {
+	const upperHex = "0123456789ABCDEF"
+	b := make([]byte, 0, len(s)+2*n)
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if unreserved(c) {
@@ -41,33 +39,30 @@ func appendEncode(b []byte, s string) []byte {
 		}
 		b = append(b, '%', upperHex[c>>4], upperHex[c&15])
 	}
-	return b
+	return string(b)
 }
 
-func unreserved(c byte) bool { return unreservedSet[c] }
-
-var unreservedSet = func() (set [256]bool) {
-	for c := range 256 {
-		set[c] = 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
-			c == '-' || c == '.' || c == '_' || c == '~'
-	}
-	return set
-}()
+func unreserved(c byte) bool {
+	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
+		c == '-' || c == '.' || c == '_' || c == '~'
+}
 
 // NormalizeParams is RFC 5849 §3.4.1.3.2: encode every name and value, sort
 // by encoded name then encoded value (duplicates kept), join as
 // name=value with "&".
 func NormalizeParams(params []Param) string {
-	sc := new(scratch)
-	sc.sortEncoded(params)
-	b := make([]byte, 0, len(sc.enc)+2*len(params))
-	for i, sp := range sc.spans {
-		if i > 0 {
-			b = append(b, '&')
-		}
-		b = append(append(append(b, sc.enc[sp.name:sp.value]...), '='), sc.enc[sp.value:sp.end]...)
+	enc := make([]Param, len(params))
+	for i, p := range params {
+		enc[i] = Param{Encode(p.Name), Encode(p.Value)}
 	}
-	return string(b)
+	slices.SortFunc(enc, func(a, b Param) int {
+		return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(a.Value, b.Value))
+	})
+	pairs := make([]string, len(enc))
+	for i, p := range enc {
+		pairs[i] = p.Name + "=" + p.Value
+	}
+	return strings.Join(pairs, "&")
 }
 
 // BaseString is the signature base string of RFC 5849 §3.4.1:
@@ -75,18 +70,13 @@ func NormalizeParams(params []Param) string {
 // normalized parameters. params must already exclude oauth_signature and
 // realm.
 func BaseString(method, baseURI string, params []Param) string {
-	sc := new(scratch)
-	return string(sc.appendBaseString(nil, method, baseURI, params))
+	return strings.ToUpper(method) + "&" + Encode(baseURI) + "&" + Encode(NormalizeParams(params))
 }
 
 // Sign is HMAC-SHA1 over base with the key enc(consumerSecret)&enc(tokenSecret)
 // (RFC 5849 §3.4.2), base64-encoded. 2-legged requests have an empty token
 // secret, so mixi's key is "secret&".
 func Sign(base, consumerSecret, tokenSecret string) string {
-	if tokenSecret == "" {
-		var sum [sha1.Size]byte
-		return base64.StdEncoding.EncodeToString(sumHMAC(sum[:0], consumerSecret, []byte(base)))
-	}
 	mac := hmac.New(sha1.New, []byte(Encode(consumerSecret)+"&"+Encode(tokenSecret)))
 	mac.Write([]byte(base))
 	return base64.StdEncoding.EncodeToString(mac.Sum(nil))

@@ -17,13 +17,6 @@ var ErrMalformed = errors.New("oauth1: malformed parameters")
 // scheme at all (a Bearer header is simply not ours); err is set when it is
 // but cannot be parsed. Unquoted values are accepted for lenience.
 func ParseHeader(h string) (params []Param, ok bool, err error) {
-	return appendHeader(nil, h)
-}
-
-// appendHeader is ParseHeader appending to dst: params is dst with the
-// header's parameters, or nil when ok is false or err is set.
-func appendHeader(dst []Param, h string) (params []Param, ok bool, err error) {
-	params = dst
 	h = strings.TrimSpace(h)
 	if len(h) < 5 || !strings.EqualFold(h[:5], "OAuth") || (len(h) > 5 && h[5] != ' ' && h[5] != '\t') {
 		return nil, false, nil
@@ -81,11 +74,7 @@ func appendHeader(dst []Param, h string) (params []Param, ok bool, err error) {
 // their order (RFC 5849 §3.4.1.3.1). Empty segments are skipped; a segment
 // without "=" has an empty value.
 func ParseForm(raw string) ([]Param, error) {
-	return appendForm(nil, raw)
-}
-
-// appendForm is ParseForm appending to dst (nil on error).
-func appendForm(params []Param, raw string) ([]Param, error) {
+	var params []Param
 	for raw != "" {
 		var seg string
 		seg, raw, _ = strings.Cut(raw, "&")

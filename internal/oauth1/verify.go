@@ -2,10 +2,10 @@ package oauth1
 
 import (
 	"crypto/subtle"
-	"encoding/base64"
 	"mime"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,17 +14,18 @@ import (
 )
 
 // DefaultWindow is how far a timestamp may be from the clock, either way
-// (mixi.md §2: ±300 s [chosen]; mixi only says clock skew is an error).
+// (docs/oauth.md, "Timestamp window").
 const DefaultWindow = 300 * time.Second
 
-// The only signature method and version mixi accepts [doc: 2-legged OAuth].
+// The only signature method and version mixi accepts (docs/oauth.md,
+// "Parameters").
 const (
 	MethodHMACSHA1 = "HMAC-SHA1"
 	Version        = "1.0"
 )
 
 // required are the parameters every signed request carries (RFC 5849 §3.1;
-// oauth_version is optional).
+// oauth_version is optional), in the order parameter_absent lists them.
 var required = []string{"oauth_consumer_key", "oauth_signature_method", "oauth_signature", "oauth_timestamp", "oauth_nonce"}
 
 // Request is what Verify needs to know of an incoming request.
@@ -57,7 +58,8 @@ func FromHTTP(r *http.Request, body []byte, baseURIs ...string) Request {
 
 // BaseURI builds a base string URI (RFC 5849 §3.4.1.2): scheme and host
 // lower-cased, the scheme's default port dropped, the path kept as given
-// (the caller passes it as it came over the wire).
+// (the caller passes it as it came over the wire; docs/oauth.md, "Base
+// string URI").
 func BaseURI(scheme, host, path string) string {
 	scheme = strings.ToLower(scheme)
 	host = strings.ToLower(host)
@@ -103,59 +105,47 @@ func (r Result) Get(name string) string {
 	return ""
 }
 
-// Verify checks req. The error is always an *Error. Checks run in the order
-// of mixi.md §2: absent parameters, version, method, consumer, timestamp,
-// nonce, body hash and signature; the nonce is recorded only after the
-// signature verified, so a forged request cannot burn a real client's nonce.
+// defaultBaseURI is the base string URI of a Request without BaseURIs.
+const defaultBaseURI = "http://localhost/"
+
+// Verify checks req. The error is always an *Error. The checks run in the
+// order of docs/oauth.md, "Order of checks"; the nonce is recorded only
+// after the signature verified, so a forged request cannot burn a real
+// client's nonce.
 func (v *Verifier) Verify(req Request) (Result, error) {
-	sc := new(scratch)
-	all, _, nQuery, err := sc.collect(req)
+	header, query, form, err := collect(req)
 	if err != nil {
 		return Result{}, err
 	}
-	if dup, ok := duplicateOAuth(all); ok {
-		// RFC 5849 §3.1: each oauth_* parameter at most once.
-		return Result{}, problem(ProblemParameterRejected, Param{"oauth_parameters_rejected", dup})
-	}
-	// Each oauth_* name is there at most once now.
-	var oauth struct {
-		consumerKey, signatureMethod, signature, timestamp, nonce, version, bodyHash string
-		hasVersion, hasBodyHash                                                      bool
-	}
+	all := slices.Concat(header, query, form)
+
+	oauth := map[string]string{}
 	for _, p := range all {
-		switch p.Name {
-		case "oauth_consumer_key":
-			oauth.consumerKey = p.Value
-		case "oauth_signature_method":
-			oauth.signatureMethod = p.Value
-		case "oauth_signature":
-			oauth.signature = p.Value
-		case "oauth_timestamp":
-			oauth.timestamp = p.Value
-		case "oauth_nonce":
-			oauth.nonce = p.Value
-		case "oauth_version":
-			oauth.version, oauth.hasVersion = p.Value, true
-		case "oauth_body_hash":
-			oauth.bodyHash, oauth.hasBodyHash = p.Value, true
+		if !strings.HasPrefix(p.Name, "oauth_") {
+			continue
+		}
+		if _, dup := oauth[p.Name]; dup {
+			// RFC 5849 §3.1: each oauth_* parameter at most once.
+			return Result{}, problem(ProblemParameterRejected, Param{"oauth_parameters_rejected", p.Name})
+		}
+		oauth[p.Name] = p.Value
+	}
+	var absent []string
+	for _, name := range required {
+		if oauth[name] == "" {
+			absent = append(absent, name)
 		}
 	}
-	if oauth.consumerKey == "" || oauth.signatureMethod == "" || oauth.signature == "" || oauth.timestamp == "" || oauth.nonce == "" {
-		var absent []string
-		for i, val := range []string{oauth.consumerKey, oauth.signatureMethod, oauth.signature, oauth.timestamp, oauth.nonce} {
-			if val == "" {
-				absent = append(absent, required[i])
-			}
-		}
+	if len(absent) > 0 {
 		return Result{}, problem(ProblemParameterAbsent, Param{"oauth_parameters_absent", strings.Join(absent, "&")})
 	}
-	if oauth.hasVersion && oauth.version != Version {
+	if ver, ok := oauth["oauth_version"]; ok && ver != Version {
 		return Result{}, problem(ProblemVersionRejected, Param{"oauth_acceptable_versions", Version + "-" + Version})
 	}
-	if oauth.signatureMethod != MethodHMACSHA1 {
+	if oauth["oauth_signature_method"] != MethodHMACSHA1 {
 		return Result{}, problem(ProblemSignatureMethodRejected)
 	}
-	key := oauth.consumerKey
+	key := oauth["oauth_consumer_key"]
 	secret, ok := v.Secret(key)
 	if !ok {
 		return Result{}, problem(ProblemConsumerKeyUnknown)
@@ -166,49 +156,32 @@ func (v *Verifier) Verify(req Request) (Result, error) {
 		window = DefaultWindow
 	}
 	from, to := now.Add(-window).Unix(), now.Add(window).Unix()
-	ts, err := strconv.ParseInt(oauth.timestamp, 10, 64)
+	ts, err := strconv.ParseInt(oauth["oauth_timestamp"], 10, 64)
 	if err != nil || ts < from || ts > to {
 		return Result{}, problem(ProblemTimestampRefused,
 			Param{"oauth_acceptable_timestamps", strconv.FormatInt(from, 10) + "-" + strconv.FormatInt(to, 10)})
 	}
-	nonce := oauth.nonce
+	nonce := oauth["oauth_nonce"]
 	if v.Nonces.Seen(key, nonce, ts) {
 		return Result{}, problem(ProblemNonceUsed)
 	}
 
-	signed := make([]Param, 0, len(all)-1)
-	for _, p := range all {
-		if p.Name != "oauth_signature" {
-			signed = append(signed, p)
-		}
-	}
+	signed := withoutSignature(all)
 	baseURIs := req.BaseURIs
 	if len(baseURIs) == 0 {
-		baseURIs = defaultBaseURIs
+		baseURIs = []string{defaultBaseURI}
 	}
-	sc.base = sc.appendBaseString(sc.base[:0], req.Method, baseURIs[0], signed)
-	if oauth.hasBodyHash {
-		if subtle.ConstantTimeCompare([]byte(oauth.bodyHash), []byte(BodyHash(req.Body))) != 1 {
-			return Result{}, problem(ProblemSignatureInvalid, Param{"oauth_problem_advice", Encode(string(sc.base))})
-		}
+	firstBase := BaseString(req.Method, baseURIs[0], signed)
+	invalid := problem(ProblemSignatureInvalid, Param{"oauth_problem_advice", Encode(firstBase)})
+	if bh, ok := oauth["oauth_body_hash"]; ok && !equal(bh, BodyHash(req.Body)) {
+		return Result{}, invalid
 	}
-	if !sc.matches(req.Method, baseURIs, signed, secret, oauth.signature, true) {
-		ok := false
-		if len(all) > nQuery {
-			// mixi's own signed requests to app servers left POST parameters
-			// out of the base string; accept that form too [clients:
-			// hattori/opensocial-wap oauth_rack_request_proxy_for_mixi.rb].
-			noForm := make([]Param, 0, nQuery)
-			for _, p := range all[:nQuery] {
-				if p.Name != "oauth_signature" {
-					noForm = append(noForm, p)
-				}
-			}
-			ok = sc.matches(req.Method, baseURIs, noForm, secret, oauth.signature, false)
-		}
-		if !ok {
-			return Result{}, problem(ProblemSignatureInvalid, Param{"oauth_problem_advice", Encode(string(sc.base))})
-		}
+	got := oauth["oauth_signature"]
+	// Requests whose signature leaves the form body out are accepted too
+	// (docs/oauth.md, "Unsigned form bodies").
+	if !matches(req.Method, baseURIs, signed, secret, got) &&
+		(len(form) == 0 || !matches(req.Method, baseURIs, withoutSignature(slices.Concat(header, query)), secret, got)) {
+		return Result{}, invalid
 	}
 	expires := time.Unix(ts, 0).Add(window + time.Second)
 	if !v.Nonces.Add(key, nonce, ts, expires, now) {
@@ -217,141 +190,76 @@ func (v *Verifier) Verify(req Request) (Result, error) {
 	return Result{ConsumerKey: key, Params: signed}, nil
 }
 
-var defaultBaseURIs = []string{"http://localhost/"}
-
-// duplicateOAuth returns the first oauth_* parameter whose name came
-// before. Requests carry a handful, so pairs are compared; a map takes over
-// for a request that carries many.
-func duplicateOAuth(all []Param) (string, bool) {
-	const maxPairwise = 16
-	n := 0
-	for i, p := range all {
-		if !strings.HasPrefix(p.Name, "oauth_") {
-			continue
-		}
-		if n++; n > maxPairwise {
-			return duplicateOAuthMap(all)
-		}
-		for _, q := range all[:i] {
-			if q.Name == p.Name {
-				return p.Name, true
-			}
+// withoutSignature returns params less oauth_signature: the parameters a
+// base string is built from.
+func withoutSignature(params []Param) []Param {
+	out := make([]Param, 0, len(params))
+	for _, p := range params {
+		if p.Name != "oauth_signature" {
+			out = append(out, p)
 		}
 	}
-	return "", false
+	return out
 }
 
-func duplicateOAuthMap(all []Param) (string, bool) {
-	seen := map[string]bool{}
-	for _, p := range all {
-		if !strings.HasPrefix(p.Name, "oauth_") {
-			continue
-		}
-		if seen[p.Name] {
-			return p.Name, true
-		}
-		seen[p.Name] = true
-	}
-	return "", false
-}
-
-// matches tries each base URI; with haveFirst, sc.base is already the base
-// string of baseURIs[0] with params.
-func (sc *scratch) matches(method string, baseURIs []string, params []Param, secret, got string, haveFirst bool) bool {
-	for i, u := range baseURIs {
-		base := sc.base
-		if i > 0 || !haveFirst {
-			sc.other = sc.appendBaseString(sc.other[:0], method, u, params)
-			base = sc.other
-		}
-		sc.sum = sumHMAC(sc.sum[:0], secret, base)
-		sc.sig = base64.StdEncoding.AppendEncode(sc.sig[:0], sc.sum)
-		if len(sc.sig) == len(got) && subtle.ConstantTimeCompare(sc.sig, []byte(got)) == 1 {
+// matches reports whether got is the signature of params for one of the
+// base URIs.
+func matches(method string, baseURIs []string, params []Param, secret, got string) bool {
+	for _, u := range baseURIs {
+		if equal(Sign(BaseString(method, u, params), secret, ""), got) {
 			return true
 		}
 	}
 	return false
 }
 
-// collect gathers the parameters of the three places RFC 5849 §3.5 allows
-// into sc.params: the Authorization header's (realm left out) up to
-// nHeader, then the query's up to nQuery, then the form body's.
-func (sc *scratch) collect(req Request) (all []Param, nHeader, nQuery int, err error) {
-	all = sc.params[:0]
+// equal compares in constant time.
+func equal(a, b string) bool {
+	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
+
+// collect gathers the parameters of the three places RFC 5849 §3.5 allows:
+// the first OAuth Authorization header (realm left out), the query and a
+// form body.
+func collect(req Request) (header, query, form []Param, err error) {
 	for _, h := range req.Authorization {
-		params, ok, perr := appendHeader(all, h)
+		params, ok, perr := ParseHeader(h)
 		if !ok {
 			continue // another scheme (Basic, Bearer): not ours to read
 		}
 		if perr != nil {
-			return nil, 0, 0, problem(ProblemParameterRejected, Param{"oauth_problem_advice", Encode("malformed Authorization header")})
+			return nil, nil, nil, problem(ProblemParameterRejected, Param{"oauth_problem_advice", Encode("malformed Authorization header")})
 		}
-		all = params[:0]
 		for _, p := range params {
 			if p.Name != "realm" { // RFC 5849 §3.4.1.3.1: realm is not signed
-				all = append(all, p)
+				header = append(header, p)
 			}
 		}
 		break
 	}
-	nHeader = len(all)
-	q, qerr := appendForm(all, req.RawQuery)
-	if qerr != nil {
-		sc.params = all
-		return nil, 0, 0, problem(ProblemParameterRejected, Param{"oauth_problem_advice", Encode("malformed query string")})
+	if query, err = ParseForm(req.RawQuery); err != nil {
+		return nil, nil, nil, problem(ProblemParameterRejected, Param{"oauth_problem_advice", Encode("malformed query string")})
 	}
-	all = q
-	nQuery = len(all)
 	if isForm(req.ContentType) {
-		f, ferr := appendForm(all, string(req.Body))
-		if ferr != nil {
-			sc.params = all
-			return nil, 0, 0, problem(ProblemParameterRejected, Param{"oauth_problem_advice", Encode("malformed form body")})
+		if form, err = ParseForm(string(req.Body)); err != nil {
+			return nil, nil, nil, problem(ProblemParameterRejected, Param{"oauth_problem_advice", Encode("malformed form body")})
 		}
-		all = f
 	}
-	sc.params = all
-	return all, nHeader, nQuery, nil
-}
-
-// collect gathers the parameters of the three places RFC 5849 §3.5 allows.
-func collect(req Request) (header, query, form []Param, err error) {
-	sc := new(scratch)
-	all, nHeader, nQuery, err := sc.collect(req)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	return all[:nHeader:nHeader], all[nHeader:nQuery:nQuery], all[nQuery:], nil
+	return header, query, form, nil
 }
 
 // isForm reports an application/x-www-form-urlencoded body (RFC 5849
-// §3.4.1.3.1: only such bodies are signed).
+// §3.4.1.3.1: only such bodies are signed). A type mime cannot parse is
+// judged by what precedes its ";".
 func isForm(ct string) bool {
 	if ct == "" {
 		return false
-	}
-	if isASCII(ct) {
-		// What the code below decides, without the map
-		// mime.ParseMediaType allocates: for ASCII, lower-casing before
-		// EqualFold changes nothing, and both branches compare the part
-		// before ";" with spaces trimmed.
-		mt, _, _ := strings.Cut(ct, ";")
-		return strings.EqualFold(strings.TrimSpace(mt), "application/x-www-form-urlencoded")
 	}
 	mt, _, err := mime.ParseMediaType(ct)
 	if err != nil {
 		mt = strings.TrimSpace(strings.SplitN(ct, ";", 2)[0])
 	}
 	return strings.EqualFold(mt, "application/x-www-form-urlencoded")
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
 }
 
 // BaseString is the signature base string of req for its first base URI,
@@ -361,15 +269,9 @@ func (req Request) BaseString() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	var params []Param
-	for _, p := range append(append(append(params, header...), query...), form...) {
-		if p.Name != "oauth_signature" {
-			params = append(params, p)
-		}
-	}
-	u := "http://localhost/"
+	u := defaultBaseURI
 	if len(req.BaseURIs) > 0 {
 		u = req.BaseURIs[0]
 	}
-	return BaseString(req.Method, u, params), nil
+	return BaseString(req.Method, u, withoutSignature(slices.Concat(header, query, form))), nil
 }
