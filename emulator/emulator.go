@@ -114,6 +114,9 @@ func New(cfg Config) (*Emulator, error) {
 	}
 	e.admin = e.adminRoutes()
 	if cfg.StateFile != "" {
+		if err := prepareStateDir(cfg.StateFile); err != nil {
+			return nil, err
+		}
 		data, err := os.ReadFile(cfg.StateFile)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):

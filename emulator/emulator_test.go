@@ -215,6 +215,61 @@ func TestStateFileLoadedAtStartAndSavedAtomically(t *testing.T) {
 	assert.Contains(t, err.Error(), path+":1:20: kii.items[0]: empty item")
 }
 
+// A state file that could never be written fails the start, naming the
+// path, instead of losing the whole run's state at shutdown. CI runs as
+// root, so the cases are ones root cannot write either.
+func TestStateFileShouldBeWritableAtStart(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "plain")
+	require.NoError(t, os.WriteFile(file, []byte("x"), 0o644))
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "isdir"), 0o755))
+	for _, tt := range []struct{ path, want string }{
+		{filepath.Join(dir, "missing", "state.json"), "directory " + filepath.Join(dir, "missing") + " does not exist"},
+		{filepath.Join(file, "state.json"), "is not a directory"},
+		{filepath.Join(dir, "isdir"), "is a directory"},
+	} {
+		_, err := New(Config{Fixtures: fakeFixtures(`"a"`), Providers: fakeOpeners(), StateFile: tt.path})
+		require.Error(t, err, tt.path)
+		assert.Contains(t, err.Error(), "state file "+tt.path)
+		assert.Contains(t, err.Error(), tt.want)
+	}
+}
+
+// A save killed between writing its temporary file and renaming it leaves
+// the file behind; the next start removes it and keeps the state file.
+func TestStartShouldRemoveTempFilesOfAKilledSave(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "state.json")
+	require.NoError(t, os.WriteFile(path, []byte(`{"kii": {"items": ["kept"]}}`), 0o644))
+	stale := filepath.Join(dir, ".state.json.tmp-123456")
+	require.NoError(t, os.WriteFile(stale, []byte(`{"kii": {"items": ["half`), 0o644))
+	other := filepath.Join(dir, ".other.json.tmp-1")
+	require.NoError(t, os.WriteFile(other, nil, 0o644))
+	e := newFake(t, func(c *Config) { c.StateFile = path })
+	assert.Equal(t, []string{"kept"}, e.byName["kii"].State.Export().(fakeDoc).Items)
+	assert.NoFileExists(t, stale)
+	assert.FileExists(t, other, "another file's temporary files are not ours to remove")
+}
+
+// A save that cannot write says why in the answer, not only in the log.
+func TestSaveShouldSayWhyItFailed(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "state.json")
+	e := newFake(t, func(c *Config) { c.StateFile = path })
+	require.NoError(t, os.Mkdir(path, 0o755)) // rename onto a directory fails, even for root
+	require.NoError(t, os.WriteFile(filepath.Join(path, "x"), nil, 0o644))
+	w := do(t, e, http.MethodPost, "/_fakeapi/save", "")
+	assert.Equal(t, http.StatusInternalServerError, w.Code)
+	msg := decode(t, w)["error"].(string)
+	assert.Contains(t, msg, "could not save the state to "+path)
+	assert.Contains(t, msg, "rename")
+	left, _ := filepath.Glob(filepath.Join(dir, ".state.json.tmp-*"))
+	assert.Empty(t, left, "a failed save should remove its temporary file")
+}
+
 func TestSaveWithoutStateFile(t *testing.T) {
 	t.Parallel()
 	e := newFake(t)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -124,9 +125,41 @@ func (e *Emulator) Save() error {
 	return writeAtomic(e.cfg.StateFile, append(data, '\n'))
 }
 
+// tempPattern names the temporary files a save writes beside path.
+func tempPattern(path string) string { return "." + filepath.Base(path) + ".tmp-*" }
+
+// prepareStateDir makes sure a save can work before the run starts, so a
+// typo in -state-file fails now rather than losing the run's state at
+// shutdown, and removes the temporary files a killed save left behind.
+func prepareStateDir(path string) error {
+	dir := filepath.Dir(path)
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("state file %s: directory %s does not exist", path, dir)
+	case err != nil:
+		return fmt.Errorf("state file %s: %w", path, err)
+	case !st.IsDir():
+		return fmt.Errorf("state file %s: %s is not a directory", path, dir)
+	}
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return fmt.Errorf("state file %s is a directory", path)
+	}
+	stale, _ := filepath.Glob(filepath.Join(dir, tempPattern(path)))
+	for _, f := range stale {
+		_ = os.Remove(f)
+	}
+	f, err := os.CreateTemp(dir, tempPattern(path))
+	if err != nil {
+		return fmt.Errorf("state file %s: directory %s is not writable: %w", path, dir, err)
+	}
+	_ = f.Close()
+	return os.Remove(f.Name())
+}
+
 func writeAtomic(path string, data []byte) (err error) {
 	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	f, err := os.CreateTemp(dir, tempPattern(path))
 	if err != nil {
 		return err
 	}
@@ -205,8 +238,8 @@ func (e *Emulator) handleSave() http.HandlerFunc {
 			return
 		}
 		if err := e.Save(); err != nil {
-			e.cfg.Log.Error("save state", "err", err)
-			httpx.AdminError(w, http.StatusInternalServerError, "could not write the state file; see the emulator log")
+			e.cfg.Log.Error("save state", "path", e.cfg.StateFile, "err", err)
+			httpx.AdminError(w, http.StatusInternalServerError, "could not save the state to "+e.cfg.StateFile+": "+err.Error())
 			return
 		}
 		httpx.WriteJSON(w, http.StatusOK, jsonType, map[string]string{"saved": e.cfg.StateFile})

@@ -83,6 +83,11 @@ func TestRunReportsErrors(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, filepath.Join(dir, "kii.json")+`:2:3: nope: unknown field "nope"`, err.Error())
 
+	missing := filepath.Join(dir, "no-such-dir", "state.json")
+	err = run(context.Background(), []string{"fakeapi", "-addr", "127.0.0.1:0", "-state-file", missing}, envOf(nil), io.Discard, io.Discard)
+	require.Error(t, err, "a state file that can never be written should fail the start")
+	assert.Contains(t, err.Error(), "state file "+missing)
+
 	busy, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	defer busy.Close()
@@ -105,6 +110,27 @@ func TestVersionAndHealthcheck(t *testing.T) {
 	assert.Equal(t, "ok\n", out.String())
 	err := run(context.Background(), []string{"fakeapi", "healthcheck", "-addr", "127.0.0.1:1"}, envOf(nil), io.Discard, io.Discard)
 	assert.Error(t, err, "should fail when nothing listens")
+}
+
+// The binary's default listener is loopback without an admin token, so
+// its admin API refuses a Host that DNS rebinding would send, while the
+// providers answer it.
+func TestDefaultRunShouldRefuseRebindingHosts(t *testing.T) {
+	t.Parallel()
+	base, cancel, done := startRun(t, nil, nil)
+	defer func() { cancel(); <-done }()
+	get := func(path, host string) int {
+		req, err := http.NewRequest(http.MethodGet, base+path, nil)
+		require.NoError(t, err)
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	assert.Equal(t, http.StatusForbidden, get("/_fakeapi/state", "evil.example"))
+	assert.Equal(t, http.StatusOK, get("/_fakeapi/state", "localhost"))
+	assert.Equal(t, http.StatusNotFound, get("/kii/api/apps/nope/users/me", "evil.example"), "Kii's own APP_NOT_FOUND: providers answer any Host")
 }
 
 func TestSelfSignedTLS(t *testing.T) {
