@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/go-json-experiment/json/jsontext"
+
 	"github.com/fakeapi/fakeapi/internal/clock"
 	"github.com/fakeapi/fakeapi/internal/httpx"
 	"github.com/fakeapi/fakeapi/internal/ids"
@@ -20,41 +22,52 @@ import (
 // (kii.md §4 [doc]).
 const mtRegistrationAuth = "application/vnd.kii.registrationandauthorizationrequest+json"
 
+// registration is a registration body: the standard fields, and every
+// other member as a custom field.
+type registration struct {
+	LoginName   member[string]            `json:"loginName"`
+	Email       member[string]            `json:"emailAddress"`
+	Phone       member[string]            `json:"phoneNumber"`
+	Password    member[string]            `json:"password"`
+	DisplayName member[string]            `json:"displayName"`
+	Country     member[string]            `json:"country"`
+	Locale      member[string]            `json:"locale"`
+	Other       map[string]jsontext.Value `json:",unknown"`
+}
+
 // decodeRegistration decodes and validates a registration body (kii.md §4).
 // Standard fields are checked by the rules of validate.go; other members
 // are custom fields, except names starting with '_' which are ignored [doc].
 // The returned user has no ID and InternalID yet.
 func decodeRegistration(body []byte) (User, error) {
-	var m map[string]json.RawMessage
-	if err := decodeObject(body, &m); err != nil {
+	var in registration
+	if err := decodeObject(body, &in); err != nil {
 		return User{}, err
 	}
-	var u User
 	bad := object{}
-	str := func(name string, dst *string) {
-		raw, ok := m[name]
-		if !ok || isNull(raw) {
-			return
-		}
-		if err := json.Unmarshal(raw, dst); err != nil {
-			bad = append(bad, kv{name, badString})
+	for _, f := range []struct {
+		name string
+		m    member[string]
+	}{
+		{"loginName", in.LoginName}, {"emailAddress", in.Email}, {"phoneNumber", in.Phone}, {"password", in.Password},
+		{"displayName", in.DisplayName}, {"country", in.Country}, {"locale", in.Locale},
+	} {
+		if f.m.wrong {
+			bad = append(bad, kv{f.name, badString})
 		}
 	}
-	str("loginName", &u.LoginName)
-	str("emailAddress", &u.Email)
-	str("phoneNumber", &u.Phone)
-	str("password", &u.Password)
-	str("displayName", &u.DisplayName)
-	str("country", &u.Country)
-	str("locale", &u.Locale)
 	if len(bad) > 0 {
 		return User{}, errInvalidInput(bad)
 	}
-	// The country is stored upper-cased: "jp" → "JP" (kii.md §4 [clients:
-	// python3-kii live]).
-	u.Country = strings.ToUpper(u.Country)
-	bad = checkUserFields(u, m)
-	u.Custom = customFields(m)
+	u := User{
+		LoginName: in.LoginName.v, Email: in.Email.v, Phone: in.Phone.v, Password: in.Password.v,
+		DisplayName: in.DisplayName.v, Locale: in.Locale.v,
+		// The country is stored upper-cased: "jp" → "JP" (kii.md §4
+		// [clients: python3-kii live]).
+		Country: strings.ToUpper(in.Country.v),
+	}
+	bad = checkUserFields(u, in)
+	u.Custom = customFields(in.Other)
 	if customSize(u.Custom) > maxCustomBytes {
 		bad = append(bad, kv{"custom", badCustomSize})
 	}
@@ -74,22 +87,24 @@ func decodeRegistration(body []byte) (User, error) {
 }
 
 // checkUserFields applies the field rules of kii.md §4 to the standard
-// fields that were sent, and requires one identifier; it returns the
-// problems by field name, in a fixed order.
-func checkUserFields(u User, sent map[string]json.RawMessage) object {
+// fields that were sent (null included), and requires one identifier; it
+// returns the problems by field name, in a fixed order.
+func checkUserFields(u User, in registration) object {
 	bad := object{}
 	checks := []struct {
-		name, value string
-		check       func(string) string
+		name  string
+		sent  bool
+		value string
+		check func(string) string
 	}{
-		{"loginName", u.LoginName, checkLoginName},
-		{"emailAddress", u.Email, checkEmail},
-		{"phoneNumber", u.Phone, func(s string) string { return checkPhone(s, u.Country) }},
-		{"displayName", u.DisplayName, checkDisplayName},
-		{"country", u.Country, checkCountry},
+		{"loginName", in.LoginName.sent, u.LoginName, checkLoginName},
+		{"emailAddress", in.Email.sent, u.Email, checkEmail},
+		{"phoneNumber", in.Phone.sent, u.Phone, func(s string) string { return checkPhone(s, u.Country) }},
+		{"displayName", in.DisplayName.sent, u.DisplayName, checkDisplayName},
+		{"country", in.Country.sent, u.Country, checkCountry},
 	}
 	for _, c := range checks {
-		if _, ok := sent[c.name]; !ok {
+		if !c.sent {
 			continue
 		}
 		if problem := c.check(c.value); problem != "" {
@@ -104,16 +119,16 @@ func checkUserFields(u User, sent map[string]json.RawMessage) object {
 
 // customFields are the members of a registration that are not standard
 // fields; names starting with '_' are ignored (kii.md §4 [doc]).
-func customFields(m map[string]json.RawMessage) map[string]json.RawMessage {
+func customFields(other map[string]jsontext.Value) map[string]json.RawMessage {
 	var out map[string]json.RawMessage
-	for k, raw := range m {
+	for k, raw := range other {
 		if strings.HasPrefix(k, "_") || reservedField[k] {
 			continue
 		}
 		if out == nil {
 			out = map[string]json.RawMessage{}
 		}
-		out[k] = raw
+		out[k] = json.RawMessage(raw)
 	}
 	return out
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/fakeapi/fakeapi/internal/clock"
@@ -92,11 +91,7 @@ func readTokenRequest(r *http.Request) (tokenRequest, error) {
 	if err != nil {
 		return tokenRequest{}, err
 	}
-	var query url.Values // parsing an empty query would still make a map
-	if r.URL.RawQuery != "" {
-		query = r.URL.Query()
-	}
-	return decodeTokenRequest(mt, body, query)
+	return decodeTokenRequest(mt, body, r.URL.Query())
 }
 
 // siteApp finds the app of a site-level token request: from its app
@@ -194,10 +189,7 @@ func passwordGrant(st Store, src ids.Source, r *http.Request, app App, req token
 	}
 	u, err := st.Login(app.ID, req.username, req.password, *tok, now)
 	if err != nil {
-		// Declared here, not above: errors.As moves le to the heap, on
-		// every login if it were.
-		var le *loginError
-		if errors.As(err, &le) {
+		if _, ok := errors.AsType[*loginError](err); ok {
 			return "", errInvalidGrant()
 		}
 		return "", err

@@ -1,7 +1,6 @@
 package kii
 
 import (
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -91,26 +90,27 @@ func authTarget(st Store, r *http.Request, app App, clk clock.Clock) (User, prin
 // decodePasswordChange reads {"oldPassword","newPassword"} (kii.md §4
 // [doc]); old is nil when not sent.
 func decodePasswordChange(body []byte) (old *string, newPassword string, err error) {
-	var m map[string]json.RawMessage
-	if err := decodeObject(body, &m); err != nil {
+	var in struct {
+		OldPassword member[string] `json:"oldPassword"`
+		NewPassword member[string] `json:"newPassword"`
+	}
+	if err := decodeObject(body, &in); err != nil {
 		return nil, "", err
 	}
 	bad := object{}
-	if raw, ok := m["oldPassword"]; ok && !isNull(raw) {
-		var s string
-		if json.Unmarshal(raw, &s) != nil {
+	if in.OldPassword.sent && !in.OldPassword.null {
+		if in.OldPassword.wrong {
 			bad = append(bad, kv{"oldPassword", badString})
 		}
-		old = &s
+		old = &in.OldPassword.v
 	}
-	if raw, ok := m["newPassword"]; ok && !isNull(raw) {
-		if json.Unmarshal(raw, &newPassword) != nil {
-			bad = append(bad, kv{"newPassword", badString})
-		}
+	if in.NewPassword.wrong {
+		bad = append(bad, kv{"newPassword", badString})
 	}
 	if len(bad) > 0 {
 		return nil, "", errInvalidInput(bad)
 	}
+	newPassword = in.NewPassword.v
 	if short, problem := checkPassword(newPassword); short {
 		return nil, "", errPasswordTooShort()
 	} else if problem != "" {
@@ -184,16 +184,16 @@ func loginAddress(u User) string {
 
 // decodeStatus reads {"disabled": true|false} (kii.md §4 [doc]).
 func decodeStatus(body []byte) (bool, error) {
-	var m map[string]json.RawMessage
-	if err := decodeObject(body, &m); err != nil {
+	var in struct {
+		Disabled member[bool] `json:"disabled"`
+	}
+	if err := decodeObject(body, &in); err != nil {
 		return false, err
 	}
-	var disabled bool
-	raw, ok := m["disabled"]
-	if !ok || json.Unmarshal(raw, &disabled) != nil || isNull(raw) {
+	if !in.Disabled.given() {
 		return false, errInvalidInput(object{{"disabled", msgDisabledRequired}})
 	}
-	return disabled, nil
+	return in.Disabled.v, nil
 }
 
 // handlePutStatus handles "PUT /api/apps/{appID}/users/{user}/status":
