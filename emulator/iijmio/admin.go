@@ -122,8 +122,9 @@ func parseTokenRequest(b []byte) (tokenRequest, error) {
 	return t, nil
 }
 
-// handleTokenCreate handles "POST /tokens": the CI shortcut of iijmio.md §3,
-// {"mioId","developerId"} → 201 {"access_token", "expires_in": 7776000}.
+// handleTokenCreate handles "POST /tokens", the CI shortcut:
+// {"mioId","developerId"} → 201 {"access_token", "expires_in": 7776000}
+// (docs/providers/iijmio.md, "Getting a token").
 func handleTokenCreate(st Store) http.HandlerFunc {
 	return adminCall(http.StatusCreated, parseTokenRequest, func(_ *http.Request, req tokenRequest) (any, error) {
 		tok, err := st.MintToken(req.MioID, req.DeveloperID)
@@ -186,7 +187,8 @@ func parseUsageRequest(b []byte) (usageRequest, error) {
 	return usageRequest{ServiceCode: in.ServiceCode, MB: *in.MB, Date: in.Date}, nil
 }
 
-// handleUsageAdd handles "POST /usage": traffic on a line (iijmio.md §9).
+// handleUsageAdd handles "POST /usage": traffic on a line
+// (docs/providers/iijmio.md, "Usage, coupons and throttling").
 func handleUsageAdd(st Store) http.HandlerFunc {
 	return adminCall(http.StatusOK, parseUsageRequest, func(_ *http.Request, req usageRequest) (any, error) {
 		return st.AddUsage(req)
@@ -235,8 +237,9 @@ func handleRegulationSet(st Store) http.HandlerFunc {
 
 // parseCouponRequest reads POST /coupons: {"hddServiceCode", "type",
 // "volume", "expire"?}. Without expire a topup lasts to the end of the third
-// month after this one, as the seed's topups (201401–201404 in January)
-// suggest, and a bundle to the end of the next month [chosen].
+// month after this one, as the 2014 capture's topups (201401–201404 in
+// January) suggest, and a bundle to the end of the next month
+// (docs/providers/iijmio.md, "Endpoints").
 func parseCouponRequest(b []byte) (hdd string, c Coupon, err error) {
 	var in struct {
 		HddServiceCode string `json:"hddServiceCode"`

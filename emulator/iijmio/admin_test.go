@@ -73,7 +73,7 @@ func TestAdminApps(t *testing.T) {
 	assert.Equal(t, 400, e.do("POST", "/_fakeapi/iijmio/apps", `{"appName":"n","redirectUris":[]}`).Code)
 	assert.Equal(t, 400, e.do("POST", "/_fakeapi/iijmio/apps", `{"appName":"n"}`).Code)
 	assert.Equal(t, 400, e.do("POST", "/_fakeapi/iijmio/apps", `{"appName":"n","redirectUris":["https://a/#f"]}`).Code)
-	// Found by emulator/hostile_test.go: a script URI was registered, and authorization would hand it the token.
+	// A script URI would receive the token on authorization (docs/providers/iijmio.md, "Redirect URIs").
 	assert.Equal(t, 400, e.do("POST", "/_fakeapi/iijmio/apps", `{"appName":"n","redirectUris":["javascript:alert(1)"]}`).Code, "should refuse javascript:")
 	assert.Equal(t, 400, e.do("POST", "/_fakeapi/iijmio/apps", `{"appName":"n","redirectUris":["DATA:text/html,x"]}`).Code, "should refuse data: in any case")
 	assert.Equal(t, 201, e.do("POST", "/_fakeapi/iijmio/apps", `{"appName":"n","redirectUris":["com.example.app:/oauth"]}`).Code, "should keep accepting a native app's private-use scheme")

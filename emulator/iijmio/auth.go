@@ -2,23 +2,23 @@ package iijmio
 
 import "net/http"
 
-// Header names of iijmio.md §4 [doc: seed's curl examples].
+// The API's credential headers (docs/providers/iijmio.md, "Headers and
+// checks").
 const (
 	headerDeveloper     = "X-IIJmio-Developer"
 	headerAuthorization = "X-IIJmio-Authorization"
 )
 
 // apiHandler is an API endpoint behind authenticate, which hands it the
-// caller as an argument: a context value meant a request copy, a context
-// and a boxed caller on every API request (docs/PERFORMANCE.md).
+// caller it authenticated.
 type apiHandler func(w http.ResponseWriter, r *http.Request, c caller)
 
-// authenticate runs the checks of iijmio.md §4 in order, first failure wins
-// [clients: emasaka/miopon-cli miomock.rb checks Authorization, then
-// Developer]: the raw token (a "Bearer " prefix is simply a wrong token),
-// the developer ID, then the token bound to that developer. Then it counts
-// the request against the token's rate limit (check 5): a request counts once
-// it has passed checks 1–4, whatever its outcome [chosen].
+// authenticate runs the API's checks in order, first failure wins: the raw
+// token (a "Bearer " prefix is simply a wrong token), the developer ID, then
+// the token bound to that developer. Then it counts the request against the
+// token's rate limit: a request counts once it has passed the other checks,
+// whatever its outcome (docs/providers/iijmio.md, "Headers and checks",
+// "Rate limits").
 func authenticate(st Store, lim *limiter, class limitClass, writeErr errorFunc) func(apiHandler) http.Handler {
 	return func(next apiHandler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -50,8 +50,8 @@ func authenticate(st Store, lim *limiter, class limitClass, writeErr errorFunc) 
 type errorFunc = func(w http.ResponseWriter, r *http.Request, err error)
 
 // handlePreflight handles "OPTIONS" on every API path: 200, empty body, the
-// CORS headers (iijmio.md §2) [chosen: the real service's preflight answer
-// was never captured; browsers need one before sending X-IIJmio-* headers].
+// CORS headers, no credentials, as browsers need before they send the
+// X-IIJmio-* headers (docs/providers/iijmio.md, "Wire format").
 func handlePreflight() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		apiHeaders(w.Header())

@@ -10,7 +10,7 @@ import (
 )
 
 // assertCode checks status, the exact {"returnCode": …} body and the API
-// headers every response carries (iijmio.md §2).
+// headers every response carries (docs/providers/iijmio.md, "Wire format").
 func assertCode(t *testing.T, w interface {
 	Result() *http.Response
 }, status int, code string) {

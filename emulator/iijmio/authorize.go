@@ -9,11 +9,13 @@ import (
 )
 
 // authorizePath is the one authorization endpoint; v2 clients use it too
-// (iijmio.md §1) [clients: nu50218/miopon-go, tagattie, delphinus].
+// (docs/providers/iijmio.md, "Endpoints").
 const authorizePath = "/mobile/d/v1/authorization/"
 
 // authRequest is the validated authorization request, kept server side as a
-// websession transaction (oauth.md §2.3); forms carry only its id.
+// websession transaction; forms carry only its id, so a redirect URI is
+// never taken from a form (docs/providers/iijmio.md, "Login and consent
+// pages").
 type authRequest struct {
 	DeveloperID string
 	AppName     string
@@ -24,15 +26,17 @@ type authRequest struct {
 
 // authFailure is a rejected authorization request: either an HTML page that
 // never redirects (unknown client, bad redirect URI) or an error redirect in
-// the fragment (oauth.md §2.1).
+// the fragment (docs/providers/iijmio.md, "Order of checks").
 type authFailure struct {
 	redirect bool
 	code     string // OAuth 2.0 error code
-	desc     string // error_description (redirect) [chosen texts]
+	desc     string // error_description (redirect)
 	msg      string // Japanese message (page)
 }
 
-// OAuth error descriptions and page messages (style R16) [chosen texts].
+// OAuth error descriptions and page messages: our texts, since the real
+// service's were never captured (docs/providers/iijmio.md, "Order of
+// checks").
 const (
 	descMissingResponseType = "response_type is required"
 	descBadResponseType     = "response_type must be token"
@@ -47,7 +51,7 @@ const (
 	msgNoRedirect     = "redirect_uri が指定されていません。"
 	msgBadRedirect    = "redirect_uri がアプリケーションに登録されたリダイレクトURIと一致しません。"
 	msgDuplicate      = "client_id または redirect_uri が複数指定されています。"
-	msgBadLogin       = "mioIDまたはmioパスワードが正しくありません。" // iijmio.md §3 [chosen]
+	msgBadLogin       = "mioIDまたはmioパスワードが正しくありません。"
 	msgSession        = "セッションの有効期限が切れたか、不正なリクエストです。アプリケーションから最初からやり直してください。"
 	msgBadForm        = "フォームの内容が正しくありません。"
 	msgGone           = "このアプリケーションの登録は取り消されました。"
@@ -58,7 +62,8 @@ const (
 	msgMethodNotAllow = "このメソッドは使用できません。"
 )
 
-// permissions are the four items of the consent page [doc: seed §2].
+// permissions are the four items of the real consent page
+// (docs/providers/iijmio.md, "Element ids for browser tests").
 var permissions = []string{
 	"クーポン残量の取得",
 	"クーポンのON/OFF状態の取得",
@@ -66,10 +71,11 @@ var permissions = []string{
 	"データ利用量の取得",
 }
 
-// parseAuthorize validates an authorization query in the order of oauth.md
-// §2.1: client, then redirect URI (both answered with a page), then
-// response_type and state (answered with a fragment redirect). On a redirect
-// failure req carries the redirect URI and state to use.
+// parseAuthorize validates an authorization query in the order of
+// docs/providers/iijmio.md, "Order of checks": client, then redirect URI
+// (both answered with a page), then response_type and state (answered with
+// a fragment redirect). On a redirect failure req carries the redirect URI
+// and state to use.
 func parseAuthorize(q url.Values, developer func(string) (Developer, bool)) (req authRequest, fail *authFailure) {
 	if len(q["client_id"]) > 1 || len(q["redirect_uri"]) > 1 {
 		return req, &authFailure{code: "invalid_request", msg: msgDuplicate}
@@ -89,10 +95,10 @@ func parseAuthorize(q url.Values, developer func(string) (Developer, bool)) (req
 	if !matchRedirect(dev.RedirectURIs, redirect) {
 		return req, &authFailure{code: "invalid_request", msg: msgBadRedirect}
 	}
-	// From here on errors may redirect (oauth.md §2.1 check 3).
+	// Client and redirect URI check out: from here on errors may redirect.
 	req = authRequest{DeveloperID: dev.DeveloperID, AppName: dev.AppName, RedirectURI: redirect}
 	if len(q["state"]) == 1 {
-		req.State = q.Get("state") // echoed verbatim, never trimmed (oauth.md §2.2)
+		req.State = q.Get("state") // echoed verbatim, never trimmed
 	}
 	switch {
 	case len(q["response_type"]) > 1 || len(q["state"]) > 1:
@@ -107,10 +113,10 @@ func parseAuthorize(q url.Values, developer func(string) (Developer, bool)) (req
 	return req, nil
 }
 
-// matchRedirect is exact matching (oauth.md §1) with the loopback exception:
-// a registered http://127.0.0.1[:port]/… or http://[::1][:port]/… matches a
-// request that differs only in the port (RFC 8252 §7.3) [chosen]. Bare app
-// identifiers are plain strings and match exactly [clients: tagattie].
+// matchRedirect is exact matching with the loopback exception: a registered
+// http://127.0.0.1[:port]/… or http://[::1][:port]/… matches a request that
+// differs only in the port. Bare app identifiers are plain strings and match
+// exactly (docs/providers/iijmio.md, "Redirect URIs").
 func matchRedirect(registered []string, requested string) bool {
 	for _, reg := range registered {
 		if reg == requested {
@@ -151,9 +157,8 @@ func withoutLoopbackPort(u string) (string, bool) {
 }
 
 // successLocation is redirect_uri#access_token=…&state=…&token_type=Bearer&expires_in=7776000
-// in exactly this order [doc: seed; clients: kakikubo/miopon2019 reads the
-// 4th field as expires_in], values form-encoded (oauth.md §2.2), the key
-// expires_in as clients parse it, not the seed's expiresIn (iijmio.md §3).
+// in exactly this order, values form-encoded, the key expires_in as clients
+// parse it (docs/providers/iijmio.md, "The success redirect").
 func successLocation(redirectURI, token, state string) string {
 	return redirectURI + "#access_token=" + url.QueryEscape(token) +
 		"&state=" + url.QueryEscape(state) +
@@ -161,7 +166,7 @@ func successLocation(redirectURI, token, state string) string {
 }
 
 // errorLocation is redirect_uri#error=…&error_description=…[&state=…]
-// [doc RFC 6749 §4.2.2.1; clients: sukawasatoru/rust-myscript].
+// (docs/providers/iijmio.md, "Order of checks").
 func errorLocation(redirectURI, code, desc, state string) string {
 	loc := redirectURI + "#error=" + url.QueryEscape(code) + "&error_description=" + url.QueryEscape(desc)
 	if state != "" {
@@ -170,7 +175,8 @@ func errorLocation(redirectURI, code, desc, state string) string {
 	return loc
 }
 
-// redirectTo answers with a 302 to loc, never cached (oauth.md §2.2).
+// redirectTo answers with a 302 to loc, never cached, as loc carries a token
+// or an error (docs/providers/iijmio.md, "The success redirect").
 func redirectTo(w http.ResponseWriter, loc string) {
 	h := w.Header()
 	h.Set("Location", loc)
@@ -180,8 +186,9 @@ func redirectTo(w http.ResponseWriter, loc string) {
 }
 
 // handleAuthorize handles "GET /mobile/d/v1/authorization/": the implicit
-// grant's start, answered with the login page (iijmio.md §3) [doc]; with
-// ?txn= (our own 303 after login) it is the consent page.
+// grant's start, answered with the login page; with ?txn= (our own 303
+// after login) it is the consent page (docs/providers/iijmio.md, "Login and
+// consent pages").
 func handleAuthorize(st Store, sess *websession.Manager[authRequest], pg *pages) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
@@ -199,8 +206,7 @@ func handleAuthorize(st Store, sess *websession.Manager[authRequest], pg *pages)
 			return
 		}
 		// The login page is shown on every authorization, even to a session
-		// that logged in before: scrapers expect #username every time
-		// [clients: node-miopon, hinata, ludelvs] [chosen].
+		// that logged in before: scrapers expect #username every time.
 		s := sess.Get(w, r)
 		txn := sess.PutTxn(s.ID, req)
 		pg.login(w, r, http.StatusOK, loginData{AppName: req.AppName, Txn: txn, CSRF: s.CSRF})

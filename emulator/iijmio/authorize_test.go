@@ -370,7 +370,7 @@ func TestBareAppIDRedirectResolvesTo404(t *testing.T) {
 	assert.True(t, strings.HasPrefix(loc, "jp.example.app#access_token="), "should carry the app id as registered: %s", loc)
 
 	// A browser resolves it against the form's URL, as on the real site
-	// [clients: tagattie README].
+	// (docs/providers/iijmio.md, "Redirect URIs").
 	target := res.Request.URL.ResolveReference(&url.URL{Path: "jp.example.app"})
 	assert.Equal(t, "/iijmio/mobile/d/v1/authorization/jp.example.app", target.Path)
 	res, body := b.get(target.String())

@@ -10,7 +10,7 @@ import (
 )
 
 // handleCouponGet handles "GET /mobile/d/v1/coupon/" and "GET /mobile/d/v2/coupon/":
-// クーポン残量照会・クーポンのON/OFF状態照会 (iijmio.md §5).
+// クーポン残量照会・クーポンのON/OFF状態照会 (docs/providers/iijmio.md, "GET coupon").
 func handleCouponGet(st Store, version int) apiHandler {
 	return func(w http.ResponseWriter, r *http.Request, c caller) {
 		cs := st.Contracts(c.MioID, false)
@@ -22,11 +22,11 @@ func handleCouponGet(st Store, version int) apiHandler {
 	}
 }
 
-// encodeCouponV1 writes the seed's exact shape and key order [doc]: top
+// encodeCouponV1 writes the 2014 capture's shape and key order: top
 // returnCode, couponInfo; contract hddServiceCode, coupon, hdoInfo; line
 // couponUse, coupon, hdoServiceCode, sms, number, regulation, iccid; coupon
 // volume, expire, type. No plan, no voice, and only docomo (hdo) lines
-// (iijmio.md §1, §5.1) [doc; chosen for hiding hdu/hdx].
+// (docs/providers/iijmio.md, "GET coupon").
 func encodeCouponV1(cs []contractView) []byte {
 	w := newJSONWriter(256 + 512*len(cs))
 	w.beginObject()
@@ -72,8 +72,8 @@ func encodeCouponV1(cs []contractView) []byte {
 }
 
 // writeSimCoupon writes the line's one SIM coupon: volume an integer by
-// default, null when the fixture says so (the seed's 2014 value); expire
-// always null (iijmio.md §5.1) [doc, clients].
+// default, null when the fixture says so (the 2014 capture's value); expire
+// always null (docs/providers/iijmio.md, "GET coupon").
 func writeSimCoupon(w *jsonWriter, l lineView, alphabetical bool) {
 	w.beginArray()
 	w.beginObject()
@@ -91,10 +91,9 @@ func writeSimCoupon(w *jsonWriter, l lineView, alphabetical bool) {
 }
 
 // encodeCouponV2 writes alphabetical keys, as the only captured v2 bodies
-// have them [clients: neronplex/miopon-api tests]. hdoInfo, hduInfo and
-// hdxInfo are always present, [] when empty [chosen]. Eco plans carry
-// history and remains instead of coupon, and their lines no coupon
-// (iijmio.md §5.2) [clients: neronplex EcoCouponTest.php].
+// have them. hdoInfo, hduInfo and hdxInfo are always present, [] when empty.
+// Eco plans carry history and remains instead of coupon, and their lines no
+// coupon (docs/providers/iijmio.md, "GET coupon").
 func encodeCouponV2(cs []contractView) []byte {
 	w := newJSONWriter(256 + 768*len(cs))
 	w.beginObject()
@@ -167,7 +166,8 @@ func writeLineV2(w *jsonWriter, l lineView, eco bool) {
 }
 
 // handleCouponPut handles "PUT /mobile/d/v1/coupon/" and "PUT /mobile/d/v2/coupon/":
-// クーポンのON/OFF (iijmio.md §6). Idempotent; all-or-nothing [doc; chosen].
+// クーポンのON/OFF. Idempotent; all-or-nothing (docs/providers/iijmio.md,
+// "PUT coupon").
 func handleCouponPut(st Store, version int, writeErr errorFunc) apiHandler {
 	return func(w http.ResponseWriter, r *http.Request, c caller) {
 		body, err := httpx.ReadBody(r)
@@ -192,16 +192,16 @@ func handleCouponPut(st Store, version int, writeErr errorFunc) apiHandler {
 	}
 }
 
-// parseCouponPut reads a PUT coupon body (iijmio.md §6):
+// parseCouponPut reads a PUT coupon body:
 //
 //	{"couponInfo":[{"hdoInfo":[{"hdoServiceCode":"hdo…","couponUse":true}], "hduInfo":[…], "hdxInfo":[…]}]}
 //
 // Keys match case-sensitively. Unknown keys are ignored; hdoInfo/hduInfo/
-// hdxInfo may be absent, [] or null (Go clients marshal nil slices as null)
-// [chosen]; every entry needs a string service code and a boolean couponUse
-// (so nu50218/miopon-go's omitempty couponUse:false is a 400, kept on
-// purpose); v1 accepts only empty hduInfo/hdxInfo; the body must name at
-// least one line. Every failure is errBadData.
+// hdxInfo may be absent, [] or null; every entry needs a non-empty string
+// service code and a boolean couponUse (so nu50218/miopon-go's omitempty
+// couponUse:false is a 400, kept on purpose); v1 accepts only empty
+// hduInfo/hdxInfo; the body must name at least one line. Every failure is
+// errBadData (docs/providers/iijmio.md, "PUT coupon").
 func parseCouponPut(body []byte, version int) ([]couponSwitch, error) {
 	var in couponPutBody
 	if jsonv2.Unmarshal(body, &in, couponPutOptions) != nil {
@@ -238,9 +238,9 @@ func parseCouponPut(body []byte, version int) ([]couponSwitch, error) {
 	return out, nil
 }
 
-// couponPutOptions keep what PUT coupon has always accepted beyond
-// jsonv2's defaults: a repeated name (the last one wins) and invalid UTF-8,
-// which becomes U+FFFD and so never names a line.
+// couponPutOptions relax two of jsonv2's defaults: a repeated name counts
+// once, the last one, and invalid UTF-8 is read as U+FFFD, which never
+// names a line (docs/providers/iijmio.md, "PUT coupon").
 var couponPutOptions = jsonv2.JoinOptions(
 	jsontext.AllowDuplicateNames(true),
 	jsontext.AllowInvalidUTF8(true),

@@ -33,8 +33,8 @@ func TestCouponGetGolden(t *testing.T) {
 
 func TestCouponV1MatchesSeedShape(t *testing.T) {
 	t.Parallel()
-	// The seed's v1 body (seeds/000) with our fixture's values: key order,
-	// nulls and types exactly as captured [doc].
+	// The 2014 capture's v1 body with our fixture's values: key order, nulls
+	// and types exactly as captured (docs/providers/iijmio.md, "GET coupon").
 	e := newEnv(t)
 	body := e.api("GET", pathCouponV1, "").Body.String()
 	assert.True(t, strings.HasPrefix(body, `{"returnCode": "OK", "couponInfo": [{"hddServiceCode": "hdd12345678", "coupon": [{"volume": 10, "expire": "201401", "type": "bundle"}, {"volume": 500, "expire": "201402", "type": "bundle"}, {"volume": 0, "expire": "201401", "type": "topup"}, {"volume": 0, "expire": "201402", "type": "topup"}, {"volume": 0, "expire": "201403", "type": "topup"}, {"volume": 0, "expire": "201404", "type": "topup"}], "hdoInfo": [{"couponUse": false, "coupon": [{"volume": null, "expire": null, "type": "sim"}], "hdoServiceCode": "hdo12345678", "sms": false, "number": "08012345678", "regulation": false, "iccid": "DN0012345678AB"}]}`), body)
@@ -52,7 +52,7 @@ func TestCouponV2KeysAreAlphabetical(t *testing.T) {
 }
 
 // assertSortedKeys walks a JSON document and checks every object's keys are
-// in ascending byte order (iijmio.md §2).
+// in ascending byte order (docs/providers/iijmio.md, "Wire format").
 func assertSortedKeys(t *testing.T, b []byte) {
 	t.Helper()
 	var walk func(v any)
@@ -125,7 +125,7 @@ func TestCouponHead(t *testing.T) {
 	e := newEnv(t)
 	get := e.api("GET", pathCouponV1, "")
 	head := e.api("HEAD", pathCouponV1, "")
-	assert.Equal(t, http.StatusOK, head.Code, "should answer curl -I like the seed")
+	assert.Equal(t, http.StatusOK, head.Code, "should answer curl -I like the 2014 capture")
 	assert.Equal(t, get.Header().Get("Content-Length"), head.Header().Get("Content-Length"))
 	assertAPIHeaders(t, head.Result().Header)
 }
@@ -193,7 +193,7 @@ func TestCouponPutSuccess(t *testing.T) {
 		body    string
 		want    map[string]bool // line → couponUse afterwards
 	}{
-		{"should switch a docomo line on (seed body)", 1,
+		{"should switch a docomo line on (the 2014 capture's body)", 1,
 			`{"couponInfo":[{"hdoInfo":[{"hdoServiceCode":"hdo12345678","couponUse":true}]}]}`,
 			map[string]bool{"hdo12345678": true, "hdu12345679": true, "hdx12345670": true}},
 		{"should accept a no-op switch", 1,
@@ -237,7 +237,7 @@ func TestCouponPutSuccess(t *testing.T) {
 			}
 			w := e.api("PUT", path, tt.body)
 			assert.Equal(t, http.StatusOK, w.Code)
-			assert.Equal(t, `{"returnCode": "OK"}`, w.Body.String(), "should answer the seed's exact bytes")
+			assert.Equal(t, `{"returnCode": "OK"}`, w.Body.String(), "should answer the 2014 capture's exact bytes")
 			assertAPIHeaders(t, w.Result().Header)
 			got := couponUses(t, e)
 			for line, use := range tt.want {

@@ -1,28 +1,19 @@
 // Package iijmio emulates the IIJmio クーポンスイッチAPI (coupon switch API) of
-// IIJmio's mobile data service as it was documented at
-// https://www.iijmio.jp/hdd/coupon/mioponapi.html (formerly …/mioponapi.jsp)
-// and captured by the 2014 blog post in seeds/000: v1 and v2 of
+// IIJmio's mobile data service, v1 and v2:
 //
 //	GET  /mobile/d/v1/authorization/   OAuth 2.0 implicit grant (login + consent pages)
 //	GET  /mobile/d/v{1,2}/coupon/      coupon volumes and ON/OFF state
 //	PUT  /mobile/d/v{1,2}/coupon/      switch coupon use per line
 //	GET  /mobile/d/v{1,2}/log/packet/  31 days of daily traffic
 //
-// The rules, with their sources, are in ../shared/reference/iijmio.md; every
-// emulated quirk in this package cites its section and label ([doc], [clients],
-// [chosen]).
+// docs/providers/iijmio.md holds every rule with its public source (IIJmio's
+// reference, a 2014 capture of the live service, client repositories, RFCs)
+// and says whether it is documented, seen in real clients or our choice;
+// comments here cite its sections by title. It also lists the known
+// differences from the real service.
 //
-// Known differences from the real service:
-//   - Everything the real service leaves undocumented is our choice and marked
-//     [chosen]: error pages of the authorization endpoint, 405/413/5xx bodies,
-//     the regulation (throttling) rule, month rollover, rate-limit windows.
-//   - The 2014 XHR page exposing JS globals token/state/tokenType/expiresIn is
-//     not emulated (iijmio.md §3).
-//   - The fragment key is expires_in (as clients parse it since 2018), not the
-//     seed's expiresIn.
-//   - The implicit-grant token is minted by this package from the injected ID
-//     source, not through go-oauth2/internal/oauth2x: the redirect is built by
-//     hand anyway (oauth.md G14), and there is no token endpoint to serve.
-//   - Usage only changes through the admin API (POST /_fakeapi/iijmio/usage);
-//     no traffic happens by itself.
+// The implicit-grant token is minted by this package from the injected ID
+// source, not through an OAuth library: the redirect's parameter order and
+// encoding are IIJmio's own (docs/providers/iijmio.md, "The success
+// redirect"), and there is no token endpoint to serve.
 package iijmio

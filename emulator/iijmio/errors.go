@@ -9,23 +9,21 @@ import (
 	"github.com/fakeapi/fakeapi/internal/httpx"
 )
 
-// returnCode texts the client sees (style R16). Texts of the real service are
-// copied exactly; the sources are in iijmio.md §4 and §8.
+// returnCode texts the client sees. Texts of the real service are copied
+// exactly; where none was ever seen the text is ours. The table of
+// docs/providers/iijmio.md, "Errors" gives the source of each.
 const (
-	codeOK = "OK" // [doc] seed
-	// Header and token checks, in the order of iijmio.md §4 [clients:
-	// emasaka/miopon-cli test/testmock/miomock.rb].
+	codeOK = "OK"
+	// The header and token checks, in their order (docs/providers/iijmio.md,
+	// "Headers and checks").
 	codeNoAuthorization = "X-IIJmio-Authorization is not found"
 	codeNoDeveloper     = "X-IIJmio-Developer is not found"
 	codeNotRegistered   = "Your application is not registered"
 	codeAuthFailure     = "User Authorization Failure"
-	// [chosen text] 429; handled by emasaka, flexiblemiopon, IIJmioToggle.
 	codeTooManyRequests = "Too Many Request"
-	// [clients: emasaka mock] bad PUT body.
-	codeBadData = "Your data structure or data type is invalid"
-	// [clients: tagattie README, captured live].
-	codeNotFound = "Requested resource is not found"
-	// [chosen] statuses the real service never showed us.
+	codeBadData         = "Your data structure or data type is invalid"
+	codeNotFound        = "Requested resource is not found"
+	// Statuses the real service was never seen to answer.
 	codeMethodNotAllowed = "Method Not Allowed"
 	codeTooLarge         = "Request Entity Too Large"
 	codeInternal         = "Internal Server Error"
@@ -33,7 +31,7 @@ const (
 )
 
 // Sentinel errors of the store and the handlers; statusFor maps each to its
-// status and returnCode (style R14).
+// status and returnCode.
 var (
 	errNoAuthorization = errors.New("iijmio: X-IIJmio-Authorization header missing")
 	errNoDeveloper     = errors.New("iijmio: X-IIJmio-Developer header missing")
@@ -46,7 +44,8 @@ var (
 	errUnavailable     = errors.New("iijmio: service unavailable")
 )
 
-// rateLimitedError carries the Retry-After of a 429 (iijmio.md §8).
+// rateLimitedError carries the Retry-After of a 429 (docs/providers/iijmio.md,
+// "Rate limits").
 type rateLimitedError struct{ retryAfter int }
 
 func (e *rateLimitedError) Error() string {
@@ -101,14 +100,14 @@ func codeForStatus(status int) string {
 		return codeInternal
 	}
 	if t := http.StatusText(status); t != "" {
-		return t // [chosen] still JSON, so clients can parse it
+		return t // still JSON, so clients can parse it
 	}
 	return codeInternal
 }
 
-// apiHeaders are on every API response, errors included (iijmio.md §2): the
-// values are the seed's captured headers [doc]; sending them on errors and
-// preflights is [chosen] so browsers can read the returnCode.
+// apiHeaders are on every API response, errors and preflights included, so
+// that browsers can read the returnCode (docs/providers/iijmio.md, "Wire
+// format").
 func apiHeaders(h http.Header) {
 	h.Set("Access-Control-Allow-Origin", "*")
 	h.Set("Access-Control-Allow-Headers", "X-IIJmio-Developer,X-IIJmio-Authorization,X-IIJmio-Application,Content-Type")
@@ -117,7 +116,7 @@ func apiHeaders(h http.Header) {
 }
 
 // writeBody writes a JSON body with the API headers. Content-Type has no
-// charset [doc: seed's curl -I].
+// charset, as on the real service (docs/providers/iijmio.md, "Wire format").
 func writeBody(w http.ResponseWriter, status int, body []byte) {
 	apiHeaders(w.Header())
 	httpx.WriteBytes(w, status, "application/json", body)
@@ -128,7 +127,7 @@ func writeCode(w http.ResponseWriter, status int, code string) {
 	writeBody(w, status, returnCodeBody(code))
 }
 
-// errorWriter returns the provider's single error writer (style R14):
+// errorWriter returns the provider's single error writer:
 // expected errors get their table entry, anything else is logged in full and
 // answered with the generic 500, never err.Error().
 func errorWriter(log *slog.Logger) func(w http.ResponseWriter, r *http.Request, err error) {
@@ -139,7 +138,7 @@ func errorWriter(log *slog.Logger) func(w http.ResponseWriter, r *http.Request, 
 		}
 		var rl *rateLimitedError
 		if errors.As(err, &rl) {
-			// [chosen] seconds until the oldest counted request leaves the window.
+			// Seconds until the oldest counted request leaves the window.
 			w.Header().Set("Retry-After", strconv.Itoa(rl.retryAfter))
 		}
 		writeCode(w, status, code)

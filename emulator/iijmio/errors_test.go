@@ -105,7 +105,7 @@ func TestWriteErrorOnAuthorization(t *testing.T) {
 	e.inst.WriteError(w, httptest.NewRequest("GET", valid, nil), 503)
 	assert.Equal(t, http.StatusFound, w.Code)
 	assert.Equal(t, tRedirect+"#error=temporarily_unavailable&error_description="+qe(descUnavailable)+"&state=s1", w.Header().Get("Location"),
-		"should redirect once client and redirect URI check out (oauth.md §2.1)")
+		"should redirect once client and redirect URI check out")
 
 	w = httptest.NewRecorder()
 	e.inst.WriteError(w, httptest.NewRequest("GET", valid, nil), 500)

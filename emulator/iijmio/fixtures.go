@@ -17,11 +17,12 @@ type Fixtures struct {
 	// written for. When set, every date moves when the document is loaded so
 	// that AsOf becomes today: packet-log and history dates and token times by
 	// whole days, coupon expiry months by whole months. This keeps the
-	// default fixtures current without editing them [chosen]. Export never
+	// default fixtures current without editing them. Export never
 	// writes it: exported dates are absolute.
 	AsOf string `json:"asOf,omitempty"`
 	// Month ("YYYYMM", runtime) is the last JST month whose rollover ran
-	// (iijmio.md §9). Absent means the month the document is loaded in.
+	// (docs/providers/iijmio.md, "Usage, coupons and throttling"). Absent
+	// means the month the document is loaded in.
 	Month      string      `json:"month,omitempty"`
 	Developers []Developer `json:"developers"`
 	Users      []User      `json:"users"`
@@ -30,7 +31,8 @@ type Fixtures struct {
 }
 
 // Developer is an application registered in the developer console: the
-// developer ID is the OAuth client_id (seed §1).
+// developer ID is the OAuth client_id (docs/providers/iijmio.md,
+// "Authorization details").
 type Developer struct {
 	DeveloperID  string   `json:"developerId"`
 	AppName      string   `json:"appName"`
@@ -50,21 +52,23 @@ type Contract struct {
 	HddServiceCode string `json:"hddServiceCode"`
 	Plan           string `json:"plan"`
 	// MonthlyBundle (MB) is granted as a bundle coupon at each JST month
-	// change, expiring at the end of the next month (iijmio.md §9) [chosen].
+	// change, expiring at the end of the next month (docs/providers/iijmio.md,
+	// "Usage, coupons and throttling").
 	MonthlyBundle int       `json:"monthlyBundle,omitempty"`
 	Coupons       []Coupon  `json:"coupons"`
 	History       []History `json:"history,omitempty"`
 	Lines         []Line    `json:"lines"`
 }
 
-// Coupon is a bundle or topup coupon of a contract (iijmio.md §5.1).
+// Coupon is a bundle or topup coupon of a contract (docs/providers/iijmio.md,
+// "GET coupon").
 type Coupon struct {
 	Volume int    `json:"volume"`
 	Expire string `json:"expire"`
 	Type   string `json:"type"`
 }
 
-// History is an Eco-plan limit change (iijmio.md §5.2).
+// History is an Eco-plan limit change (docs/providers/iijmio.md, "GET coupon").
 type History struct {
 	Date   string `json:"date"`
 	Event  string `json:"event"`
@@ -80,10 +84,11 @@ type Line struct {
 	SMS         bool   `json:"sms"`
 	Voice       bool   `json:"voice"`
 	CouponUse   bool   `json:"couponUse"`
-	// ForceRegulation keeps regulation on whatever the usage (iijmio.md §9).
+	// ForceRegulation keeps regulation on whatever the usage.
 	ForceRegulation bool `json:"forceRegulation,omitempty"`
 	// SimCoupon is the SIM内クーポン; absent means volume 0, and
-	// {"volume": null} reproduces the seed's 2014 "in development" null.
+	// {"volume": null} reproduces the 2014 capture's "in development" null
+	// (docs/providers/iijmio.md, "GET coupon").
 	SimCoupon *SimCoupon `json:"simCoupon,omitempty"`
 	// PacketLog is the daily history, any order in fixtures, sorted on export.
 	PacketLog []PacketDay `json:"packetLog,omitempty"`
@@ -109,7 +114,7 @@ type Token struct {
 	IssuedAt    time.Time `json:"issuedAt"`
 }
 
-// Plans the v2 API reports (iijmio.md §5.2) [doc via safx schema].
+// Plans the v2 API reports (docs/providers/iijmio.md, "GET coupon").
 var plans = map[string]bool{
 	"Family Share": true, "Minimum Start": true, "Light Start": true,
 	"Eco Minimum": true, "Eco Standard": true, "Pay as you go": true,
@@ -128,7 +133,7 @@ var (
 // maxVolume caps every MB figure so sums cannot overflow (1 PB).
 const maxVolume = 1 << 30
 
-// Validate checks what the types cannot (style R10): unique ids, references,
+// Validate checks what the types cannot: unique ids, references,
 // enums and date formats. Errors carry the JSON path for fixture.Load.
 func (f *Fixtures) Validate() error {
 	if f.AsOf != "" {
@@ -220,8 +225,9 @@ func (d Developer) validate(p string) error {
 	return nil
 }
 
-// checkRedirectURI accepts URLs and bare app identifiers (oauth.md §1) but
-// nothing a Location header or fragment cannot carry.
+// checkRedirectURI accepts URLs and bare app identifiers but nothing a
+// Location header or fragment cannot carry, and no URI that runs script
+// (docs/providers/iijmio.md, "Redirect URIs").
 func checkRedirectURI(u string) string {
 	switch {
 	case u == "":
@@ -231,8 +237,7 @@ func checkRedirectURI(u string) string {
 	case strings.ContainsFunc(u, func(r rune) bool { return r < 0x20 || r == 0x7f }):
 		return fmt.Sprintf("redirect URI %q contains control characters", u)
 	case scriptScheme(u):
-		// The token would be handed to a script URL (RFC 9700 §4.1: a
-		// redirect must not reach script) [chosen].
+		// The token would be handed to a script.
 		return fmt.Sprintf("redirect URI %q: javascript:, vbscript: and data: URIs run script, not an app", u)
 	}
 	return ""

@@ -14,7 +14,7 @@ import (
 	"github.com/fakeapi/fakeapi/internal/fixture"
 )
 
-// Fuzz targets for every parser of client input (PROVIDER-GUIDE.md). Each
+// Fuzz targets for every parser of client input (docs/PROVIDER-GUIDE.md). Each
 // checks the parser's own promises, not just the absence of panics.
 
 // FuzzCouponPut sends untrusted bodies down the PUT coupon path: the
@@ -106,7 +106,8 @@ func FuzzParseAuthorize(f *testing.F) {
 		req, fail := parseAuthorize(q, lookup)
 		if fail == nil || fail.redirect {
 			// Anything that may redirect went through client and exact
-			// redirect URI checks first (oauth.md §2.1).
+			// redirect URI checks first (docs/providers/iijmio.md, "Order
+			// of checks").
 			assert.Equal(t, "dev", req.DeveloperID)
 			assert.True(t, matchRedirect(dev.RedirectURIs, req.RedirectURI), "redirect to %q", req.RedirectURI)
 		}

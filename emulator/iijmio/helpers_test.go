@@ -22,7 +22,8 @@ import (
 )
 
 // testNow is the frozen start of every test clock: 2014-01-15 11:37:57 JST,
-// the seed's curl -I Date header.
+// the Date header of the 2014 capture's curl -I (docs/providers/iijmio.md,
+// "Sources").
 var testNow = time.Date(2014, 1, 15, 2, 37, 57, 0, time.UTC)
 
 // Test accounts of testFixture.
@@ -38,7 +39,8 @@ const (
 	tRedirect = "https://app.example.jp/cb"
 )
 
-// testFixture is small, absolute (no asOf) and shaped after the seed.
+// testFixture is small, absolute (no asOf) and shaped after the 2014
+// capture's bodies.
 const testFixture = `{
   "month": "201401",
   "developers": [

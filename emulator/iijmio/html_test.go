@@ -12,7 +12,7 @@ import (
 	"golang.org/x/net/html"
 )
 
-// parseHTML parses a page; tests look at nodes, not substrings (style R20).
+// parseHTML parses a page; tests look at nodes, not substrings.
 func parseHTML(t testing.TB, body string) *html.Node {
 	t.Helper()
 	doc, err := html.Parse(strings.NewReader(body))

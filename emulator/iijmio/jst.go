@@ -2,13 +2,13 @@ package iijmio
 
 import "time"
 
-// IIJmio reports days and months in Japan time (iijmio.md §7: clients match
-// the last packet entry against today's date in Asia/Tokyo) [clients]. Japan
-// has had no daylight saving since 1951, so a fixed zone is exact and needs no
-// tzdata in a scratch image.
+// jst is Japan time, in which IIJmio counts days and months
+// (docs/providers/iijmio.md, "GET packet log"). Every instant becomes a JST
+// date through it. Japan has had no daylight saving since 1951, so a fixed
+// zone is exact and needs no tzdata in a scratch image.
 var jst = time.FixedZone("JST", 9*60*60)
 
-// day is a JST calendar day counted from 1970-01-01 (JST).
+// day is a JST calendar day counted from 1970-01-01.
 type day int
 
 // month is a JST calendar month counted as year*12 + month-1.

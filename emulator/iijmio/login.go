@@ -41,8 +41,8 @@ func parseAuthForm(form url.Values) (authForm, bool) {
 
 // handleAuthorizePost handles "POST /mobile/d/v1/authorization/": the login
 // and consent forms post to the authorization path itself, so a bare app id
-// in Location resolves against it exactly as on the real site (iijmio.md §3)
-// [clients: tagattie README].
+// in Location resolves against it exactly as on the real site
+// (docs/providers/iijmio.md, "Redirect URIs").
 func handleAuthorizePost(st Store, sess *websession.Manager[authRequest], pg *pages, log *slog.Logger) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if err := r.ParseForm(); err != nil {
@@ -59,7 +59,7 @@ func handleAuthorizePost(st Store, sess *websession.Manager[authRequest], pg *pa
 			return
 		}
 		// CSRF and transaction checks: 403 page, nothing changes, no redirect
-		// (oauth.md §2.3).
+		// (docs/providers/iijmio.md, "Login and consent pages").
 		s, ok := sess.Lookup(r)
 		if !ok || !sess.CheckCSRF(s, f.CSRF) {
 			pg.error(w, r, http.StatusForbidden, "invalid_request", msgSession, "")
@@ -79,10 +79,10 @@ func handleAuthorizePost(st Store, sess *websession.Manager[authRequest], pg *pa
 }
 
 // login checks the mioID and password. A failure shows the login page again
-// with one generic message and a new CSRF token, status 200 (oauth.md §2.3);
-// success moves the transaction to a new id bound to the user and answers
-// 303 to the consent page, a real navigation (iijmio.md §3) [clients:
-// ludelvs/iijmio waits for it].
+// with one generic message and a new CSRF token, status 200; success moves
+// the transaction to a new id bound to the user and answers 303 to the
+// consent page, a real navigation (docs/providers/iijmio.md, "Login and
+// consent pages").
 func login(w http.ResponseWriter, r *http.Request, st Store, sess *websession.Manager[authRequest], pg *pages,
 	s websession.Session, f authForm, req authRequest) {
 	if !st.CheckPassword(f.Username, f.Password) {
@@ -100,12 +100,12 @@ func login(w http.ResponseWriter, r *http.Request, st Store, sess *websession.Ma
 	txn := sess.PutTxn(s.ID, req)
 	w.Header().Set("Location", httpx.Base(r)+authorizePath+"?txn="+url.QueryEscape(txn))
 	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(http.StatusSeeOther) // 303 after a credentials POST (oauth.md §2.2)
+	w.WriteHeader(http.StatusSeeOther) // 303, never 307, after a POST carrying credentials
 }
 
 // consent answers 許可する with the token redirect and 許可しない with
-// access_denied, both 302 (oauth.md §2.2). The transaction is taken, so a
-// consent can be answered once.
+// access_denied, both 302 (docs/providers/iijmio.md, "Login and consent
+// pages"). The transaction is taken, so a consent can be answered once.
 func consent(w http.ResponseWriter, r *http.Request, st Store, sess *websession.Manager[authRequest], pg *pages,
 	log *slog.Logger, s websession.Session, f authForm) {
 	req, ok := sess.TakeTxn(s.ID, f.Txn)

@@ -3,9 +3,8 @@ package iijmio
 import "net/http"
 
 // handlePacketGet handles "GET /mobile/d/v1/log/packet/" and "GET /mobile/d/v2/log/packet/":
-// データ利用量照会 (iijmio.md §7). 31 entries per line, oldest first, today
-// (JST) last, days without traffic as 0 [doc; clients: miopon-go takes
-// packetLog[len-1] as today].
+// データ利用量照会. 31 entries per line, oldest first, today (JST) last, days
+// without traffic as 0 (docs/providers/iijmio.md, "GET packet log").
 func handlePacketGet(st Store, version int) apiHandler {
 	return func(w http.ResponseWriter, r *http.Request, c caller) {
 		cs := st.Contracts(c.MioID, true)
@@ -13,9 +12,9 @@ func handlePacketGet(st Store, version int) apiHandler {
 	}
 }
 
-// encodePacket writes alphabetical keys everywhere: the seed's v1 order
-// happens to be alphabetical [doc]; v2 adds hduInfo/hdxInfo and plan
-// [clients: neronplex PacketTest.php]. v1 lists only hdo lines.
+// encodePacket writes alphabetical keys everywhere, which the 2014 capture's
+// v1 order happens to be; v2 adds hduInfo/hdxInfo and plan. v1 lists only
+// hdo lines (docs/providers/iijmio.md, "GET packet log").
 func encodePacket(cs []contractView, version int) []byte {
 	w := newJSONWriter(256 + 2048*len(cs))
 	w.beginObject()

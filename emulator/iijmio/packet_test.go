@@ -32,8 +32,8 @@ func TestPacketWindowIs31JSTDaysEndingToday(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, noLimits)
 	// 23:59:59 JST on 2014-01-15 is still the 15th; one second later the
-	// window moves to end on the 16th [clients: delphinus matches today's
-	// entry by Asia/Tokyo date].
+	// window moves to end on the 16th, as clients match today's entry by
+	// its Asia/Tokyo date (docs/providers/iijmio.md, "GET packet log").
 	require.NoError(t, e.clk.Set(time.Date(2014, 1, 15, 14, 59, 59, 0, time.UTC)))
 	log := packetLog(t, e, pathPacketV1, "hdo12345678")
 	require.Len(t, log, 31)

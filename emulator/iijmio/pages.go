@@ -12,7 +12,7 @@ import (
 //go:embed templates/*.html
 var templateFS embed.FS
 
-// pages renders the authorization pages (style R20): parsed once, rendered
+// pages renders the authorization pages: parsed once, rendered
 // into a buffer by httpx.RenderHTML, with the page security headers.
 type pages struct {
 	t   *template.Template
@@ -25,7 +25,8 @@ func newPages(log *slog.Logger) *pages {
 }
 
 // loginData fills login.html. Element ids username, password, submit are
-// relied on by scrapers (iijmio.md §3) [clients].
+// relied on by scrapers (docs/providers/iijmio.md, "Element ids for browser
+// tests").
 type loginData struct {
 	Action   string
 	AppName  string
@@ -61,7 +62,8 @@ func (p *pages) consent(w http.ResponseWriter, r *http.Request, d consentData) {
 }
 
 // error renders the error page; it never links or redirects anywhere
-// (oauth.md §2.1). detail is user input and is escaped like everything else.
+// (docs/providers/iijmio.md, "Order of checks"). detail is user input and is
+// escaped like everything else.
 func (p *pages) error(w http.ResponseWriter, r *http.Request, status int, code, msg, detail string) {
 	p.render(w, r, status, "error.html", errorData{Code: code, Message: msg, Detail: detail})
 }

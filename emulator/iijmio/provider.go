@@ -16,14 +16,16 @@ import (
 
 // Config is the provider's own configuration.
 type Config struct {
-	// DisableRateLimits turns the documented per-token limits off (load tests).
+	// DisableRateLimits turns the per-token rate limits off, for load tests
+	// (docs/providers/iijmio.md, "Rate limits").
 	DisableRateLimits bool
 }
 
-// sessionCookie names the provider's browser-session cookie (oauth.md §2.3).
+// sessionCookie names the provider's browser-session cookie
+// (docs/providers/iijmio.md, "Login and consent pages").
 const sessionCookie = "iijmio_session"
 
-// Open builds the provider from its fixture document (PROVIDER-GUIDE.md).
+// Open builds the provider from its fixture document (docs/PROVIDER-GUIDE.md).
 func Open(d provider.Deps, cfg Config, file string, data []byte) (*provider.Instance, error) {
 	f, err := fixture.Load[Fixtures](file, data)
 	if err != nil {
@@ -119,9 +121,11 @@ func newServer(log *slog.Logger, cfg Config, st Store, clk clock.Clock, src ids.
 
 // statusWriter is Instance.WriteError: the root's injected faults, refused
 // bodies and recovered panics. API paths get {"returnCode": …} like every
-// other error (iijmio.md §8). The authorization endpoint follows oauth.md
-// §2.1: once client and redirect URI check out, a GET gets a server_error or
-// temporarily_unavailable redirect; otherwise an HTML page of that status.
+// other error (docs/providers/iijmio.md, "Errors"). On the authorization
+// endpoint a GET whose client and redirect URI check out gets a
+// server_error or temporarily_unavailable redirect, anything else an HTML
+// page of that status (docs/providers/iijmio.md, "Injected faults on the
+// authorization endpoint").
 func statusWriter(st Store, pg *pages) func(w http.ResponseWriter, r *http.Request, status int) {
 	return func(w http.ResponseWriter, r *http.Request, status int) {
 		if !strings.HasSuffix(r.URL.Path, authorizePath) {

@@ -5,15 +5,14 @@ import (
 	"unicode/utf8"
 )
 
-// jsonWriter writes JSON the way the real service does (iijmio.md §2):
-// Python json.dumps defaults, i.e. separators ", " and ": ", non-ASCII and
-// DEL as lower-case \uXXXX escapes (surrogate pairs above U+FFFF), no HTML
-// escaping, no trailing newline, keys in the order they are written. The only
-// raw bodies ever captured are {"returnCode": "OK"} [doc] and
-// {"returnCode": "Requested resource is not found"} [clients: tagattie README].
+// jsonWriter writes JSON the way the real service does: Python json.dumps
+// defaults, i.e. separators ", " and ": ", non-ASCII and DEL as lower-case
+// \uXXXX escapes (surrogate pairs above U+FFFF), no HTML escaping, no
+// trailing newline, keys in the order they are written
+// (docs/providers/iijmio.md, "Wire format").
 //
-// Callers write keys in the order the reference fixes: the seed's order for v1
-// coupon (§5.1), alphabetical everywhere else.
+// Callers write keys in the 2014 capture's order for v1 coupon and in
+// alphabetical order everywhere else.
 type jsonWriter struct {
 	b     []byte
 	stack []int // per open container: number of members written so far
@@ -168,7 +167,7 @@ func appendU16(b []byte, v uint16) []byte {
 }
 
 // returnCodeBody is {"returnCode": code}, the body of every error and of a
-// successful PUT (iijmio.md §2, §8).
+// successful PUT (docs/providers/iijmio.md, "Errors").
 func returnCodeBody(code string) []byte {
 	w := newJSONWriter(len(code) + 20)
 	w.beginObject()

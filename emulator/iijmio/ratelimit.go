@@ -8,8 +8,7 @@ import (
 )
 
 // limitClass is one rate-limited endpoint; v1 and v2 share a class
-// (iijmio.md §8) [clients: kamataryo/electron-miopon comments,
-// nu50218/miopon-go example pacing, hinata README agree on the numbers].
+// (docs/providers/iijmio.md, "Rate limits").
 type limitClass uint8
 
 const (
@@ -24,7 +23,7 @@ func (c limitClass) String() string {
 
 var limits = [...]int{limitCouponGet: 5, limitCouponPut: 1, limitPacketGet: 5}
 
-// limitWindow is the sliding window [chosen].
+// limitWindow is the sliding window.
 const limitWindow = time.Minute
 
 type limitKey struct {
@@ -47,7 +46,7 @@ func newLimiter(clk clock.Clock, disabled bool) *limiter {
 
 // allow counts one request of class for token, or reports how many whole
 // seconds remain until the oldest counted request leaves the window
-// (Retry-After, [chosen]). A refused request is not counted, so a client
+// (Retry-After). A refused request is not counted, so a client
 // that waits Retry-After always gets through.
 func (l *limiter) allow(token string, class limitClass) (ok bool, retryAfter int) {
 	if l.disabled {

@@ -64,7 +64,7 @@ func TestRateLimitCountsOnlyAuthenticatedAndAdmitted(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusOK, e.api("GET", pathCouponV1, "").Code, "should not count refused requests")
 
-	// A bad PUT body still counts once it passed checks 1–4 [chosen].
+	// A bad PUT body still counts: it passed the header and token checks.
 	assert.Equal(t, http.StatusBadRequest, e.api("PUT", pathCouponV1, `{}`).Code)
 	assert.Equal(t, http.StatusTooManyRequests, e.api("PUT", pathCouponV1, `{}`).Code)
 }

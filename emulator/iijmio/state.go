@@ -7,36 +7,37 @@ import (
 	"time"
 )
 
-// Line kinds by service-code prefix (iijmio.md §1) [clients: nu50218/miopon-go
-// coupon/coupon.go comments].
+// Line kinds by service-code prefix (docs/providers/iijmio.md, "Endpoints").
 const (
 	kindHdo = "hdo" // タイプD (docomo)
 	kindHdu = "hdu" // タイプA (au), v2 only
 	kindHdx = "hdx" // eSIM, v2 only
 )
 
-// Coupon types (iijmio.md §5.1) [doc via safx schema].
+// Coupon types (docs/providers/iijmio.md, "GET coupon").
 const (
 	couponBundle = "bundle" // バンドルクーポン
 	couponTopup  = "topup"  // 追加クーポン
 	couponSim    = "sim"    // SIM内クーポン
 )
 
-// tokenTTL is 90 days: the seed's expiresIn=7776000 [doc].
+// tokenTTL is 90 days, the 2014 capture's expiresIn=7776000
+// (docs/providers/iijmio.md, "Token").
 const (
 	tokenTTL        = 90 * 24 * time.Hour
 	tokenTTLSeconds = 7776000
 )
 
-// Regulation (throttling) rule, iijmio.md §9 [chosen, after IIJmio's タイプD
-// rule quoted at http://ukch.net/archives/2065]: coupon-off traffic over the
-// 3 days ending yesterday above 366 MB throttles the line.
+// Regulation (throttling) rule: coupon-off traffic over the 3 days ending
+// yesterday above 366 MB throttles the line (docs/providers/iijmio.md,
+// "Usage, coupons and throttling").
 const (
 	regulationDays  = 3
 	regulationLimit = 366
 )
 
-// logDays is the length of a packet log: 30 past days and today [doc].
+// logDays is the length of a packet log: 30 past days and today
+// (docs/providers/iijmio.md, "GET packet log").
 const logDays = 31
 
 // state is the live data behind memStore; only memStore touches it, under
@@ -80,7 +81,7 @@ type lineState struct {
 	sms, voice, couponUse bool
 	forceRegulation       bool
 	simCoupon             bool // a simCoupon object was given
-	simVolume             *int // nil: null volume (seed, 2014)
+	simVolume             *int // nil: null volume, as in the 2014 capture
 	log                   map[day]usage
 }
 
@@ -174,8 +175,9 @@ func buildLine(l Line, cs *contractState, shift day) *lineState {
 	return ls
 }
 
-// sortCoupons keeps the pool in the order the seed lists it and usage draws
-// it: bundle before topup, earliest expiry first (iijmio.md §5.1, §9).
+// sortCoupons keeps the pool in the order GET coupon lists it and usage
+// draws it: bundle before topup, earliest expiry first
+// (docs/providers/iijmio.md, "Usage, coupons and throttling").
 func sortCoupons(cs []couponState) {
 	slices.SortStableFunc(cs, func(a, b couponState) int {
 		if a.typ != b.typ {
@@ -189,17 +191,18 @@ func sortCoupons(cs []couponState) {
 }
 
 // dropExpiredCoupons removes coupons whose month is before the state's
-// month (iijmio.md §5.1) [chosen].
+// month (docs/providers/iijmio.md, "GET coupon").
 func (st *state) dropExpiredCoupons() {
 	for _, c := range st.contracts {
 		c.coupons = slices.DeleteFunc(c.coupons, func(cp couponState) bool { return cp.expire < st.month })
 	}
 }
 
-// roll runs the JST month rollover up to now (iijmio.md §9) [chosen]: each
-// new month grants monthlyBundle as a bundle expiring at the end of the next
-// month, then past months' coupons drop out. Only the last two months can
-// leave a coupon alive, so a jump of years costs two steps.
+// roll runs the JST month rollover up to now: each new month grants
+// monthlyBundle as a bundle expiring at the end of the next month, then past
+// months' coupons drop out. Only the last two months can leave a coupon
+// alive, so a jump of years costs two steps
+// (docs/providers/iijmio.md, "Usage, coupons and throttling").
 func (st *state) roll(now time.Time) {
 	cur := monthOf(now)
 	if cur <= st.month {
@@ -253,7 +256,8 @@ func (c *contractState) remaining() int {
 }
 
 // draw takes up to mb from the pool, bundle before topup, earliest expiry
-// first (iijmio.md §9) [chosen], and returns what it took.
+// first, and returns what it took (docs/providers/iijmio.md, "Usage, coupons
+// and throttling").
 func (c *contractState) draw(mb int) int {
 	taken := 0
 	for i := range c.coupons {
@@ -267,7 +271,8 @@ func (c *contractState) draw(mb int) int {
 	return taken
 }
 
-// regulated reports throttling on today (iijmio.md §9).
+// regulated reports throttling on today (docs/providers/iijmio.md, "Usage,
+// coupons and throttling").
 func (l *lineState) regulated(today day) bool {
 	if l.forceRegulation {
 		return true
@@ -351,8 +356,8 @@ func (st *state) dropTokens(drop func(Token) bool) int {
 	return n
 }
 
-// alnum is the token alphabet: hinata/iijmio-cli extracts the token with
-// access_token=(\w+) (iijmio.md §3) [clients].
+// alnum is the token alphabet: clients extract the token with
+// access_token=(\w+) (docs/providers/iijmio.md, "Token").
 const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
 // alnumString draws n characters of [A-Za-z0-9] from read without bias

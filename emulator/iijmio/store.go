@@ -14,15 +14,15 @@ import (
 	"github.com/fakeapi/fakeapi/internal/provider"
 )
 
-// Store is what the handlers need from the provider's state (style R6).
+// Store is what the handlers need from the provider's state.
 // Every method takes and returns values; nothing points into the store.
 type Store interface {
-	// API (iijmio.md §4–§7).
+	// API.
 	Authenticate(developerID, token string) (caller, error)
 	Contracts(mioID string, withLogs bool) []contractView
 	SwitchCoupons(mioID string, sw []couponSwitch) error
 
-	// Authorization pages (iijmio.md §3).
+	// Authorization pages.
 	Developer(id string) (Developer, bool)
 	CheckPassword(mioID, password string) bool
 	MintToken(mioID, developerID string) (Token, error)
@@ -158,7 +158,8 @@ func (s *memStore) lock() time.Time {
 	return now
 }
 
-// Authenticate runs checks 3 and 4 of iijmio.md §4.
+// Authenticate runs the developer and token checks (docs/providers/iijmio.md,
+// "Headers and checks").
 func (s *memStore) Authenticate(developerID, token string) (caller, error) {
 	now := s.lock()
 	defer s.mu.Unlock()
@@ -209,7 +210,7 @@ func (s *memStore) Contracts(mioID string, withLogs bool) []contractView {
 	return out
 }
 
-// window is the 31-day log ending today, zero-filled [doc].
+// window is the 31-day log ending today, zero-filled.
 func (l *lineState) window(today day) []PacketDay {
 	out := make([]PacketDay, logDays)
 	for i := range logDays {
@@ -220,8 +221,9 @@ func (l *lineState) window(today day) []PacketDay {
 	return out
 }
 
-// SwitchCoupons applies a PUT coupon body all-or-nothing (iijmio.md §6)
-// [chosen]: every line must belong to the user and be of the named kind.
+// SwitchCoupons applies a PUT coupon body all-or-nothing: every line must
+// belong to the user and be of the named kind (docs/providers/iijmio.md,
+// "PUT coupon").
 func (s *memStore) SwitchCoupons(mioID string, sw []couponSwitch) error {
 	s.lock()
 	defer s.mu.Unlock()
@@ -231,7 +233,7 @@ func (s *memStore) SwitchCoupons(mioID string, sw []couponSwitch) error {
 			return errBadData
 		}
 	}
-	for _, c := range sw { // a line named twice: the last wins [chosen]
+	for _, c := range sw { // a line named twice: the last wins
 		s.st.lines[c.ServiceCode].couponUse = c.CouponUse
 	}
 	return nil
@@ -247,7 +249,7 @@ func (s *memStore) Developer(id string) (Developer, bool) {
 }
 
 // CheckPassword compares in constant time; an unknown mioID fails the same
-// way (no hint whether the user exists, oauth.md §2.3).
+// way, so the answer gives no hint whether the user exists.
 func (s *memStore) CheckPassword(mioID, password string) bool {
 	s.lock()
 	defer s.mu.Unlock()
@@ -259,8 +261,8 @@ func (s *memStore) CheckPassword(mioID, password string) bool {
 	return subtle.ConstantTimeCompare([]byte(want), []byte(password)) == 1 && ok
 }
 
-// MintToken issues a new 90-day token; older tokens stay valid (iijmio.md §3)
-// [chosen].
+// MintToken issues a new 90-day token; older tokens stay valid
+// (docs/providers/iijmio.md, "Token").
 func (s *memStore) MintToken(mioID, developerID string) (Token, error) {
 	now := s.lock()
 	defer s.mu.Unlock()

@@ -67,8 +67,9 @@ func (s *memStore) DeleteDeveloper(id string) error {
 	return nil
 }
 
-// ReissueDeveloper is the console's デベロッパIDの再発行 (seed §1): a new ID,
-// the old one and all its tokens stop working at once (iijmio.md §3) [chosen].
+// ReissueDeveloper is the console's デベロッパIDの再発行: a new ID, the old one
+// and all its tokens stop working at once (docs/providers/iijmio.md,
+// "Endpoints").
 func (s *memStore) ReissueDeveloper(id string) (Developer, error) {
 	s.lock()
 	defer s.mu.Unlock()
@@ -105,7 +106,7 @@ func (s *memStore) Tokens() []Token {
 	return s.st.export(now).Tokens
 }
 
-// RevokeToken makes a token fail at once (iijmio.md §9).
+// RevokeToken makes a token fail at once.
 func (s *memStore) RevokeToken(token string) error {
 	s.lock()
 	defer s.mu.Unlock()
@@ -115,9 +116,10 @@ func (s *memStore) RevokeToken(token string) error {
 	return nil
 }
 
-// AddUsage records traffic (iijmio.md §9) [chosen]: with couponUse on it
-// draws the contract's pool and counts withCoupon; the rest, and all usage
-// with couponUse off, counts withoutCoupon. SIM coupons are never drawn.
+// AddUsage records traffic: with couponUse on it draws the contract's pool
+// and counts withCoupon; the rest, and all usage with couponUse off, counts
+// withoutCoupon. SIM coupons are never drawn (docs/providers/iijmio.md,
+// "Usage, coupons and throttling").
 func (s *memStore) AddUsage(req usageRequest) (usageResult, error) {
 	now := s.lock()
 	defer s.mu.Unlock()
@@ -200,7 +202,7 @@ func (s *memStore) AddCoupon(hdd string, c Coupon) (Coupon, error) {
 			return Coupon{}, badRequestf("expire: want YYYYMM, got %q", c.Expire)
 		}
 	case c.Type == couponTopup:
-		m = s.st.month + 3 // see parseCouponRequest [chosen]
+		m = s.st.month + 3 // see parseCouponRequest
 	default:
 		m = s.st.month + 1
 	}
