@@ -87,6 +87,7 @@ func FuzzVerify(f *testing.F) {
 	f.Add("POST", "n3", "xoauth_requestor_id=2", "a=1", "Application/X-WWW-Form-Urlencoded", uint8(3))
 	f.Add("GET", "n4", "oauth_nonce=again", "", "", uint8(1))
 	f.Add("GET", "", "", "", "", uint8(1))
+	f.Add("GET", strings.Repeat("n", MaxNonceLen+1), "", "", "", uint8(1))
 	problems := []string{ProblemParameterAbsent, ProblemParameterRejected, ProblemVersionRejected, ProblemSignatureMethodRejected,
 		ProblemConsumerKeyUnknown, ProblemTimestampRefused, ProblemNonceUsed, ProblemSignatureInvalid}
 	f.Fuzz(func(t *testing.T, method, header, query, body, ct string, mode uint8) {

@@ -162,6 +162,9 @@ func (v *Verifier) Verify(req Request) (Result, error) {
 			Param{"oauth_acceptable_timestamps", strconv.FormatInt(from, 10) + "-" + strconv.FormatInt(to, 10)})
 	}
 	nonce := oauth["oauth_nonce"]
+	if e := tooLong(key, nonce); e != nil {
+		return Result{}, e
+	}
 	if v.Nonces.Seen(key, nonce, ts) {
 		return Result{}, problem(ProblemNonceUsed)
 	}
@@ -188,6 +191,18 @@ func (v *Verifier) Verify(req Request) (Result, error) {
 		return Result{}, problem(ProblemNonceUsed)
 	}
 	return Result{ConsumerKey: key, Params: signed}, nil
+}
+
+// tooLong refuses a consumer key or nonce the nonce store cannot hold
+// (docs/oauth.md, "Nonces").
+func tooLong(consumerKey, nonce string) *Error {
+	for _, p := range []Param{{"oauth_consumer_key", consumerKey}, {"oauth_nonce", nonce}} {
+		if len(p.Value) > MaxNonceLen {
+			return problem(ProblemParameterRejected, Param{"oauth_parameters_rejected", p.Name},
+				Param{"oauth_problem_advice", Encode(p.Name + " is longer than " + strconv.Itoa(MaxNonceLen) + " bytes")})
+		}
+	}
+	return nil
 }
 
 // withoutSignature returns params less oauth_signature: the parameters a
