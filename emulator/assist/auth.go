@@ -30,7 +30,7 @@ func callerFrom(r *http.Request) caller {
 // header only) → the app's IP allow-list → the optional throttle. A token
 // counts only while its app exists and the shop's grant stands, so a
 // revocation or an app deletion takes effect on the very next call.
-func requireToken(log *slog.Logger, st Store, tokens *oauth2x.TokenStore, trustProxy bool, th *throttle) func(http.Handler) http.Handler {
+func requireToken(log *slog.Logger, st Store, tokens *oauth2x.TokenStore, cfg Config, th *throttle) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			tok, problem := oauth2x.BearerToken(r)
@@ -57,7 +57,7 @@ func requireToken(log *slog.Logger, st Store, tokens *oauth2x.TokenStore, trustP
 					with("WWW-Authenticate", oauth2x.BearerChallenge(realm, "invalid_token", msgInvalidToken)))
 				return
 			}
-			if addr, known := httpx.ClientAddr(r, trustProxy); !app.Allows(addr) {
+			if addr, known := httpx.ClientAddr(r, cfg.TrustProxy); !app.Allows(addr) {
 				shown := addr.String()
 				if !known {
 					shown = "(unknown)"
@@ -65,7 +65,7 @@ func requireToken(log *slog.Logger, st Store, tokens *oauth2x.TokenStore, trustP
 				writeError(log, w, r, &apiError{status: http.StatusForbidden, code: oauth2x.ErrAccessDenied, desc: fmt.Sprintf(msgIPNotAllowed, shown)})
 				return
 			}
-			if th != nil && !th.allow(tok) {
+			if cfg.with(st.Settings()).Throttle && !th.allow(tok) {
 				writeError(log, w, r, statusError(http.StatusTooManyRequests))
 				return
 			}

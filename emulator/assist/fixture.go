@@ -14,10 +14,21 @@ import (
 // Grants, codes and tokens are runtime state: absent in the default
 // fixtures, present in an export so that export → import round-trips.
 type Fixtures struct {
-	Shops  []ShopFx  `json:"shops"`
-	Grants []GrantFx `json:"grants,omitempty"`
-	Codes  []CodeFx  `json:"codes,omitempty"`
-	Tokens []TokenFx `json:"tokens,omitempty"`
+	Settings *SettingsFx `json:"settings,omitempty"`
+	Shops    []ShopFx    `json:"shops"`
+	Grants   []GrantFx   `json:"grants,omitempty"`
+	Codes    []CodeFx    `json:"codes,omitempty"`
+	Tokens   []TokenFx   `json:"tokens,omitempty"`
+}
+
+// SettingsFx turns on options of Config from the fixture file; an option
+// is on when the Config or the settings turn it on. They are data, so an
+// import or a reset brings its own.
+type SettingsFx struct {
+	// StrictJSON is Config.StrictJSON.
+	StrictJSON bool `json:"strictJSON,omitempty"`
+	// Throttle is Config.Throttle.
+	Throttle bool `json:"throttle,omitempty"`
 }
 
 // ShopFx is one アシスト店長 tenant: its host, optional shop directory

@@ -54,8 +54,9 @@ func handleOrdersGet(log *slog.Logger, st Store) http.HandlerFunc {
 
 // handleOrdersPost handles "POST /api/v1/orders.php": create ([doc] verb;
 // shape [chosen]).
-func handleOrdersPost(log *slog.Logger, st Store, clk clock.Clock, strict bool) http.HandlerFunc {
+func handleOrdersPost(log *slog.Logger, st Store, clk clock.Clock, cfg Config) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		strict := cfg.with(st.Settings()).StrictJSON
 		body, err := readOrderBody(r)
 		if err != nil {
 			writeError(log, w, r, err)
@@ -84,8 +85,9 @@ func handleOrdersPost(log *slog.Logger, st Store, clk clock.Clock, strict bool) 
 // handleOrdersPut handles "PUT /api/v1/orders.php?serial_order_id=N": a
 // partial update of top-level fields, shippings and details replaced whole
 // when present ([chosen]).
-func handleOrdersPut(log *slog.Logger, st Store, clk clock.Clock, strict bool) http.HandlerFunc {
+func handleOrdersPut(log *slog.Logger, st Store, clk clock.Clock, cfg Config) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		strict := cfg.with(st.Settings()).StrictJSON
 		id, fe := serialFromQuery(r.URL.Query())
 		if fe != nil {
 			writeError(log, w, r, fe)

@@ -12,15 +12,25 @@ import (
 )
 
 // Config is the provider's own configuration; every zero value is the
-// right default when its flag is absent.
+// right default when its flag is absent. StrictJSON and Throttle can also
+// be turned on by the fixture file's settings; each is on when either
+// turns it on (docs/providers/assist.md, "Configuration").
 type Config struct {
 	// TrustProxy makes the IP allow-list read X-Forwarded-For (behind a trusted proxy).
 	TrustProxy bool
-	// StrictJSON refuses request bodies with raw (unescaped) non-ASCII text,
-	// as the seed's "\uNNNN形式でエンコードされている必要があります" literally asks.
+	// StrictJSON refuses order bodies with raw (unescaped) non-ASCII text,
+	// as the FAQ's "\uNNNN形式でエンコードされている必要があります" literally asks.
 	StrictJSON bool
-	// Throttle enables 楽楽リピート's documented 1 request/second per token.
+	// Throttle allows one API request per second per access token, the
+	// limit 楽楽リピート documents for the same API.
 	Throttle bool
+}
+
+// with returns the options in force under the fixture's settings s.
+func (c Config) with(s SettingsFx) Config {
+	c.StrictJSON = c.StrictJSON || s.StrictJSON
+	c.Throttle = c.Throttle || s.Throttle
+	return c
 }
 
 // Name, title and hosts of the provider.
@@ -133,6 +143,9 @@ func (s *state) Accounts() []provider.Account {
 // buildData turns validated fixtures into store data and a token snapshot.
 func buildData(fx Fixtures) (data, oauth2x.Snapshot, error) {
 	d := data{shops: map[string]*shopState{}, dirs: map[string]string{}, apps: map[string]App{}, grants: map[string]Grant{}}
+	if fx.Settings != nil {
+		d.settings = *fx.Settings
+	}
 	for _, s := range fx.Shops {
 		st := &shopState{
 			shop:   Shop{ID: s.ID, Name: s.Name, Domain: s.Domain, Directory: s.Directory},
@@ -192,6 +205,10 @@ func exportState(st *memStore, tokens *oauth2x.TokenStore) Fixtures {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	fx := Fixtures{Shops: []ShopFx{}}
+	if st.d.settings != (SettingsFx{}) {
+		s := st.d.settings
+		fx.Settings = &s
+	}
 	apps := make([]App, 0, len(st.d.apps))
 	for _, a := range st.d.apps {
 		apps = append(apps, a)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -142,4 +143,68 @@ func TestSummary(t *testing.T) {
 		{Name: "shops", Count: 2}, {Name: "admins", Count: 2}, {Name: "apps", Count: 6}, {Name: "grants", Count: 5},
 		{Name: "codes", Count: 0}, {Name: "tokens", Count: 5}, {Name: "orders", Count: 4},
 	}, e.inst.State.Summary())
+}
+
+// withSettings is the test fixture with a settings object.
+func withSettings(settings string) string {
+	return strings.Replace(testFixture, "{\n \"shops\"", "{\n \"settings\": "+settings+",\n \"shops\"", 1)
+}
+
+func TestFixtureSettings(t *testing.T) {
+	t.Parallel()
+	raw := func(e *env) int { return e.serve(api(http.MethodPost, ordersPath, "tok-any", newOrder())).Code }
+	twice := func(e *env) int {
+		e.serve(api(http.MethodGet, ordersPath, "tok-any", nil))
+		return e.serve(api(http.MethodGet, ordersPath, "tok-any", nil)).Code
+	}
+	t.Run("should turn on strictJSON", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t, Config{}, withSettings(`{"strictJSON": true}`))
+		assert.Equal(t, 400, raw(e))
+		assert.Equal(t, 200, twice(e), "throttle stays off")
+	})
+	t.Run("should turn on throttle", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t, Config{}, withSettings(`{"throttle": true}`))
+		assert.Equal(t, 201, raw(e), "strictJSON stays off")
+		assert.Equal(t, 429, twice(e))
+	})
+	t.Run("should not turn off what the Config turns on", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t, Config{StrictJSON: true, Throttle: true}, withSettings(`{"strictJSON": false, "throttle": false}`))
+		assert.Equal(t, 400, raw(e))
+		assert.Equal(t, 429, twice(e))
+	})
+	t.Run("should come and go with imports, and be exported", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t, Config{})
+		commit, err := e.inst.State.Prepare("state.json", []byte(withSettings(`{"strictJSON": true}`)))
+		require.NoError(t, err)
+		commit()
+		assert.Equal(t, 400, raw(e))
+		exported, err := json.Marshal(e.inst.State.Export())
+		require.NoError(t, err)
+		assert.Contains(t, string(exported), `"settings":{"strictJSON":true}`)
+		e.inst.State.Reset()
+		assert.Equal(t, 201, raw(e), "reset brings back the opened fixtures")
+		exported, err = json.Marshal(e.inst.State.Export())
+		require.NoError(t, err)
+		assert.NotContains(t, string(exported), `"settings"`)
+	})
+	d := provider.Deps{Log: slog.New(slog.DiscardHandler), Clock: clock.NewControlled(nil), IDs: ids.Seeded(1)}
+	for doc, want := range map[string]string{
+		`{"settings":{"strict":true},"shops":[]}`:     `assist.json:1:14: settings.strict: unknown field "strict"`,
+		`{"settings":{"throttle":"yes"},"shops":[]}`:  `assist.json:1:`,
+		`{"settings":{"strictJSON":true},"shops":[]}`: ``,
+		`{"settings":null,"shops":[]}`:                ``,
+		`{"settings":[],"shops":[]}`:                  `assist.json:1:13: settings: got JSON array, want an object`,
+	} {
+		_, err := Open(d, Config{}, "assist.json", []byte(doc))
+		if want == "" {
+			assert.NoError(t, err, doc)
+			continue
+		}
+		require.Error(t, err, doc)
+		assert.Contains(t, err.Error(), want, doc)
+	}
 }

@@ -24,15 +24,15 @@ const (
 // addRoutes lists every endpoint of the real API.
 func addRoutes(r chi.Router, log *slog.Logger, cfg Config, st Store, oa *oauth2x.Server, sess *sessions, pg *pages, clk clock.Clock, api func(http.Handler) http.Handler) {
 	r.Use(shopDirectory(st))
-	r.Get(authorizePath, handleAuthorize(st, oa, sess, pg))                      // Assist: 認証ページ表示 (seed 002) [doc]
-	r.Post(authorizePath, handleAuthorizePost(st, oa, sess, pg, clk))            // login and consent forms [chosen]
-	r.Get(authorizePathAlt, handleAuthorize(st, oa, sess, pg))                   // the seed's example URL omits /api [doc]
-	r.Post(authorizePathAlt, handleAuthorizePost(st, oa, sess, pg, clk))         // login and consent forms [chosen]
-	r.Post(tokenPath, oa.HandleToken)                                            // Assist: アクセストークン取得 [doc]
-	r.With(api).Get(ordersPath, handleOrdersGet(log, st))                        // Assist: 受注API 検索 (seed sample GET) [doc]
-	r.With(api).Post(ordersPath, handleOrdersPost(log, st, clk, cfg.StrictJSON)) // POST 新規登録 [doc verb; shape chosen]
-	r.With(api).Put(ordersPath, handleOrdersPut(log, st, clk, cfg.StrictJSON))   // PUT 更新 [doc verb; shape chosen]
-	r.With(api).Delete(ordersPath, handleOrdersDelete(log, st))                  // DELETE 削除 [doc verb; shape chosen]
+	r.Get(authorizePath, handleAuthorize(st, oa, sess, pg))              // Assist: 認証ページ表示 (seed 002) [doc]
+	r.Post(authorizePath, handleAuthorizePost(st, oa, sess, pg, clk))    // login and consent forms [chosen]
+	r.Get(authorizePathAlt, handleAuthorize(st, oa, sess, pg))           // the seed's example URL omits /api [doc]
+	r.Post(authorizePathAlt, handleAuthorizePost(st, oa, sess, pg, clk)) // login and consent forms [chosen]
+	r.Post(tokenPath, oa.HandleToken)                                    // Assist: アクセストークン取得 [doc]
+	r.With(api).Get(ordersPath, handleOrdersGet(log, st))                // Assist: 受注API 検索 (seed sample GET) [doc]
+	r.With(api).Post(ordersPath, handleOrdersPost(log, st, clk, cfg))    // POST 新規登録 [doc verb; shape chosen]
+	r.With(api).Put(ordersPath, handleOrdersPut(log, st, clk, cfg))      // PUT 更新 [doc verb; shape chosen]
+	r.With(api).Delete(ordersPath, handleOrdersDelete(log, st))          // DELETE 削除 [doc verb; shape chosen]
 }
 
 // addAdminRoutes lists the 外部アプリ連携 and 許可済みアプリケーション一覧

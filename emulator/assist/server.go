@@ -43,11 +43,7 @@ func New(log *slog.Logger, cfg Config, st Store, tokens *oauth2x.TokenStore, clk
 		WriteError:         tokenErrorWriter(log),
 	})
 	sess := websession.New[authTxn](sessionCookie, clk, src)
-	var th *throttle
-	if cfg.Throttle {
-		th = newThrottle(clk)
-	}
-	api := requireToken(log, st, tokens, cfg.TrustProxy, th)
+	api := requireToken(log, st, tokens, cfg, newThrottle(clk))
 
 	r := chi.NewRouter()
 	addRoutes(r, log, cfg, st, oa, sess, pg, clk, api)

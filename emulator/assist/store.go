@@ -111,6 +111,9 @@ type Store interface {
 	CreateOrder(shop string, o Order, now time.Time) (Order, error)
 	UpdateOrder(shop string, id int, edit func(Order) (Order, *fieldError), now time.Time) (Order, error)
 	DeleteOrder(shop string, id int) error
+
+	// Settings are the loaded fixtures' settings.
+	Settings() SettingsFx
 }
 
 var _ Store = (*memStore)(nil)
@@ -128,6 +131,8 @@ type data struct {
 	dirs   map[string]string     // directory → shop id
 	apps   map[string]App
 	grants map[string]Grant
+	// settings are the fixtures' settings.
+	settings SettingsFx
 }
 
 type shopState struct {
@@ -148,6 +153,12 @@ func (s *memStore) swap(d data) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.d = d
+}
+
+func (s *memStore) Settings() SettingsFx {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.d.settings
 }
 
 func (s *memStore) Shop(id string) (Shop, bool) {
