@@ -1,6 +1,7 @@
 // Package websession keeps the browser sessions, CSRF tokens and
 // authorization transactions behind the login, consent and selection pages
-// (oauth.md §2.3). Each provider owns one Manager with its own cookie.
+// (docs/oauth.md, "Browser sessions"). Each provider owns one Manager with
+// its own cookie.
 //
 // A transaction holds the validated request (client, redirect URI, state …)
 // server side; the forms carry only its id and the session's CSRF token, so a
@@ -18,13 +19,17 @@ import (
 	"github.com/fakeapi/fakeapi/internal/ids"
 )
 
-// Lifetimes from oauth.md §2.3.
+// Lifetimes (docs/oauth.md, "Browser sessions").
 const (
 	SessionTTL = 24 * time.Hour
 	TxnTTL     = 10 * time.Minute
-	// maxEntries bounds memory against clients that never finish a flow.
-	maxEntries = 100_000
 )
+
+// DefaultLimit is how many sessions, and how many transactions, a Manager
+// keeps unless told otherwise: far more than any test opens, and a bound on
+// memory against clients that start flows and never finish them. Past it
+// the oldest are dropped first.
+const DefaultLimit = 10_000
 
 // Session is a copy of one browser session.
 type Session struct {
@@ -39,9 +44,15 @@ type Manager[T any] struct {
 	clk    clock.Clock
 	ids    ids.Source
 
-	mu       sync.Mutex // guards sessions and txns
+	mu       sync.Mutex // guards every field below
+	limit    int
 	sessions map[string]session
 	txns     map[string]txn[T]
+	// Both expire in the order they were made (one lifetime each, and the
+	// clock never goes back), so a queue of ids finds the expired and the
+	// oldest without scanning the maps.
+	sessionOrder fifo
+	txnOrder     fifo
 }
 
 type session struct {
@@ -55,9 +66,19 @@ type txn[T any] struct {
 	value   T
 }
 
-// New returns a Manager whose cookie is named cookie.
+// New returns a Manager whose cookie is named cookie, keeping DefaultLimit
+// sessions and transactions.
 func New[T any](cookie string, clk clock.Clock, src ids.Source) *Manager[T] {
-	return &Manager[T]{cookie: cookie, clk: clk, ids: src, sessions: map[string]session{}, txns: map[string]txn[T]{}}
+	return &Manager[T]{cookie: cookie, clk: clk, ids: src, limit: DefaultLimit, sessions: map[string]session{}, txns: map[string]txn[T]{}}
+}
+
+// SetLimit changes how many sessions, and how many transactions, are kept
+// (at least 1); the oldest beyond it are dropped at once.
+func (m *Manager[T]) SetLimit(n int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.limit = max(n, 1)
+	m.gcLocked(m.clk.Now())
 }
 
 // Get returns the request's session, starting one (and setting its cookie)
@@ -74,8 +95,9 @@ func (m *Manager[T]) Get(w http.ResponseWriter, r *http.Request) Session {
 	}
 	s := session{Session: Session{ID: m.ids.Token(24), CSRF: m.ids.Token(24)}, expires: now.Add(SessionTTL)}
 	m.mu.Lock()
-	m.gcLocked(now)
 	m.sessions[s.ID] = s
+	m.sessionOrder.push(s.ID)
+	m.gcLocked(now)
 	m.mu.Unlock()
 	http.SetCookie(w, &http.Cookie{
 		Name:     m.cookie,
@@ -143,8 +165,9 @@ func (m *Manager[T]) PutTxn(sessionID string, v T) string {
 	now := m.clk.Now()
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.gcLocked(now)
 	m.txns[id] = txn[T]{session: sessionID, expires: now.Add(TxnTTL), value: v}
+	m.txnOrder.push(id)
+	m.gcLocked(now)
 	return id
 }
 
@@ -181,22 +204,78 @@ func (m *Manager[T]) Reset() {
 	defer m.mu.Unlock()
 	m.sessions = map[string]session{}
 	m.txns = map[string]txn[T]{}
+	m.sessionOrder, m.txnOrder = fifo{}, fifo{}
 }
 
-// gcLocked drops expired entries once the maps grow large, so abandoned
-// flows cannot grow memory without bound.
+// Len reports how many sessions and transactions are kept.
+func (m *Manager[T]) Len() (sessions, txns int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.sessions), len(m.txns)
+}
+
+// gcLocked drops expired entries and, past the limit, the oldest ones. It
+// looks only at the front of each queue: ids whose entry is already gone
+// (a transaction taken, a reset) are skipped there.
 func (m *Manager[T]) gcLocked(now time.Time) {
-	if len(m.sessions)+len(m.txns) < maxEntries {
-		return
+	for id, ok := m.sessionOrder.front(); ok; id, ok = m.sessionOrder.front() {
+		s, live := m.sessions[id]
+		if live && now.Before(s.expires) && len(m.sessions) <= m.limit {
+			break
+		}
+		delete(m.sessions, id)
+		m.sessionOrder.pop()
 	}
-	for k, s := range m.sessions {
-		if !now.Before(s.expires) {
-			delete(m.sessions, k)
+	for id, ok := m.txnOrder.front(); ok; id, ok = m.txnOrder.front() {
+		t, live := m.txns[id]
+		if live && now.Before(t.expires) && len(m.txns) <= m.limit {
+			break
+		}
+		delete(m.txns, id)
+		m.txnOrder.pop()
+	}
+	// Taken transactions leave their ids behind live ones; once they are
+	// most of the queue, keep only the live.
+	if m.txnOrder.len() > 2*len(m.txns)+1024 {
+		m.txnOrder.keep(func(id string) bool { _, ok := m.txns[id]; return ok })
+	}
+}
+
+// fifo is a queue of ids.
+type fifo struct {
+	ids  []string
+	head int
+}
+
+func (q *fifo) push(id string) { q.ids = append(q.ids, id) }
+
+func (q *fifo) len() int { return len(q.ids) - q.head }
+
+// keep drops the ids for which live is false, keeping the order.
+func (q *fifo) keep(live func(string) bool) {
+	kept := make([]string, 0, len(q.ids)-q.head)
+	for _, id := range q.ids[q.head:] {
+		if live(id) {
+			kept = append(kept, id)
 		}
 	}
-	for k, t := range m.txns {
-		if !now.Before(t.expires) {
-			delete(m.txns, k)
-		}
+	q.ids, q.head = kept, 0
+}
+
+func (q *fifo) front() (string, bool) {
+	if q.head == len(q.ids) {
+		return "", false
+	}
+	return q.ids[q.head], true
+}
+
+// pop drops the front id; the slice is compacted once half of it is spent,
+// so the queue stays proportional to what it holds.
+func (q *fifo) pop() {
+	q.ids[q.head] = ""
+	q.head++
+	if q.head > 1024 && q.head*2 > len(q.ids) {
+		q.ids = append([]string(nil), q.ids[q.head:]...)
+		q.head = 0
 	}
 }

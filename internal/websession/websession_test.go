@@ -101,3 +101,59 @@ func TestRotateCSRFKeepsAConcurrentLogin(t *testing.T) {
 	assert.Equal(t, "alice", got.User, "should never lose the login to a rotation")
 	assert.Empty(t, m.RotateCSRF("unknown").ID, "should not create sessions")
 }
+
+// Clients that start flows and never finish them (an authorize GET without
+// a cookie makes a session each time) are bounded: past the limit the
+// oldest go first, and nothing scans every entry under the lock.
+func TestManagerShouldStayBoundedUnderAFlood(t *testing.T) {
+	t.Parallel()
+	clk := clock.NewControlled(nil)
+	m := New[int]("c", clk, ids.Seeded(1))
+	m.SetLimit(100)
+	var first string
+	for i := range 1000 {
+		w := httptest.NewRecorder()
+		s := m.Get(w, httptest.NewRequest("GET", "/", nil))
+		if i == 0 {
+			first = s.ID
+		}
+		m.PutTxn(s.ID, i)
+	}
+	sessions, txns := m.Len()
+	assert.Equal(t, 100, sessions)
+	assert.Equal(t, 100, txns)
+	r := httptest.NewRequest("GET", "/", nil)
+	r.AddCookie(&http.Cookie{Name: "c", Value: first})
+	_, ok := m.Lookup(r)
+	assert.False(t, ok, "the oldest session should have been dropped")
+
+	// Taken transactions do not pile up in the queue either.
+	for i := range 5000 {
+		id := m.PutTxn("s", i)
+		_, ok := m.TakeTxn("s", id)
+		require.True(t, ok)
+	}
+	assert.LessOrEqual(t, m.txnOrder.len(), 2*100+1024+1)
+
+	// Everything expires in order of making.
+	_, err := clk.Advance(SessionTTL)
+	require.NoError(t, err)
+	m.PutTxn("s", 0)
+	sessions, txns = m.Len()
+	assert.Equal(t, 0, sessions, "expired sessions should be gone")
+	assert.Equal(t, 1, txns, "expired transactions should be gone")
+}
+
+// BenchmarkGetWithoutCookieFull is a new session per request with the
+// manager at its limit: constant time, where a scan of every entry once
+// cost 30 times the rest.
+func BenchmarkGetWithoutCookieFull(b *testing.B) {
+	m := New[int]("c", clock.NewControlled(nil), ids.Seeded(1))
+	r := httptest.NewRequest("GET", "/", nil)
+	for range DefaultLimit {
+		m.Get(httptest.NewRecorder(), r)
+	}
+	for b.Loop() {
+		m.Get(httptest.NewRecorder(), r)
+	}
+}
