@@ -61,6 +61,16 @@ func Open(d provider.Deps, cfg Config, file string, doc []byte) (*provider.Insta
 		Admin:      NewAdmin(d.Log, st, tokens, d.Clock, d.IDs),
 		WriteError: h.WriteError,
 		State:      &state{st: st, tokens: tokens, initial: fx},
+		Secrets: provider.Secrets{
+			// The token request carries client_secret, code and the PKCE
+			// code_verifier in its form; the code also travels in the
+			// consent redirect's Location. access_token and refresh_token
+			// are masked wherever a client puts them. The login form
+			// carries the password, every form of the pages the CSRF
+			// token. The Bearer token and the session cookies are in
+			// headers the journal masks itself.
+			Params: []string{"client_secret", "code", "code_verifier", "access_token", "refresh_token", "password", "csrf_token"},
+		},
 	}, nil
 }
 

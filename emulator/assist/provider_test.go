@@ -208,3 +208,10 @@ func TestFixtureSettings(t *testing.T) {
 		assert.Contains(t, err.Error(), want, doc)
 	}
 }
+
+func TestSecrets(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Config{})
+	assert.Empty(t, e.inst.Secrets.Headers, "Authorization and Cookie are masked by the journal itself")
+	assert.ElementsMatch(t, []string{"client_secret", "code", "code_verifier", "access_token", "refresh_token", "password", "csrf_token"}, e.inst.Secrets.Params)
+}
