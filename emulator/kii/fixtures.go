@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/fakeapi/fakeapi/internal/fixture"
+	"github.com/fakeapi/fakeapi/internal/keytable"
 )
 
 // Fixtures is the schema of fixtures/kii.json, and of the state the admin
@@ -188,7 +189,7 @@ func buildApp(st *state, af AppFixture, p string) (*appState, error) {
 			as.users[u.ID] = u
 		}
 	}
-	if err := addTokens(st, as, af.Tokens, p); err != nil {
+	if err := addTokens(as, af.Tokens, p); err != nil {
 		return nil, err
 	}
 	return as, nil
@@ -196,7 +197,7 @@ func buildApp(st *state, af AppFixture, p string) (*appState, error) {
 
 // addTokens adds an app's live tokens in their order, so the issue order
 // (and thus the export) survives a round trip.
-func addTokens(st *state, as *appState, tfs []TokenFixture, p string) error {
+func addTokens(as *appState, tfs []TokenFixture, p string) error {
 	for j, tf := range tfs {
 		tp := p + ".tokens[" + itoa(j) + "]"
 		t, err := buildToken(as, tf, tp)
@@ -206,14 +207,12 @@ func addTokens(st *state, as *appState, tfs []TokenFixture, p string) error {
 		if _, _, dup := as.lookupToken(t.Access); dup {
 			return fixture.Errorf(tp+".accessToken", "duplicate token")
 		}
-		if t.Refresh != "" {
-			if as.hasRefresh(t.Refresh) {
-				return fixture.Errorf(tp+".refreshToken", "duplicate token")
-			}
+		if _, _, dup := as.lookupRefresh(t.Refresh); dup {
+			return fixture.Errorf(tp+".refreshToken", "duplicate token")
 		}
-		st.seq++
-		t.seq = st.seq
-		as.addToken(t)
+		if err := as.addToken(t, true); err != nil {
+			return err // unreachable: buildToken checked the lengths
+		}
 	}
 	return nil
 }
@@ -281,6 +280,14 @@ func buildToken(as *appState, tf TokenFixture, tp string) (Token, error) {
 	}
 	if t.Access == "" {
 		return t, fixture.Errorf(tp+".accessToken", "required")
+	}
+	// The token tables hold keys of at most keytable.KeySize bytes, room
+	// for every token Kii mints (docs/providers/kii.md, "Fixtures").
+	if len(t.Access) > keytable.KeySize {
+		return t, fixture.Errorf(tp+".accessToken", "want at most %d bytes, got %d", keytable.KeySize, len(t.Access))
+	}
+	if len(t.Refresh) > keytable.KeySize {
+		return t, fixture.Errorf(tp+".refreshToken", "want at most %d bytes, got %d", keytable.KeySize, len(t.Refresh))
 	}
 	switch tf.Kind {
 	case "user":

@@ -95,7 +95,6 @@ type Token struct {
 	Kind      tokenKind
 	UserID    string    // kind user
 	ExpiresAt time.Time // zero: never (seed 001 [doc])
-	seq       uint64    // issue order, for a stable export
 }
 
 // expired reports whether the token is past its expiresAt on the

@@ -106,9 +106,7 @@ func (s *memStore) export() Fixtures {
 			}
 			af.Users = append(af.Users, uf)
 		}
-		toks := as.allTokens()
-		slices.SortFunc(toks, func(x, y Token) int { return cmp.Compare(x.seq, y.seq) })
-		for _, t := range toks {
+		for _, t := range as.allTokens() {
 			tf := TokenFixture{AccessToken: t.Access, Kind: t.Kind.String(), UserID: t.UserID, RefreshToken: t.Refresh}
 			if !t.ExpiresAt.IsZero() {
 				tf.ExpiresAt = t.ExpiresAt.UnixMilli()

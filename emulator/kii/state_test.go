@@ -16,6 +16,7 @@ import (
 	"github.com/fakeapi/fakeapi/fixtures"
 	"github.com/fakeapi/fakeapi/internal/clock"
 	"github.com/fakeapi/fakeapi/internal/ids"
+	"github.com/fakeapi/fakeapi/internal/keytable"
 	"github.com/fakeapi/fakeapi/internal/provider"
 )
 
@@ -126,6 +127,8 @@ func TestFixtureErrors(t *testing.T) {
 		{"should refuse a reserved custom field", app("", u(`"loginName":"abc","custom":{"_x":1}`)), "apps[0].users[0].custom._x"},
 		{"should refuse a token of an unknown user", app(`,"tokens":[{"accessToken":"t","kind":"user","userID":"zz"}]`, u(`"loginName":"abc"`)), "apps[0].tokens[0].userID"},
 		{"should refuse a bad token kind", app(`,"tokens":[{"accessToken":"t","kind":"root"}]`, u(`"loginName":"abc"`)), "apps[0].tokens[0].kind"},
+		{"should refuse an access token longer than the token tables hold", app(`,"tokens":[{"accessToken":"`+strings.Repeat("t", keytable.KeySize+1)+`","kind":"admin"}]`, u(`"loginName":"abc"`)), "apps[0].tokens[0].accessToken: want at most 47 bytes, got 48"},
+		{"should refuse a refresh token longer than the token tables hold", app(`,"tokens":[{"accessToken":"t","kind":"user","userID":"u1","refreshToken":"`+strings.Repeat("r", keytable.KeySize+1)+`"}]`, u(`"loginName":"abc"`)), "apps[0].tokens[0].refreshToken: want at most 47 bytes"},
 		{"should refuse a bad devlog reason", `{"apps":[],"devlog":[{"time":"2015-12-01T12:00:00Z","appID":"a","username":"u","reason":"OOPS"}]}`, "devlog[0].reason"},
 	}
 	for _, tc := range cases {

@@ -95,7 +95,6 @@ type state struct {
 	order    []string          // app ids in fixture order, for export
 	byClient map[string]string // clientID → appID
 	devlog   []DevlogEntry
-	seq      uint64 // last token issue number
 }
 
 func newState() *state {
@@ -110,7 +109,7 @@ type appState struct {
 	byEmail map[string]string   // lower-cased email → user id
 	byPhone map[string]string   // phone key → user id
 	byLocal map[string][]string // phone as registered in local digits → user ids
-	tokens  tokenTable
+	tokens  tokenStore
 	userIDs []string            // user ids by the index tokens hold (tokens.go)
 	userIdx map[string]int32    // user id → index in userIDs
 	maxID   int64               // largest internalUserID so far
@@ -120,7 +119,7 @@ type appState struct {
 func newAppState(a App) *appState {
 	return &appState{
 		app: a, users: map[string]User{}, byLogin: map[string]string{}, byEmail: map[string]string{},
-		byPhone: map[string]string{}, byLocal: map[string][]string{}, tokens: newTokenTable(),
+		byPhone: map[string]string{}, byLocal: map[string][]string{}, tokens: newTokenStore(),
 		userIdx: map[string]int32{}, maxID: firstInternalUserID - 1, failed: map[string]failures{},
 	}
 }
@@ -283,9 +282,11 @@ func (s *memStore) Login(appID, username, password string, tok Token, now time.T
 		s.logLocked(DevlogEntry{Time: now.UTC(), AppID: appID, Username: username, Reason: reason})
 		return User{}, &loginError{reason: reason}
 	}
-	delete(as.failed, u.ID)
 	tok.Kind, tok.UserID = kindUser, u.ID
-	s.issueLocked(as, tok)
+	if err := as.addToken(tok, false); err != nil {
+		return User{}, err
+	}
+	delete(as.failed, u.ID)
 	return u, nil
 }
 
@@ -310,12 +311,6 @@ func (s *memStore) logLocked(e DevlogEntry) {
 	s.cur.devlog = append(s.cur.devlog, e)
 }
 
-func (s *memStore) issueLocked(as *appState, t Token) {
-	s.cur.seq++
-	t.seq = s.cur.seq
-	as.addToken(t)
-}
-
 func (s *memStore) Issue(appID string, tok Token) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -328,8 +323,7 @@ func (s *memStore) Issue(appID string, tok Token) error {
 			return errNoUser
 		}
 	}
-	s.issueLocked(as, tok)
-	return nil
+	return as.addToken(tok, false)
 }
 
 func (s *memStore) Token(appID, access string, now time.Time) (Token, error) {
@@ -359,21 +353,15 @@ func (s *memStore) Refresh(appID, refresh string, next Token) (Token, error) {
 	if err != nil {
 		return Token{}, err
 	}
-	rk, ok := as.tokens.key(refresh)
+	access, old, ok := as.lookupRefresh(refresh)
 	if !ok {
 		return Token{}, errRefreshUsed
 	}
-	access, ok := as.tokens.refresh[rk]
-	if !ok {
-		return Token{}, errRefreshUsed
-	}
-	old, ok := as.tokens.access[access]
-	if !ok {
-		return Token{}, errRefreshUsed
+	next.Kind, next.UserID = kindUser, as.userIDs[old.user]
+	if err := as.addToken(next, false); err != nil {
+		return Token{}, err
 	}
 	as.removeToken(access, old) // one use: the old pair dies (kii.md §3 [doc])
-	next.Kind, next.UserID = kindUser, as.userIDs[old.user]
-	s.issueLocked(as, next)
 	return next, nil
 }
 
@@ -392,11 +380,16 @@ func (s *memStore) Register(appID string, u User, tok *Token) (User, error) {
 	if _, taken := as.users[u.ID]; taken {
 		return User{}, errors.New("kii: user id collision") // only with a broken ID source
 	}
+	if tok != nil && !tok.fits() {
+		return User{}, errTokenTooLong
+	}
 	u.InternalID = as.nextInternalID()
 	as.addUser(u)
 	if tok != nil {
 		tok.Kind, tok.UserID = kindUser, u.ID
-		s.issueLocked(as, *tok)
+		if err := as.addToken(*tok, false); err != nil {
+			return User{}, err
+		}
 	}
 	return u, nil
 }

@@ -1,110 +1,57 @@
 package kii
 
 import (
-	"encoding/binary"
+	"errors"
 	"time"
+
+	"github.com/fakeapi/fakeapi/internal/keytable"
 )
 
 // Tokens are most of what a long test run leaves in the store: Kii's tokens
 // never expire by default, so every login adds one for good (two with
-// refresh tokens). An app keeps them in maps whose keys and values hold no
-// pointers, which the garbage collector never scans: token strings as
-// fixed-size arrays, the user as an index into the app's user ids, the
-// expiry as UNIX ms. Held as strings and a time.Time (which points to its
-// Location), every token was several objects to mark on every cycle, and a
-// 200k-login run made each cycle's mark tens of milliseconds on one core
-// (BenchmarkStoreGC).
+// refresh tokens). An app keeps them in keytable tables, which hold no
+// pointers for the garbage collector to mark: tokens as keytable.Keys, the
+// user as an index into the app's user ids, the expiry as UNIX ms.
 
-// tokenLen is the length of every token the emulator mints: tokenBytes as
-// unpadded base64url.
-const tokenLen = 43
-
-// Forms of a tokenKey.
-const (
-	keyNone   uint8 = iota // no token: a token without refresh token
-	keyInline              // b is the token
-	keyOdd                 // b[:4] indexes tokenTable.odd: a token of another length (fixtures, imports)
-)
-
-// tokenKey is a token string held without pointers.
-type tokenKey struct {
-	b    [tokenLen]byte
-	form uint8
-}
+// errTokenTooLong is a token the tables cannot hold. The emulator mints
+// 43-character tokens and fixtures with longer ones are refused at load,
+// so only a programming error reaches it.
+var errTokenTooLong = errors.New("kii: token longer than keytable.KeySize")
 
 // tokenRec is what an access token maps to.
 type tokenRec struct {
-	refresh tokenKey // form keyNone without refresh token
+	refresh keytable.Key // empty without a refresh token
 	kind    tokenKind
 	user    int32 // index into appState.userIDs, kind user only
 	hasExp  bool
-	expires int64  // UNIX ms (every expiry is whole ms: expiresAt is ms on the wire and in fixtures)
-	seq     uint64 // issue order, for a stable export
+	// expires is the token's expiresAt in UNIX ms, as Kii's requests and
+	// the fixtures give it. It lives in the value, not as the table entry's
+	// expiry: an expired access token stays stored, since its refresh
+	// token outlives it and the state export lists it
+	// (docs/providers/kii.md, "Token endpoint").
+	expires int64
 }
 
-// tokenTable is one app's live tokens.
-type tokenTable struct {
-	access  map[tokenKey]tokenRec
-	refresh map[tokenKey]tokenKey // refresh token → its access token
-	// odd holds tokens whose length is not tokenLen, which only fixtures
-	// and imports bring (the emulator mints tokenLen). They stay until the
-	// state is replaced, so they are bounded by the documents loaded.
-	odd      []string
-	oddIndex map[string]uint32
+// tokenStore is one app's live tokens, oldest first.
+type tokenStore struct {
+	access  *keytable.Table[keytable.Key, tokenRec]
+	refresh *keytable.Table[keytable.Key, keytable.Key] // refresh token → its access token
 }
 
-func newTokenTable() tokenTable {
-	return tokenTable{access: map[tokenKey]tokenRec{}, refresh: map[tokenKey]tokenKey{}, oddIndex: map[string]uint32{}}
-}
-
-// key finds the key of s without adding anything: ok is false for a token
-// that cannot be stored.
-func (tt *tokenTable) key(s string) (k tokenKey, ok bool) {
-	if len(s) == tokenLen {
-		k.form = keyInline
-		copy(k.b[:], s)
-		return k, true
-	}
-	i, ok := tt.oddIndex[s]
-	if !ok {
-		return k, false
-	}
-	return oddKey(i), true
-}
-
-// intern returns the key of s, remembering s when it is odd; "" is keyNone.
-func (tt *tokenTable) intern(s string) tokenKey {
-	if s == "" {
-		return tokenKey{}
-	}
-	if k, ok := tt.key(s); ok {
-		return k
-	}
-	i := uint32(len(tt.odd))
-	tt.odd = append(tt.odd, s)
-	tt.oddIndex[s] = i
-	return oddKey(i)
-}
-
-func oddKey(i uint32) tokenKey {
-	k := tokenKey{form: keyOdd}
-	binary.LittleEndian.PutUint32(k.b[:4], i)
-	return k
-}
-
-// str is the token k stands for.
-func (tt *tokenTable) str(k tokenKey) string {
-	switch k.form {
-	case keyInline:
-		return string(k.b[:])
-	case keyOdd:
-		return tt.odd[binary.LittleEndian.Uint32(k.b[:4])]
-	default:
-		return ""
+// newTokenStore returns an app's empty token tables. They have no cap
+// yet; tokens loaded from fixtures or an import are pinned, so a cap would
+// evict only issued ones.
+func newTokenStore() tokenStore {
+	return tokenStore{
+		access:  keytable.New[keytable.Key, tokenRec](0),
+		refresh: keytable.New[keytable.Key, keytable.Key](0),
 	}
 }
 
-func (tt *tokenTable) len() int { return len(tt.access) }
+// noExpiry is the "now" of table look-ups: no entry has a table expiry.
+const noExpiry = 0
+
+func (ts tokenStore) len() int { return ts.access.Len() }
 
 // userIndex returns the index of a user id in userIDs, adding it once.
 // Indexes outlive their users: a deleted user's tokens are gone with it,
@@ -119,32 +66,43 @@ func (as *appState) userIndex(id string) int32 {
 	return i
 }
 
-func (as *appState) addToken(t Token) {
-	tt := &as.tokens
-	k := tt.intern(t.Access)
-	rec := tokenRec{refresh: tt.intern(t.Refresh), kind: t.Kind, seq: t.seq}
+// fits reports whether the tables can hold t's tokens.
+func (t Token) fits() bool {
+	return len(t.Access) <= keytable.KeySize && len(t.Refresh) <= keytable.KeySize
+}
+
+// addToken stores t; pinned for tokens of fixtures and imports.
+func (as *appState) addToken(t Token, pinned bool) error {
+	if !t.fits() {
+		return errTokenTooLong
+	}
+	k, _ := keytable.KeyOf(t.Access)
+	rk, _ := keytable.KeyOf(t.Refresh)
+	rec := tokenRec{refresh: rk, kind: t.Kind}
 	if t.Kind == kindUser {
 		rec.user = as.userIndex(t.UserID)
 	}
 	if !t.ExpiresAt.IsZero() {
 		rec.hasExp, rec.expires = true, t.ExpiresAt.UnixMilli()
 	}
-	tt.access[k] = rec
-	if rec.refresh.form != keyNone {
-		tt.refresh[rec.refresh] = k
+	e := keytable.Entry{Pinned: pinned}
+	as.tokens.access.Put(k, rec, e)
+	if rk.Len() > 0 {
+		as.tokens.refresh.Put(rk, k, e)
 	}
+	return nil
 }
 
-func (as *appState) removeToken(k tokenKey, rec tokenRec) {
-	delete(as.tokens.access, k)
-	if rec.refresh.form != keyNone {
-		delete(as.tokens.refresh, rec.refresh)
+func (as *appState) removeToken(k keytable.Key, rec tokenRec) {
+	as.tokens.access.Delete(k)
+	if rec.refresh.Len() > 0 {
+		as.tokens.refresh.Delete(rec.refresh)
 	}
 }
 
 // tokenOf rebuilds the handlers' view of a stored token.
 func (as *appState) tokenOf(access string, rec tokenRec) Token {
-	t := Token{Access: access, Refresh: as.tokens.str(rec.refresh), Kind: rec.kind, seq: rec.seq}
+	t := Token{Access: access, Refresh: rec.refresh.String(), Kind: rec.kind}
 	if rec.kind == kindUser {
 		t.UserID = as.userIDs[rec.user]
 	}
@@ -155,30 +113,34 @@ func (as *appState) tokenOf(access string, rec tokenRec) Token {
 }
 
 // lookupToken finds a stored access token.
-func (as *appState) lookupToken(access string) (tokenKey, tokenRec, bool) {
-	k, ok := as.tokens.key(access)
+func (as *appState) lookupToken(access string) (keytable.Key, tokenRec, bool) {
+	k, ok := keytable.KeyOf(access)
 	if !ok {
 		return k, tokenRec{}, false
 	}
-	rec, ok := as.tokens.access[k]
+	rec, ok := as.tokens.access.Get(k, noExpiry)
 	return k, rec, ok
 }
 
-// hasRefresh reports whether a refresh token is stored.
-func (as *appState) hasRefresh(refresh string) bool {
-	k, ok := as.tokens.key(refresh)
+// lookupRefresh finds the access token a refresh token belongs to.
+func (as *appState) lookupRefresh(refresh string) (keytable.Key, tokenRec, bool) {
+	rk, ok := keytable.KeyOf(refresh)
 	if !ok {
-		return false
+		return rk, tokenRec{}, false
 	}
-	_, ok = as.tokens.refresh[k]
-	return ok
+	k, ok := as.tokens.refresh.Get(rk, noExpiry)
+	if !ok {
+		return k, tokenRec{}, false
+	}
+	rec, ok := as.tokens.access.Get(k, noExpiry)
+	return k, rec, ok
 }
 
-// allTokens returns every stored token, in no order.
+// allTokens returns every stored token, oldest first.
 func (as *appState) allTokens() []Token {
 	out := make([]Token, 0, as.tokens.len())
-	for k, rec := range as.tokens.access {
-		out = append(out, as.tokenOf(as.tokens.str(k), rec))
+	for k, it := range as.tokens.access.All(noExpiry) {
+		out = append(out, as.tokenOf(k.String(), it.Value))
 	}
 	return out
 }
@@ -189,12 +151,18 @@ func (as *appState) revoke(userID string) int {
 	if !ok {
 		return 0
 	}
-	n := 0
-	for k, rec := range as.tokens.access {
-		if rec.kind == kindUser && rec.user == i {
-			as.removeToken(k, rec)
-			n++
+	var refreshes []keytable.Key
+	n := as.tokens.access.DeleteFunc(func(_ keytable.Key, rec tokenRec) bool {
+		if rec.kind != kindUser || rec.user != i {
+			return false
 		}
+		if rec.refresh.Len() > 0 {
+			refreshes = append(refreshes, rec.refresh)
+		}
+		return true
+	})
+	for _, rk := range refreshes {
+		as.tokens.refresh.Delete(rk)
 	}
 	return n
 }

@@ -3,26 +3,34 @@ package kii
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/fakeapi/fakeapi/internal/keytable"
 )
 
-// tokenModel is the plain computation the compact token table must agree
-// with: tokens as strings and times in ordinary maps.
+// tokenModel is the plain computation the token tables must agree with:
+// tokens as strings and times in ordinary maps, numbered in issue order.
 type tokenModel struct {
-	toks map[string]map[string]Token // app → access → token
+	toks map[string]map[string]modelToken // app → access → token
 	seq  uint64
+}
+
+type modelToken struct {
+	Token
+	seq uint64
 }
 
 func (m *tokenModel) add(appID string, t Token) {
 	m.seq++
-	t.seq = m.seq
-	m.toks[appID][t.Access] = t
+	m.toks[appID][t.Access] = modelToken{t, m.seq}
 }
 
 func (m *tokenModel) revoke(appID, userID string) int {
@@ -38,7 +46,7 @@ func (m *tokenModel) revoke(appID, userID string) int {
 
 // TestTokenTableShouldMatchPlainMaps drives the store through every kind
 // of token change (logins with and without refresh tokens and expiry,
-// odd-length tokens as imports bring, refresh, revocation by password
+// tokens of other lengths as imports bring, refresh, revocation by password
 // change, disabling, the admin API and deletion, a deleted user id coming
 // back, the clock passing expiries) and after each one compares every
 // token the store serves and exports with a model kept in plain maps.
@@ -46,16 +54,16 @@ func TestTokenTableShouldMatchPlainMaps(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	rng := rand.New(rand.NewPCG(1, 2))
-	m := &tokenModel{toks: map[string]map[string]Token{app1: {}, app2: {}}}
+	m := &tokenModel{toks: map[string]map[string]modelToken{app1: {}, app2: {}}}
 	now := t0
 	n := 0
 	newTok := func() string {
 		n++
-		if rng.IntN(8) == 0 { // an odd length, as fixtures and imports may hold
-			return fmt.Sprintf("odd-%d-%s", n, strings.Repeat("x", rng.IntN(60)))
+		if rng.IntN(8) == 0 { // another length, as fixtures and imports may hold
+			s := fmt.Sprintf("odd-%d-", n)
+			return s + strings.Repeat("x", rng.IntN(keytable.KeySize-len(s)+1))
 		}
-		s := fmt.Sprintf("%0*d", tokenLen, n)
-		return s
+		return fmt.Sprintf("%043d", n) // as long as a minted token
 	}
 	expiry := func() time.Time {
 		if rng.IntN(2) == 0 {
@@ -71,14 +79,7 @@ func TestTokenTableShouldMatchPlainMaps(t *testing.T) {
 		t.Helper()
 		exp := e.store.export()
 		for _, af := range exp.Apps {
-			want := slices.Collect(func(yield func(Token) bool) {
-				for _, tk := range m.toks[af.AppID] {
-					if !yield(tk) {
-						return
-					}
-				}
-			})
-			slices.SortFunc(want, func(x, y Token) int { return cmp.Compare(x.seq, y.seq) })
+			want := slices.SortedFunc(maps.Values(m.toks[af.AppID]), func(x, y modelToken) int { return cmp.Compare(x.seq, y.seq) })
 			var wantF []TokenFixture
 			for _, tk := range want {
 				tf := TokenFixture{AccessToken: tk.Access, Kind: tk.Kind.String(), UserID: tk.UserID, RefreshToken: tk.Refresh}
@@ -94,7 +95,7 @@ func TestTokenTableShouldMatchPlainMaps(t *testing.T) {
 					refreshes++
 				}
 			}
-			require.Len(t, e.store.cur.apps[af.AppID].tokens.refresh, refreshes, "%s: refresh tokens of %s", step, af.AppID)
+			require.Equal(t, refreshes, e.store.cur.apps[af.AppID].tokens.refresh.Len(), "%s: refresh tokens of %s", step, af.AppID)
 			for _, tk := range want {
 				got, err := e.store.Token(af.AppID, tk.Access, now)
 				if tk.expired(now) {
@@ -102,7 +103,7 @@ func TestTokenTableShouldMatchPlainMaps(t *testing.T) {
 					continue
 				}
 				require.NoError(t, err, step)
-				require.Equal(t, tk, got, step)
+				require.Equal(t, tk.Token, got, step)
 			}
 		}
 	}
@@ -128,7 +129,7 @@ func TestTokenTableShouldMatchPlainMaps(t *testing.T) {
 			require.NoError(t, e.store.Issue(u.app, tok))
 			m.add(u.app, tok)
 		case 5: // refresh, of a live pair or of an unknown token
-			var old Token
+			var old modelToken
 			for _, tk := range m.toks[app2] {
 				if tk.Refresh != "" && (old.seq == 0 || tk.seq < old.seq) {
 					old = tk
@@ -145,7 +146,6 @@ func TestTokenTableShouldMatchPlainMaps(t *testing.T) {
 			delete(m.toks[app2], old.Access)
 			next.Kind, next.UserID = kindUser, old.UserID
 			m.add(app2, next)
-			next.seq = m.seq
 			require.Equal(t, next.UserID, got.UserID)
 			_, err = e.store.Refresh(app2, old.Refresh, Token{Access: newTok()})
 			require.ErrorIs(t, err, errRefreshUsed, "a refresh token is good once")
@@ -167,8 +167,8 @@ func TestTokenTableShouldMatchPlainMaps(t *testing.T) {
 			require.NoError(t, err)
 		case 10: // the clock passes some expiries
 			now = now.Add(time.Duration(rng.IntN(20)) * time.Minute)
-		case 11: // an unknown token of each form
-			for _, s := range []string{strings.Repeat("z", tokenLen), "short", ""} {
+		case 11: // an unknown token of each length, one too long to store included
+			for _, s := range []string{strings.Repeat("z", 43), "short", "", strings.Repeat("z", keytable.KeySize+1)} {
 				_, err := e.store.Token(u.app, s, now)
 				require.ErrorIs(t, err, errTokenInvalid)
 			}
@@ -193,4 +193,52 @@ func TestTokenTableShouldMatchPlainMaps(t *testing.T) {
 		}
 	}
 	check("after import")
+}
+
+// TestTokenValuesHoldNoPointers pins what keeps the token tables out of
+// the garbage collector's marking: keys and values without pointers
+// (keytable.New would panic otherwise).
+func TestTokenValuesHoldNoPointers(t *testing.T) {
+	t.Parallel()
+	for _, typ := range []reflect.Type{reflect.TypeFor[keytable.Key](), reflect.TypeFor[tokenRec]()} {
+		require.False(t, keytable.HasPointers(typ), typ.String())
+	}
+}
+
+// TestTokensShouldFitTheTable: the store refuses a token too long for its
+// tables instead of storing it under a cut key, and keeps no half of the
+// change.
+func TestTokensShouldFitTheTable(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	long := strings.Repeat("x", keytable.KeySize+1)
+	_, err := e.store.Login(app1, "taro", taroPass, Token{Access: long}, t0)
+	require.ErrorIs(t, err, errTokenTooLong)
+	require.ErrorIs(t, e.store.Issue(app1, Token{Access: "a", Refresh: long, Kind: kindAdmin}), errTokenTooLong)
+	_, err = e.store.Register(app1, User{ID: "u-new", LoginName: "saburo", Password: "pass1234"}, &Token{Access: long})
+	require.ErrorIs(t, err, errTokenTooLong)
+	_, err = e.store.FindUser(app1, parseUsername("saburo"))
+	require.ErrorIs(t, err, errNoUser, "the registration is not half done")
+	require.Empty(t, e.store.export().Apps[0].Tokens)
+}
+
+// TestFixtureTokensArePinned: tokens of fixtures and imports are pinned in
+// the tables, so a cap on issued tokens can never evict them; issued
+// tokens are not.
+func TestFixtureTokensArePinned(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	issued := e.login(t, app1, key1, "taro", taroPass)
+	pinned := func(tok string) bool {
+		k, _ := keytable.KeyOf(tok)
+		_, entry, ok := e.store.cur.apps[app1].tokens.access.Lookup(k, noExpiry)
+		require.True(t, ok, tok)
+		return entry.Pinned
+	}
+	require.False(t, pinned(issued))
+	exp := e.store.export()
+	st, err := buildState(exp)
+	require.NoError(t, err)
+	e.store.replace(st)
+	require.True(t, pinned(issued), "imported")
 }
