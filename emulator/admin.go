@@ -27,6 +27,8 @@ const (
 	msgUnknownProvider = "unknown provider %q: want one of iijmio, kii, assist, mixi"
 	msgNoStateFile     = "no -state-file was given, so there is nowhere to save"
 	msgAdminHost       = "admin API refused for Host %q: this emulator listens on loopback without -admin-token, so its admin API answers only localhost, IP addresses and the names given with -admin-hosts (a guard against DNS rebinding)"
+	msgAdminBody       = "admin request body over %d bytes (-max-admin-body)"
+	msgTooManyFaults   = "fault rule: %d rules are live already (-max-faults); delete some first"
 	msgClockBody       = `want {"advance":"24h"}, {"set":"2026-01-02T03:04:05+09:00"} or {"freeze":true}`
 )
 
@@ -103,12 +105,25 @@ func (e *Emulator) requireAdminHost(next http.Handler) http.Handler {
 }
 
 // clip shortens user input quoted in an error message.
-func clip(s string) string {
-	const max = 64
-	if len(s) <= max {
-		return s
-	}
-	return s[:max] + "…"
+func clip(s string) string { return httpx.Clip(s, 64) }
+
+// capAdminBody caps the bodies of the admin API at Config.MaxAdminBody, all
+// but a state import, which has its own cap (Config.MaxStateBody).
+func (e *Emulator) capAdminBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut && r.URL.Path == "/_fakeapi/state" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if r.ContentLength > e.cfg.MaxAdminBody {
+			httpx.AdminError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf(msgAdminBody, e.cfg.MaxAdminBody))
+			return
+		}
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, e.cfg.MaxAdminBody)
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // crossOriginProtection refuses cross-site browser POST/PUT/DELETE, so a web
@@ -189,7 +204,7 @@ func (e *Emulator) selected(w http.ResponseWriter, r *http.Request) ([]string, b
 	}
 	name := q.Get("provider")
 	if _, ok := e.byName[name]; !ok {
-		httpx.AdminError(w, http.StatusBadRequest, fmt.Sprintf(msgUnknownProvider, name))
+		httpx.AdminError(w, http.StatusBadRequest, fmt.Sprintf(msgUnknownProvider, clip(name)))
 		return nil, false
 	}
 	return []string{name}, true
@@ -202,14 +217,14 @@ func (e *Emulator) handleJournalGet() http.HandlerFunc {
 		f := journal.Filter{Provider: q.Get("provider"), Method: q.Get("method"), Path: q.Get("path")}
 		if f.Provider != "" {
 			if _, ok := e.byName[f.Provider]; !ok {
-				httpx.AdminError(w, http.StatusBadRequest, fmt.Sprintf(msgUnknownProvider, f.Provider))
+				httpx.AdminError(w, http.StatusBadRequest, fmt.Sprintf(msgUnknownProvider, clip(f.Provider)))
 				return
 			}
 		}
 		if l := q.Get("limit"); l != "" {
 			n, err := strconv.Atoi(l)
 			if err != nil || n < 0 {
-				httpx.AdminError(w, http.StatusBadRequest, fmt.Sprintf("limit %q: want a whole number >= 0", l))
+				httpx.AdminError(w, http.StatusBadRequest, fmt.Sprintf("limit %q: want a whole number >= 0", clip(l)))
 				return
 			}
 			f.Limit = n
@@ -251,11 +266,15 @@ func (e *Emulator) handleFaultsPost() http.HandlerFunc {
 		}
 		if rule.Provider != "" {
 			if _, ok := e.byName[rule.Provider]; !ok {
-				httpx.AdminError(w, http.StatusBadRequest, fmt.Sprintf(msgUnknownProvider, rule.Provider))
+				httpx.AdminError(w, http.StatusBadRequest, fmt.Sprintf(msgUnknownProvider, clip(rule.Provider)))
 				return
 			}
 		}
 		added, err := e.faults.Add(rule)
+		if errors.Is(err, faults.ErrFull) {
+			httpx.AdminError(w, http.StatusConflict, fmt.Sprintf(msgTooManyFaults, e.faults.Limit()))
+			return
+		}
 		if err != nil {
 			httpx.AdminError(w, http.StatusBadRequest, "fault rule: "+err.Error())
 			return
@@ -269,7 +288,7 @@ func (e *Emulator) handleFaultsDel() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id := chi.URLParam(r, "id")
 		if !e.faults.Delete(id) && id != "" {
-			httpx.AdminError(w, http.StatusNotFound, fmt.Sprintf("no fault rule %q", id))
+			httpx.AdminError(w, http.StatusNotFound, fmt.Sprintf("no fault rule %q", clip(id)))
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
@@ -322,7 +341,7 @@ func (e *Emulator) handleClockPost() http.HandlerFunc {
 		if b.Advance != nil {
 			d, err := time.ParseDuration(*b.Advance)
 			if err != nil {
-				httpx.AdminError(w, http.StatusBadRequest, fmt.Sprintf("clock: advance %q: want a Go duration such as \"90s\" or \"2160h\"", *b.Advance))
+				httpx.AdminError(w, http.StatusBadRequest, fmt.Sprintf("clock: advance %q: want a Go duration such as \"90s\" or \"2160h\"", clip(*b.Advance)))
 				return
 			}
 			if _, err := e.clk.Advance(d); err != nil {
@@ -333,7 +352,7 @@ func (e *Emulator) handleClockPost() http.HandlerFunc {
 		if b.Set != nil {
 			t, err := time.Parse(time.RFC3339Nano, *b.Set)
 			if err != nil {
-				httpx.AdminError(w, http.StatusBadRequest, fmt.Sprintf("clock: set %q: want an RFC 3339 time such as \"2026-01-02T03:04:05+09:00\"", *b.Set))
+				httpx.AdminError(w, http.StatusBadRequest, fmt.Sprintf("clock: set %q: want an RFC 3339 time such as \"2026-01-02T03:04:05+09:00\"", clip(*b.Set)))
 				return
 			}
 			if err := e.clk.Set(t); err != nil {

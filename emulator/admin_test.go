@@ -393,3 +393,45 @@ func TestAdminHostCheckShouldRefuseRebindingHosts(t *testing.T) {
 	assert.Equal(t, http.StatusOK, do(t, open, "GET", "/_fakeapi/clock", "", rebinding...).Code,
 		"without CheckAdminHost (listening on every interface) any Host should pass")
 }
+
+// A large body to a small admin endpoint is refused before it is read, and
+// no answer quotes more than a short prefix of what was sent (a 50 MB clock
+// body once got a 52 MB error).
+func TestAdminBodiesShouldBeCappedAndNotEchoed(t *testing.T) {
+	t.Parallel()
+	e := newFake(t, func(c *Config) { c.MaxAdminBody = 1 << 10 })
+	big := `{"advance":"` + strings.Repeat("9", 4<<10) + `"}`
+	w := do(t, e, http.MethodPost, "/_fakeapi/clock", big, "Content-Type", "application/json")
+	assert.Equal(t, http.StatusRequestEntityTooLarge, w.Code)
+	assert.Contains(t, w.Body.String(), "-max-admin-body")
+
+	for _, tt := range []struct{ method, target, body string }{
+		{"POST", "/_fakeapi/clock", `{"advance":"` + strings.Repeat("z", 900) + `"}`},
+		{"POST", "/_fakeapi/clock", `{"set":"` + strings.Repeat("z", 900) + `"}`},
+		{"POST", "/_fakeapi/faults", `{"path":"` + strings.Repeat("z", 900) + `","status":503}`},
+		{"POST", "/_fakeapi/faults", `{"provider":"` + strings.Repeat("z", 900) + `"}`},
+		{"POST", "/_fakeapi/reset?provider=" + strings.Repeat("z", 5000), ""},
+		{"GET", "/_fakeapi/journal?limit=" + strings.Repeat("z", 5000), ""},
+		{"DELETE", "/_fakeapi/faults/" + strings.Repeat("z", 5000), ""},
+	} {
+		w := do(t, e, tt.method, tt.target, tt.body, "Content-Type", "application/json")
+		assert.GreaterOrEqual(t, w.Code, 400, tt.target)
+		assert.Less(t, w.Body.Len(), 400, "%s %s: %s", tt.method, tt.target, w.Body.String())
+	}
+
+	state := `{"kii":{"items":["` + strings.Repeat("s", 4<<10) + `"]}}`
+	w = do(t, e, http.MethodPut, "/_fakeapi/state", state, "Content-Type", "application/json")
+	assert.Equal(t, http.StatusOK, w.Code, "a state import has its own, larger cap: %s", w.Body.String())
+}
+
+func TestFaultRulesShouldBeCapped(t *testing.T) {
+	t.Parallel()
+	e := newFake(t, func(c *Config) { c.MaxFaults = 2 })
+	for i := range 2 {
+		w := do(t, e, http.MethodPost, "/_fakeapi/faults", fmt.Sprintf(`{"path":"/x%d","status":503}`, i), "Content-Type", "application/json")
+		require.Equal(t, http.StatusCreated, w.Code, w.Body.String())
+	}
+	w := do(t, e, http.MethodPost, "/_fakeapi/faults", `{"path":"/y","status":503}`, "Content-Type", "application/json")
+	assert.Equal(t, http.StatusConflict, w.Code)
+	assert.Contains(t, w.Body.String(), "-max-faults")
+}

@@ -34,6 +34,13 @@ type Config struct {
 	MaxBody int64
 	// MaxStateBody caps PUT /_fakeapi/state (DefaultMaxStateBody when 0).
 	MaxStateBody int64
+	// MaxAdminBody caps every other admin request body (DefaultMaxAdminBody
+	// when 0).
+	MaxAdminBody int64
+	// MaxFaults is how many fault rules can be live at once
+	// (DefaultMaxFaults when 0): each provider request is matched against
+	// every rule.
+	MaxFaults int
 	// JournalSize is how many requests the journal keeps (DefaultJournalSize when 0).
 	JournalSize int
 	// DisableRateLimits turns IIJmio's per-token limits off (load tests).
@@ -54,6 +61,8 @@ type Config struct {
 const (
 	DefaultJournalSize  = 1000
 	DefaultMaxStateBody = 512 << 20
+	DefaultMaxAdminBody = 64 << 10
+	DefaultMaxFaults    = 100
 )
 
 func (c Config) withDefaults() Config {
@@ -65,6 +74,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxStateBody <= 0 {
 		c.MaxStateBody = DefaultMaxStateBody
+	}
+	if c.MaxAdminBody <= 0 {
+		c.MaxAdminBody = DefaultMaxAdminBody
+	}
+	if c.MaxFaults <= 0 {
+		c.MaxFaults = DefaultMaxFaults
 	}
 	if c.JournalSize <= 0 {
 		c.JournalSize = DefaultJournalSize

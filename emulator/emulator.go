@@ -87,7 +87,7 @@ func New(cfg Config) (*Emulator, error) {
 		byName:  map[string]*provider.Instance{},
 		journal: journal.New(cfg.JournalSize),
 		maskers: map[string]journal.Masker{},
-		faults:  faults.NewSet(src),
+		faults:  faults.NewSet(src, cfg.MaxFaults),
 		started: clock.Real{}.Now(),
 	}
 	deps := provider.Deps{Log: cfg.Log, Clock: cfg.Clock, IDs: src}

@@ -31,6 +31,9 @@ type config struct {
 	hasSeed         bool
 	stateFile       string
 	maxBody         int64
+	maxStateBody    int64
+	maxAdminBody    int64
+	maxFaults       int
 	journalSize     int
 	rateLimits      bool
 	trustProxy      bool
@@ -124,6 +127,9 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	seed := fs.String("seed", env("FAKEAPI_SEED", ""), "make ids, tokens and codes deterministic from this number (FAKEAPI_SEED)")
 	fs.StringVar(&c.stateFile, "state-file", env("FAKEAPI_STATE_FILE", ""), "load state from this file at start, save it on shutdown and POST /_fakeapi/save (FAKEAPI_STATE_FILE)")
 	fs.Int64Var(&c.maxBody, "max-body", envInt("FAKEAPI_MAX_BODY", 1<<20), "largest request body in bytes (FAKEAPI_MAX_BODY)")
+	fs.Int64Var(&c.maxStateBody, "max-state-body", envInt("FAKEAPI_MAX_STATE_BODY", 512<<20), "largest state document PUT /_fakeapi/state takes, in bytes (FAKEAPI_MAX_STATE_BODY)")
+	fs.Int64Var(&c.maxAdminBody, "max-admin-body", envInt("FAKEAPI_MAX_ADMIN_BODY", 64<<10), "largest body of any other admin request, in bytes (FAKEAPI_MAX_ADMIN_BODY)")
+	maxFaults := fs.Int("max-faults", int(envInt("FAKEAPI_MAX_FAULTS", 100)), "fault rules live at once (FAKEAPI_MAX_FAULTS)")
 	journal := fs.Int("journal-size", int(envInt("FAKEAPI_JOURNAL_SIZE", 1000)), "requests kept in the journal (FAKEAPI_JOURNAL_SIZE)")
 	fs.BoolVar(&c.rateLimits, "rate-limits", envBool("FAKEAPI_RATE_LIMITS", true), "enforce IIJmio's per-token rate limits (FAKEAPI_RATE_LIMITS)")
 	fs.BoolVar(&c.trustProxy, "trust-proxy", envBool("FAKEAPI_TRUST_PROXY", false), "read client addresses from X-Forwarded-For (FAKEAPI_TRUST_PROXY)")
@@ -143,6 +149,7 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 		return c, fmt.Errorf("unexpected argument %q; subcommands are healthcheck and version", fs.Arg(0))
 	}
 	c.journalSize = *journal
+	c.maxFaults = *maxFaults
 	for _, h := range strings.Split(*adminHosts, ",") {
 		if h = strings.TrimSpace(h); h != "" {
 			c.adminHosts = append(c.adminHosts, h)
@@ -178,11 +185,16 @@ func (c config) validate() error {
 	if c.tlsCert != "" && c.tlsSelfSigned != "" {
 		return errors.New("give -tls-cert/-tls-key or -tls-self-signed, not both")
 	}
-	if c.maxBody < 1 {
-		return fmt.Errorf("invalid -max-body %d: want at least 1 byte", c.maxBody)
-	}
-	if c.journalSize < 1 {
-		return fmt.Errorf("invalid -journal-size %d: want at least 1", c.journalSize)
+	for _, limit := range []struct {
+		flag string
+		n    int64
+	}{
+		{"-max-body", c.maxBody}, {"-max-state-body", c.maxStateBody}, {"-max-admin-body", c.maxAdminBody},
+		{"-max-faults", int64(c.maxFaults)}, {"-journal-size", int64(c.journalSize)},
+	} {
+		if limit.n < 1 {
+			return fmt.Errorf("invalid %s %d: want at least 1", limit.flag, limit.n)
+		}
 	}
 	if c.gcHeadroom < 0 || c.gcHeadroom > 1<<20 {
 		return fmt.Errorf("invalid -gc-headroom %d: want 0 to 1048576 (MB)", c.gcHeadroom)

@@ -71,6 +71,13 @@ func TestParseConfig(t *testing.T) {
 		{name: "should refuse a bad env bool", env: map[string]string{"FAKEAPI_TRUST_PROXY": "maybe"}, wantErr: `invalid FAKEAPI_TRUST_PROXY="maybe": want true or false`},
 		{name: "should refuse a bad env number", env: map[string]string{"FAKEAPI_MAX_BODY": "1MB"}, wantErr: `invalid FAKEAPI_MAX_BODY="1MB"`},
 		{name: "should refuse a zero body cap", args: []string{"-max-body", "0"}, wantErr: "invalid -max-body 0"},
+		{name: "should read the admin caps", args: []string{"-max-admin-body", "2048", "-max-faults", "7"}, env: map[string]string{"FAKEAPI_MAX_STATE_BODY": "1000"},
+			want: func(t *testing.T, c config) {
+				assert.Equal(t, int64(2048), c.maxAdminBody)
+				assert.Equal(t, 7, c.maxFaults)
+				assert.Equal(t, int64(1000), c.maxStateBody)
+			}},
+		{name: "should refuse a zero fault cap", args: []string{"-max-faults", "0"}, wantErr: "invalid -max-faults 0"},
 		{name: "should refuse stray arguments", args: []string{"serve"}, wantErr: `unexpected argument "serve"`},
 		{name: "should refuse unknown flags", args: []string{"-nope"}, wantErr: "usage"},
 	}

@@ -65,6 +65,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	}
 	ecfg := emulator.Config{
 		Log: log, AdminToken: cfg.adminToken, CheckAdminHost: cfg.checkAdminHost(), AdminHosts: cfg.adminHosts, StateFile: cfg.stateFile, MaxBody: cfg.maxBody,
+		MaxStateBody: cfg.maxStateBody, MaxAdminBody: cfg.maxAdminBody, MaxFaults: cfg.maxFaults,
 		JournalSize: cfg.journalSize, DisableRateLimits: !cfg.rateLimits, TrustProxy: cfg.trustProxy,
 		Version: buildVersion(), Seed: cfg.seed, HasSeed: cfg.hasSeed,
 	}

@@ -10,13 +10,13 @@ import (
 // no rule (the usual case) and with one rule for another provider.
 func BenchmarkMatch(b *testing.B) {
 	b.Run("none", func(b *testing.B) {
-		s := NewSet(ids.Seeded(1))
+		s := NewSet(ids.Seeded(1), 100)
 		for b.Loop() {
 			s.Match("iijmio", "GET", "/mobile/d/v1/coupon/")
 		}
 	})
 	b.Run("other-provider", func(b *testing.B) {
-		s := NewSet(ids.Seeded(1))
+		s := NewSet(ids.Seeded(1), 100)
 		if _, err := s.Add(Rule{Provider: "kii", Status: 503}); err != nil {
 			b.Fatal(err)
 		}

@@ -46,7 +46,7 @@ func (r *Rule) Validate() error {
 	if r.Latency != "" {
 		d, err := time.ParseDuration(r.Latency)
 		if err != nil || d < 0 || d > MaxLatency {
-			return fmt.Errorf("latency %q: want a Go duration between 0 and %s, like \"250ms\"", r.Latency, MaxLatency)
+			return fmt.Errorf("latency %q: want a Go duration between 0 and %s, like \"250ms\"", clip(r.Latency), MaxLatency)
 		}
 		r.latency = d
 	}
@@ -66,7 +66,7 @@ func (r *Rule) Validate() error {
 		return errors.New("probability must be between 0 and 1")
 	}
 	if r.Path != "" && !strings.HasPrefix(r.Path, "/") && !strings.HasPrefix(r.Path, "*") {
-		return fmt.Errorf("path %q: want the provider's real path starting with /, without the /<provider> prefix", r.Path)
+		return fmt.Errorf("path %q: want the provider's real path starting with /, without the /<provider> prefix", clip(r.Path))
 	}
 	r.Method = strings.ToUpper(r.Method)
 	return nil
@@ -76,12 +76,21 @@ func (r *Rule) Validate() error {
 type Set struct {
 	ids ids.Source
 
+	limit int
+
 	mu    sync.Mutex // guards rules
 	rules []Rule
 }
 
-// NewSet returns an empty set drawing ids and probabilities from src.
-func NewSet(src ids.Source) *Set { return &Set{ids: src} }
+// ErrFull is returned by Add when the set holds its limit of rules.
+var ErrFull = errors.New("too many fault rules")
+
+// NewSet returns an empty set of at most limit rules (at least 1), drawing
+// ids and probabilities from src.
+func NewSet(src ids.Source, limit int) *Set { return &Set{ids: src, limit: max(limit, 1)} }
+
+// Limit is the most rules the set holds.
+func (s *Set) Limit() int { return s.limit }
 
 // Add validates r, gives it an id and appends it.
 func (s *Set) Add(r Rule) (Rule, error) {
@@ -92,6 +101,9 @@ func (s *Set) Add(r Rule) (Rule, error) {
 	r.Fired = 0
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if len(s.rules) >= s.limit {
+		return Rule{}, ErrFull
+	}
 	s.rules = append(s.rules, r)
 	return r, nil
 }
@@ -185,4 +197,12 @@ func Glob(pattern, name string) bool {
 		name = name[i+len(lit):]
 		pattern = pattern[next:]
 	}
+}
+
+// clip shortens a rule's value quoted in an error.
+func clip(s string) string {
+	if len(s) > 64 {
+		return s[:64] + "…"
+	}
+	return s
 }

@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+	"unicode/utf8"
 )
 
 // DefaultMaxBody caps request bodies unless configured otherwise.
@@ -198,10 +199,28 @@ func itoa(n int) string {
 
 // AdminError writes the admin API's error shape, {"error": "..."}.
 func AdminError(w http.ResponseWriter, status int, msg string) {
-	WriteJSON(w, status, "application/json; charset=utf-8", map[string]string{"error": msg})
+	WriteJSON(w, status, "application/json; charset=utf-8", map[string]string{"error": Clip(msg, MaxMessage)})
 }
 
-// PageHeaders are set on every HTML page a person uses (oauth.md §2.3):
+// MaxMessage is the longest admin error message: an input quoted into one
+// must not turn a large bad request into an equally large answer.
+const MaxMessage = 1024
+
+// Clip shortens s to at most n bytes (not splitting a UTF-8 sequence),
+// marking the cut with "…".
+func Clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// PageHeaders are set on every HTML page a person uses (docs/oauth.md,
+// "Browser sessions"):
 // no framing, no referrer, no caching.
 func PageHeaders(h http.Header) {
 	h.Set("X-Frame-Options", "DENY")
