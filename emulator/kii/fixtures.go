@@ -2,6 +2,7 @@ package kii
 
 import (
 	"encoding/json"
+	"math"
 	"regexp"
 	"strings"
 	"time"
@@ -39,9 +40,17 @@ type AppFixture struct {
 	ExposeFullUserDataToOthers bool `json:"exposeFullUserDataToOthers,omitempty"`
 	// MaxTokenLifetimeMinutes caps expiresAt; 0 means Kii's default of
 	// 35,791,394 minutes (kii.md §3 [doc]).
-	MaxTokenLifetimeMinutes int64          `json:"maxTokenLifetimeMinutes,omitempty"`
-	Users                   []UserFixture  `json:"users"`
-	Tokens                  []TokenFixture `json:"tokens,omitempty"`
+	MaxTokenLifetimeMinutes int64 `json:"maxTokenLifetimeMinutes,omitempty"`
+	// LoginFailureLimit turns brute-force throttling on for this app:
+	// after this many wrong passwords in a row a user's logins are refused
+	// for the lockout; 0 turns it off. Absent, Config.LoginFailureLimit
+	// applies (docs/providers/kii.md, "Login throttling").
+	LoginFailureLimit *int `json:"loginFailureLimit,omitempty"`
+	// LoginLockoutSeconds is this app's lockout; 0 or absent leaves
+	// Config.LoginLockout.
+	LoginLockoutSeconds int64          `json:"loginLockoutSeconds,omitempty"`
+	Users               []UserFixture  `json:"users"`
+	Tokens              []TokenFixture `json:"tokens,omitempty"`
 }
 
 // UserFixture is one user of an app. Passwords are plain text: these are
@@ -92,6 +101,9 @@ const (
 	reasonNotVerified  = "ADDRESS_NOT_VERIFIED"
 	reasonThrottled    = "TOO_MANY_FAILURES" // only with Config.LoginFailureLimit
 )
+
+// maxLockoutSeconds is the longest lockout a time.Duration holds.
+const maxLockoutSeconds = int64(math.MaxInt64 / time.Second)
 
 var (
 	sites = map[string]bool{"US": true, "JP": true, "SG": true, "CN3": true, "EU": true}
@@ -151,6 +163,12 @@ func buildApp(st *state, af AppFixture, p string) (*appState, error) {
 		return nil, fixture.Errorf(p+".site", "want US, JP, SG, CN3 or EU, got %q", af.Site)
 	case af.MaxTokenLifetimeMinutes < 0:
 		return nil, fixture.Errorf(p+".maxTokenLifetimeMinutes", "must not be negative")
+	case af.LoginFailureLimit != nil && *af.LoginFailureLimit < 0:
+		return nil, fixture.Errorf(p+".loginFailureLimit", "must not be negative (0 turns throttling off)")
+	case af.LoginLockoutSeconds < 0:
+		return nil, fixture.Errorf(p+".loginLockoutSeconds", "must not be negative")
+	case af.LoginLockoutSeconds > maxLockoutSeconds:
+		return nil, fixture.Errorf(p+".loginLockoutSeconds", "must be at most %d", maxLockoutSeconds)
 	}
 	lifetime := time.Duration(af.MaxTokenLifetimeMinutes) * time.Minute
 	if af.MaxTokenLifetimeMinutes == 0 {
@@ -160,6 +178,7 @@ func buildApp(st *state, af AppFixture, p string) (*appState, error) {
 		ID: af.AppID, Key: af.AppKey, ClientID: af.ClientID, ClientSecret: af.ClientSecret,
 		Site: af.Site, Name: af.Name, StrictAppKey: af.StrictAppKey, RefreshTokens: af.RefreshTokenEnabled,
 		ExposeFull: af.ExposeFullUserDataToOthers, MaxLifetime: lifetime, maxMinutes: af.MaxTokenLifetimeMinutes,
+		LoginFailureLimit: af.LoginFailureLimit, LoginLockout: time.Duration(af.LoginLockoutSeconds) * time.Second,
 	})
 	internal := map[int64]bool{}
 	for j, uf := range af.Users {

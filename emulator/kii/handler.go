@@ -18,19 +18,21 @@ import (
 // no flag is given. App settings (strictAppKey, refreshTokenEnabled, …) live
 // in the fixtures, since they are per app as in Kii's developer portal.
 type Config struct {
-	// LoginFailureLimit turns on brute-force throttling (RFC 6749 §4.3.2):
-	// after this many failed logins in a row, a user's logins are refused
-	// for LoginLockout, even with the right password, with the same 400 as
-	// any failure and reason TOO_MANY_FAILURES in the devlog. 0 (the
-	// default) is off, as Kii documents no throttling (kii.md §3 [chosen]).
+	// LoginFailureLimit turns on brute-force throttling for every app
+	// whose fixture sets no loginFailureLimit: after this many wrong
+	// passwords in a row, a user's logins are refused for LoginLockout,
+	// even with the right password, with the same 400 as any failure and
+	// reason TOO_MANY_FAILURES in the devlog. 0 (the default) is off
+	// (docs/providers/kii.md, "Login throttling").
 	LoginFailureLimit int
-	// LoginLockout is how long a throttled user is locked out; 0 means
+	// LoginLockout is how long a throttled user is locked out, for apps
+	// whose fixture sets no loginLockoutSeconds; 0 means
 	// DefaultLoginLockout.
 	LoginLockout time.Duration
 }
 
-// DefaultLoginLockout is the lockout when throttling is on and
-// Config.LoginLockout is zero [chosen].
+// DefaultLoginLockout is the lockout when throttling is on and neither
+// Config nor the app's fixture sets one [chosen].
 const DefaultLoginLockout = 5 * time.Minute
 
 // New builds Kii's HTTP handler: the routes of routes.go behind CORS. It

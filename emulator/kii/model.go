@@ -27,6 +27,10 @@ type App struct {
 	ExposeFull             bool
 	MaxLifetime            time.Duration
 	maxMinutes             int64 // as in the fixture (0 = default), for export
+	// LoginFailureLimit and LoginLockout override Config's throttling for
+	// this app: nil and 0 leave Config's.
+	LoginFailureLimit *int
+	LoginLockout      time.Duration
 }
 
 // User is one user, as handlers see it (a value). Custom is never mutated

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/fakeapi/fakeapi/internal/fixture"
 	"github.com/fakeapi/fakeapi/internal/provider"
@@ -84,7 +85,8 @@ func (s *memStore) export() Fixtures {
 		af := AppFixture{
 			AppID: a.ID, AppKey: a.Key, ClientID: a.ClientID, ClientSecret: a.ClientSecret, Site: a.Site, Name: a.Name,
 			StrictAppKey: a.StrictAppKey, RefreshTokenEnabled: a.RefreshTokens, ExposeFullUserDataToOthers: a.ExposeFull,
-			MaxTokenLifetimeMinutes: a.maxMinutes, Users: []UserFixture{},
+			MaxTokenLifetimeMinutes: a.maxMinutes, LoginFailureLimit: a.LoginFailureLimit,
+			LoginLockoutSeconds: int64(a.LoginLockout / time.Second), Users: []UserFixture{},
 		}
 		users := make([]User, 0, len(as.users))
 		for _, u := range as.users {

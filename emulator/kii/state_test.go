@@ -129,6 +129,9 @@ func TestFixtureErrors(t *testing.T) {
 		{"should refuse a bad token kind", app(`,"tokens":[{"accessToken":"t","kind":"root"}]`, u(`"loginName":"abc"`)), "apps[0].tokens[0].kind"},
 		{"should refuse an access token longer than the token tables hold", app(`,"tokens":[{"accessToken":"`+strings.Repeat("t", keytable.KeySize+1)+`","kind":"admin"}]`, u(`"loginName":"abc"`)), "apps[0].tokens[0].accessToken: want at most 47 bytes, got 48"},
 		{"should refuse a refresh token longer than the token tables hold", app(`,"tokens":[{"accessToken":"t","kind":"user","userID":"u1","refreshToken":"`+strings.Repeat("r", keytable.KeySize+1)+`"}]`, u(`"loginName":"abc"`)), "apps[0].tokens[0].refreshToken: want at most 47 bytes"},
+		{"should refuse a negative login failure limit", app(`,"loginFailureLimit":-1`, ""), "apps[0].loginFailureLimit: must not be negative"},
+		{"should refuse a negative lockout", app(`,"loginLockoutSeconds":-5`, ""), "apps[0].loginLockoutSeconds: must not be negative"},
+		{"should refuse a lockout past time.Duration", app(`,"loginLockoutSeconds":9223372037`, ""), "apps[0].loginLockoutSeconds: must be at most"},
 		{"should refuse a bad devlog reason", `{"apps":[],"devlog":[{"time":"2015-12-01T12:00:00Z","appID":"a","username":"u","reason":"OOPS"}]}`, "devlog[0].reason"},
 	}
 	for _, tc := range cases {

@@ -73,13 +73,26 @@ type memStore struct {
 	mu       sync.Mutex // guards cur
 	cur      *state
 	base     Fixtures // what Reset goes back to; validated, never mutated
-	throttle throttle // fixed at Open
+	throttle throttle // Config's, for apps whose fixture sets none
 }
 
-// throttle is the brute-force knob of Config (off when limit is 0).
+// throttle is the brute-force setting (off when limit is 0).
 type throttle struct {
 	limit   int
 	lockout time.Duration
+}
+
+// throttleFor is the setting of app: its fixture's fields where set, else
+// Config's (docs/providers/kii.md, "Login throttling").
+func (s *memStore) throttleFor(app App) throttle {
+	th := s.throttle
+	if app.LoginFailureLimit != nil {
+		th.limit = *app.LoginFailureLimit
+	}
+	if app.LoginLockout > 0 {
+		th.lockout = app.LoginLockout
+	}
+	return th
 }
 
 // failures counts a user's failed logins in a row; until is the end of a
@@ -264,15 +277,16 @@ func (s *memStore) Login(appID, username, password string, tok Token, now time.T
 		return User{}, err
 	}
 	u, via, ok := as.find(parseUsername(username))
+	th := s.throttleFor(as.app)
 	reason := ""
 	switch {
 	case !ok:
 		reason = reasonUserNotFound
-	case s.throttle.limit > 0 && now.Before(as.failed[u.ID].until):
+	case th.limit > 0 && now.Before(as.failed[u.ID].until):
 		reason = reasonThrottled
 	case subtle.ConstantTimeCompare([]byte(u.Password), []byte(password)) != 1:
 		reason = reasonWrongPass
-		s.countFailureLocked(as, u.ID, now)
+		countFailure(as, u.ID, th, now)
 	case u.Disabled:
 		reason = reasonDisabled
 	case via == addrEmail && !u.EmailVerified, (via == addrPhone || via == addrLocalPhone) && !u.PhoneVerified:
@@ -290,16 +304,16 @@ func (s *memStore) Login(appID, username, password string, tok Token, now time.T
 	return u, nil
 }
 
-// countFailureLocked records a wrong password; the limit-th in a row
-// starts a lockout (Config.LoginFailureLimit).
-func (s *memStore) countFailureLocked(as *appState, userID string, now time.Time) {
-	if s.throttle.limit <= 0 {
+// countFailure records a wrong password; the limit-th in a row starts a
+// lockout.
+func countFailure(as *appState, userID string, th throttle, now time.Time) {
+	if th.limit <= 0 {
 		return
 	}
 	f := as.failed[userID]
 	f.count++
-	if f.count >= s.throttle.limit {
-		f = failures{until: now.Add(s.throttle.lockout)}
+	if f.count >= th.limit {
+		f = failures{until: now.Add(th.lockout)}
 	}
 	as.failed[userID] = f
 }

@@ -353,6 +353,35 @@ func TestLoginThrottling(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, http.StatusOK, try(e, taroPass).Code, "the lockout ends on the emulator clock")
 	})
+	t.Run("should take the limit and lockout from the app's fixture", func(t *testing.T) {
+		t.Parallel()
+		fx := strings.Replace(testFixture, `"name": "テスト",`, `"name": "テスト", "loginFailureLimit": 2, "loginLockoutSeconds": 30,`, 1)
+		e := newEnvWith(t, fx)
+		for range 2 {
+			require.Equal(t, http.StatusBadRequest, try(e, "wrong").Code)
+		}
+		assert.Equal(t, http.StatusBadRequest, try(e, taroPass).Code, "locked out")
+		_, err := e.clk.Advance(30 * time.Second)
+		require.NoError(t, err)
+		assert.Equal(t, http.StatusOK, try(e, taroPass).Code, "the app's lockout, not the default")
+		exp := e.inst.State.Export().(Fixtures)
+		require.NotNil(t, exp.Apps[0].LoginFailureLimit)
+		assert.Equal(t, 2, *exp.Apps[0].LoginFailureLimit, "exported")
+		assert.EqualValues(t, 30, exp.Apps[0].LoginLockoutSeconds, "exported")
+	})
+	t.Run("should let the app's fixture turn Config's throttling off", func(t *testing.T) {
+		t.Parallel()
+		fx := strings.Replace(testFixture, `"name": "テスト",`, `"name": "テスト", "loginFailureLimit": 0,`, 1)
+		e := newEnvConfig(t, fx, Config{LoginFailureLimit: 1})
+		for range 5 {
+			require.Equal(t, http.StatusBadRequest, try(e, "wrong").Code)
+		}
+		assert.Equal(t, http.StatusOK, try(e, taroPass).Code)
+		w := e.do(t, req{"POST", "/api/oauth2/token", kiiHeaders(app2, key2), `{"username":"kenji","password":"wrong"}`})
+		require.Equal(t, http.StatusBadRequest, w.Code)
+		w = e.do(t, req{"POST", "/api/oauth2/token", kiiHeaders(app2, key2), `{"username":"kenji","password":"kenji-pass"}`})
+		assert.Equal(t, http.StatusBadRequest, w.Code, "the other app keeps Config's limit")
+	})
 }
 
 // TestAmbiguousLocalPhone: the same local digits registered for two
