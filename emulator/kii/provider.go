@@ -41,6 +41,17 @@ func Open(d provider.Deps, cfg Config, file string, data []byte) (*provider.Inst
 			writeAPIError(w, statusError(status))
 		},
 		State: stateAdmin{ms},
+		Secrets: provider.Secrets{
+			// The AppKey travels in X-Kii-AppKey (and in Basic, which the
+			// journal masks as Authorization). Token requests carry the
+			// password, the admin client secret and refresh tokens, in form
+			// bodies too; code is refused in URLs but may still be sent.
+			Headers: []string{"X-Kii-AppKey"},
+			Params: []string{
+				"password", "newPassword", "oldPassword", "client_secret", "refresh_token", "access_token",
+				"code", "appKey",
+			},
+		},
 	}, nil
 }
 

@@ -146,3 +146,14 @@ func TestFixtureErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestSecrets: the journal masks what Kii's traffic carries beyond the
+// HTTP-wide secrets.
+func TestSecrets(t *testing.T) {
+	t.Parallel()
+	sec := newEnv(t).inst.Secrets
+	assert.Equal(t, []string{"X-Kii-AppKey"}, sec.Headers)
+	for _, p := range []string{"password", "newPassword", "oldPassword", "client_secret", "refresh_token", "access_token", "appKey"} {
+		assert.Contains(t, sec.Params, p)
+	}
+}
