@@ -29,6 +29,7 @@ const (
 	msgAdminHost       = "admin API refused for Host %q: this emulator listens on loopback without -admin-token, so its admin API answers only localhost, IP addresses and the names given with -admin-hosts (a guard against DNS rebinding)"
 	msgAdminBody       = "admin request body over %d bytes (-max-admin-body)"
 	msgTooManyFaults   = "fault rule: %d rules are live already (-max-faults); delete some first"
+	msgImportBusy      = "another state import is running; retry when it has finished"
 	msgClockBody       = `want {"advance":"24h"}, {"set":"2026-01-02T03:04:05+09:00"} or {"freeze":true}`
 )
 

@@ -3,7 +3,9 @@ package emulator
 import (
 	"fmt"
 	"github.com/fakeapi/fakeapi/internal/clock"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"runtime/metrics"
 	"strings"
 	"testing"
@@ -434,4 +436,34 @@ func TestFaultRulesShouldBeCapped(t *testing.T) {
 	w := do(t, e, http.MethodPost, "/_fakeapi/faults", `{"path":"/y","status":503}`, "Content-Type", "application/json")
 	assert.Equal(t, http.StatusConflict, w.Code)
 	assert.Contains(t, w.Body.String(), "-max-faults")
+}
+
+// Imports run one at a time: three concurrent 100 MB imports once held
+// 2.9 GB. A second import while one is being read gets a 409 at once,
+// before its own body is read.
+func TestStateImportsShouldRunOneAtATime(t *testing.T) {
+	t.Parallel()
+	e := newFake(t)
+	pr, pw := io.Pipe()
+	first := make(chan int)
+	go func() {
+		r := httptest.NewRequest(http.MethodPut, "/_fakeapi/state", pr)
+		r.Header.Set("Content-Type", "application/json")
+		w := httptest.NewRecorder()
+		e.ServeHTTP(w, r)
+		first <- w.Code
+	}()
+	_, err := pw.Write([]byte(`{"kii":{"items":[`)) // the first import is now reading its body
+	require.NoError(t, err)
+	w := do(t, e, http.MethodPut, "/_fakeapi/state", `{"mixi":{"items":["b"]}}`, "Content-Type", "application/json")
+	assert.Equal(t, http.StatusConflict, w.Code, w.Body.String())
+	assert.Equal(t, "1", w.Header().Get("Retry-After"))
+	assert.Equal(t, msgImportBusy, decode(t, w)["error"])
+	_, err = pw.Write([]byte(`"a"]}}`))
+	require.NoError(t, err)
+	require.NoError(t, pw.Close())
+	assert.Equal(t, http.StatusOK, <-first)
+	w = do(t, e, http.MethodPut, "/_fakeapi/state", `{"mixi":{"items":["b"]}}`, "Content-Type", "application/json")
+	assert.Equal(t, http.StatusOK, w.Code, "the next import should run once the first is done")
+	assert.Equal(t, []string{"a"}, e.byName["kii"].State.Export().(fakeDoc).Items)
 }

@@ -40,7 +40,8 @@ type Emulator struct {
 	started   time.Time                 // wall time, for uptime
 	maskers   map[string]journal.Masker // by provider name
 
-	stateMu sync.Mutex // serializes reset, import and save so each sees one consistent state
+	stateMu  sync.Mutex // serializes reset, import and save so each sees one consistent state
+	importMu sync.Mutex // held by the one PUT /_fakeapi/state being read and decoded
 }
 
 // Provider is an emulated API as New opens it. Open decodes and validates

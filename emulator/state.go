@@ -213,6 +213,15 @@ func (e *Emulator) handleStatePut() http.HandlerFunc {
 			httpx.AdminError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("state document over %d bytes", e.cfg.MaxStateBody))
 			return
 		}
+		// One import at a time, taken before the body is read: an import
+		// holds several times its document in memory until it is done, and
+		// concurrent ones would multiply that.
+		if !e.importMu.TryLock() {
+			w.Header().Set("Retry-After", "1")
+			httpx.AdminError(w, http.StatusConflict, msgImportBusy)
+			return
+		}
+		defer e.importMu.Unlock()
 		data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, e.cfg.MaxStateBody))
 		if err != nil {
 			if httpx.IsTooLarge(err) {
