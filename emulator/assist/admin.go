@@ -91,7 +91,8 @@ func viewGrants(st Store, tokens *oauth2x.TokenStore, shop string) []grantView {
 }
 
 // appInput is the admin API's app body. clientId and clientSecret must be
-// blank: they are issued automatically ([doc] 新規登録時は空欄で登録すること).
+// blank: they are issued automatically (新規登録時は空欄で登録すること:
+// docs/providers/assist.md, "Endpoints").
 type appInput struct {
 	Shop         *string   `json:"shop"`
 	Name         *string   `json:"name"`
@@ -102,7 +103,7 @@ type appInput struct {
 }
 
 // registerApp creates an app with a 20-hex client id and a 40-hex secret
-// ([chosen] assist.md §2).
+// (docs/providers/assist.md, "Endpoints").
 func registerApp(st Store, clk clock.Clock, src ids.Source, shop string, in AppInput) (App, error) {
 	if shop == "" {
 		return App{}, fieldErrorf("shop", "required")
@@ -130,8 +131,8 @@ func deleteApp(st Store, tokens *oauth2x.TokenStore, clientID string) error {
 }
 
 // revokeGrant removes the shop's grant of an app and every token and pending
-// code of it: they fail on the next call ([doc] アクセストークンは、許可済み
-// アプリケーション一覧画面から失効させることができます).
+// code of it: they fail on the next call (docs/providers/assist.md, "State
+// rules").
 func revokeGrant(st Store, tokens *oauth2x.TokenStore, clientID, shop string) error {
 	g, ok := st.Grant(clientID)
 	if !ok || (shop != "" && g.Shop != shop) {

@@ -26,8 +26,9 @@ func callerFrom(r *http.Request) caller {
 	return c
 }
 
-// requireToken guards the API in assist.md §5's order: Bearer (RFC 6750,
-// header only) → the app's IP allow-list → the optional throttle. A token
+// requireToken guards the API in the order of docs/providers/assist.md,
+// "Checks and errors": Bearer (RFC 6750, header only) → the app's IP
+// allow-list → the optional throttle. A token
 // counts only while its app exists and the shop's grant stands, so a
 // revocation or an app deletion takes effect on the very next call.
 func requireToken(log *slog.Logger, st Store, tokens *oauth2x.TokenStore, cfg Config, th *throttle) func(http.Handler) http.Handler {
@@ -74,8 +75,8 @@ func requireToken(log *slog.Logger, st Store, tokens *oauth2x.TokenStore, cfg Co
 	}
 }
 
-// throttle allows one request per second per access token (楽楽リピート's
-// documented limit, [doc] raku2repeat.com/faq/?p=267; off unless enabled).
+// throttle allows one request per second per access token, 楽楽リピート's
+// documented limit (docs/providers/assist.md, "Configuration").
 type throttle struct {
 	clk  clock.Clock
 	mu   sync.Mutex // guards last

@@ -10,7 +10,7 @@ import (
 	"github.com/fakeapi/fakeapi/internal/oauth2x"
 )
 
-// BenchmarkCodeExchange measures POST /api/oauth/token.php with the seed's
+// BenchmarkCodeExchange measures POST /api/oauth/token.php with the FAQ's
 // request, one fresh code per iteration.
 func BenchmarkCodeExchange(b *testing.B) {
 	e := newEnv(b, Config{})
@@ -32,7 +32,7 @@ func BenchmarkCodeExchange(b *testing.B) {
 	}
 }
 
-// BenchmarkOrdersGet measures the seed's sample call,
+// BenchmarkOrdersGet measures the FAQ's sample call,
 // GET /api/v1/orders.php?serial_order_id=5 with a Bearer token.
 func BenchmarkOrdersGet(b *testing.B) {
 	e := newEnv(b, Config{})

@@ -13,11 +13,13 @@ import (
 )
 
 // Realm of the Bearer and Basic challenges, as bshaffer/oauth2-server-php's
-// ResourceController and HttpBasic name it ([chosen] assist.md §5).
+// ResourceController and HttpBasic name it; our choice, not evidence
+// (docs/providers/assist.md, "Checks and errors").
 const realm = "Service"
 
 // Client-visible texts. The Bearer texts are bshaffer's
-// ResourceController's ([chosen] assist.md §5); the rest are ours.
+// ResourceController's, our choice like the rest (docs/providers/assist.md,
+// "Checks and errors").
 const (
 	msgNoToken        = "The access token was not found"
 	msgMalformedAuth  = "Malformed auth header"
@@ -39,7 +41,8 @@ const (
 // tokenMessages are the token endpoint's descriptions, borrowed from
 // bshaffer/oauth2-server-php (TokenController, GrantType/AuthorizationCode,
 // ClientAssertionType/HttpBasic), the best-known PHP server with the same
-// authorize.php/token.php layout ([chosen] assist.md §4).
+// authorize.php/token.php layout: our choice, not evidence of what Assist
+// answers (docs/providers/assist.md, "Token").
 var tokenMessages = oauth2x.Messages{
 	MethodNotPost:        "The request method must be POST when requesting an access token",
 	ContentType:          `The content type for POST requests must be "application/x-www-form-urlencoded"`,
@@ -109,7 +112,7 @@ func statusFor(err error) *apiError {
 		return &apiError{status: http.StatusBadRequest, code: oauth2x.ErrInvalidRequest, desc: fe.Error()}
 	case httpx.IsTooLarge(err):
 		return statusError(http.StatusRequestEntityTooLarge)
-	case errors.Is(err, httpx.ErrBodyRead): // the client hung up mid-body [chosen]
+	case errors.Is(err, httpx.ErrBodyRead): // the client hung up mid-body
 		return &apiError{status: http.StatusBadRequest, code: oauth2x.ErrInvalidRequest, desc: msgBodyRead}
 	case errors.Is(err, errNotFound):
 		return &apiError{status: http.StatusNotFound, code: "not_found", desc: msgNotFound}

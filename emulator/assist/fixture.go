@@ -32,7 +32,8 @@ type SettingsFx struct {
 }
 
 // ShopFx is one アシスト店長 tenant: its host, optional shop directory
-// (https://asp101.assist-tencho.com/shop01/…, [doc] FAQ ?p=3481), admin
+// (https://asp101.assist-tencho.com/shop01/…, docs/providers/assist.md,
+// "Endpoints"), admin
 // accounts, registered apps and orders.
 type ShopFx struct {
 	ID        string    `json:"id"`
@@ -44,14 +45,14 @@ type ShopFx struct {
 	Orders    []Order   `json:"orders"`
 }
 
-// AdminFx is a shop's 管理者 account (login ID and password, [doc]).
+// AdminFx is a shop's 管理者 account (login ID and password).
 type AdminFx struct {
 	LoginID  string `json:"loginId"`
 	Password string `json:"password"`
 	Name     string `json:"name"`
 }
 
-// AppFx is one 外部アプリケーション (環境設定 > 外部アプリ連携, [doc]).
+// AppFx is one 外部アプリケーション (環境設定 > 外部アプリ連携).
 type AppFx struct {
 	ClientID     string   `json:"clientId"`
 	ClientSecret string   `json:"clientSecret"`
@@ -85,7 +86,7 @@ type CodeFx struct {
 	Tokens              []string `json:"tokens,omitempty"`
 }
 
-// TokenFx is an access token. Assist tokens never expire ([doc] expires_in null).
+// TokenFx is an access token. Assist tokens never expire (expires_in null).
 type TokenFx struct {
 	AccessToken string `json:"accessToken"`
 	ClientID    string `json:"clientId"`
@@ -186,7 +187,8 @@ func validateApp(p string, a AppFx) error {
 }
 
 // checkRedirectURL accepts one absolute http(s) URL without fragment, the
-// リダイレクトURL of the registration screen ([doc]; format [chosen]).
+// リダイレクトURL of the registration screen (docs/providers/assist.md,
+// "Endpoints", registration rules).
 func checkRedirectURL(s string) string {
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Fragment != "" || strings.ContainsAny(s, " \t\r\n") {
@@ -196,7 +198,7 @@ func checkRedirectURL(s string) string {
 }
 
 // checkIPList validates an IP制限 list: addresses (IPv4, IPv6) or CIDRs
-// ([chosen] formats); an empty list means unrestricted ([doc]).
+// (formats ours); an empty list means unrestricted.
 func checkIPList(list []string) (int, string) {
 	for j, e := range list {
 		if _, err := parseAllowEntry(e); err != nil {

@@ -12,8 +12,8 @@ import (
 )
 
 // authTxn is the validated authorization request kept server side while
-// the admin logs in and consents (oauth.md §2.3): forms carry only its id
-// and the CSRF token, never a redirect_uri.
+// the admin logs in and consents: forms carry only its id and the CSRF
+// token, never a redirect_uri (docs/oauth.md, "Login and consent").
 type authTxn struct {
 	Req      oauth2x.AuthRequest
 	Shop     string
@@ -24,7 +24,8 @@ type authTxn struct {
 type sessions = websession.Manager[authTxn]
 
 // sessionUser is what a browser session remembers after login: the admin
-// of one shop (assist.md §7). A newline cannot occur in either part.
+// of one shop (docs/providers/assist.md, "Login and consent"). A newline
+// cannot occur in either part.
 func sessionUser(shop, loginID string) string { return shop + "\n" + loginID }
 
 // loggedIn returns the admin logged in to shop in session s, if any and
@@ -38,11 +39,10 @@ func loggedIn(st Store, s websession.Session, shop string) string {
 }
 
 // handleAuthorize handles "GET /api/oauth/authorize.php" and
-// "GET /oauth/authorize.php" (seed 002: the text names the first, its own
-// example URL the second [doc]). Checks run in oauth.md §2.1's order; then
-// the login page the first time in a browser session ([doc] はじめて許可
-// ページへ訪れる利用者は…ログインID・パスワードの入力を求められます), else the
-// consent page.
+// "GET /oauth/authorize.php" (the FAQ's text names the first, its example
+// URL the second). Checks run in the order of docs/oauth.md, "Authorization
+// endpoint"; then the login page the first time in a browser session, else
+// the consent page (docs/providers/assist.md, "Login and consent").
 func handleAuthorize(st Store, oa *oauth2x.Server, sess *sessions, pg *pages) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		req, aerr := oa.ValidateAuthorize(r.URL.Query())
@@ -75,9 +75,9 @@ func handleAuthorize(st Store, oa *oauth2x.Server, sess *sessions, pg *pages) ht
 }
 
 // handleAuthorizePost handles "POST /api/oauth/authorize.php" and
-// "POST /oauth/authorize.php": the login and consent forms ([chosen]).
-// Missing or wrong CSRF token, or an unknown transaction: 403, nothing
-// changes (oauth.md §2.3).
+// "POST /oauth/authorize.php": the login and consent forms. Missing or wrong
+// CSRF token, or an unknown transaction: 403, nothing changes
+// (docs/oauth.md, "Login and consent").
 func handleAuthorizePost(st Store, oa *oauth2x.Server, sess *sessions, pg *pages, clk clock.Clock) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		body, err := httpx.ReadBody(r)
@@ -106,11 +106,11 @@ func handleAuthorizePost(st Store, oa *oauth2x.Server, sess *sessions, pg *pages
 	}
 }
 
-// postLogin checks the shop admin's 管理者ログインID and password ([doc]).
+// postLogin checks the shop admin's 管理者ログインID and password.
 // Success: 303 back to the authorize URL, which now shows the consent page
 // (303, never 307, for the request carrying credentials: RFC 9700 §4.12).
 // Failure: the login page again with one generic message and a new CSRF
-// token (oauth.md §2.3).
+// token (docs/providers/assist.md, "Login and consent").
 func postLogin(w http.ResponseWriter, r *http.Request, st Store, sess *sessions, pg *pages, s websession.Session, txnID, login, password string) {
 	txn, ok := sess.Txn(s.ID, txnID)
 	if !ok {
@@ -134,8 +134,8 @@ func postLogin(w http.ResponseWriter, r *http.Request, st Store, sess *sessions,
 }
 
 // postConsent answers 許可する with a grant and go-oauth2's code redirect
-// (302 redirect_uri?code=…&state=…, [doc]) and 許可しない with
-// error=access_denied (oauth.md §2.1 row 8).
+// (302 redirect_uri?code=…&state=…, as the FAQ shows it) and 許可しない with
+// error=access_denied (docs/providers/assist.md, "Login and consent").
 func postConsent(w http.ResponseWriter, r *http.Request, st Store, oa *oauth2x.Server, sess *sessions, pg *pages, clk clock.Clock, s websession.Session, txnID, decision string) {
 	txn, ok := sess.TakeTxn(s.ID, txnID)
 	admin := loggedIn(st, s, txn.Shop)

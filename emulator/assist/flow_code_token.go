@@ -7,11 +7,11 @@ import (
 	"github.com/fakeapi/fakeapi/internal/oauth2x"
 )
 
-// tokenWriter writes the token response exactly as the seed shows it ([doc]
-// seed 002, whose "beare r" is a line-wrap artefact): keys access_token,
-// token_type, expires_in, refresh_token, scope in that order, lower-case
-// "bearer", null expiry and refresh token, and "scope":"" whatever was asked
-// ([chosen] assist.md §3), with RFC 6749 §5.1's cache headers.
+// tokenWriter writes the token response exactly as the FAQ shows it: keys
+// access_token, token_type, expires_in, refresh_token, scope in that order,
+// lower-case "bearer", null expiry and refresh token, and "scope":""
+// whatever was asked, with RFC 6749 §5.1's cache headers
+// (docs/providers/assist.md, "Token").
 func tokenWriter(log *slog.Logger) func(http.ResponseWriter, *http.Request, oauth2x.Token) {
 	return func(w http.ResponseWriter, _ *http.Request, t oauth2x.Token) {
 		noStore(w.Header())

@@ -34,7 +34,7 @@ func tokenPost(form url.Values, basic ...string) *http.Request {
 	return r
 }
 
-// phpForm is the seed's PHP sample's token request: http_build_query of
+// phpForm is the FAQ's PHP sample's token request: http_build_query of
 // client_id, client_secret, code, grant_type=client_credentials, redirect_uri.
 func phpForm(code string) url.Values {
 	return url.Values{"client_id": {"client-any"}, "client_secret": {"secret-any"}, "code": {code},
@@ -43,7 +43,7 @@ func phpForm(code string) url.Values {
 
 var tokenBody = regexp.MustCompile(`^\{"access_token":"([0-9a-f]{32})","token_type":"bearer","expires_in":null,"refresh_token":null,"scope":""\}$`)
 
-// TestSeedPHPSampleReplay sends the seed's PHP sample token request as raw
+// TestSeedPHPSampleReplay sends the FAQ's PHP sample token request as raw
 // HTTP/1.0, the way PHP's stream wrapper writes it (file_get_contents with a
 // POST context), and checks the response byte for byte.
 func TestSeedPHPSampleReplay(t *testing.T) {

@@ -15,8 +15,8 @@ import (
 
 // Order is one order (受注) as the orders API and the fixtures carry it.
 // Vocabulary and statuses follow EC-CUBE 2's dtb_order, dtb_order_detail and
-// mtb_order_status (assist.md §6, [chosen]); money is integer yen and
-// datetimes are "YYYY-MM-DD HH:MM:SS" JST without offset.
+// mtb_order_status (docs/providers/assist.md, "Order schema"); money is
+// integer yen and datetimes are "YYYY-MM-DD HH:MM:SS" JST without offset.
 type Order struct {
 	SerialOrderID   int        `json:"serial_order_id"`
 	ShopID          int        `json:"shop_id"`
@@ -88,7 +88,7 @@ type Detail struct {
 	TaxRate            int    `json:"tax_rate"`
 }
 
-// orderStatusNames is EC-CUBE 2's mtb_order_status (assist.md §6).
+// orderStatusNames is EC-CUBE 2's mtb_order_status.
 var orderStatusNames = [...]string{1: "新規受付", 2: "入金待ち", 3: "キャンセル", 4: "取り寄せ中", 5: "発送済み", 6: "入金済み", 7: "決済処理中"}
 
 // jst is Japan Standard Time; a fixed zone needs no tzdata.
@@ -111,7 +111,8 @@ func (o Order) clone() Order {
 	return o
 }
 
-// fieldError is a 400 "<field>: <reason>" (assist.md §5).
+// fieldError is a 400 "<field>: <reason>" (docs/providers/assist.md,
+// "Checks and errors").
 type fieldError struct{ field, reason string }
 
 func (e *fieldError) Error() string { return e.field + ": " + e.reason }
@@ -120,7 +121,8 @@ func fieldErrorf(field, format string, args ...any) *fieldError {
 	return &fieldError{field: field, reason: fmt.Sprintf(format, args...)}
 }
 
-// Validate checks the rules of assist.md §6 on a complete order.
+// Validate checks a complete order (docs/providers/assist.md, "Create,
+// update, delete").
 func (o Order) Validate() *fieldError {
 	if o.OrderDate == "" {
 		return fieldErrorf("order_date", "is required")

@@ -13,8 +13,9 @@ import (
 	"github.com/fakeapi/fakeapi/internal/oauth2x"
 )
 
-// Paging of the order search (assist.md §6: default 100, at most 500 rows as
-// 楽楽リピート documents for the same API template).
+// Paging of the order search: default 100, at most 500 rows as 楽楽リピート
+// documents for the same API template (docs/providers/assist.md, "Search
+// (GET)").
 const (
 	defaultLimit = 100
 	maxLimit     = 500
@@ -38,8 +39,8 @@ type deleteResult struct {
 }
 
 // handleOrdersGet handles "GET /api/v1/orders.php": by serial_order_id (the
-// seed's sample call, [doc]) or by the search filters and paging of
-// assist.md §6 ([chosen]).
+// FAQ's sample call) or by our search filters and paging
+// (docs/providers/assist.md, "Search (GET)").
 func handleOrdersGet(log *slog.Logger, st Store) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		q, fe := parseOrderQuery(r.URL.Query())
@@ -52,8 +53,9 @@ func handleOrdersGet(log *slog.Logger, st Store) http.HandlerFunc {
 	}
 }
 
-// handleOrdersPost handles "POST /api/v1/orders.php": create ([doc] verb;
-// shape [chosen]).
+// handleOrdersPost handles "POST /api/v1/orders.php": create (the FAQ names
+// the verb; the shape is ours: docs/providers/assist.md, "Create, update,
+// delete").
 func handleOrdersPost(log *slog.Logger, st Store, clk clock.Clock, cfg Config) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		strict := cfg.with(st.Settings()).StrictJSON
@@ -62,7 +64,7 @@ func handleOrdersPost(log *slog.Logger, st Store, clk clock.Clock, cfg Config) h
 			writeError(log, w, r, err)
 			return
 		}
-		// order_status defaults to 1 新規受付 [chosen].
+		// order_status defaults to 1 新規受付.
 		o := Order{OrderStatus: 1}
 		fe := decodeOrder(body, &o, strict)
 		if fe == nil {
@@ -84,7 +86,7 @@ func handleOrdersPost(log *slog.Logger, st Store, clk clock.Clock, cfg Config) h
 
 // handleOrdersPut handles "PUT /api/v1/orders.php?serial_order_id=N": a
 // partial update of top-level fields, shippings and details replaced whole
-// when present ([chosen]).
+// when present (docs/providers/assist.md, "Create, update, delete").
 func handleOrdersPut(log *slog.Logger, st Store, clk clock.Clock, cfg Config) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		strict := cfg.with(st.Settings()).StrictJSON
@@ -172,7 +174,7 @@ func serialFromQuery(q url.Values) (int, *fieldError) {
 var searchParams = []string{"serial_order_id", "order_date_from", "order_date_to", "update_date_from", "update_date_to", "order_status", "limit", "offset"}
 
 // parseOrderQuery reads GET's filters and paging. An empty value counts as
-// absent (http_build_query sends "limit=" for an empty string) [chosen].
+// absent, since http_build_query sends "limit=" for an empty string.
 func parseOrderQuery(q url.Values) (orderQuery, *fieldError) {
 	out := orderQuery{limit: defaultLimit}
 	for _, k := range searchParams {

@@ -277,10 +277,8 @@ func TestOrdersDelete(t *testing.T) {
 	}
 }
 
-// Found by emulator/concurrency_test.go: with serial_order_id computed as
-// the current maximum + 1, deleting the newest order handed its id to the
-// next order created, so a client still holding the id reached another
-// client's order.
+// A deleted order's serial_order_id is never handed out again: a client
+// still holding it must not reach another client's order.
 func TestOrdersPostShouldNotReuseADeletedOrdersID(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, Config{})
@@ -323,8 +321,8 @@ func TestOrdersEdges(t *testing.T) {
 	})
 }
 
-// Found by emulator/hostile_test.go: a client that hung up mid-body got
-// server_error (500) instead of invalid_request.
+// A client that hangs up mid-body made the mistake: invalid_request (400),
+// not server_error (500).
 func TestOrdersPostBodyCutShortShouldBeA400NotA500(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, Config{})

@@ -18,8 +18,8 @@ func parseTemplates() *template.Template {
 	return template.Must(template.ParseFS(templatesFS, "templates/*.html"))
 }
 
-// Japanese texts of the pages. The error page never links to
-// the unvalidated redirect URI (oauth.md §2.1).
+// Japanese texts of the pages. The error page never links to the
+// unvalidated redirect URI (docs/oauth.md, "Authorization endpoint").
 const (
 	pageNoClientID     = "client_id が指定されていません。"
 	pageUnknownClient  = "クライアントIDが正しくありません。アプリケーション詳細画面で確認できるクライアントIDを指定してください。"

@@ -7,10 +7,10 @@ import (
 )
 
 // marshalPHP encodes v as PHP's json_encode does with default flags, which
-// is how a PHP server like Assist's answers ([chosen] assist.md §5): compact,
-// every non-ASCII character as a lower-case \uXXXX escape (UTF-16 surrogate
-// pairs beyond the BMP), "/" as "\/", and no HTML escaping of < > &. The
-// seed asks clients for the same \uNNNN form in request bodies ([doc] seed 002).
+// is how a PHP server like Assist's answers (docs/providers/assist.md,
+// "JSON"): compact, every non-ASCII character as a lower-case \uXXXX escape
+// (UTF-16 surrogate pairs beyond the BMP), "/" as "\/", and no HTML escaping
+// of < > &. The FAQ asks clients for the same \uNNNN form in request bodies.
 func marshalPHP(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

@@ -32,7 +32,7 @@ func TestDefaultFixturesLoad(t *testing.T) {
 	require.NoError(t, err)
 	golden.Assert(t, "default_accounts.json", append(accounts, '\n'))
 	// The default data has an empty list, single addresses of both
-	// families and a CIDR (issue 5).
+	// families and a CIDR.
 	var fx Fixtures
 	require.NoError(t, json.Unmarshal(data, &fx))
 	var kinds = map[string]bool{}

@@ -13,7 +13,7 @@ import (
 	"github.com/fakeapi/fakeapi/internal/oauth2x"
 )
 
-// Real paths (seed 002).
+// Real paths (docs/providers/assist.md, "Endpoints").
 const (
 	authorizePath    = "/api/oauth/authorize.php"
 	authorizePathAlt = "/oauth/authorize.php"
@@ -24,19 +24,20 @@ const (
 // addRoutes lists every endpoint of the real API.
 func addRoutes(r chi.Router, log *slog.Logger, cfg Config, st Store, oa *oauth2x.Server, sess *sessions, pg *pages, clk clock.Clock, api func(http.Handler) http.Handler) {
 	r.Use(shopDirectory(st))
-	r.Get(authorizePath, handleAuthorize(st, oa, sess, pg))              // Assist: 認証ページ表示 (seed 002) [doc]
-	r.Post(authorizePath, handleAuthorizePost(st, oa, sess, pg, clk))    // login and consent forms [chosen]
-	r.Get(authorizePathAlt, handleAuthorize(st, oa, sess, pg))           // the seed's example URL omits /api [doc]
-	r.Post(authorizePathAlt, handleAuthorizePost(st, oa, sess, pg, clk)) // login and consent forms [chosen]
-	r.Post(tokenPath, oa.HandleToken)                                    // Assist: アクセストークン取得 [doc]
-	r.With(api).Get(ordersPath, handleOrdersGet(log, st))                // Assist: 受注API 検索 (seed sample GET) [doc]
-	r.With(api).Post(ordersPath, handleOrdersPost(log, st, clk, cfg))    // POST 新規登録 [doc verb; shape chosen]
-	r.With(api).Put(ordersPath, handleOrdersPut(log, st, clk, cfg))      // PUT 更新 [doc verb; shape chosen]
-	r.With(api).Delete(ordersPath, handleOrdersDelete(log, st))          // DELETE 削除 [doc verb; shape chosen]
+	r.Get(authorizePath, handleAuthorize(st, oa, sess, pg))              // 認証ページ表示
+	r.Post(authorizePath, handleAuthorizePost(st, oa, sess, pg, clk))    // login and consent forms (ours)
+	r.Get(authorizePathAlt, handleAuthorize(st, oa, sess, pg))           // the FAQ's example URL omits /api
+	r.Post(authorizePathAlt, handleAuthorizePost(st, oa, sess, pg, clk)) // login and consent forms (ours)
+	r.Post(tokenPath, oa.HandleToken)                                    // アクセストークン取得
+	r.With(api).Get(ordersPath, handleOrdersGet(log, st))                // 受注API 検索 (the FAQ's sample call)
+	r.With(api).Post(ordersPath, handleOrdersPost(log, st, clk, cfg))    // 新規登録 (verb documented, shape ours)
+	r.With(api).Put(ordersPath, handleOrdersPut(log, st, clk, cfg))      // 更新 (verb documented, shape ours)
+	r.With(api).Delete(ordersPath, handleOrdersDelete(log, st))          // 削除 (verb documented, shape ours)
 }
 
 // addAdminRoutes lists the 外部アプリ連携 and 許可済みアプリケーション一覧
-// screens, as JSON and as HTML (assist.md §1, §2; [chosen]). Mounted at
+// screens, as JSON and as HTML (ours: docs/providers/assist.md,
+// "Endpoints"). Mounted at
 // /_fakeapi/assist.
 func addAdminRoutes(r chi.Router, st Store, tokens *oauth2x.TokenStore, clk clock.Clock, src ids.Source, ui *adminUI) {
 	r.Get("/apps", adminListApps(st, tokens))                    // list registered apps (?shop=)

@@ -25,17 +25,17 @@ func New(log *slog.Logger, cfg Config, st Store, tokens *oauth2x.TokenStore, clk
 		Clock: clk, IDs: src, Store: tokens, Log: log,
 		Clients:       clientLookup(st),
 		ResponseTypes: []string{oauth2x.ResponseCode},
-		// No expiry, no refresh token: the seed's expires_in and
-		// refresh_token are null [doc].
+		// No expiry, no refresh token: the FAQ's expires_in and
+		// refresh_token are null (docs/providers/assist.md, "Token").
 		AccessTTL: 0,
-		// Code 40 lower-case hex, access token 32 (the seed's sample length)
-		// [chosen] assist.md §3, §4.
+		// Code 40 lower-case hex, access token 32, the length of the FAQ's
+		// sample (docs/providers/assist.md, "Login and consent", "Token").
 		NewCode:   func() string { return src.Hex(20) },
 		NewAccess: func() string { return src.Hex(16) },
-		// The seed's PHP sample sends grant_type=client_credentials with the
-		// code [doc].
+		// The FAQ's PHP sample sends grant_type=client_credentials with the
+		// code (docs/providers/assist.md, "Token").
 		CodeViaClientCredentials: true,
-		// The parameter table omits redirect_uri [doc]; optional [chosen].
+		// The FAQ's parameter table omits redirect_uri, so it is optional.
 		RequireRedirectURI: false,
 		Realm:              realm,
 		Messages:           &tokenMessages,
@@ -56,7 +56,8 @@ func New(log *slog.Logger, cfg Config, st Store, tokens *oauth2x.TokenStore, clk
 }
 
 // clientLookup presents the registered apps to oauth2x: one redirect URL
-// each, which authorize and token requests must match exactly [doc].
+// each, which authorize and token requests must match exactly
+// (docs/providers/assist.md, "Authorization").
 func clientLookup(st Store) oauth2x.ClientLookup {
 	return func(id string) (oauth2x.Client, bool) {
 		a, ok := st.App(id)
@@ -74,7 +75,8 @@ func isAuthorizePath(p string) bool { return strings.HasSuffix(p, authorizePathA
 // writeStatus is Instance.WriteError: the provider's body for a bare
 // status. On the authorize pages an injected 500/503 becomes a
 // server_error / temporarily_unavailable redirect once the client and
-// redirect URI are validated, an HTML page otherwise (oauth.md §2.1).
+// redirect URI are validated, an HTML page otherwise (docs/oauth.md,
+// "Authorization endpoint").
 func writeStatus(log *slog.Logger, oa *oauth2x.Server, pg *pages, w http.ResponseWriter, r *http.Request, status int) {
 	if !isAuthorizePath(r.URL.Path) {
 		writeError(log, w, r, statusError(status))
@@ -100,7 +102,7 @@ func writeStatus(log *slog.Logger, oa *oauth2x.Server, pg *pages, w http.Respons
 
 // methodNotAllowed answers 405 with Allow. The token endpoint
 // answers with its own RFC 6749 body; the API checks the Bearer token and
-// the IP list first (assist.md §5's order of checks).
+// the IP list first (docs/providers/assist.md, "Checks and errors").
 func methodNotAllowed(log *slog.Logger, mux *chi.Mux, oa *oauth2x.Server, pg *pages, api func(http.Handler) http.Handler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		allow := httpx.AllowedMethods(mux, r.URL.Path)

@@ -22,8 +22,7 @@ type Shop struct {
 	Directory string
 }
 
-// App is a registered external application. Its slices are never changed
-// in place (an edit replaces them), so a copy may share them.
+// App is a registered external application. The store hands out copies.
 type App struct {
 	ClientID     string
 	ClientSecret string
@@ -36,8 +35,14 @@ type App struct {
 	allow        []netip.Prefix
 }
 
+func (a App) clone() App {
+	a.IPAllowList = slices.Clone(a.IPAllowList)
+	a.allow = slices.Clone(a.allow)
+	return a
+}
+
 // Allows reports whether addr may call the API: an empty list allows
-// everyone ([doc] 未設定の場合は無制限).
+// everyone (未設定の場合は無制限: docs/providers/assist.md, "IP allow-list").
 func (a App) Allows(addr netip.Addr) bool {
 	if len(a.allow) == 0 {
 		return true
@@ -68,7 +73,8 @@ type AppInput struct {
 	IPAllowList *[]string
 }
 
-// orderQuery is a parsed GET /api/v1/orders.php (assist.md §6).
+// orderQuery is a parsed GET /api/v1/orders.php (docs/providers/assist.md,
+// "Search (GET)").
 type orderQuery struct {
 	serialID             int // 0: any
 	orderFrom, orderTo   string
@@ -143,7 +149,7 @@ type shopState struct {
 	// maxSerial, maxDetail and maxShipping are the highest ids ever stored,
 	// so new orders and lines get max + 1 without scanning the shop, and an
 	// id is never handed out again after its order was deleted (a client
-	// holding the old id must not reach someone else's order) [chosen].
+	// holding the old id must not reach someone else's order).
 	maxSerial, maxDetail, maxShipping int
 }
 
@@ -215,7 +221,7 @@ func (s *memStore) App(clientID string) (App, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a, ok := s.d.apps[clientID]
-	return a, ok
+	return a.clone(), ok
 }
 
 // Apps lists a shop's apps (all apps for ""), in shop order then creation.
@@ -225,7 +231,7 @@ func (s *memStore) Apps(shop string) []App {
 	var out []App
 	for _, a := range s.d.apps {
 		if shop == "" || a.Shop == shop {
-			out = append(out, a)
+			out = append(out, a.clone())
 		}
 	}
 	s.sortAppsLocked(out)
@@ -252,7 +258,8 @@ func (s *memStore) sortAppsLocked(apps []App) {
 }
 
 // CreateApp registers an app with issued credentials (クライアントID and
-// シークレットID are issued automatically, [doc]).
+// シークレットID are issued automatically: docs/providers/assist.md,
+// "Endpoints").
 func (s *memStore) CreateApp(shop string, in AppInput, clientID, secret string, now time.Time) (App, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -268,11 +275,12 @@ func (s *memStore) CreateApp(shop string, in AppInput, clientID, secret string, 
 		return App{}, err
 	}
 	s.d.apps[clientID] = a
-	return a, nil
+	return a.clone(), nil
 }
 
 // UpdateApp edits name, redirect URL and IP list. Tokens stay valid; the
-// new IP list applies to the next call (assist.md §2).
+// new IP list applies to the next call (docs/providers/assist.md,
+// "Endpoints", registration rules).
 func (s *memStore) UpdateApp(clientID string, in AppInput, now time.Time) (App, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -286,7 +294,7 @@ func (s *memStore) UpdateApp(clientID string, in AppInput, now time.Time) (App, 
 	}
 	a.UpdatedAt = formatJST(now)
 	s.d.apps[clientID] = a
-	return a, nil
+	return a.clone(), nil
 }
 
 func applyAppInput(a App, in AppInput) (App, error) {
