@@ -68,8 +68,8 @@ func clientLookup(st Store) oauth2x.ClientLookup {
 	}
 }
 
-// isAuthorizePath covers both authorize paths, with or without the mount
-// prefix (faults are written by the root, which may pass either).
+// isAuthorizePath covers both authorize paths whatever precedes them: the
+// root writes injected faults before a shop directory is taken off.
 func isAuthorizePath(p string) bool { return strings.HasSuffix(p, authorizePathAlt) }
 
 // writeStatus is Instance.WriteError: the provider's body for a bare
