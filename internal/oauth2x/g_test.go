@@ -262,7 +262,7 @@ func TestG9StoreRemoveByCodeIsCompareAndDelete(t *testing.T) {
 	arrived.Add(n)
 	// Every exchange reads the code before any deletes it: the race
 	// go-oauth2's get-then-delete loses without a compare-and-delete store.
-	s.store.afterGetByCode = func() { arrived.Done(); arrived.Wait() }
+	s.mgr.MapTokenStorage(barrierStore{s.store, func() { arrived.Done(); arrived.Wait() }})
 	var wins atomic.Int32
 	var wg sync.WaitGroup
 	for range n {
@@ -278,6 +278,19 @@ func TestG9StoreRemoveByCodeIsCompareAndDelete(t *testing.T) {
 	}
 	wg.Wait()
 	assert.Equal(t, int32(1), wins.Load())
+}
+
+// barrierStore is the TokenStore with wait run after every GetByCode, so
+// concurrent exchanges all read the code before the first deletes it.
+type barrierStore struct {
+	*TokenStore
+	wait func()
+}
+
+func (b barrierStore) GetByCode(ctx context.Context, code string) (oauth2.TokenInfo, error) {
+	ti, err := b.TokenStore.GetByCode(ctx, code)
+	b.wait()
+	return ti, err
 }
 
 func TestG10ReplayRevokesIssuedTokens(t *testing.T) {

@@ -4,7 +4,10 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
+	"math"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -12,46 +15,51 @@ import (
 	"github.com/go-oauth2/oauth2/v4/models"
 
 	"github.com/fakeapi/fakeapi/internal/clock"
+	"github.com/fakeapi/fakeapi/internal/keytable"
 )
 
+// MaxKeyLen is the longest code, access token or refresh token the store
+// keeps (docs/oauth.md, "Token store"). Create refuses a longer one (the
+// generators never mint one) and Restore refuses a snapshot holding one.
+const MaxKeyLen = keytable.KeySize
+
 // errCodeConsumed is RemoveByCode's answer for a code that is no longer live:
-// the loser of a concurrent exchange gets it instead of a second token (G9).
+// the loser of a concurrent exchange gets it instead of a second token
+// (docs/oauth.md, "Codes").
 var errCodeConsumed = errors.New("oauth2x: authorization code already consumed")
 
 // managerNever is the lifetime put on the copies of codes handed to the
 // Manager. The Manager re-checks code expiry on the wall clock; the store has
 // already judged it with the injected clock, and a fake clock set in the past
-// must not let the wall-clock check fire first (G17).
+// must not let the wall-clock check fire first (docs/oauth.md, "Expiry").
 const managerNever = 100 * 365 * 24 * time.Hour
 
-// TokenStore is go-oauth2's TokenStore on the injected clock (G17): maps
-// guarded by one mutex, holding values, never pointers handed out. It also
-// remembers consumed codes until they would have expired, with the access
-// tokens they produced, so a replay can revoke them (G10). Its entries hold
-// no pointers (compact.go), so the collector never scans the big maps.
+// expiredCodeMemory is how long the store still knows a code after it
+// expired, so a late exchange is told that it expired rather than that it
+// does not exist.
+const expiredCodeMemory = DefaultCodeTTL
+
+// TokenStore is go-oauth2's TokenStore on the injected clock (docs/oauth.md,
+// "Expiry"): keytables guarded by one mutex, so that hundreds of thousands
+// of codes and tokens hold no pointer for the garbage collector to mark. It
+// also remembers consumed codes until they would have expired, with the
+// access tokens they produced, so a replay can revoke them (docs/oauth.md,
+// "Codes").
 type TokenStore struct {
 	clk clock.Clock
 
-	mu     sync.Mutex // guards every field below
-	codes  table[codeEntry]
-	spent  table[spentCode]
-	access table[accessEntry]
-	// refresh maps refresh tokens to access tokens; only Config.Refresh
-	// fills it.
-	refresh map[string]string
-	// spentLists holds the tokens of a spent code that produced more than
-	// one, or one too long to keep inline (both only from an import).
-	spentLists map[string][]string
+	mu      sync.Mutex                                  // guards every field below
+	codes   *keytable.Table[keytable.Key, codeEntry]    // live codes, and expired ones for expiredCodeMemory
+	spent   *keytable.Table[keytable.Key, spentCode]    // consumed codes until they would have expired
+	access  *keytable.Table[keytable.Key, accessEntry]  // access tokens
+	refresh *keytable.Table[keytable.Key, keytable.Key] // refresh token → access token
+	// moreTokens are the tokens of a spent code after its first: only a
+	// state import lists more than one.
+	moreTokens map[keytable.Key][]keytable.Key
 	strs       strtab
-	locs       locs
-	// nextSweep is the size at which expired entries are dropped next, so
-	// abandoned codes cannot grow memory and sweeping stays amortised O(1);
-	// nextCompact is the same for strs.
-	nextSweep, nextCompact int
-
-	// afterGetByCode, when set by a test, runs between the Manager's
-	// GetByCode and RemoveByCode, widening the race G9 is about.
-	afterGetByCode func()
+	// nextCompact is the size of strs at which it is rebuilt from the live
+	// entries.
+	nextCompact int
 }
 
 // shared are the strings of an entry that other entries share, as indices
@@ -60,174 +68,228 @@ type shared struct {
 	client, user, redirect, scope uint32
 }
 
+// Times in entries are Unix nanoseconds, 0 for the zero time.
+
 type codeEntry struct {
 	shared
-	// The challenge is unique to its code; interning it still keeps the
-	// entry pointer-free, and compaction drops it once the code is gone.
 	challenge, method uint32
-	issued, expires   instant
+	issued, expires   int64
 }
-
-// spentCode.tokens: how the tokens a spent code produced are kept.
-const (
-	spentNone = iota
-	spentOne  // in tok
-	spentList // in spentLists
-)
 
 type spentCode struct {
 	client  uint32
-	tokens  uint8
-	expires instant
-	tok     key
+	expires int64
+	tokens  uint32       // how many tokens the code produced
+	first   keytable.Key // the first of them
 }
 
 type accessEntry struct {
 	shared
-	refresh uint32 // in strs; 0 (""): none
-	issued  instant
-	expires instant // zero: never
-	// refreshExpires is zero when the refresh token (if any) never expires.
-	refreshExpires instant
+	refresh keytable.Key // zero Key: none
+	issued  int64
+	expires int64 // 0: never
 }
 
 var _ oauth2.TokenStore = (*TokenStore)(nil)
 
-const minSweep = 1024
-
-var zeroInstant = instant{sec: zeroSec}
+// minCompact is the least size of strs that is rebuilt.
+const minCompact = 1024
 
 // NewTokenStore returns an empty store on clk.
 func NewTokenStore(clk clock.Clock) *TokenStore {
 	s := &TokenStore{clk: clk}
-	s.resetLocked(0, 0, 0)
+	s.reset()
 	return s
 }
 
-func (s *TokenStore) resetLocked(codes, spent, tokens int) {
-	s.codes = newTable[codeEntry](codes)
-	s.spent = newTable[spentCode](spent)
-	s.access = newTable[accessEntry](tokens)
-	s.refresh = map[string]string{}
-	s.spentLists = map[string][]string{}
+func (s *TokenStore) reset() {
+	s.codes = keytable.New[keytable.Key, codeEntry](0)
+	s.spent = keytable.New[keytable.Key, spentCode](0)
+	s.access = keytable.New[keytable.Key, accessEntry](0)
+	s.refresh = keytable.New[keytable.Key, keytable.Key](0)
+	s.moreTokens = map[keytable.Key][]keytable.Key{}
 	s.strs = newStrtab()
-	s.locs = nil
-	s.nextSweep = minSweep
-	s.nextCompact = minSweep
+	s.nextCompact = minCompact
 }
+
+// nanos is t in Unix nanoseconds, clamped to what an int64 holds (years
+// 1678 to 2262). 0 stands for the zero time, so the Unix epoch itself is
+// kept one nanosecond later.
+func nanos(t time.Time) int64 {
+	switch {
+	case t.IsZero():
+		return 0
+	case t.Before(time.Unix(0, math.MinInt64)):
+		return math.MinInt64
+	case t.After(time.Unix(0, math.MaxInt64)):
+		return math.MaxInt64
+	}
+	if n := t.UnixNano(); n != 0 {
+		return n
+	}
+	return 1
+}
+
+// timeOf is nanos' inverse, in UTC.
+func timeOf(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
+
+func (s *TokenStore) now() int64 { return s.clk.Now().UnixNano() }
 
 func (s *TokenStore) shared(clientID, userID, redirectURI, scope string) shared {
 	return shared{client: s.strs.id(clientID), user: s.strs.id(userID), redirect: s.strs.id(redirectURI), scope: s.strs.id(scope)}
 }
 
+// codeEntryOf is the table entry of a code expiring at expires (Unix
+// nanoseconds): kept expiredCodeMemory longer.
+func codeEntryOf(expires int64, pinned bool) keytable.Entry {
+	e := keytable.Entry{Expires: math.MaxInt64, Pinned: pinned}
+	if expires < math.MaxInt64-int64(expiredCodeMemory) {
+		e.Expires = max(expires, 0) + int64(expiredCodeMemory)
+	}
+	return e
+}
+
+// accessEntryOf is the table entry of an access token: kept while it or its
+// refresh token lives (0: never expires).
+func accessEntryOf(expires, refreshExpires int64, hasRefresh, pinned bool) keytable.Entry {
+	e := keytable.Entry{Expires: expires, Pinned: pinned}
+	if hasRefresh && (expires == 0 || refreshExpires == 0) {
+		e.Expires = keytable.Never
+	} else if hasRefresh {
+		e.Expires = max(expires, refreshExpires)
+	}
+	return e
+}
+
 // Create stores a code or an access token, stamped with the injected clock.
 // A zero access lifetime means "never expires" (go-oauth2's buntdb store
-// expires such tokens at once, G17).
+// expires such tokens at once; docs/oauth.md, "Expiry").
 func (s *TokenStore) Create(_ context.Context, info oauth2.TokenInfo) error {
-	code, access := info.GetCode(), info.GetAccess()
+	code, access, refresh := info.GetCode(), info.GetAccess(), info.GetRefresh()
 	if code == "" && access == "" {
 		return errors.New("oauth2x: token without code or access token")
+	}
+	ck, ok1 := keytable.KeyOf(code)
+	ak, ok2 := keytable.KeyOf(access)
+	rk, ok3 := keytable.KeyOf(refresh)
+	if !ok1 || !ok2 || !ok3 {
+		return fmt.Errorf("oauth2x: code or token longer than %d bytes", MaxKeyLen)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t := s.clk.Now()
-	s.sweepLocked(now(t))
-	s.compactLocked()
+	now := t.UnixNano()
+	s.sweep(now)
+	s.compact()
 	sh := s.shared(info.GetClientID(), info.GetUserID(), info.GetRedirectURI(), info.GetScope())
 	if code != "" {
-		s.codes.set(code, codeEntry{
+		expires := t.Add(info.GetCodeExpiresIn()).UnixNano()
+		s.codes.Put(ck, codeEntry{
 			shared: sh, challenge: s.strs.id(info.GetCodeChallenge()), method: s.strs.id(string(info.GetCodeChallengeMethod())),
-			issued: s.locs.instant(t), expires: s.locs.instant(t.Add(info.GetCodeExpiresIn())),
-		})
+			issued: now, expires: expires,
+		}, codeEntryOf(expires, false))
 		return nil
 	}
-	e := accessEntry{shared: sh, issued: s.locs.instant(t), expires: zeroInstant, refreshExpires: zeroInstant}
+	e := accessEntry{shared: sh, issued: now}
 	if d := info.GetAccessExpiresIn(); d > 0 {
-		e.expires = s.locs.instant(t.Add(d))
+		e.expires = t.Add(d).UnixNano()
 	}
-	if rt := info.GetRefresh(); rt != "" {
+	var refreshExpires int64
+	if refresh != "" {
 		if d := info.GetRefreshExpiresIn(); d > 0 {
-			e.refreshExpires = s.locs.instant(t.Add(d))
+			refreshExpires = t.Add(d).UnixNano()
 		}
-		e.refresh = s.strs.id(rt)
-		s.refresh[s.strs.str(e.refresh)] = access
+		e.refresh = rk
+		s.refresh.Put(rk, ak, keytable.Entry{Expires: refreshExpires})
 	}
-	s.access.set(access, e)
+	s.access.Put(ak, e, accessEntryOf(e.expires, refreshExpires, refresh != "", false))
 	return nil
 }
 
 // GetByCode returns a live, unexpired code (by the injected clock), or
-// (nil, nil). The copy's lifetime is managerNever (G17).
+// (nil, nil). The copy's lifetime is managerNever.
 func (s *TokenStore) GetByCode(_ context.Context, code string) (oauth2.TokenInfo, error) {
-	var t *models.Token
-	s.mu.Lock()
-	if e, ok := s.codes.get(code); ok && now(s.clk.Now()).before(e.expires) {
-		t = &models.Token{
-			ClientID: s.strs.str(e.client), UserID: s.strs.str(e.user), RedirectURI: s.strs.str(e.redirect), Scope: s.strs.str(e.scope),
-			Code: code, CodeChallenge: s.strs.str(e.challenge), CodeChallengeMethod: s.strs.str(e.method),
-			CodeCreateAt: s.locs.time(e.issued), CodeExpiresIn: managerNever,
-		}
-	}
-	hook := s.afterGetByCode
-	s.mu.Unlock()
-	if hook != nil {
-		hook()
-	}
-	if t == nil {
+	k, ok := keytable.KeyOf(code)
+	if !ok {
 		return nil, nil
 	}
-	return t, nil
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	e, ok := s.codes.Get(k, now)
+	if !ok || now >= e.expires {
+		return nil, nil
+	}
+	return &models.Token{
+		ClientID: s.strs.str(e.client), UserID: s.strs.str(e.user), RedirectURI: s.strs.str(e.redirect), Scope: s.strs.str(e.scope),
+		Code: code, CodeChallenge: s.strs.str(e.challenge), CodeChallengeMethod: s.strs.str(e.method),
+		CodeCreateAt: timeOf(e.issued), CodeExpiresIn: managerNever,
+	}, nil
 }
 
 // RemoveByCode is compare-and-delete: only the first caller for a live code
 // succeeds, the others get errCodeConsumed, so the Manager's get-then-delete
-// cannot mint twice (G9). The code is remembered as spent until it would
-// have expired.
+// cannot mint twice (docs/oauth.md, "Codes"). The code is remembered as
+// spent until it would have expired.
 func (s *TokenStore) RemoveByCode(_ context.Context, code string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e, ok := s.codes.get(code)
+	k, ok := keytable.KeyOf(code)
 	if !ok {
 		return errCodeConsumed
 	}
-	s.codes.del(code)
-	s.spent.set(code, spentCode{client: e.client, expires: e.expires})
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.codes.Get(k, s.now())
+	if !ok {
+		return errCodeConsumed
+	}
+	s.codes.Delete(k)
+	s.spent.Put(k, spentCode{client: e.client, expires: e.expires}, keytable.Entry{Expires: max(e.expires, 1)})
 	return nil
 }
 
 // GetByAccess returns an unexpired access token (by the injected clock), or
 // (nil, nil). The copy carries no lifetime, so the Manager's wall-clock
-// checks cannot overrule the store (G17).
+// checks cannot overrule the store.
 func (s *TokenStore) GetByAccess(_ context.Context, access string) (oauth2.TokenInfo, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e, ok := s.liveAccessLocked(access)
+	e, ok := s.liveAccess(access)
 	if !ok {
 		return nil, nil
 	}
-	return s.modelLocked(access, e), nil
+	return s.model(access, e), nil
 }
 
 // GetByRefresh returns the token of an unexpired refresh token, or (nil, nil).
 func (s *TokenStore) GetByRefresh(_ context.Context, refresh string) (oauth2.TokenInfo, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	access, ok := s.refresh[refresh]
+	k, ok := keytable.KeyOf(refresh)
 	if !ok {
 		return nil, nil
 	}
-	e, ok := s.access.get(access)
-	if !ok || (!e.refreshExpires.isZero() && !now(s.clk.Now()).before(e.refreshExpires)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	a, ok := s.refresh.Get(k, now)
+	if !ok {
 		return nil, nil
 	}
-	return s.modelLocked(access, e), nil
+	e, ok := s.access.Get(a, now)
+	if !ok {
+		return nil, nil
+	}
+	return s.model(a.String(), e), nil
 }
 
-// modelLocked is e as go-oauth2 sees it, without lifetimes.
-func (s *TokenStore) modelLocked(access string, e accessEntry) *models.Token {
+// model is e as go-oauth2 sees it, without lifetimes.
+func (s *TokenStore) model(access string, e accessEntry) *models.Token {
 	t := &models.Token{
 		ClientID: s.strs.str(e.client), UserID: s.strs.str(e.user), RedirectURI: s.strs.str(e.redirect), Scope: s.strs.str(e.scope),
-		Access: access, AccessCreateAt: s.locs.time(e.issued), Refresh: s.strs.str(e.refresh),
+		Access: access, AccessCreateAt: timeOf(e.issued), Refresh: e.refresh.String(),
 	}
 	if t.Refresh != "" {
 		t.RefreshCreateAt = t.AccessCreateAt
@@ -237,33 +299,38 @@ func (s *TokenStore) modelLocked(access string, e accessEntry) *models.Token {
 
 // RemoveByAccess deletes an access token and its refresh token.
 func (s *TokenStore) RemoveByAccess(_ context.Context, access string) error {
+	k, ok := keytable.KeyOf(access)
+	if !ok {
+		return nil
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if e, ok := s.access.get(access); ok {
-		s.access.del(access)
-		s.dropRefreshLocked(e)
+	if e, ok := s.access.Get(k, math.MinInt64); ok {
+		s.access.Delete(k)
+		s.refresh.Delete(e.refresh)
 	}
 	return nil
 }
 
 // RemoveByRefresh deletes a refresh token.
 func (s *TokenStore) RemoveByRefresh(_ context.Context, refresh string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.refresh, refresh)
+	if k, ok := keytable.KeyOf(refresh); ok {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.refresh.Delete(k)
+	}
 	return nil
 }
 
-// dropRefreshLocked deletes the refresh token of a deleted access token.
-func (s *TokenStore) dropRefreshLocked(e accessEntry) {
-	if e.refresh != 0 {
-		delete(s.refresh, s.strs.str(e.refresh))
+// liveAccess returns the entry of an unexpired access token.
+func (s *TokenStore) liveAccess(access string) (accessEntry, bool) {
+	k, ok := keytable.KeyOf(access)
+	if !ok {
+		return accessEntry{}, false
 	}
-}
-
-func (s *TokenStore) liveAccessLocked(access string) (accessEntry, bool) {
-	e, ok := s.access.get(access)
-	if !ok || (!e.expires.isZero() && !now(s.clk.Now()).before(e.expires)) {
+	now := s.now()
+	e, ok := s.access.Get(k, now)
+	if !ok || (e.expires != 0 && now >= e.expires) {
 		return accessEntry{}, false
 	}
 	return e, true
@@ -273,55 +340,51 @@ func (s *TokenStore) liveAccessLocked(access string) (accessEntry, bool) {
 func (s *TokenStore) Access(access string) (Token, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e, ok := s.liveAccessLocked(access)
+	e, ok := s.liveAccess(access)
 	if !ok {
 		return Token{}, false
 	}
-	return s.tokenLocked(access, e), true
+	return s.token(access, e), true
 }
 
-func (s *TokenStore) tokenLocked(access string, e accessEntry) Token {
+func (s *TokenStore) token(access string, e accessEntry) Token {
 	return Token{
-		AccessToken: access, RefreshToken: s.strs.str(e.refresh),
+		AccessToken: access, RefreshToken: e.refresh.String(),
 		ClientID: s.strs.str(e.client), UserID: s.strs.str(e.user), Scope: s.strs.str(e.scope), RedirectURI: s.strs.str(e.redirect),
-		IssuedAt: s.locs.time(e.issued), ExpiresAt: s.locs.time(e.expires),
+		IssuedAt: timeOf(e.issued), ExpiresAt: timeOf(e.expires),
 	}
 }
 
-// Revoke removes the live codes and the access tokens for which match
-// returns true (an app deleted, a grant revoked) and returns how many tokens
-// went. Spent codes stay, so a replay is still recognised.
+// Revoke removes the codes and the access tokens for which match returns
+// true (an app deleted, a grant revoked) and returns how many tokens went.
+// Spent codes stay, so a replay is still recognised.
 func (s *TokenStore) Revoke(match func(clientID, userID string) bool) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for r, e := range s.codes.all {
-		if match(s.strs.str(e.client), s.strs.str(e.user)) {
-			s.codes.delRef(r)
+	s.codes.DeleteFunc(func(_ keytable.Key, e codeEntry) bool {
+		return match(s.strs.str(e.client), s.strs.str(e.user))
+	})
+	return s.access.DeleteFunc(func(_ keytable.Key, e accessEntry) bool {
+		if !match(s.strs.str(e.client), s.strs.str(e.user)) {
+			return false
 		}
-	}
-	n := 0
-	for r, e := range s.access.all {
-		if match(s.strs.str(e.client), s.strs.str(e.user)) {
-			s.access.delRef(r)
-			s.dropRefreshLocked(e)
-			n++
-		}
-	}
-	return n
+		s.refresh.Delete(e.refresh)
+		return true
+	})
 }
 
 // Count returns how many live codes and access tokens match.
 func (s *TokenStore) Count(match func(clientID, userID string) bool) (codes, tokens int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n := now(s.clk.Now())
-	for _, e := range s.codes.all {
-		if n.before(e.expires) && match(s.strs.str(e.client), s.strs.str(e.user)) {
+	now := s.now()
+	for _, it := range s.codes.All(now) {
+		if e := it.Value; now < e.expires && match(s.strs.str(e.client), s.strs.str(e.user)) {
 			codes++
 		}
 	}
-	for _, e := range s.access.all {
-		if (e.expires.isZero() || n.before(e.expires)) && match(s.strs.str(e.client), s.strs.str(e.user)) {
+	for _, it := range s.access.All(now) {
+		if e := it.Value; (e.expires == 0 || now < e.expires) && match(s.strs.str(e.client), s.strs.str(e.user)) {
 			tokens++
 		}
 	}
@@ -347,17 +410,21 @@ type codeInfo struct {
 }
 
 func (s *TokenStore) inspect(code string) codeInfo {
+	k, ok := keytable.KeyOf(code)
+	if !ok {
+		return codeInfo{state: codeUnknown}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n := now(s.clk.Now())
-	if e, ok := s.codes.get(code); ok {
+	now := s.now()
+	if e, ok := s.codes.Get(k, now); ok {
 		st := codeLive
-		if !n.before(e.expires) {
+		if now >= e.expires {
 			st = codeExpired
 		}
 		return codeInfo{state: st, clientID: s.strs.str(e.client), redirectURI: s.strs.str(e.redirect), codeChallenge: s.strs.str(e.challenge)}
 	}
-	if sc, ok := s.spent.get(code); ok && n.before(sc.expires) {
+	if sc, ok := s.spent.Get(k, now); ok {
 		return codeInfo{state: codeSpent, clientID: s.strs.str(sc.client)}
 	}
 	return codeInfo{state: codeUnknown}
@@ -365,68 +432,74 @@ func (s *TokenStore) inspect(code string) codeInfo {
 
 // link records that access was minted from code.
 func (s *TokenStore) link(code, access string) {
+	ck, ok1 := keytable.KeyOf(code)
+	ak, ok2 := keytable.KeyOf(access)
+	if !ok1 || !ok2 {
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sc, ok := s.spent.get(code)
+	sc, e, ok := s.spent.Lookup(ck, math.MinInt64)
 	if !ok {
 		return
 	}
-	if a, short := keyOf(access); sc.tokens == spentNone && short {
-		sc.tokens, sc.tok = spentOne, a
-	} else {
-		s.spentLists[code] = append(s.spentTokensLocked(code, sc), access)
-		sc.tokens, sc.tok = spentList, key{}
-	}
-	s.spent.set(code, sc)
+	s.addToken(ck, &sc, ak)
+	s.spent.Put(ck, sc, e)
 }
 
-// spentTokensLocked returns the tokens sc produced; the caller may append
-// to the slice but not change it in place.
-func (s *TokenStore) spentTokensLocked(code string, sc spentCode) []string {
-	switch sc.tokens {
-	case spentOne:
-		return []string{sc.tok.String()}
-	case spentList:
-		return slices.Clip(s.spentLists[code])
+// addToken adds a token to the spent code sc of key ck.
+func (s *TokenStore) addToken(ck keytable.Key, sc *spentCode, ak keytable.Key) {
+	if sc.tokens == 0 {
+		sc.first = ak
+	} else {
+		s.moreTokens[ck] = append(s.moreTokens[ck], ak)
 	}
-	return nil
+	sc.tokens++
+}
+
+// spentTokens returns the tokens the spent code sc of key ck produced.
+func (s *TokenStore) spentTokens(ck keytable.Key, sc spentCode) []string {
+	if sc.tokens == 0 {
+		return nil
+	}
+	out := []string{sc.first.String()}
+	for _, k := range s.moreTokens[ck] {
+		out = append(out, k.String())
+	}
+	return out
 }
 
 // issuedFrom returns the access tokens minted from a spent code.
 func (s *TokenStore) issuedFrom(code string) []string {
+	k, ok := keytable.KeyOf(code)
+	if !ok {
+		return nil
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sc, _ := s.spent.get(code)
-	return slices.Clone(s.spentTokensLocked(code, sc))
+	sc, _ := s.spent.Get(k, math.MinInt64)
+	return s.spentTokens(k, sc)
 }
 
-// sweepLocked drops expired codes and spent codes once the maps have grown,
-// doubling the threshold so the cost stays amortised.
-func (s *TokenStore) sweepLocked(now instant) {
-	if s.codes.len()+s.spent.len() < s.nextSweep {
-		return
-	}
-	for r, e := range s.codes.all {
-		if !now.before(e.expires) {
-			s.codes.delRef(r)
-		}
-	}
-	for r, sc := range s.spent.all {
-		if !now.before(sc.expires) {
-			if sc.tokens == spentList {
-				delete(s.spentLists, r.String())
+// sweep drops what expired by now.
+func (s *TokenStore) sweep(now int64) {
+	s.codes.Sweep(now)
+	s.access.Sweep(now)
+	s.refresh.Sweep(now)
+	if s.spent.Sweep(now) > 0 {
+		for k := range s.moreTokens {
+			if _, ok := s.spent.Get(k, math.MinInt64); !ok {
+				delete(s.moreTokens, k)
 			}
-			s.spent.delRef(r)
 		}
 	}
-	s.nextSweep = max(minSweep, 2*(s.codes.len()+s.spent.len()))
 }
 
-// compactLocked rebuilds strs from the live entries once it has grown by
-// more than it held plus the number of entries since the last rebuild, so
-// strings of deleted entries (a PKCE challenge, a refresh token) do not
-// accumulate, at an amortised O(1) per string added.
-func (s *TokenStore) compactLocked() {
+// compact rebuilds strs from the live entries once it has grown by more
+// than it held plus the number of entries since the last rebuild, so
+// strings of deleted entries (a PKCE challenge, a scope) do not accumulate,
+// at an amortised O(1) per string added.
+func (s *TokenStore) compact() {
 	if len(s.strs.strs) < s.nextCompact {
 		return
 	}
@@ -436,19 +509,23 @@ func (s *TokenStore) compactLocked() {
 	reShared := func(sh shared) shared {
 		return shared{client: re(sh.client), user: re(sh.user), redirect: re(sh.redirect), scope: re(sh.scope)}
 	}
-	s.codes.update(func(e codeEntry) codeEntry {
+	s.codes.Update(func(_ keytable.Key, e codeEntry) codeEntry {
 		e.shared, e.challenge, e.method = reShared(e.shared), re(e.challenge), re(e.method)
 		return e
 	})
-	s.spent.update(func(sc spentCode) spentCode {
+	s.spent.Update(func(_ keytable.Key, sc spentCode) spentCode {
 		sc.client = re(sc.client)
 		return sc
 	})
-	s.access.update(func(e accessEntry) accessEntry {
-		e.shared, e.refresh = reShared(e.shared), re(e.refresh)
+	s.access.Update(func(_ keytable.Key, e accessEntry) accessEntry {
+		e.shared = reShared(e.shared)
 		return e
 	})
-	s.nextCompact = max(minSweep, 2*len(s.strs.strs)+s.codes.len()+s.spent.len()+s.access.len())
+	s.setNextCompact()
+}
+
+func (s *TokenStore) setNextCompact() {
+	s.nextCompact = max(minCompact, 2*len(s.strs.strs)+s.codes.Len()+s.spent.Len()+s.access.Len())
 }
 
 // Token is an access token as providers see it.
@@ -471,6 +548,18 @@ func (t Token) ExpiresIn(now time.Time) time.Duration {
 	return t.ExpiresAt.Sub(now)
 }
 
+// Check reports whether t can be restored: its access and refresh tokens
+// must fit the store. field names the one at fault.
+func (t Token) Check() (field string, err error) {
+	if len(t.AccessToken) > MaxKeyLen {
+		return "accessToken", tooLong("access token", t.AccessToken)
+	}
+	if len(t.RefreshToken) > MaxKeyLen {
+		return "refreshToken", tooLong("refresh token", t.RefreshToken)
+	}
+	return "", nil
+}
+
 // Code is an authorization code in a Snapshot.
 type Code struct {
 	Code                string
@@ -488,37 +577,71 @@ type Code struct {
 	Tokens []string
 }
 
+// Check reports whether c can be restored: the code and the tokens it
+// produced must fit the store. field names the one at fault ("code",
+// "tokens[1]").
+func (c Code) Check() (field string, err error) {
+	if len(c.Code) > MaxKeyLen {
+		return "code", tooLong("code", c.Code)
+	}
+	for i, tok := range c.Tokens {
+		if len(tok) > MaxKeyLen {
+			return fmt.Sprintf("tokens[%d]", i), tooLong("access token", tok)
+		}
+	}
+	return "", nil
+}
+
+func tooLong(what, s string) error {
+	return fmt.Errorf("%s of %d bytes, longer than the %d the token store keeps", what, len(s), MaxKeyLen)
+}
+
 // Snapshot is the store's content, for state export and import.
 type Snapshot struct {
 	Codes  []Code
 	Tokens []Token
 }
 
+// Check returns the first code or token Restore would refuse, as
+// "codes[i].field" or "tokens[i].field", with the reason.
+func (snap Snapshot) Check() (path string, err error) {
+	for i, c := range snap.Codes {
+		if field, err := c.Check(); err != nil {
+			return fmt.Sprintf("codes[%d].%s", i, field), err
+		}
+	}
+	for i, t := range snap.Tokens {
+		if field, err := t.Check(); err != nil {
+			return fmt.Sprintf("tokens[%d].%s", i, field), err
+		}
+	}
+	return "", nil
+}
+
 // Snapshot returns the live content, sorted by issue time then value, so
-// exports are stable.
+// exports are stable. Times are UTC.
 func (s *TokenStore) Snapshot() Snapshot {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n := now(s.clk.Now())
+	now := s.now()
 	var snap Snapshot
-	for r, e := range s.codes.all {
-		if n.before(e.expires) {
+	for k, it := range s.codes.All(now) {
+		if e := it.Value; now < e.expires {
 			snap.Codes = append(snap.Codes, Code{
-				Code: r.String(), ClientID: s.strs.str(e.client), UserID: s.strs.str(e.user), RedirectURI: s.strs.str(e.redirect),
+				Code: k.String(), ClientID: s.strs.str(e.client), UserID: s.strs.str(e.user), RedirectURI: s.strs.str(e.redirect),
 				Scope: s.strs.str(e.scope), CodeChallenge: s.strs.str(e.challenge), CodeChallengeMethod: s.strs.str(e.method),
-				IssuedAt: s.locs.time(e.issued), ExpiresAt: s.locs.time(e.expires),
+				IssuedAt: timeOf(e.issued), ExpiresAt: timeOf(e.expires),
 			})
 		}
 	}
-	for r, sc := range s.spent.all {
-		if n.before(sc.expires) {
-			snap.Codes = append(snap.Codes, Code{Code: r.String(), ClientID: s.strs.str(sc.client), ExpiresAt: s.locs.time(sc.expires),
-				Used: true, Tokens: slices.Clone(s.spentTokensLocked(r.String(), sc))})
-		}
+	for k, it := range s.spent.All(now) {
+		sc := it.Value
+		snap.Codes = append(snap.Codes, Code{Code: k.String(), ClientID: s.strs.str(sc.client), ExpiresAt: timeOf(sc.expires),
+			Used: true, Tokens: s.spentTokens(k, sc)})
 	}
-	for r, e := range s.access.all {
-		if e.expires.isZero() || n.before(e.expires) {
-			snap.Tokens = append(snap.Tokens, s.tokenLocked(r.String(), e))
+	for k, it := range s.access.All(now) {
+		if e := it.Value; e.expires == 0 || now < e.expires {
+			snap.Tokens = append(snap.Tokens, s.token(k.String(), e))
 		}
 	}
 	slices.SortFunc(snap.Codes, func(a, b Code) int {
@@ -530,49 +653,79 @@ func (s *TokenStore) Snapshot() Snapshot {
 	return snap
 }
 
-// Restore replaces the whole content with snap (state import, reset).
-// Access tokens keep their issue and expiry times; refresh tokens never
-// expire after a restore.
-func (s *TokenStore) Restore(snap Snapshot) {
+// Restore replaces the whole content with snap (state import, reset), every
+// entry pinned as data loaded from fixtures. Access tokens keep their issue
+// and expiry times; refresh tokens never expire after a restore. It refuses
+// a snapshot that fails Check, naming the entry, and then changes nothing.
+func (s *TokenStore) Restore(snap Snapshot) error {
+	if path, err := snap.Check(); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	used := 0
+	s.reset()
 	for _, c := range snap.Codes {
+		k, _ := keytable.KeyOf(c.Code)
+		expires := nanos(c.ExpiresAt)
 		if c.Used {
-			used++
-		}
-	}
-	s.resetLocked(len(snap.Codes)-used, used, len(snap.Tokens))
-	for _, c := range snap.Codes {
-		if c.Used {
-			sc := spentCode{client: s.strs.id(c.ClientID), expires: s.locs.instant(c.ExpiresAt)}
-			delete(s.spentLists, c.Code)
-			if len(c.Tokens) == 1 {
-				if k, short := keyOf(c.Tokens[0]); short {
-					sc.tokens, sc.tok = spentOne, k
-				}
+			sc := spentCode{client: s.strs.id(c.ClientID), expires: expires}
+			delete(s.moreTokens, k)
+			for _, tok := range c.Tokens {
+				ak, _ := keytable.KeyOf(tok)
+				s.addToken(k, &sc, ak)
 			}
-			if sc.tokens == spentNone && len(c.Tokens) > 0 {
-				sc.tokens = spentList
-				s.spentLists[c.Code] = slices.Clone(c.Tokens)
-			}
-			s.spent.set(c.Code, sc)
+			s.spent.Put(k, sc, keytable.Entry{Expires: max(expires, 1), Pinned: true})
 			continue
 		}
-		s.codes.set(c.Code, codeEntry{
+		s.codes.Put(k, codeEntry{
 			shared:    s.shared(c.ClientID, c.UserID, c.RedirectURI, c.Scope),
 			challenge: s.strs.id(c.CodeChallenge), method: s.strs.id(c.CodeChallengeMethod),
-			issued: s.locs.instant(c.IssuedAt), expires: s.locs.instant(c.ExpiresAt),
-		})
+			issued: nanos(c.IssuedAt), expires: expires,
+		}, codeEntryOf(expires, true))
 	}
 	for _, t := range snap.Tokens {
+		ak, _ := keytable.KeyOf(t.AccessToken)
 		e := accessEntry{shared: s.shared(t.ClientID, t.UserID, t.RedirectURI, t.Scope),
-			issued: s.locs.instant(t.IssuedAt), expires: s.locs.instant(t.ExpiresAt), refreshExpires: zeroInstant}
+			issued: nanos(t.IssuedAt), expires: nanos(t.ExpiresAt)}
 		if t.RefreshToken != "" {
-			e.refresh = s.strs.id(t.RefreshToken)
-			s.refresh[t.RefreshToken] = t.AccessToken
+			e.refresh, _ = keytable.KeyOf(t.RefreshToken)
+			s.refresh.Put(e.refresh, ak, keytable.Entry{Pinned: true})
 		}
-		s.access.set(t.AccessToken, e)
+		s.access.Put(ak, e, accessEntryOf(e.expires, 0, t.RefreshToken != "", true))
 	}
-	s.nextCompact = max(minSweep, 2*len(s.strs.strs)+s.codes.len()+s.spent.len()+s.access.len())
+	s.setNextCompact()
+	return nil
 }
+
+// strtab interns the strings that entries share, so entries hold indices
+// instead of pointers. Index 0 is "". It is rebuilt from the live entries
+// when it has grown (TokenStore.compact), since a string nobody uses any
+// more is never removed otherwise.
+type strtab struct {
+	ids  map[string]uint32
+	strs []string
+}
+
+func newStrtab() strtab { return strtab{ids: map[string]uint32{"": 0}, strs: []string{""}} }
+
+// id returns the index of s, adding a copy of it when new, so the table
+// never keeps a request's whole body alive.
+func (t *strtab) id(s string) uint32 {
+	if i, ok := t.ids[s]; ok {
+		return i
+	}
+	return t.add(strings.Clone(s))
+}
+
+// add is id for a string the table may keep as it is.
+func (t *strtab) add(s string) uint32 {
+	if i, ok := t.ids[s]; ok {
+		return i
+	}
+	i := uint32(len(t.strs))
+	t.strs = append(t.strs, s)
+	t.ids[s] = i
+	return i
+}
+
+func (t *strtab) str(i uint32) string { return t.strs[i] }

@@ -61,14 +61,14 @@ func TestSweepDropsExpiredCodes(t *testing.T) {
 	t.Parallel()
 	s, clk := newTestServer(t)
 	ctx := context.Background()
-	for i := range minSweep {
+	for i := range 1024 {
 		require.NoError(t, s.store.Create(ctx, codeToken(fmt.Sprint("old", i))))
 	}
 	_, err := clk.Advance(time.Hour)
 	require.NoError(t, err)
 	require.NoError(t, s.store.Create(ctx, codeToken("new")))
 	s.store.mu.Lock()
-	n := s.store.codes.len()
+	n := s.store.codes.Len()
 	s.store.mu.Unlock()
 	assert.Equal(t, 1, n)
 }
