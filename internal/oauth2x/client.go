@@ -76,10 +76,6 @@ func verifySecret(c Client, secret string) bool {
 // that lets evilapp.example.com pass for app.example.com and ignores scheme
 // and path (G2).
 func validateURI(registered, redirectURI string) error {
-	// One registered URI, sent as is: the common case, without splitting.
-	if redirectURI != "" && redirectURI == registered && !strings.Contains(redirectURI, "\n") {
-		return nil
-	}
 	if RedirectMatches(strings.Split(registered, "\n"), redirectURI) {
 		return nil
 	}

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"reflect"
 	"strings"
 	"testing"
 
@@ -77,30 +76,6 @@ func FuzzBearerToken(f *testing.F) {
 		tok, p := BearerToken(r)
 		if p == BearerOK && (tok == "" || strings.ContainsAny(tok, " \t,\"")) {
 			t.Fatalf("accepted %q from %q", tok, h)
-		}
-	})
-}
-
-// FuzzParseForm checks that ParseForm answers exactly as url.ParseQuery.
-func FuzzParseForm(f *testing.F) {
-	for _, s := range []string{"", "a=1&b=2", "a=1&a=2&b", "&&=&a", "a=%zz&b=1", "a=1;b=2", "k+1=v%20w&k 1=x", "a=1&b=%2", "=&=x&a=1&a=2&a=3"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, body string) {
-		got, gerr := ParseForm(body)
-		want, werr := url.ParseQuery(body)
-		if !reflect.DeepEqual(got, want) || (gerr == nil) != (werr == nil) || gerr != nil && gerr.Error() != werr.Error() {
-			t.Fatalf("ParseForm(%q) = %q, %v; url.ParseQuery: %q, %v", body, got, gerr, want, werr)
-		}
-		// A repeated key must not overwrite the value of the next one.
-		for k, vs := range got {
-			got[k] = append(vs, "appended")
-		}
-		fresh, _ := ParseForm(body)
-		for k, vs := range fresh {
-			if !reflect.DeepEqual(got[k][:len(vs)], vs) {
-				t.Fatalf("appending changed the values of %q: %q, want %q", k, got[k], vs)
-			}
 		}
 	})
 }

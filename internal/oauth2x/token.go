@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
 
 	"github.com/go-oauth2/oauth2/v4"
 
@@ -65,13 +64,10 @@ func (s *Server) tokenForm(r *http.Request) (url.Values, *Error) {
 	if r.Method != http.MethodPost {
 		return nil, newError(http.StatusMethodNotAllowed, ErrInvalidRequest, s.msg.MethodNotPost).with("Allow", http.MethodPost)
 	}
-	// A missing Content-Type is read as a form: PHP's stream_context_create
-	// POST adds it only with a notice, and the seed's sample relies on that.
-	// The exact form type, what clients send, needs no parsing.
-	if ct := r.Header.Get("Content-Type"); ct != "" && ct != formType {
-		if mt := httpx.MediaType(r); mt != "" && mt != formType {
-			return nil, newError(http.StatusBadRequest, ErrInvalidRequest, s.msg.ContentType)
-		}
+	// A missing Content-Type is read as a form (docs/oauth.md, "Token
+	// endpoint").
+	if mt := httpx.MediaType(r); mt != "" && mt != formType {
+		return nil, newError(http.StatusBadRequest, ErrInvalidRequest, s.msg.ContentType)
 	}
 	body, err := httpx.ReadBody(r)
 	if err != nil {
@@ -100,44 +96,11 @@ func (s *Server) tokenForm(r *http.Request) (url.Values, *Error) {
 
 const formType = "application/x-www-form-urlencoded"
 
-// ParseForm parses an application/x-www-form-urlencoded body as
-// url.ParseQuery does, which refuses ';' separators and bad escapes rather
-// than guessing. Bodies it would refuse, and very long ones, are left to
-// url.ParseQuery itself; the others get one backing array for their values
-// instead of one slice per parameter.
+// ParseForm parses an application/x-www-form-urlencoded body with
+// url.ParseQuery, which refuses ';' separators and bad escapes rather than
+// guessing.
 func ParseForm(body string) (url.Values, error) {
-	n := strings.Count(body, "&") + 1
-	if n > 100 || strings.Contains(body, ";") {
-		return url.ParseQuery(body)
-	}
-	m := make(url.Values, n)
-	vals := make([]string, n)
-	i := 0
-	for rest := body; rest != ""; {
-		var kv string
-		kv, rest, _ = strings.Cut(rest, "&")
-		if kv == "" {
-			continue
-		}
-		k, v, _ := strings.Cut(kv, "=")
-		k, err := url.QueryUnescape(k)
-		if err != nil {
-			return url.ParseQuery(body)
-		}
-		if v, err = url.QueryUnescape(v); err != nil {
-			return url.ParseQuery(body)
-		}
-		if old, ok := m[k]; ok {
-			m[k] = append(old, v)
-			continue
-		}
-		// Capacity 1: an append for a repeated key copies, never
-		// overwriting the next parameter's value.
-		vals[i] = v
-		m[k] = vals[i : i+1 : i+1]
-		i++
-	}
-	return m, nil
+	return url.ParseQuery(body)
 }
 
 // Duplicated returns the first parameter (in sorted order) given more than
@@ -284,10 +247,8 @@ func (s *Server) exchange(r *http.Request, form url.Values, cred credential, cod
 	ctx := context.WithValue(r.Context(), exchangeKey{}, &exchangeCtx{
 		cred: cred, bound: bound{clientID: cred.id, redirectURI: ci.redirectURI},
 	})
-	r2 := r.WithContext(ctx)
-	u := *r.URL
-	u.RawQuery = ""
-	r2.URL = &u
+	r2 := r.Clone(ctx)
+	r2.URL.RawQuery = ""
 	r2.Form, r2.PostForm = pf, pf
 
 	gt, tgr, err := s.srv.ValidationTokenRequest(r2)
