@@ -26,12 +26,13 @@ type address struct {
 	// USER_NOT_FOUND bodies.
 	raw string
 	// localFallback: a bare login username that names nobody may still be a
-	// phone number registered in local form (kii.md §3 table, last row).
+	// phone number registered in local form (docs/providers/kii.md, "Token
+	// endpoint").
 	localFallback bool
 }
 
 // field is the name of the user field the address matched against, as
-// USER_NOT_FOUND reports it (kii.md §5 [doc fields]).
+// USER_NOT_FOUND reports it (docs/providers/kii.md, "Users").
 func (a address) field() string {
 	switch a.kind {
 	case addrLoginName:
@@ -45,18 +46,18 @@ func (a address) field() string {
 	}
 }
 
-// Prefixes of the username forms (seed 001 "username に指定可能な値" [doc])
-// and of the user addressing forms in paths (kii.md §4 [doc]).
+// Prefixes of the username forms and of the user addressing forms in paths
+// (docs/providers/kii.md, "Token endpoint" and "Endpoints").
 const (
 	prefixEmail     = "EMAIL:"
 	prefixPhone     = "PHONE:"
 	prefixLoginName = "LOGIN_NAME:"
 )
 
-// parseUsername classifies the "username" of a password login. The seed
-// lists: login name, international phone number, email address,
-// EMAIL:addr, PHONE:+819012341234, PHONE:JP-9012341234 [doc]. They are
-// tried in the order of kii.md §3's table [chosen].
+// parseUsername classifies the "username" of a password login: login name,
+// international phone number, email address, EMAIL:addr,
+// PHONE:+819012341234 or PHONE:JP-9012341234, tried in the order
+// docs/providers/kii.md gives ("Token endpoint").
 func parseUsername(s string) address {
 	switch {
 	case strings.HasPrefix(s, prefixEmail):
@@ -74,8 +75,8 @@ func parseUsername(s string) address {
 }
 
 // parseUserSegment classifies the {user} segment of /users/{user}: me, a
-// user id, or LOGIN_NAME:/EMAIL:/PHONE: forms (kii.md §4 [doc]; issue 9).
-// The segment is already path-unescaped.
+// user id, or LOGIN_NAME:/EMAIL:/PHONE: forms (docs/providers/kii.md,
+// "Endpoints"). The segment is already path-unescaped.
 func parseUserSegment(s string) address {
 	switch {
 	case s == "me":
@@ -94,8 +95,9 @@ func parseUserSegment(s string) address {
 }
 
 // parsePhoneForm reads what follows "PHONE:": "+819012341234" (E.164) or
-// "JP-9012341234" (ISO country, hyphen, local number) [doc seed]; anything
-// else is taken as local digits of an unknown country [chosen].
+// "JP-9012341234" (ISO country, hyphen, local number); anything else is
+// taken as local digits of an unknown country (docs/providers/kii.md,
+// "Token endpoint").
 func parsePhoneForm(v string) address {
 	if strings.HasPrefix(v, "+") {
 		return address{kind: addrPhone, key: v, raw: v}
@@ -108,8 +110,9 @@ func parsePhoneForm(v string) address {
 
 // phoneKey is the uniqueness and lookup key of a phone number written in
 // local form for a country: "+<calling code><local without one leading 0>"
-// when the country is known (kii.md §3: PHONE:JP-9012341234 →
-// +819012341234 [doc]), else "CC-<local without one leading 0>" [chosen].
+// when the country is known (PHONE:JP-9012341234 is +819012341234), else
+// "CC-<local without one leading 0>" (docs/providers/kii.md, "Token
+// endpoint").
 func phoneKey(country, local string) string {
 	country = strings.ToUpper(country)
 	local = strings.TrimPrefix(local, "0")
@@ -134,8 +137,8 @@ func isDigits(s string) bool {
 }
 
 // callingCodes maps ISO 3166 alpha-2 countries to ITU calling codes for the
-// countries of Kii's sites and their neighbours [chosen: enough for tests;
-// an unlisted country still works, keyed as "CC-local"].
+// countries of Kii's sites and their neighbours: enough for tests, and an
+// unlisted country still works, keyed as "CC-local".
 var callingCodes = map[string]string{
 	"JP": "81", "US": "1", "CA": "1", "CN": "86", "SG": "65", "TW": "886", "HK": "852", "KR": "82",
 	"GB": "44", "DE": "49", "FR": "33", "IT": "39", "ES": "34", "NL": "31", "AU": "61", "NZ": "64",

@@ -10,15 +10,15 @@ import (
 	"github.com/fakeapi/fakeapi/internal/ids"
 )
 
-// Admin routes (served under /_fakeapi/kii/): the developer log of the
-// seed's 開発者ログ, and shortcuts a test needs that Kii offers only in its
+// Admin routes (served under /_fakeapi/kii/): the developer log (Kii's
+// 開発者ログ), and shortcuts a test needs that Kii offers only in its
 // developer portal. Bodies are JSON; errors are {"error": "..."}
 // (httpx.AdminError).
 
 const ctAdminJSON = "application/json; charset=utf-8"
 
 // handleAdminDevlog handles "GET /devlog[?app=appID]": the real cause of
-// each failed login, oldest first (kii.md §3 [chosen shape]).
+// each failed login, oldest first (docs/providers/kii.md, "Endpoints").
 func handleAdminDevlog(st Store) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteJSON(w, http.StatusOK, ctAdminJSON, st.Devlog(r.URL.Query().Get("app")))

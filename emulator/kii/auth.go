@@ -14,15 +14,14 @@ import (
 )
 
 // appCreds are the application credentials a request presents: Basic
-// base64(AppID:AppKey) or the X-Kii-AppID / X-Kii-AppKey headers (kii.md §2
-// [doc]). Go canonicalises header names, so any case of X-Kii-AppID works
-// (issue 9).
+// base64(AppID:AppKey) or the X-Kii-AppID / X-Kii-AppKey headers, names in
+// any case (docs/providers/kii.md, "Request conventions").
 type appCreds struct {
 	present bool
 	basic   bool
 	// id and key as sent; for Basic also their URL-decoded forms, since
-	// golang.org/x/oauth2 form-encodes them before Base64 (RFC 6749 §2.3.1,
-	// oauth.md §4 [clients]).
+	// golang.org/x/oauth2 form-encodes them before Base64 (RFC 6749 §2.3.1;
+	// docs/providers/kii.md, "Request conventions").
 	id, key       string
 	idDec, keyDec string
 }
@@ -76,7 +75,8 @@ func basicAuth(r *http.Request) (user, pass string, ok, bad bool) {
 }
 
 // bearerToken returns the token of "Authorization: Bearer …", scheme
-// case-insensitive (kii.md §5 [chosen]); ok is false without one.
+// case-insensitive (docs/providers/kii.md, "Request conventions"); ok is
+// false without one.
 func bearerToken(r *http.Request) (string, bool) {
 	scheme, rest, found := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
 	if !found || !strings.EqualFold(scheme, "Bearer") {
@@ -95,9 +95,10 @@ func unescape(s string) string {
 
 // checkAppCreds enforces what presented credentials say about app: they
 // must name it, and with strictAppKey the key must match. The AppKey is not
-// checked otherwise: Kii no longer uses it (kii.md §2 [doc]). A Basic user
-// equal to the app's ClientID is client_credentials, not app credentials,
-// and passes here (the token endpoint checks it).
+// checked otherwise: Kii no longer uses it (docs/providers/kii.md, "Request
+// conventions"). A Basic user equal to the app's ClientID is
+// client_credentials, not app credentials, and passes here (the token
+// endpoint checks it).
 func checkAppCreds(app App, c appCreds) error {
 	if !c.present {
 		return nil
@@ -118,8 +119,9 @@ func checkAppCreds(app App, c appCreds) error {
 type appHandler func(w http.ResponseWriter, r *http.Request, app App)
 
 // withApp resolves the {appID} of app-scoped paths for h: an unknown app is
-// 404 APP_NOT_FOUND (kii.md §2 [chosen body]), credentials naming another
-// app or (strict apps) a wrong key are 401 UNAUTHORIZED.
+// 404 APP_NOT_FOUND, credentials naming another app or (strict apps) a
+// wrong key are 401 UNAUTHORIZED (docs/providers/kii.md, "Request
+// conventions").
 func withApp(log *slog.Logger, st Store, h appHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		appID := pathParam(r, "appID")
@@ -142,7 +144,8 @@ func withApp(log *slog.Logger, st Store, h appHandler) http.HandlerFunc {
 
 // requireAppCreds is for calls that act as the app without a token
 // (login, registration): the path names the app, but Kii still wants it
-// identified by credentials (kii.md §2 [doc]).
+// identified by credentials (docs/providers/kii.md, "Request
+// conventions").
 func requireAppCreds(r *http.Request, app App) error {
 	c, err := readAppCreds(r)
 	if err != nil {
@@ -162,8 +165,8 @@ type principal struct {
 }
 
 // authenticate resolves the Bearer token against app: none → kindNone;
-// unknown, expired, revoked or another app's → 403 WRONG_TOKEN (kii.md §5
-// [clients]).
+// unknown, expired, revoked or another app's → 403 WRONG_TOKEN
+// (docs/providers/kii.md, "Users").
 func authenticate(st Store, r *http.Request, app App, now time.Time) (principal, error) {
 	tok, ok := bearerToken(r)
 	if !ok {

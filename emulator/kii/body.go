@@ -46,8 +46,8 @@ func (m member[T]) given() bool { return m.sent && !m.null && !m.wrong }
 
 // decodeObject decodes a request body into v, a struct of members. The
 // body must be exactly one JSON object: malformed JSON is 400 INVALID_JSON,
-// and so is any other JSON value, with its own message [chosen: every Kii
-// request body is an object].
+// and so is any other JSON value, with its own message, since every Kii
+// request body is an object (docs/providers/kii.md, "Request conventions").
 func decodeObject(body []byte, v any) error {
 	if jsontext.Value(bytes.TrimLeft(body, " \t\r\n")).Kind() != '{' {
 		if jsontext.Value(body).IsValid(bodyOptions) {

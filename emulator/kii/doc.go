@@ -7,12 +7,12 @@
 // disabling and deleting users, and the developer log (開発者ログ) that
 // tells why a login failed.
 //
-// Spec: shared/reference/kii.md and the Japanese login guide (seed 001).
-// Known differences from the real service (each [chosen] in kii.md and
-// docs/providers/kii.md): the AppKey is checked only for apps with
+// docs/providers/kii.md describes the emulated API with the public source
+// of each fact. Known differences from the real service (its "Known
+// differences from Kii Cloud"): the AppKey is checked only for apps with
 // strictAppKey; the host is not checked against the app's site; no email
 // or SMS verification flow (registered addresses count as verified);
 // authorization_code and the Kii objects, buckets, groups and push APIs are
 // not emulated; brute-force throttling exists but is off unless
-// Config.LoginFailureLimit is set.
+// Config.LoginFailureLimit or an app's fixture turns it on.
 package kii

@@ -49,7 +49,7 @@ func (c *client) send(method, path string, header map[string]string, body string
 	return resp, m
 }
 
-// seedLogin is the seed's curl: Basic, JSON, grant_type=password, on the
+// seedLogin is the login guide's curl: Basic, JSON, grant_type=password, on the
 // app-scoped route.
 func seedLogin(c *client, username, password string) (*http.Response, map[string]any) {
 	body, _ := json.Marshal(map[string]string{"grant_type": "password", "username": username, "password": password})
@@ -58,7 +58,7 @@ func seedLogin(c *client, username, password string) (*http.Response, map[string
 
 // sdkLogin is the JS SDK's login: the site-level route, headers only (in
 // lower case, as a browser may send them), no grant_type, disable_cache,
-// X-Kii-SDK and Connection: close (kii.md §8).
+// X-Kii-SDK and Connection: close (docs/providers/kii.md, "Sources").
 func sdkLogin(c *client, username, password string) (*http.Response, map[string]any) {
 	body, _ := json.Marshal(map[string]string{"username": username, "password": password})
 	return c.send("POST", "/api/oauth2/token?disable_cache=1449057600000", map[string]string{
@@ -73,10 +73,10 @@ func (c *client) get(path, token string) (*http.Response, map[string]any) {
 	}, "")
 }
 
-// TestEndToEnd runs the flow with the seed's client style and with
-// the JS SDK's: register → log in with each username form → users/me →
-// change password → the old token is refused → log in with the new
-// password → disable → that token is refused.
+// TestEndToEnd runs the whole user flow with the login guide's client style
+// and with the JS SDK's: register → log in with each username form →
+// users/me → change password → the old token is refused → log in with the
+// new password → disable → that token is refused.
 func TestEndToEnd(t *testing.T) {
 	t.Parallel()
 	for name, login := range map[string]func(*client, string, string) (*http.Response, map[string]any){
@@ -103,7 +103,7 @@ func endToEnd(t *testing.T, c *client) {
 	userID := user["userID"].(string)
 	assert.Equal(t, c.base+"/api/apps/app1/users/"+userID, resp.Header.Get("Location"))
 
-	// Log in with each username form of the seed.
+	// Log in with each username form of the login guide.
 	var token string
 	for _, username := range []string{"ichiro", "+819055556666", "ichiro@example.jp", "EMAIL:ichiro@example.jp", "PHONE:+819055556666", "PHONE:JP-9055556666"} {
 		resp, body := c.login(c, username, "first-pass")

@@ -14,8 +14,8 @@ import (
 
 // Error codes Kii sends. Each is written with exactly the status in
 // codeStatus: the JS SDK takes the status of an error from its own table
-// keyed by errorCode (kii.md §7 [clients: KiiErrorParser.SERVER_ERROR_CODES]),
-// so a code sent with another status breaks it.
+// keyed by errorCode, so a code sent with another status breaks it
+// (docs/providers/kii.md, "Errors").
 const (
 	codeUserNotFound         = "USER_NOT_FOUND"
 	codeUserAlreadyExists    = "USER_ALREADY_EXISTS"
@@ -35,7 +35,7 @@ const (
 	codeUnsupportedGrantType = "unsupported_grant_type"
 )
 
-// codeStatus is the single errorCode → status table (kii.md §7). The error
+// codeStatus is the single errorCode → status table. The error
 // writer looks the status up here, so no handler can pair a code with a
 // different status. Codes in the SDK table that this emulator never sends
 // (USER_DISABLED, AUTHENTICATION_FAILED, OPERATION_NOT_ALLOWED, OAUTH2_ERROR,
@@ -59,7 +59,7 @@ var codeStatus = map[string]int{
 	"APP_DISABLED":           http.StatusForbidden,
 	codeInvalidGrant:         http.StatusBadRequest,
 	codeInvalidRequest:       http.StatusBadRequest,
-	codeInvalidClient:        http.StatusBadRequest, // Kii's table has no 401 for it (kii.md §3) [chosen]
+	codeInvalidClient:        http.StatusBadRequest, // Kii's table has no 401 for it (docs/providers/kii.md, "Token endpoint")
 	codeUnsupportedGrantType: http.StatusBadRequest,
 	codePasswordTooShort:     http.StatusBadRequest,
 	codeUnsupportedMediaType: http.StatusUnsupportedMediaType,
@@ -71,17 +71,18 @@ var codeStatus = map[string]int{
 	"INTERNAL_SERVER_ERROR":    http.StatusInternalServerError,
 }
 
-// Client-visible texts. Texts Kii defines are copied from kii.md;
-// the others say how to fix the request. None contains a bare '%' (kii.md
-// §7: the JS SDK runs decodeURIComponent over error bodies).
+// Client-visible texts. Those marked Kii's are the service's own, with
+// their sources in docs/providers/kii.md ("Token endpoint", "Users"); the
+// others say how to fix the request. None contains a bare '%': the JS SDK
+// runs decodeURIComponent over error bodies ("Errors").
 const (
-	msgInvalidGrant       = "The user was not found or a wrong password was provided" // kii.md §3 [clients: kiilib_php mock]
-	msgWrongToken         = "The provided token is not valid"                         // kii.md §5 [clients]
-	msgWrongRefreshToken  = "The provided refresh token is not valid"                 // kii.md §3 [doc]
-	msgValidation         = "There are validation errors"                             // kii.md §4 [clients: mock]
-	msgAppNotFound        = "The application '%s' was not found"                      // kii.md §2 [chosen]
-	msgUserNotFound       = "User %s was not found"                                   // kii.md §5 [doc fields]
-	msgUserExists         = "User with %s %s already exists"                          // kii.md §4 [clients: Unity SDK test]
+	msgInvalidGrant       = "The user was not found or a wrong password was provided" // Kii's
+	msgWrongToken         = "The provided token is not valid"                         // Kii's
+	msgWrongRefreshToken  = "The provided refresh token is not valid"                 // Kii's
+	msgValidation         = "There are validation errors"                             // Kii's
+	msgAppNotFound        = "The application '%s' was not found"                      // ours, for Kii's code
+	msgUserNotFound       = "User %s was not found"                                   // Kii's
+	msgUserExists         = "User with %s %s already exists"                          // Kii's
 	msgPasswordTooShort   = "The password must be at least 4 characters long"
 	msgWrongPassword      = "The provided old password is wrong"
 	msgNoCredentials      = "Send a user or admin access token: Authorization: Bearer <access_token>"
@@ -120,7 +121,7 @@ const (
 	msgInternal           = "Internal server error"
 )
 
-// Content types of documented error bodies (kii.md §4, §5 [doc]).
+// Content types of Kii's bodies (docs/providers/kii.md, "Users").
 const (
 	ctJSON            = "application/json"
 	ctUnauthorized    = "application/vnd.kii.UnauthorizedAccessException+json"
@@ -135,7 +136,7 @@ const (
 type apiError struct {
 	code  string
 	msg   string
-	oauth bool   // OAuth shape: errorCode, error_description, error (kii.md §3)
+	oauth bool   // OAuth shape: errorCode, error_description, error (docs/providers/kii.md, "Token endpoint")
 	extra object // fields after the message, in Kii's order
 	ct    string // content type; application/json when empty
 	// fixed is the status of a bare-status error (statusError), whose
@@ -178,7 +179,7 @@ func oauthErr(code, msg string) *apiError { return &apiError{code: code, msg: ms
 
 // errInvalidGrant is the one body for unknown user, wrong password,
 // disabled user and unverified address: Kii does not tell them apart
-// (seed 001 "ログイン失敗の原因" [doc]); the cause goes to the devlog.
+// (docs/providers/kii.md, "Token endpoint"); the cause goes to the devlog.
 func errInvalidGrant() *apiError { return oauthErr(codeInvalidGrant, msgInvalidGrant) }
 
 func errUnauthorized(msg, appID, principalID string) *apiError {
@@ -213,8 +214,8 @@ func errPasswordTooShort() *apiError {
 }
 
 // errInvalidInput lists what failed in invalidFields, so a test author can
-// fix the request; Kii's own body has message and suppressed (kii.md §4
-// [clients: mock]), invalidFields is [chosen].
+// fix the request; Kii's own body has only message and suppressed
+// (docs/providers/kii.md, "Users").
 func errInvalidInput(fields object) *apiError {
 	return &apiError{code: codeInvalidInputData, msg: msgValidation, extra: object{
 		{"invalidFields", fields}, {"suppressed", []any{}},
@@ -247,7 +248,7 @@ func writeError(log *slog.Logger, w http.ResponseWriter, r *http.Request, err er
 	case httpx.IsTooLarge(err):
 		ae = statusError(http.StatusRequestEntityTooLarge)
 	case errors.Is(err, httpx.ErrBodyRead):
-		ae = errInvalidJSON() // the client hung up mid-body [chosen]
+		ae = errInvalidJSON() // the client hung up mid-body (docs/providers/kii.md, "Request conventions")
 	default:
 		log.Error("kii: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 		ae = statusError(http.StatusInternalServerError)
@@ -266,7 +267,7 @@ func writeAPIError(w http.ResponseWriter, ae *apiError) {
 // escapePercent writes every '%' of an error body as "%25". The JS SDK runs
 // decodeURIComponent over error bodies before parsing them, so a bare '%'
 // (say in an echoed login name) would make it lose the error code; "%25"
-// decodes back to '%' (kii.md §7 [clients], encoding [chosen]).
+// decodes back to '%' (docs/providers/kii.md, "Errors").
 func escapePercent(b []byte) []byte {
 	if bytes.IndexByte(b, '%') < 0 {
 		return b
@@ -276,7 +277,7 @@ func escapePercent(b []byte) []byte {
 
 // statusError is Kii's body for a bare status: injected faults, route
 // 404/405, 413 and 500. The code is the status text in Kii's upper snake
-// case (404 → NOT_FOUND) [chosen].
+// case, 404 → NOT_FOUND (docs/providers/kii.md, "Errors").
 func statusError(status int) *apiError {
 	code := statusCode(status)
 	msg := http.StatusText(status)

@@ -17,7 +17,7 @@ import (
 )
 
 // TestErrorCodeStatus pins every errorCode to its status: the JS SDK's
-// KiiErrorParser.SERVER_ERROR_CODES (kii.md §7) plus our own codes. The
+// KiiErrorParser.SERVER_ERROR_CODES plus our own codes. The
 // table is written out here, independently of codeStatus.
 func TestErrorCodeStatus(t *testing.T) {
 	t.Parallel()
@@ -136,7 +136,7 @@ func TestCORSPreflight(t *testing.T) {
 
 // TestNoBarePercent: echoed values with '%' never leave a bare '%' in an
 // error body, and decodeURIComponent (as the JS SDK runs it) gives back the
-// JSON with the original value (kii.md §7).
+// JSON with the original value (docs/providers/kii.md, "Errors").
 func TestNoBarePercent(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -205,8 +205,8 @@ func TestDeclaredTooLarge(t *testing.T) {
 	assert.Equal(t, "REQUEST_ENTITY_TOO_LARGE", errorCodeOf(t, w))
 }
 
-// Found by emulator/hostile_test.go: a client that hung up mid-body got
-// Kii's generic 500 (and an error in the log) instead of a 400.
+// TestABodyCutShortShouldBeA400NotA500: a client that hangs up mid-body
+// gets 400 INVALID_JSON, not Kii's generic 500 and an error in the log.
 func TestABodyCutShortShouldBeA400NotA500(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)

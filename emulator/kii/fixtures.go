@@ -16,8 +16,8 @@ import (
 // fields, so an export can be loaded again as fixtures.
 type Fixtures struct {
 	Apps []AppFixture `json:"apps"`
-	// Devlog is the developer log (開発者ログ, seed 001 [doc]): the real
-	// cause of each failed login.
+	// Devlog is the developer log (Kii's 開発者ログ): the real cause of
+	// each failed login.
 	Devlog []DevlogEntry `json:"devlog,omitempty"`
 }
 
@@ -30,16 +30,17 @@ type AppFixture struct {
 	Site         string `json:"site"`         // US, JP, SG, CN3, EU
 	Name         string `json:"name,omitempty"`
 	// StrictAppKey makes a wrong AppKey fail with 401 UNAUTHORIZED; real
-	// Kii ignores the key (kii.md §2 [doc]), so the default is off [chosen].
+	// Kii ignores the key, so the default is off (docs/providers/kii.md,
+	// "Request conventions").
 	StrictAppKey bool `json:"strictAppKey,omitempty"`
 	// RefreshTokenEnabled is the app setting "Enable Refresh Token",
-	// off by default (kii.md §3 [doc]).
+	// off by default as in Kii.
 	RefreshTokenEnabled bool `json:"refreshTokenEnabled,omitempty"`
 	// ExposeFullUserDataToOthers lets a user's token read other users in
-	// full (kii.md §4 [doc]).
+	// full, as Kii's app setting of that name.
 	ExposeFullUserDataToOthers bool `json:"exposeFullUserDataToOthers,omitempty"`
 	// MaxTokenLifetimeMinutes caps expiresAt; 0 means Kii's default of
-	// 35,791,394 minutes (kii.md §3 [doc]).
+	// 35,791,394 minutes.
 	MaxTokenLifetimeMinutes int64 `json:"maxTokenLifetimeMinutes,omitempty"`
 	// LoginFailureLimit turns brute-force throttling on for this app:
 	// after this many wrong passwords in a row a user's logins are refused
@@ -64,13 +65,13 @@ type UserFixture struct {
 	Locale         string `json:"locale,omitempty"`
 	EmailAddress   string `json:"emailAddress,omitempty"`
 	// EmailAddressVerified and PhoneNumberVerified default to true; login
-	// by an unverified address fails (kii.md §3 [doc]).
+	// by an unverified address fails, as in Kii.
 	EmailAddressVerified *bool  `json:"emailAddressVerified,omitempty"`
 	PhoneNumber          string `json:"phoneNumber,omitempty"`
 	PhoneNumberVerified  *bool  `json:"phoneNumberVerified,omitempty"`
 	Password             string `json:"password"`
 	Disabled             bool   `json:"disabled,omitempty"`
-	// Custom holds custom user fields (kii.md §4 [doc]).
+	// Custom holds custom user fields.
 	Custom map[string]json.RawMessage `json:"custom,omitempty"`
 }
 
@@ -93,13 +94,13 @@ type DevlogEntry struct {
 	Reason   string    `json:"reason"`
 }
 
-// Devlog reasons (kii.md §3 [chosen]).
+// Devlog reasons (docs/providers/kii.md, "Endpoints").
 const (
 	reasonUserNotFound = "USER_NOT_FOUND"
 	reasonWrongPass    = "WRONG_PASSWORD"
 	reasonDisabled     = "USER_DISABLED"
 	reasonNotVerified  = "ADDRESS_NOT_VERIFIED"
-	reasonThrottled    = "TOO_MANY_FAILURES" // only with Config.LoginFailureLimit
+	reasonThrottled    = "TOO_MANY_FAILURES" // only with login throttling on
 )
 
 // maxLockoutSeconds is the longest lockout a time.Duration holds.
@@ -107,13 +108,14 @@ const maxLockoutSeconds = int64(math.MaxInt64 / time.Second)
 
 var (
 	sites = map[string]bool{"US": true, "JP": true, "SG": true, "CN3": true, "EU": true}
-	// appIDRE: real ids are 8 lowercase hex [clients: mocks]; fixtures may
-	// use any URL-safe name [chosen].
+	// appIDRE: real ids are 8 lowercase hex digits, fixtures may use any
+	// URL-safe name (docs/providers/kii.md, "Fixtures").
 	appIDRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 )
 
 // Validate checks everything the store relies on: unique ids, names,
-// addresses and tokens, field rules of §4, references of tokens.
+// addresses and tokens, the field rules of registration, references of
+// tokens.
 func (f Fixtures) Validate() error {
 	_, err := buildState(f)
 	return err

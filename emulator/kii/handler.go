@@ -32,7 +32,7 @@ type Config struct {
 }
 
 // DefaultLoginLockout is the lockout when throttling is on and neither
-// Config nor the app's fixture sets one [chosen].
+// Config nor the app's fixture sets one.
 const DefaultLoginLockout = 5 * time.Minute
 
 // New builds Kii's HTTP handler: the routes of routes.go behind CORS. It
@@ -67,9 +67,8 @@ func routePath(r *http.Request) string {
 	return r.URL.Path
 }
 
-// CORS (kii.md §1): Access-Control-Allow-Origin: * on every response [doc:
-// shown on registration; chosen for the rest — the JS SDK runs in
-// browsers]; preflights allow the headers the SDKs send [clients].
+// CORS: Access-Control-Allow-Origin: * on every response; preflights allow
+// the headers the SDKs send (docs/providers/kii.md, "Request conventions").
 const (
 	corsAllowHeaders = "Authorization, Content-Type, X-Kii-AppID, X-Kii-AppKey, X-Kii-SDK"
 	corsMaxAge       = "86400"

@@ -51,7 +51,7 @@ const testFixture = `{
 }`
 
 // t0 is the emulator clock's start in tests: 2015-12-01 12:00 UTC, the
-// seed's expiresAt example.
+// login guide's expiresAt example.
 var t0 = time.Date(2015, 12, 1, 12, 0, 0, 0, time.UTC)
 
 // env is one provider instance on a controlled clock and seeded ids.
@@ -103,7 +103,7 @@ func (e *env) do(t testing.TB, rq req) *httptest.ResponseRecorder {
 	return w
 }
 
-// login logs a user of app1 in through the seed's request and returns the
+// login logs a user of app1 in through the login guide's request and returns the
 // access token.
 func (e *env) login(t testing.TB, appID, key, username, password string) string {
 	t.Helper()

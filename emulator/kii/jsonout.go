@@ -15,8 +15,9 @@ type kv struct {
 }
 
 // object is a JSON object written in the given key order: responses are
-// compact JSON in the key order kii.md shows [chosen], which a Go map or
-// struct tags cannot express for custom user fields.
+// compact JSON in the key order of Kii's examples (docs/providers/kii.md,
+// "Request conventions"), which a Go map or struct tags cannot express for
+// custom user fields.
 type object []kv
 
 // MarshalJSON lets an object nest inside another value.

@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// encodeStd is what every value of a body used to be written with.
+// encodeStd is v as encoding/json writes it without HTML escaping.
 func encodeStd(t testing.TB, v any) string {
 	t.Helper()
 	var buf bytes.Buffer
@@ -26,8 +26,9 @@ func encodeStd(t testing.TB, v any) string {
 var oddStrings = []string{"", "u-taro", "e4774cdd-a079-4f86-814e-8b9140bb6db4", "山田", `a"b`, `a\b`, "a\nb", "\x00", "\x7f",
 	"<&>", "\u2028\u2029", "\xff\xfe", "%41", "tab\there", "ANONYMOUS"}
 
-// TestWriteTokenShouldMatchEncodingJSON: the login body, written directly,
-// is the object the token endpoint used to encode, for any id and token.
+// TestWriteTokenShouldMatchEncodingJSON: the login body has Kii's keys in
+// Kii's order, each value as encoding/json writes it, for any id and token,
+// and the headers of a token response.
 func TestWriteTokenShouldMatchEncodingJSON(t *testing.T) {
 	t.Parallel()
 	for _, id := range append(oddStrings, strings.Repeat("long-", 120)) {

@@ -7,14 +7,16 @@ import (
 )
 
 // defaultMaxLifetime is Kii's default maximum token lifetime, 35,791,394
-// minutes (kii.md §3 [doc]): just under 2^31 seconds.
+// minutes, just under 2^31 seconds (docs/providers/kii.md, "Token
+// endpoint").
 const defaultMaxLifetime = 35791394 * time.Minute
 
-// neverExpiresIn is expires_in of a token without expiresAt (seed 001 [doc]).
+// neverExpiresIn is expires_in of a token without expiresAt
+// (docs/providers/kii.md, "Token endpoint").
 const neverExpiresIn = 2147483647
 
 // firstInternalUserID is the first internalUserID handed out in an app
-// with no users; the number is the one in kii.md §4's sample [clients].
+// with no users (docs/providers/kii.md, "Users").
 const firstInternalUserID = 1048577
 
 // App is one application's settings, as handlers see them (a value).
@@ -61,7 +63,7 @@ func (u User) phoneKey() string {
 
 // reservedField are the names of the standard user fields: a registration
 // cannot set them as custom fields (the server owns userID, internalUserID
-// and the verified flags) [chosen].
+// and the verified flags).
 var reservedField = map[string]bool{
 	"userID": true, "internalUserID": true, "loginName": true, "displayName": true, "country": true,
 	"locale": true, "emailAddress": true, "emailAddressVerified": true, "phoneNumber": true,
@@ -75,7 +77,7 @@ const (
 	kindNone      tokenKind = iota // no token at all
 	kindUser                       // a user's login
 	kindAdmin                      // app admin: client_credentials with ClientID/ClientSecret
-	kindAnonymous                  // client_credentials with AppID/AppKey (kii.md §3 [doc])
+	kindAnonymous                  // client_credentials with AppID/AppKey
 )
 
 func (k tokenKind) String() string {
@@ -98,7 +100,7 @@ type Token struct {
 	Refresh   string
 	Kind      tokenKind
 	UserID    string    // kind user
-	ExpiresAt time.Time // zero: never (seed 001 [doc])
+	ExpiresAt time.Time // zero: never
 }
 
 // expired reports whether the token is past its expiresAt on the
@@ -108,7 +110,7 @@ func (t Token) expired(now time.Time) bool {
 }
 
 // expiresIn is the token response's expires_in: seconds left, rounded
-// down, or 2147483647 for a token that never expires (seed 001 [doc]).
+// down, or 2147483647 for a token that never expires.
 func (t Token) expiresIn(now time.Time) int64 {
 	if t.ExpiresAt.IsZero() {
 		return neverExpiresIn

@@ -12,7 +12,7 @@ import (
 	"github.com/fakeapi/fakeapi/internal/provider"
 )
 
-// Hosts are Kii's site hosts (kii.md §1 [clients: SDK site tables]).
+// Hosts are Kii's site hosts (docs/providers/kii.md, "Reaching it").
 var Hosts = []string{"api.kii.com", "api-jp.kii.com", "api-sg.kii.com", "api-cn3.kii.com", "api-eu.kii.com"}
 
 // Open builds the provider from its fixture document (docs/PROVIDER-GUIDE.md).

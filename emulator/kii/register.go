@@ -16,10 +16,10 @@ import (
 	"github.com/fakeapi/fakeapi/internal/ids"
 )
 
-// mtRegistrationAuth registers and logs in at once [clients: python3-kii
-// live]; lower-cased as httpx.MediaType returns it. Plain registration is
+// mtRegistrationAuth registers and logs in at once; lower-cased as
+// httpx.MediaType returns it. Plain registration is
 // application/vnd.kii.RegistrationRequest+json or any other JSON type
-// (kii.md §4 [doc]).
+// (docs/providers/kii.md, "Users").
 const mtRegistrationAuth = "application/vnd.kii.registrationandauthorizationrequest+json"
 
 // registration is a registration body: the standard fields, and every
@@ -35,9 +35,10 @@ type registration struct {
 	Other       map[string]jsontext.Value `json:",unknown"`
 }
 
-// decodeRegistration decodes and validates a registration body (kii.md §4).
-// Standard fields are checked by the rules of validate.go; other members
-// are custom fields, except names starting with '_' which are ignored [doc].
+// decodeRegistration decodes and validates a registration body
+// (docs/providers/kii.md, "Users"). Standard fields are checked by the
+// rules of validate.go; other members are custom fields, except names
+// starting with '_' which are ignored.
 // The returned user has no ID and InternalID yet.
 func decodeRegistration(body []byte) (User, error) {
 	var in registration
@@ -62,8 +63,7 @@ func decodeRegistration(body []byte) (User, error) {
 	u := User{
 		LoginName: in.LoginName.v, Email: in.Email.v, Phone: in.Phone.v, Password: in.Password.v,
 		DisplayName: in.DisplayName.v, Locale: in.Locale.v,
-		// The country is stored upper-cased: "jp" → "JP" (kii.md §4
-		// [clients: python3-kii live]).
+		// The country is stored upper-cased: "jp" → "JP".
 		Country: strings.ToUpper(in.Country.v),
 	}
 	bad = checkUserFields(u, in)
@@ -74,19 +74,19 @@ func decodeRegistration(body []byte) (User, error) {
 	if len(bad) > 0 {
 		return User{}, errInvalidInput(bad)
 	}
-	// A missing or short password is its own error (kii.md §4 [clients]).
+	// A missing or short password is its own error, PASSWORD_TOO_SHORT.
 	if short, problem := checkPassword(u.Password); short {
 		return User{}, errPasswordTooShort()
 	} else if problem != "" {
 		return User{}, errInvalidInput(object{{"password", problem}})
 	}
 	// Addresses given at registration count as verified: a fresh Kii app
-	// verifies neither email nor phone [chosen].
+	// verifies neither email nor phone.
 	u.EmailVerified, u.PhoneVerified = u.Email != "", u.Phone != ""
 	return u, nil
 }
 
-// checkUserFields applies the field rules of kii.md §4 to the standard
+// checkUserFields applies the field rules of registration to the standard
 // fields that were sent (null included), and requires one identifier; it
 // returns the problems by field name, in a fixed order.
 func checkUserFields(u User, in registration) object {
@@ -118,7 +118,7 @@ func checkUserFields(u User, in registration) object {
 }
 
 // customFields are the members of a registration that are not standard
-// fields; names starting with '_' are ignored (kii.md §4 [doc]).
+// fields; names starting with '_' are ignored.
 func customFields(other map[string]jsontext.Value) map[string]json.RawMessage {
 	var out map[string]json.RawMessage
 	for k, raw := range other {
@@ -142,10 +142,10 @@ func customSize(c map[string]json.RawMessage) int {
 	return n
 }
 
-// handleRegister handles "POST /api/apps/{appID}/users" (kii.md §4 [doc]):
-// 201 with Location and the whole user; with
+// handleRegister handles "POST /api/apps/{appID}/users": 201 with Location
+// and the whole user; with
 // application/vnd.kii.RegistrationAndAuthorizationRequest+json it also logs
-// the user in and adds _accessToken [clients: python3-kii live].
+// the user in and adds _accessToken (docs/providers/kii.md, "Users").
 func handleRegister(log *slog.Logger, st Store, clk clock.Clock, src ids.Source) appHandler {
 	return func(w http.ResponseWriter, r *http.Request, app App) {
 		mt := httpx.MediaType(r)
@@ -153,7 +153,7 @@ func handleRegister(log *slog.Logger, st Store, clk clock.Clock, src ids.Source)
 			writeError(log, w, r, errMediaType(mt, false))
 			return
 		}
-		// A token (any valid one) or the app's credentials (kii.md §4 [doc]).
+		// A token (any valid one) or the app's credentials.
 		p, err := authenticate(st, r, app, clk.Now())
 		if err == nil && p.kind == kindNone {
 			err = requireAppCreds(r, app)
@@ -197,15 +197,15 @@ func handleRegister(log *slog.Logger, st Store, clk clock.Clock, src ids.Source)
 }
 
 // selfURL is an absolute URL back to this emulator for path, under the
-// prefix the request came through (kii.md §4: Location is the emulator's
-// own base URL [chosen]).
+// prefix the request came through: Location points at the emulator, not at
+// Kii (docs/providers/kii.md, "Users").
 func selfURL(r *http.Request, path string) string {
 	return httpx.Scheme(r) + "://" + r.Host + httpx.Base(r) + path
 }
 
-// userObject is the user as Kii returns it, in kii.md §4's key order, then
-// custom fields by name. full=false is what another user's token sees:
-// userID, loginName, displayName (kii.md §4 [doc]).
+// userObject is the user as Kii returns it, in the key order of
+// docs/providers/kii.md ("Users"), then custom fields by name. full=false
+// is what another user's token sees: userID, loginName, displayName.
 func userObject(u User, full bool) object {
 	o := object{{"userID", u.ID}}
 	if !full {

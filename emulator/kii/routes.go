@@ -12,11 +12,12 @@ import (
 
 // addRoutes lists every Kii endpoint, one per line. Paths are the real
 // ones: the emulator strips "/kii" before calling the handler, and under
-// api*.kii.com the path is untouched. Doc URLs: kii.md §9.
+// api*.kii.com the path is untouched. docs/providers/kii.md ("Sources")
+// links Kii's documentation of each.
 func addRoutes(r chi.Router, log *slog.Logger, st Store, clk clock.Clock, src ids.Source) {
 	app := func(h appHandler) http.HandlerFunc { return withApp(log, st, h) }
-	r.Post("/api/oauth2/token", handleSiteToken(log, st, clk, src))                           // Kii: rest/oauth2/token — what the SDKs call (issue 9)
-	r.Post("/api/apps/{appID}/oauth2/token", app(handleAppToken(log, st, clk, src)))          // Kii: ログイン (seed 001), …/application/oauth2/
+	r.Post("/api/oauth2/token", handleSiteToken(log, st, clk, src))                           // Kii: rest/oauth2/token — what the SDKs call
+	r.Post("/api/apps/{appID}/oauth2/token", app(handleAppToken(log, st, clk, src)))          // Kii: the login guide, …/application/oauth2/
 	r.Post("/api/apps/{appID}/users", app(handleRegister(log, st, clk, src)))                 // Kii: …/login/sign-up/, user-collection
 	r.Get("/api/apps/{appID}/users/{user}", app(handleGetUser(log, st, clk)))                 // Kii: user-logged-in, user-by-id, user-by-address
 	r.Delete("/api/apps/{appID}/users/{user}", app(handleDeleteUser(log, st, clk)))           // Kii: user-by-id DELETE [clients: kii_go, python3-kii]
@@ -28,7 +29,7 @@ func addRoutes(r chi.Router, log *slog.Logger, st Store, clk clock.Clock, src id
 // addAdminRoutes lists the provider's admin routes, served under
 // /_fakeapi/kii/ (the emulator strips that prefix).
 func addAdminRoutes(r chi.Router, st Store, clk clock.Clock, src ids.Source) {
-	r.Get("/devlog", handleAdminDevlog(st))                               // 開発者ログ (seed 001): why logins failed
+	r.Get("/devlog", handleAdminDevlog(st))                               // 開発者ログ: why logins failed
 	r.Delete("/devlog", handleAdminClearDevlog(st))                       // empty the developer log
 	r.Post("/apps/{appID}/tokens", handleAdminMint(st, clk, src))         // mint a user or admin token without a password
 	r.Put("/apps/{appID}/users/{user}/disabled", handleAdminDisabled(st)) // set a user's disabled flag (tokens die on disable)

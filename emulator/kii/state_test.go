@@ -22,7 +22,7 @@ import (
 
 // TestEmbeddedFixtures: the shipped fixtures load and hold what the
 // README promises: apps on different sites, a strict app, an app with
-// refresh tokens, a disabled user, and the seed's user_123456 / 123ABC.
+// refresh tokens, a disabled user, and the login guide's user_123456 / 123ABC.
 func TestEmbeddedFixtures(t *testing.T) {
 	t.Parallel()
 	data, err := fixtures.FS.ReadFile("kii.json")
@@ -45,7 +45,7 @@ func TestEmbeddedFixtures(t *testing.T) {
 	assert.True(t, strict && refresh && disabled)
 	assert.NotEmpty(t, f.State.Accounts())
 
-	// The seed's curl works as written against the first app.
+	// The login guide's curl works as written against the first app.
 	w := newRecorder(f.Handler, req{"POST", "/api/apps/da0b6a25/oauth2/token", h(basic("da0b6a25", exp.Apps[0].AppKey), ctJSON),
 		`{"grant_type":"password","username":"user_123456","password":"123ABC"}`})
 	assert.Equal(t, http.StatusOK, w.Code, w.Body.String())

@@ -10,7 +10,8 @@ import (
 
 // Store is what the handlers need from Kii's state. Every method takes
 // and returns values; multi-step changes (login, registration uniqueness,
-// refresh) happen under one lock inside the store.
+// refresh) happen under one lock inside the store. A token longer than
+// keytable.KeySize is refused with errTokenTooLong.
 type Store interface {
 	App(appID string) (App, bool)
 	AppByClientID(clientID string) (App, bool)
@@ -32,9 +33,9 @@ type Store interface {
 	Register(appID string, u User, tok *Token) (User, error)
 	FindUser(appID string, a address) (User, error)
 	// ChangePassword sets a new password, checking old when non-nil, and
-	// revokes every token of the user (seed 001 [doc]).
+	// revokes every token of the user.
 	ChangePassword(appID, userID string, old *string, newPassword string) error
-	// SetDisabled sets the flag; disabling revokes every token (seed 001 [doc]).
+	// SetDisabled sets the flag; disabling revokes every token.
 	SetDisabled(appID, userID string, disabled bool) error
 	// RevokeUserTokens removes every token of the user (admin API).
 	RevokeUserTokens(appID, userID string) (int, error)
@@ -65,7 +66,8 @@ type conflictError struct{ field, value string }
 
 func (e *conflictError) Error() string { return "kii: " + e.field + " taken: " + e.value }
 
-// maxDevlog bounds the developer log: the oldest lines go first [chosen].
+// maxDevlog bounds the developer log: the oldest lines go first
+// (docs/providers/kii.md, "Endpoints").
 const maxDevlog = 1000
 
 // memStore is the in-memory Store.
@@ -96,7 +98,8 @@ func (s *memStore) throttleFor(app App) throttle {
 }
 
 // failures counts a user's failed logins in a row; until is the end of a
-// lockout. Runtime only: not exported with the state [chosen].
+// lockout. Runtime only: not exported with the state
+// (docs/providers/kii.md, "Login throttling").
 type failures struct {
 	count int
 	until time.Time
@@ -233,7 +236,8 @@ func (as *appState) find(a address) (u User, via addrKind, ok bool) {
 
 // uniqueLocal finds the one user who registered this phone in local form;
 // two users of different countries with the same digits make it ambiguous,
-// and an ambiguous number names nobody [chosen].
+// and an ambiguous number names nobody (docs/providers/kii.md, "Token
+// endpoint").
 func (as *appState) uniqueLocal(digits string) (string, bool) {
 	if ids := as.byLocal[digits]; len(ids) == 1 {
 		return ids[0], true
@@ -354,7 +358,7 @@ func (s *memStore) Token(appID, access string, now time.Time) (Token, error) {
 	t := as.tokenOf(access, rec)
 	if t.expired(now) {
 		// An expired token stays stored while it has a refresh token,
-		// which outlives it (kii.md §3 [doc]).
+		// which outlives it (docs/providers/kii.md, "Token endpoint").
 		return Token{}, errTokenInvalid
 	}
 	return t, nil
@@ -375,7 +379,7 @@ func (s *memStore) Refresh(appID, refresh string, next Token) (Token, error) {
 	if err := as.addToken(next, false); err != nil {
 		return Token{}, err
 	}
-	as.removeToken(access, old) // one use: the old pair dies (kii.md §3 [doc])
+	as.removeToken(access, old) // one use: the old pair dies
 	return next, nil
 }
 
@@ -387,7 +391,7 @@ func (s *memStore) Register(appID string, u User, tok *Token) (User, error) {
 		return User{}, err
 	}
 	// Check and insert under one lock: of concurrent registrations of one
-	// name exactly one wins (kii.md §4 [chosen]).
+	// name exactly one wins (docs/providers/kii.md, "Users").
 	if field, value := as.conflict(u); field != "" {
 		return User{}, &conflictError{field: field, value: value}
 	}
@@ -447,7 +451,7 @@ func (s *memStore) ChangePassword(appID, userID string, old *string, newPassword
 	}
 	u.Password = newPassword
 	as.users[u.ID] = u
-	as.revoke(u.ID) // every token, the one used included (seed 001 [doc])
+	as.revoke(u.ID) // every token, the one used included
 	return nil
 }
 
@@ -461,7 +465,7 @@ func (s *memStore) SetDisabled(appID, userID string, disabled bool) error {
 	u.Disabled = disabled
 	as.users[u.ID] = u
 	if disabled {
-		as.revoke(u.ID) // enabling revives none of them (kii.md §4 [doc])
+		as.revoke(u.ID) // enabling revives none of them
 	}
 	return nil
 }

@@ -13,23 +13,23 @@ import (
 	"github.com/fakeapi/fakeapi/internal/ids"
 )
 
-// Grant types (kii.md §3 [doc]).
+// Grant types (docs/providers/kii.md, "Token endpoint").
 const (
 	grantPassword = "password"
 	grantClient   = "client_credentials"
 	grantRefresh  = "refresh_token"
 )
 
-// anonymousID is the "id" of an anonymous token response [chosen: Kii
-// documents the grant but not this value].
+// anonymousID is the "id" of an anonymous token response: Kii documents
+// the grant but not this value (docs/providers/kii.md, "Token endpoint").
 const anonymousID = "ANONYMOUS"
 
 // tokenBytes is the entropy of access and refresh tokens: 32 random bytes
-// give Kii's 43-character base64url tokens (kii.md §3 [clients]).
+// give Kii's 43-character base64url tokens (docs/providers/kii.md, "Token endpoint").
 const tokenBytes = 32
 
-// handleAppToken handles "POST /api/apps/{appID}/oauth2/token": the seed's
-// login endpoint [doc]. grant_type is required here.
+// handleAppToken handles "POST /api/apps/{appID}/oauth2/token", the login
+// guide's endpoint. grant_type is required here.
 func handleAppToken(log *slog.Logger, st Store, clk clock.Clock, src ids.Source) appHandler {
 	return func(w http.ResponseWriter, r *http.Request, app App) {
 		req, err := readTokenRequest(r)
@@ -47,8 +47,8 @@ func handleAppToken(log *slog.Logger, st Store, clk clock.Clock, src ids.Source)
 
 // handleSiteToken handles "POST /api/oauth2/token": the same endpoint with
 // the app named by X-Kii-AppID / X-Kii-AppKey (or Basic), which is where
-// Kii's own SDKs log in; grant_type may be left out (kii.md §3 [doc,
-// clients]; issue 9).
+// Kii's own SDKs log in; grant_type may be left out
+// (docs/providers/kii.md, "Token endpoint").
 func handleSiteToken(log *slog.Logger, st Store, clk clock.Clock, src ids.Source) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		req, err := readTokenRequest(r)
@@ -63,8 +63,8 @@ func handleSiteToken(log *slog.Logger, st Store, clk clock.Clock, src ids.Source
 		}
 		if req.grantType == "" {
 			// The JS SDK sends no grant_type: username+password is a user
-			// login, client_id+client_secret an app-admin login [doc,
-			// clients]; a lone refresh_token a refresh [chosen].
+			// login, client_id+client_secret an app-admin login, a lone
+			// refresh_token a refresh.
 			switch {
 			case req.username != "" || req.password != "":
 				req.grantType = grantPassword
@@ -96,7 +96,8 @@ func readTokenRequest(r *http.Request) (tokenRequest, error) {
 
 // siteApp finds the app of a site-level token request: from its app
 // credentials; else, for client_credentials sent without them, from the
-// body's client_id (an app's ClientID, or an AppID for anonymous) [chosen].
+// body's client_id (an app's ClientID, or an AppID for anonymous)
+// (docs/providers/kii.md, "Token endpoint").
 func siteApp(st Store, r *http.Request, req tokenRequest) (App, error) {
 	c, err := readAppCreds(r)
 	if err != nil {
@@ -147,7 +148,7 @@ func serveGrant(log *slog.Logger, st Store, clk clock.Clock, src ids.Source, w h
 	case grantRefresh:
 		id, err = refreshGrant(st, src, r, app, req, &tok)
 	default:
-		// authorization_code is listed by Kii but not emulated [chosen].
+		// authorization_code is listed by Kii but not emulated.
 		err = oauthErr(codeUnsupportedGrantType, fmt.Sprintf(msgUnsupportedGrant, req.grantType))
 	}
 	if err != nil {
@@ -158,8 +159,8 @@ func serveGrant(log *slog.Logger, st Store, clk clock.Clock, src ids.Source, w h
 }
 
 // tokenExpiry validates expiresAt: in the future and within the app's
-// maximum lifetime, else invalid_request (kii.md §3 [chosen]). Zero time
-// means never (seed 001 [doc]).
+// maximum lifetime, else invalid_request (docs/providers/kii.md, "Token endpoint"). Zero
+// time means never.
 func tokenExpiry(app App, req tokenRequest, now time.Time) (time.Time, error) {
 	if !req.hasExpiresAt {
 		return time.Time{}, nil
@@ -176,7 +177,7 @@ func tokenExpiry(app App, req tokenRequest, now time.Time) (time.Time, error) {
 
 // passwordGrant logs a user in. Body client_id/client_secret are app
 // credentials here (x/oauth2's in-params style), not admin credentials
-// (kii.md §3 [chosen]).
+// (docs/providers/kii.md, "Token endpoint").
 func passwordGrant(st Store, src ids.Source, r *http.Request, app App, req tokenRequest, tok *Token, now time.Time) (string, error) {
 	if req.username == "" || req.password == "" {
 		return "", oauthErr(codeInvalidRequest, msgMissingUsername)
@@ -215,9 +216,10 @@ func grantAppCreds(r *http.Request, app App, req tokenRequest) error {
 }
 
 // clientGrant mints an app-admin token for the app's ClientID/ClientSecret,
-// or an anonymous token for AppID/AppKey (kii.md §3 [doc]). A Basic header
-// carrying ClientID:ClientSecret is accepted too (x/oauth2 clientcredentials)
-// [chosen]. Bad credentials are 400 invalid_client (Kii's table has no 401).
+// or an anonymous token for AppID/AppKey. A Basic header carrying
+// ClientID:ClientSecret is accepted too (x/oauth2 clientcredentials). Bad
+// credentials are 400 invalid_client, as Kii's table has no 401 for it
+// (docs/providers/kii.md, "Token endpoint").
 func clientGrant(st Store, r *http.Request, app App, req tokenRequest, tok *Token) (string, error) {
 	id, secret := req.clientID, req.clientSecret
 	if id == "" && secret == "" {
@@ -242,8 +244,8 @@ func clientGrant(st Store, r *http.Request, app App, req tokenRequest, tok *Toke
 	return id, st.Issue(app.ID, *tok)
 }
 
-// refreshGrant trades a refresh token for a new pair, once (kii.md §3
-// [doc]); only in apps with refresh tokens enabled.
+// refreshGrant trades a refresh token for a new pair, once; only in apps
+// with refresh tokens enabled (docs/providers/kii.md, "Token endpoint").
 func refreshGrant(st Store, src ids.Source, r *http.Request, app App, req tokenRequest, tok *Token) (string, error) {
 	if !app.RefreshTokens {
 		return "", oauthErr(codeUnsupportedGrantType, msgRefreshDisabled)
@@ -266,14 +268,15 @@ func refreshGrant(st Store, src ids.Source, r *http.Request, app App, req tokenR
 	return next.UserID, nil
 }
 
-// writeToken writes the seed's success body: id, access_token, expires_in,
-// token_type "bearer" [doc], then refresh_token when the app has them [doc].
+// writeToken writes the login guide's success body: id, access_token,
+// expires_in, token_type "bearer", then refresh_token when the app has them
+// (docs/providers/kii.md, "Token endpoint").
 func writeToken(w http.ResponseWriter, id string, tok Token, now time.Time) {
 	o := object{{"id", id}, {"access_token", tok.Access}, {"expires_in", tok.expiresIn(now)}, {"token_type", "bearer"}}
 	if tok.Refresh != "" {
 		o = append(o, kv{"refresh_token", tok.Refresh})
 	}
-	// Tokens must not be cached (RFC 6749 §5.1, oauth.md §4).
+	// Tokens must not be cached (RFC 6749 §5.1).
 	h := w.Header()
 	h.Set("Cache-Control", "no-store")
 	h.Set("Pragma", "no-cache")

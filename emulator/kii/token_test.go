@@ -57,7 +57,7 @@ func TestAppTokenEndpoint(t *testing.T) {
 	past := strconv.FormatInt(t0.Add(-time.Second).UnixMilli(), 10)
 	tooFar := strconv.FormatInt(t0.Add(defaultMaxLifetime+time.Minute).UnixMilli(), 10)
 	runTokenTable(t, []tokenCase{
-		{"should log in with the seed's request (Basic + JSON)", req{"POST", p, h(basic(app1, key1), ctJSON), seedBody}, 200, "", taroID},
+		{"should log in with the login guide's request (Basic + JSON)", req{"POST", p, h(basic(app1, key1), ctJSON), seedBody}, 200, "", taroID},
 		{"should log in with X-Kii-AppID and X-Kii-AppKey", req{"POST", p, kiiHeaders(app1, key1), seedBody}, 200, "", taroID},
 		{"should accept any AppKey for an app without strictAppKey", req{"POST", p, kiiHeaders(app1, "whatever"), seedBody}, 200, "", taroID},
 		{"should log in with a form body", req{"POST", p, h(basic(app1, key1), form), "grant_type=password&username=taro&password=taro-pass"}, 200, "", taroID},
@@ -143,7 +143,7 @@ func TestSiteTokenEndpoint(t *testing.T) {
 	})
 }
 
-// TestUsernameForms logs in with every username form of the seed.
+// TestUsernameForms logs in with every username form of the login guide.
 func TestUsernameForms(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
@@ -185,7 +185,7 @@ func TestUsernameForms(t *testing.T) {
 
 // TestLoginFailuresLookAlike: unknown user, wrong password, disabled user
 // and unverified address get byte-identical bodies, and the devlog tells
-// them apart (seed 001 ログイン失敗の原因).
+// them apart (docs/providers/kii.md, "Token endpoint").
 func TestLoginFailuresLookAlike(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -251,7 +251,7 @@ func TestTokenExpiry(t *testing.T) {
 func TestExpiresInRoundsDown(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	// The seed's example: at 2015-12-01 12:00 UTC, expiresAt 1449057600000
+	// The login guide's example: at 2015-12-01 12:00 UTC, expiresAt 1449057600000
 	// (the next noon) gives expires_in 86400.
 	w := e.do(t, req{"POST", "/api/oauth2/token", kiiHeaders(app1, key1), `{"username":"taro","password":"taro-pass","expiresAt":1449057600000}`})
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
@@ -301,7 +301,7 @@ func TestRefreshToken(t *testing.T) {
 	assert.Equal(t, http.StatusForbidden, r3.Code, "a refresh token works once")
 	assert.JSONEq(t, `{"errorCode":"WRONG_REFRESH_TOKEN","message":"`+msgWrongRefreshToken+`"}`, r3.Body.String())
 
-	// The site-level endpoint infers the refresh grant [chosen].
+	// The site-level endpoint infers the refresh grant.
 	w = e.do(t, req{"POST", "/api/oauth2/token", kiiHeaders(app2, key2), `{"refresh_token":"` + refresh2 + `"}`})
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
 	assert.Equal(t, http.StatusForbidden, me(access2), "the old pair dies on refresh")
@@ -316,7 +316,8 @@ func TestRefreshToken(t *testing.T) {
 
 // TestLoginThrottling: off by default; with the knob, the limit-th wrong
 // password in a row locks the user out for the lockout, right password or
-// not, with the same body as any failure (RFC 6749 §4.3.2, kii.md §3).
+// not, with the same body as any failure (docs/providers/kii.md, "Login
+// throttling").
 func TestLoginThrottling(t *testing.T) {
 	t.Parallel()
 	try := func(e *env, password string) *httptest.ResponseRecorder {

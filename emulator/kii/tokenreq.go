@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// tokenRequest is a decoded token request body (kii.md §3 fields [doc]).
+// tokenRequest is a decoded token request body (docs/providers/kii.md, "Token endpoint").
 type tokenRequest struct {
 	grantType    string
 	username     string
@@ -20,20 +20,22 @@ type tokenRequest struct {
 	hasExpiresAt bool
 }
 
-// Media types of token requests: JSON as the seed shows [doc], form for
-// standard OAuth2 clients such as golang.org/x/oauth2 (issue 4) [chosen].
+// Media types of token requests: JSON as Kii documents, form for standard
+// OAuth 2.0 clients such as golang.org/x/oauth2 (docs/providers/kii.md,
+// "Request conventions").
 const (
 	mtJSON = "application/json"
 	mtForm = "application/x-www-form-urlencoded"
 )
 
 // isJSONType reports whether a (lower-cased) media type carries JSON for
-// Kii: application/json or any application/vnd.kii.*+json (kii.md §1 [doc]).
+// Kii: application/json or any application/vnd.kii.*+json.
 func isJSONType(mt string) bool {
 	return mt == mtJSON || (strings.HasPrefix(mt, "application/vnd.kii.") && strings.HasSuffix(mt, "+json"))
 }
 
-// secretParams must never travel in a token request's URL (oauth.md §4).
+// secretParams must never travel in a token request's URL
+// (docs/providers/kii.md, "Token endpoint").
 var secretParams = []string{"password", "client_secret", "refresh_token", "code"}
 
 // decodeTokenRequest decodes a token request body of media type mt; query
@@ -64,13 +66,13 @@ type tokenJSON struct {
 	ClientSecret member[string] `json:"client_secret"`
 	RefreshToken member[string] `json:"refresh_token"`
 	// ExpiresAt is UNIX ms and an integer only: 1449057600000, not
-	// "1449057600000" or 1.4e12 (seed 001 [doc]; strictness [chosen]).
+	// "1449057600000" or 1.4e12 (docs/providers/kii.md, "Token endpoint").
 	ExpiresAt member[int64] `json:"expiresAt"`
 }
 
 // decodeTokenJSON reads the JSON body. A member of the wrong type is
 // invalid_request, the first in the order of tokenJSON's fields; JSON that
-// does not parse is INVALID_JSON (kii.md §7 [chosen]).
+// does not parse is INVALID_JSON.
 func decodeTokenJSON(body []byte) (tokenRequest, error) {
 	var in tokenJSON
 	if err := decodeObject(body, &in); err != nil {
@@ -102,7 +104,7 @@ func decodeTokenJSON(body []byte) (tokenRequest, error) {
 }
 
 // decodeTokenForm reads an application/x-www-form-urlencoded body; a
-// parameter given twice is invalid_request (oauth.md §4).
+// parameter given twice is invalid_request (docs/providers/kii.md, "Token endpoint").
 func decodeTokenForm(body []byte) (tokenRequest, error) {
 	var req tokenRequest
 	vals, err := url.ParseQuery(string(body))

@@ -10,8 +10,8 @@ import (
 )
 
 // requireToken refuses requests without a user or admin token: 401
-// UNAUTHORIZED (kii.md §5 [doc fields]); an anonymous token may not read
-// users either (kii.md §3 [doc]).
+// UNAUTHORIZED; an anonymous token may not read users either
+// (docs/providers/kii.md, "Users").
 func requireToken(app App, p principal) error {
 	switch p.kind {
 	case kindNone:
@@ -22,7 +22,7 @@ func requireToken(app App, p principal) error {
 	return nil
 }
 
-// requireAdmin refuses anything but the app-admin token (kii.md §4 [doc]).
+// requireAdmin refuses anything but the app-admin token.
 func requireAdmin(app App, p principal) error {
 	if err := requireToken(app, p); err != nil {
 		return err
@@ -34,11 +34,12 @@ func requireAdmin(app App, p principal) error {
 }
 
 // target resolves the {user} segment for p: me, a user id, LOGIN_NAME:,
-// EMAIL: or PHONE: (kii.md §4 [doc]; issue 9). Nobody → 404 USER_NOT_FOUND.
+// EMAIL: or PHONE: (docs/providers/kii.md, "Endpoints"). Nobody → 404
+// USER_NOT_FOUND.
 func target(st Store, r *http.Request, app App, p principal) (User, error) {
 	a := parseUserSegment(pathParam(r, "user"))
 	if a.kind == addrMe {
-		// The admin token must not be used with /me (kii.md §3 [doc]).
+		// The admin token must not be used with /me (docs/providers/kii.md, "Token endpoint").
 		if p.kind != kindUser {
 			return User{}, errUnauthorized(msgMeNeedsUser, app.ID, "")
 		}
@@ -59,8 +60,8 @@ func selfOrAdmin(app App, p principal, u User) error {
 	return nil
 }
 
-// handleGetUser handles "GET /api/apps/{appID}/users/{user}" (kii.md §4
-// [doc]). Another user's token sees userID, loginName and displayName
+// handleGetUser handles "GET /api/apps/{appID}/users/{user}"
+// (docs/providers/kii.md, "Users"). Another user's token sees userID, loginName and displayName
 // unless the app exposes full user data; disabled users are still found.
 func handleGetUser(log *slog.Logger, st Store, clk clock.Clock) appHandler {
 	return func(w http.ResponseWriter, r *http.Request, app App) {
@@ -87,8 +88,8 @@ func authTarget(st Store, r *http.Request, app App, clk clock.Clock) (User, prin
 	return u, p, err
 }
 
-// decodePasswordChange reads {"oldPassword","newPassword"} (kii.md §4
-// [doc]); old is nil when not sent.
+// decodePasswordChange reads {"oldPassword","newPassword"}; old is nil
+// when not sent.
 func decodePasswordChange(body []byte) (old *string, newPassword string, err error) {
 	var in struct {
 		OldPassword member[string] `json:"oldPassword"`
@@ -120,9 +121,9 @@ func decodePasswordChange(body []byte) (old *string, newPassword string, err err
 }
 
 // handleChangePassword handles "PUT /api/apps/{appID}/users/{user}/password"
-// (kii.md §4 [doc]): 204, and every token of the user is invalidated, the
-// one used included (seed 001 [doc]). A user token needs oldPassword; the
-// admin token does not (and its oldPassword is not checked) [doc].
+// (docs/providers/kii.md, "Users"): 204, and every token of the user is
+// invalidated, the one used included. A user token needs oldPassword; the
+// admin token does not (and its oldPassword is not checked).
 func handleChangePassword(log *slog.Logger, st Store, clk clock.Clock) appHandler {
 	return func(w http.ResponseWriter, r *http.Request, app App) {
 		if mt := httpx.MediaType(r); !isJSONType(mt) {
@@ -170,7 +171,8 @@ func handleChangePassword(log *slog.Logger, st Store, clk clock.Clock) appHandle
 }
 
 // loginAddress is the "address" of a WRONG_PASSWORD body: the user's login
-// name, else email, else phone [chosen: Kii names the field, not its value].
+// name, else email, else phone: Kii names the field, not its value
+// (docs/providers/kii.md, "Users").
 func loginAddress(u User) string {
 	switch {
 	case u.LoginName != "":
@@ -182,7 +184,7 @@ func loginAddress(u User) string {
 	}
 }
 
-// decodeStatus reads {"disabled": true|false} (kii.md §4 [doc]).
+// decodeStatus reads {"disabled": true|false}.
 func decodeStatus(body []byte) (bool, error) {
 	var in struct {
 		Disabled member[bool] `json:"disabled"`
@@ -198,7 +200,7 @@ func decodeStatus(body []byte) (bool, error) {
 
 // handlePutStatus handles "PUT /api/apps/{appID}/users/{user}/status":
 // disable or enable a user with the admin token; disabling invalidates
-// every token of the user, enabling revives none (seed 001, kii.md §4 [doc]).
+// every token of the user, enabling revives none (docs/providers/kii.md, "Users").
 func handlePutStatus(log *slog.Logger, st Store, clk clock.Clock) appHandler {
 	return func(w http.ResponseWriter, r *http.Request, app App) {
 		if mt := httpx.MediaType(r); !isJSONType(mt) {
@@ -231,7 +233,7 @@ func handlePutStatus(log *slog.Logger, st Store, clk clock.Clock) appHandler {
 }
 
 // handleGetStatus handles "GET /api/apps/{appID}/users/{user}/status"
-// (kii.md §4 [doc]): {"disabled":…} for the admin token.
+// (docs/providers/kii.md, "Users"): {"disabled":…} for the admin token.
 func handleGetStatus(log *slog.Logger, st Store, clk clock.Clock) appHandler {
 	return func(w http.ResponseWriter, r *http.Request, app App) {
 		u, err := adminTarget(st, r, app, clk)
@@ -256,8 +258,8 @@ func adminTarget(st Store, r *http.Request, app App, clk clock.Clock) (User, err
 }
 
 // handleDeleteUser handles "DELETE /api/apps/{appID}/users/{user}" with the
-// user's own token or the admin token: 204 [chosen status; SDKs accept any
-// 2xx]; the user's tokens then get 403 WRONG_TOKEN [clients: python3-kii].
+// user's own token or the admin token: 204 (the SDKs accept any 2xx); the
+// user's tokens then get 403 WRONG_TOKEN (docs/providers/kii.md, "Users").
 func handleDeleteUser(log *slog.Logger, st Store, clk clock.Clock) appHandler {
 	return func(w http.ResponseWriter, r *http.Request, app App) {
 		u, p, err := authTarget(st, r, app, clk)

@@ -191,7 +191,7 @@ func TestGetUser(t *testing.T) {
 	})
 }
 
-// TestUserAddressing reads one user by every addressing form (issue 9).
+// TestUserAddressing reads one user by every addressing form.
 func TestUserAddressing(t *testing.T) {
 	t.Parallel()
 	forms := []struct{ name, segment, want string }{
@@ -239,7 +239,7 @@ func TestUserAddressing(t *testing.T) {
 }
 
 // TestUserVisibility: another user's token sees only userID, loginName
-// and displayName (kii.md §4).
+// and displayName (docs/providers/kii.md, "Users").
 func TestUserVisibility(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)

@@ -7,20 +7,21 @@ import (
 	"unicode/utf8"
 )
 
-// Field rules of a Kii user (kii.md §4), shared by registration and the
-// fixture validator so a fixture can hold only users Kii would accept.
+// Field rules of a Kii user (docs/providers/kii.md, "Users"), shared by
+// registration and the fixture validator so a fixture can hold only users
+// Kii would accept.
 const (
-	minPassword    = 4  // [doc]
-	maxPassword    = 50 // [doc]
-	maxDisplayName = 50 // [clients]
+	minPassword    = 4
+	maxPassword    = 50
+	maxDisplayName = 50
 	maxCustomBytes = 63 * 1024
 )
 
-// loginNameRE is the SDKs' client-side check (kii.md §4 [clients]).
+// loginNameRE is the SDKs' client-side check.
 var loginNameRE = regexp.MustCompile(`^[a-zA-Z0-9\-_.]{3,64}$`)
 
 // intlPhoneRE and localPhoneRE: "+" and 7–15 digits (E.164), or 4–15 local
-// digits [chosen: digits only, no separators].
+// digits, digits only, no separators.
 var (
 	intlPhoneRE  = regexp.MustCompile(`^\+[0-9]{7,15}$`)
 	localPhoneRE = regexp.MustCompile(`^[0-9]{4,15}$`)
