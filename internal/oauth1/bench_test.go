@@ -95,8 +95,7 @@ func BenchmarkNoncesSeen(b *testing.B) {
 // BenchmarkNoncesGrowth fills an empty store with 500k nonces, none
 // expiring, as a load test does within the ±300 s window, and reports the
 // slowest single Add: every request waits behind it, so it shows in the
-// emulator's tail latency (a store that grew one slice by append stalled
-// for 10–17 ms past 400k entries).
+// emulator's tail latency.
 func BenchmarkNoncesGrowth(b *testing.B) {
 	const n = 500_000
 	nonces := make([]string, n)

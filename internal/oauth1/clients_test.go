@@ -53,7 +53,7 @@ func readOK(t *testing.T, resp *http.Response, err error) string {
 }
 
 // dghubble/oauth1 v0.7.3 always sends oauth_token="" and signs the first
-// value of each query key (mixi.md §9).
+// value of each query key (https://github.com/dghubble/oauth1).
 func TestDghubbleClientIsAccepted(t *testing.T) {
 	t.Parallel()
 	srv := verifyingServer(t)

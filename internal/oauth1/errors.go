@@ -3,9 +3,8 @@ package oauth1
 import "strings"
 
 // Problems of the OAuth Problem Reporting extension
-// (http://wiki.oauth.net/ProblemReporting) as mixi answers them: the FAQ
-// shows oauth_problem in WWW-Authenticate, the 2-legged OAuth page shows
-// nonce_used and timestamp_refused (mixi.md §2).
+// (http://wiki.oauth.net/w/page/12238543/ProblemReporting) as mixi answers
+// them (docs/oauth.md, "Problem reporting").
 const (
 	ProblemParameterAbsent         = "parameter_absent"
 	ProblemParameterRejected       = "parameter_rejected"

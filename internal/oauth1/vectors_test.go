@@ -24,7 +24,7 @@ func TestEncode(t *testing.T) {
 }
 
 // mixi's worked example, from the 2-legged OAuth page
-// http://developer.mixi.co.jp/appli/spec/mob/2-legged-oauth (mixi.md §2):
+// http://developer.mixi.co.jp/appli/spec/mob/2-legged-oauth:
 // base string and key are mixi's; the signature is HMAC-SHA1 of them.
 func TestMixiWorkedExample(t *testing.T) {
 	t.Parallel()
@@ -41,7 +41,7 @@ func TestMixiWorkedExample(t *testing.T) {
 	assert.Equal(t, "LFrNxv76Aqc+7tQ45RCXef62ss4=", Sign(base, "79e0a55cde43e7dc86fd1e1366d6b6ac7771db8", ""))
 }
 
-// mixi.md §2 second vector: query parameters are signed and "," is
+// The same request with query parameters: they are signed and "," is
 // encoded twice in the base string.
 func TestMixiQueryVector(t *testing.T) {
 	t.Parallel()

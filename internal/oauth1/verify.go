@@ -263,8 +263,8 @@ func collect(req Request) (header, query, form []Param, err error) {
 	return header, query, form, nil
 }
 
-// isForm reports an application/x-www-form-urlencoded body (RFC 5849
-// §3.4.1.3.1: only such bodies are signed). A type mime cannot parse is
+// isForm reports an application/x-www-form-urlencoded body: only such
+// bodies are signed (RFC 5849 §3.4.1.3.1). A type mime cannot parse is
 // judged by what precedes its ";".
 func isForm(ct string) bool {
 	if ct == "" {

@@ -25,7 +25,8 @@ type AuthRequest struct {
 }
 
 // Reason tells why a request failed the checks that decide whether a
-// redirect is safe (oauth.md §2.1 rows 1–2). Only ReasonNone may redirect.
+// redirect is safe: the client and its redirect URI (docs/oauth.md,
+// "Authorization request"). Only ReasonNone may redirect.
 type Reason int
 
 // Reasons for an error page instead of a redirect.
@@ -38,7 +39,7 @@ const (
 )
 
 // AuthError is a failed authorization request. With Reason set the caller
-// shows an error page and never redirects (G1); otherwise it redirects the
+// shows an error page and never redirects; otherwise it redirects the
 // error to Request.RedirectURI with RedirectError.
 type AuthError struct {
 	Reason      Reason
@@ -52,8 +53,8 @@ func (e *AuthError) Error() string { return e.Code + ": " + e.Description }
 // Redirectable reports whether the error may be sent to the redirect URI.
 func (e *AuthError) Redirectable() bool { return e.Reason == ReasonNone }
 
-// Descriptions of redirected authorization errors (short English, as
-// oauth.md §2.1 asks).
+// Descriptions of redirected authorization errors, in short English
+// (docs/oauth.md, "Authorization request").
 const (
 	DescNoResponseType          = `Missing parameter: "response_type" is required`
 	DescUnsupportedResponseType = `The response type "%s" is not supported`
@@ -64,10 +65,10 @@ const (
 	DescAccessDenied            = "The user denied the request"
 )
 
-// ValidateAuthorize runs oauth.md §2.1 in order, before go-oauth2 sees the
-// request: go-oauth2 would redirect an unknown client's errors to any URI
-// (G1), call a missing response_type unsupported and a disallowed one
-// unauthorized_client (G5).
+// ValidateAuthorize runs the checks of docs/oauth.md, "Authorization
+// request", in order, before go-oauth2 sees the request: go-oauth2 would
+// redirect an unknown client's errors to any URI, call a missing
+// response_type unsupported and a disallowed one unauthorized_client.
 func (s *Server) ValidateAuthorize(q url.Values) (AuthRequest, *AuthError) {
 	page := func(r Reason, code, desc string) (AuthRequest, *AuthError) {
 		return AuthRequest{}, &AuthError{Reason: r, Code: code, Description: desc}
@@ -134,10 +135,10 @@ func validChallenge(c string) bool {
 	return true
 }
 
-// RedirectURL builds the redirect for req carrying params (oauth.md §2.2):
-// the registered URI's own query is kept, values are form-encoded, and
-// state is added when the request had one. The code flow uses the query;
-// the implicit flow the fragment, form-encoded and never unescaped (G14).
+// RedirectURL builds the redirect for req carrying params: the registered
+// URI's own query is kept, values are form-encoded, and state is added when
+// the request had one. The code flow uses the query; the implicit flow the
+// fragment, form-encoded and never unescaped (docs/oauth.md, "Redirects").
 func RedirectURL(req AuthRequest, params url.Values) (string, error) {
 	u, err := url.Parse(req.RedirectURI)
 	if err != nil {
@@ -163,7 +164,7 @@ func RedirectURL(req AuthRequest, params url.Values) (string, error) {
 }
 
 // RedirectError sends an authorization error to req's (validated) redirect
-// URI: 302, never 307, and no caching (oauth.md §2.2).
+// URI: 302, never 307, and no caching (docs/oauth.md, "Redirects").
 func (s *Server) RedirectError(w http.ResponseWriter, req AuthRequest, code, desc string) error {
 	if req.ResponseType == ResponseToken && !slices.Contains(s.cfg.ResponseTypes, ResponseToken) {
 		// An unsupported "token" request gets its error in the query like
@@ -194,7 +195,7 @@ type userKey struct{}
 
 // userFromContext is go-oauth2's UserAuthorizationHandler: the user the
 // provider's login and consent pages established. The default answers
-// access_denied to everyone (G19).
+// access_denied to everyone.
 func userFromContext(_ http.ResponseWriter, r *http.Request) (string, error) {
 	if u, _ := r.Context().Value(userKey{}).(string); u != "" {
 		return u, nil
@@ -209,7 +210,7 @@ var ErrNoRedirect = errors.New("oauth2x: refusing to redirect to an unvalidated 
 
 // IssueCode mints a code for a validated, consented request through
 // go-oauth2's HandleAuthorizeRequest, which answers 302 to
-// redirect_uri?code=…&state=… (oauth.md §2.2).
+// redirect_uri?code=…&state=… (docs/oauth.md, "Redirects").
 func (s *Server) IssueCode(w http.ResponseWriter, r *http.Request, req AuthRequest, userID string) error {
 	ctx := context.WithValue(r.Context(), userKey{}, userID)
 	r2, err := http.NewRequestWithContext(ctx, http.MethodGet, "/?"+authForm(req).Encode(), nil)
@@ -241,7 +242,7 @@ func authForm(req AuthRequest) url.Values {
 
 // MintImplicit mints an access token for a validated, consented implicit
 // request and writes nothing: go-oauth2's implicit redirect sorts and
-// unescapes the fragment and drops the registered query (G14), so the
+// unescapes the fragment and drops the registered query, so the
 // provider builds its own redirect (RedirectURL or its own order).
 func (s *Server) MintImplicit(ctx context.Context, req AuthRequest, userID string) (Token, error) {
 	if !slices.Contains(s.cfg.ResponseTypes, ResponseToken) {
@@ -262,7 +263,8 @@ func (s *Server) MintImplicit(ctx context.Context, req AuthRequest, userID strin
 }
 
 // preRedirectError is go-oauth2's PreRedirectErrorHandler, the second guard
-// of G1: errors about the client or the redirect URI are never redirected,
+// against redirecting to an unvalidated URI: errors about the client or
+// the redirect URI are never redirected,
 // nor is anything whose URI is not registered; other errors go to the
 // validated URI as RedirectError would send them.
 func (s *Server) preRedirectError(w http.ResponseWriter, req *server.AuthorizeRequest, err error) error {

@@ -29,7 +29,8 @@ type clientStore struct{ lookup ClientLookup }
 var _ oauth2.ClientStore = clientStore{}
 
 // GetByID returns (nil, nil) for an unknown id, which the Manager turns into
-// ErrInvalidClient; an error here would become a 500 server_error (G3).
+// ErrInvalidClient; an error here would become a 500 server_error
+// (docs/oauth.md, "Client authentication").
 func (cs clientStore) GetByID(_ context.Context, id string) (oauth2.ClientInfo, error) {
 	c, ok := cs.lookup(id)
 	if !ok {
@@ -53,14 +54,15 @@ func (c clientInfo) GetUserID() string { return "" }
 
 // GetDomain carries every registered URI, newline-separated (a newline cannot
 // occur in a URI), because go-oauth2's ValidateURIHandler receives only this
-// string (G2). With one registered URI it is exactly that URI, which is also
+// string (docs/oauth.md, "Redirect URIs"). With one registered URI it is exactly that URI, which is also
 // what go-oauth2 falls back to when a request has no redirect_uri (ours never
 // reach that: the pre-checks require one).
 func (c clientInfo) GetDomain() string { return strings.Join(c.RedirectURIs, "\n") }
 
 // VerifyPassword compares in constant time and never accepts an empty
 // registered secret; go-oauth2's fallback uses != and lets a client with an
-// empty secret pass with any secret (G8).
+// empty secret pass with any secret (docs/oauth.md, "Client
+// authentication").
 func (c clientInfo) VerifyPassword(secret string) bool {
 	return verifySecret(Client(c), secret)
 }
@@ -74,7 +76,7 @@ func verifySecret(c Client, secret string) bool {
 
 // validateURI replaces go-oauth2's DefaultValidateURI, a host-suffix match
 // that lets evilapp.example.com pass for app.example.com and ignores scheme
-// and path (G2).
+// and path (docs/oauth.md, "Redirect URIs").
 func validateURI(registered, redirectURI string) error {
 	if RedirectMatches(strings.Split(registered, "\n"), redirectURI) {
 		return nil
@@ -83,10 +85,10 @@ func validateURI(registered, redirectURI string) error {
 }
 
 // RedirectMatches reports whether got equals one registered URI byte for
-// byte (oauth.md §1, RFC 9700 §4.1.3): no normalisation of case, trailing
-// slash, default port or query order. The one exception is RFC 8252 §7.3:
-// a registered http://127.0.0.1[:port]/… or http://[::1][:port]/… also
-// matches a request that differs only in the port.
+// byte: no normalisation of case, trailing slash, default port or query
+// order. The one exception is RFC 8252 §7.3: a registered
+// http://127.0.0.1[:port]/… or http://[::1][:port]/… also matches a request
+// that differs only in the port (docs/oauth.md, "Redirect URIs").
 func RedirectMatches(registered []string, got string) bool {
 	if got == "" {
 		return false

@@ -40,7 +40,7 @@ func FuzzTokenRequest(f *testing.F) {
 }
 
 // FuzzValidateAuthorize checks that nothing redirects unless the client and
-// the exact redirect URI are known (G1).
+// the exact redirect URI are known (docs/oauth.md, "Authorization request").
 func FuzzValidateAuthorize(f *testing.F) {
 	f.Add("client_id=app1&redirect_uri=https%3A%2F%2Fapp.example.com%2Fcb&response_type=code&state=x")
 	f.Add("client_id=loop&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcallback&response_type=token")

@@ -22,8 +22,9 @@ import (
 	"github.com/fakeapi/fakeapi/internal/ids"
 )
 
-// Each test here pins one row of oauth.md §8: it asserts that go-oauth2's
-// unsafe default is absent, so it fails when the fix is taken out.
+// Each test here pins one replaced go-oauth2 default (docs/oauth.md, part
+// "OAuth 2.0"): it asserts that the unsafe default's symptom is absent, so
+// it fails when the fix is taken out.
 
 func TestG1NoRedirectForUnknownClientOrURI(t *testing.T) {
 	t.Parallel()

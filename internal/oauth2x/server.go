@@ -23,7 +23,7 @@ const (
 	ResponseToken = "token"
 )
 
-// DefaultCodeTTL is the authorization code lifetime (oauth.md §3).
+// DefaultCodeTTL is the authorization code lifetime (docs/oauth.md, "Codes").
 const DefaultCodeTTL = 10 * time.Minute
 
 // Config is what a provider decides. Zero values are the safe choice.
@@ -41,22 +41,25 @@ type Config struct {
 	ResponseTypes []string
 	// CodeTTL defaults to DefaultCodeTTL.
 	CodeTTL time.Duration
-	// AccessTTL is the access token lifetime; 0 means never (G18).
+	// AccessTTL is the access token lifetime; 0 means never. go-oauth2's
+	// defaults fit no provider (docs/oauth.md, "Expiry").
 	AccessTTL time.Duration
 	// Refresh issues refresh tokens with RefreshTTL (0: never expire).
 	Refresh    bool
 	RefreshTTL time.Duration
 
 	// NewCode, NewAccess and NewRefresh mint values; by default 32 random
-	// bytes of IDs as base64url (G20).
+	// bytes of IDs as base64url. They must mint at most MaxKeyLen bytes.
 	NewCode, NewAccess, NewRefresh func() string
 
 	// CodeViaClientCredentials treats grant_type=client_credentials with a
-	// code as a code exchange (Assist's documented request, G12); without a
-	// code such a request is refused, never answered with an app token.
+	// code as a code exchange (Assist's documented request; docs/oauth.md,
+	// "Codes"); without a code such a request is refused, never answered
+	// with an app token.
 	CodeViaClientCredentials bool
 	// RequireRedirectURI makes redirect_uri mandatory at the token endpoint
-	// (RFC-strict); otherwise it is taken from the code when absent (G11).
+	// (RFC-strict); otherwise it is taken from the code when absent
+	// (docs/oauth.md, "Codes").
 	RequireRedirectURI bool
 	// Realm names the Basic challenge sent with invalid_client after Basic.
 	Realm string
@@ -64,7 +67,7 @@ type Config struct {
 	Messages *Messages
 
 	// WriteToken writes a successful token response in the provider's exact
-	// bytes (G13); DefaultWriteToken when nil.
+	// bytes; DefaultWriteToken when nil.
 	WriteToken func(w http.ResponseWriter, r *http.Request, t Token)
 	// WriteError writes a token-endpoint error; DefaultWriteError when nil.
 	WriteError func(w http.ResponseWriter, r *http.Request, e *Error)
@@ -78,10 +81,14 @@ type Server struct {
 	mgr   *manage.Manager
 	srv   *server.Server
 
-	exchMu sync.Mutex // serialises code exchanges: check, consume, link (G9, G10)
+	// exchMu serialises code exchanges (check, consume, link), so a code is
+	// used once and a replay finds the tokens to revoke (docs/oauth.md,
+	// "Codes").
+	exchMu sync.Mutex
 }
 
-// New builds the go-oauth2 Manager and Server with every §8 fix applied.
+// New builds the go-oauth2 Manager and Server with go-oauth2's unsafe
+// defaults replaced (see the package documentation).
 func New(cfg Config) *Server {
 	if cfg.CodeTTL == 0 {
 		cfg.CodeTTL = DefaultCodeTTL
@@ -110,17 +117,17 @@ func New(cfg Config) *Server {
 	}
 
 	mgr := manage.NewManager()
-	mgr.MapClientStorage(exchangeClients{clientStore{cfg.Clients}}) // G3 (and the bound URI of a code, see token.go)
-	mgr.MapTokenStorage(cfg.Store)                                  // G17
-	mgr.SetValidateURIHandler(validateURI)                          // G2
+	mgr.MapClientStorage(exchangeClients{clientStore{cfg.Clients}})
+	mgr.MapTokenStorage(cfg.Store)
+	mgr.SetValidateURIHandler(validateURI)
 	mgr.SetAuthorizeCodeExp(cfg.CodeTTL)
-	// G18: go-oauth2's defaults are 2 h access + 3-day refresh for the code
-	// grant and 1 h for implicit; each provider states its own.
+	// go-oauth2's defaults are 2 h access + 3-day refresh for the code grant
+	// and 1 h for implicit; each provider states its own.
 	grant := &manage.Config{AccessTokenExp: cfg.AccessTTL, IsGenerateRefresh: cfg.Refresh, RefreshTokenExp: cfg.RefreshTTL}
 	mgr.SetAuthorizeCodeTokenCfg(grant)
 	mgr.SetImplicitTokenCfg(&manage.Config{AccessTokenExp: cfg.AccessTTL})
-	mgr.MapAuthorizeGenerate(codeGen{cfg.NewCode})                  // G20
-	mgr.MapAccessGenerate(accessGen{cfg.NewAccess, cfg.NewRefresh}) // G20
+	mgr.MapAuthorizeGenerate(codeGen{cfg.NewCode})
+	mgr.MapAccessGenerate(accessGen{cfg.NewAccess, cfg.NewRefresh})
 	s.mgr = mgr
 
 	scfg := server.NewConfig()
@@ -129,15 +136,15 @@ func New(cfg Config) *Server {
 		scfg.AllowedResponseTypes = append(scfg.AllowedResponseTypes, oauth2.ResponseType(rt))
 	}
 	// Only the code grant reaches go-oauth2's token path; everything else is
-	// refused by HandleToken before it (G12: no app tokens).
+	// refused by HandleToken before it, so no app token is ever minted.
 	scfg.AllowedGrantTypes = []oauth2.GrantType{oauth2.AuthorizationCode}
 	srv := server.NewServer(scfg, mgr)
-	srv.ClientInfoHandler = s.clientInfo              // G7
-	srv.UserAuthorizationHandler = userFromContext    // G19
-	srv.PreRedirectErrorHandler = s.preRedirectError  // G1
-	srv.ResponseErrorHandler = rfcStatus              // G4
-	srv.InternalErrorHandler = internalToInvalidGrant // G16
-	srv.AccessTokenResolveHandler = headerBearer      // G15
+	srv.ClientInfoHandler = s.clientInfo
+	srv.UserAuthorizationHandler = userFromContext
+	srv.PreRedirectErrorHandler = s.preRedirectError
+	srv.ResponseErrorHandler = rfcStatus
+	srv.InternalErrorHandler = internalToInvalidGrant
+	srv.AccessTokenResolveHandler = headerBearer
 	s.srv = srv
 	return s
 }
@@ -149,8 +156,8 @@ func (s *Server) Store() *TokenStore { return s.store }
 func (s *Server) Access(token string) (Token, bool) { return s.store.Access(token) }
 
 // codeGen and accessGen mint from the provider's generators, which draw on
-// internal/ids and so follow -seed (G20); go-oauth2's own use unseeded
-// uuid/base64.
+// internal/ids and so follow -seed; go-oauth2's own use unseeded
+// uuid/base64 (docs/oauth.md, "Expiry").
 type codeGen struct{ next func() string }
 
 func (g codeGen) Token(context.Context, *oauth2.GenerateBasic) (string, error) { return g.next(), nil }
@@ -167,7 +174,8 @@ func (g accessGen) Token(_ context.Context, _ *oauth2.GenerateBasic, refresh boo
 
 // rfcStatus corrects go-oauth2's statuses to RFC 6749 §5.2: it answers 401
 // for invalid_grant, unsupported_grant_type, unauthorized_client and
-// unsupported_response_type (G4). Only invalid_client is 401.
+// unsupported_response_type. Only invalid_client is 401 (docs/oauth.md,
+// "Token errors").
 func rfcStatus(re *oerrors.Response) {
 	switch re.Error {
 	case oerrors.ErrInvalidClient:
@@ -179,7 +187,8 @@ func rfcStatus(re *oerrors.Response) {
 }
 
 // internalToInvalidGrant maps the errors go-oauth2 has no description for,
-// which it would answer with 500 server_error, to 400 invalid_grant (G16).
+// which it would answer with 500 server_error, to 400 invalid_grant
+// (docs/oauth.md, "Token errors").
 func internalToInvalidGrant(err error) *oerrors.Response {
 	if slices.Contains([]error{
 		oerrors.ErrMissingCodeVerifier, oerrors.ErrInvalidRedirectURI, oerrors.ErrInvalidCodeChallenge,
@@ -194,8 +203,8 @@ func internalToInvalidGrant(err error) *oerrors.Response {
 	return nil
 }
 
-// errorCode returns the RFC error code and status go-oauth2 (with G4 and G16
-// applied) gives err.
+// errorCode returns the RFC error code and status go-oauth2 gives err, with
+// rfcStatus and internalToInvalidGrant applied.
 func (s *Server) errorCode(err error) (code string, status int) {
 	data, status, _ := s.srv.GetErrorData(err)
 	code, _ = data["error"].(string)

@@ -14,18 +14,20 @@ import (
 )
 
 // queryForbidden are the parameters a token request must not carry in its
-// URL, where they end up in logs and Referer headers (oauth.md §4, G6).
+// URL, where they end up in logs and Referer headers (docs/oauth.md, "Token
+// endpoint").
 var queryForbidden = []string{"client_secret", "code", "password", "refresh_token"}
 
-// HandleToken serves the token endpoint (oauth.md §4) in front of
-// go-oauth2's ValidationTokenRequest and GetAccessToken:
+// HandleToken serves the token endpoint in front of go-oauth2's
+// ValidationTokenRequest and GetAccessToken (docs/oauth.md, "Token
+// endpoint", "Client authentication", "Codes"):
 //
-//	POST only → form body only, no duplicates, no URL-borne secrets (G6)
-//	→ grant_type present (G5) and served (authorization_code; client_credentials
-//	with a code when CodeViaClientCredentials, G12)
-//	→ client authentication, Basic (decoded, then raw) or form (G7, G8)
+//	POST only → form body only, no duplicates, no URL-borne secrets
+//	→ grant_type present and served (authorization_code; client_credentials
+//	with a code when CodeViaClientCredentials)
+//	→ client authentication, Basic (decoded, then raw) or form
 //	→ the code checked, consumed and linked to its tokens under one lock
-//	(G9, G10, G11) → the provider's token bytes (G13).
+//	→ the provider's token bytes.
 func (s *Server) HandleToken(w http.ResponseWriter, r *http.Request) {
 	t, e := s.token(r)
 	if e != nil {
@@ -42,7 +44,7 @@ func (s *Server) token(r *http.Request) (Token, *Error) {
 	}
 	switch gt := form.Get("grant_type"); {
 	case gt == "":
-		return Token{}, newError(http.StatusBadRequest, ErrInvalidRequest, s.msg.NoGrantType) // G5
+		return Token{}, newError(http.StatusBadRequest, ErrInvalidRequest, s.msg.NoGrantType)
 	case gt == string(oauth2.AuthorizationCode):
 	case gt == string(oauth2.ClientCredentials) && s.cfg.CodeViaClientCredentials:
 	default:
@@ -59,7 +61,8 @@ func (s *Server) token(r *http.Request) (Token, *Error) {
 	return s.exchange(r, form, cred, code)
 }
 
-// tokenForm reads the parameters from the body only (G6).
+// tokenForm reads the parameters from the body only: go-oauth2 would also
+// take them from the query.
 func (s *Server) tokenForm(r *http.Request) (url.Values, *Error) {
 	if r.Method != http.MethodPost {
 		return nil, newError(http.StatusMethodNotAllowed, ErrInvalidRequest, s.msg.MethodNotPost).with("Allow", http.MethodPost)
@@ -124,12 +127,12 @@ type credential struct {
 	basic      bool
 }
 
-// credentials finds the client credentials, one mechanism per request
-// (oauth.md §4). go-oauth2's ClientBasicHandler neither URL-decodes Basic
-// values (RFC 6749 §2.3.1; golang.org/x/oauth2 sends url.QueryEscape'd id and
-// secret) nor accepts the form (G7). Decoded values are used when they name
-// a client whose secret matches, the raw ones otherwise (servers in the
-// bshaffer/oauth2-server-php line compare raw).
+// credentials finds the client credentials, one mechanism per request.
+// go-oauth2's ClientBasicHandler neither URL-decodes Basic values
+// (RFC 6749 §2.3.1; golang.org/x/oauth2 sends url.QueryEscape'd id and
+// secret) nor accepts the form. Decoded values are used when they name a client whose
+// secret matches, the raw ones otherwise (docs/oauth.md, "Client
+// authentication").
 func (s *Server) credentials(r *http.Request, form url.Values) (credential, *Error) {
 	user, pass, basic := r.BasicAuth()
 	if !basic {
@@ -159,7 +162,8 @@ func (s *Server) credentials(r *http.Request, form url.Values) (credential, *Err
 
 // authenticate checks the credentials before any code is looked at, so a
 // failed attempt never consumes a code: golang.org/x/oauth2's auto-detect
-// retries with form credentials after a Basic failure (oauth.md §3).
+// retries with form credentials after a Basic failure (docs/oauth.md,
+// "Codes").
 func (s *Server) authenticate(r *http.Request, form url.Values) (credential, *Error) {
 	c, e := s.credentials(r, form)
 	if e != nil {
@@ -195,7 +199,7 @@ type exchangeCtx struct {
 }
 
 // clientInfo is go-oauth2's ClientInfoHandler: the credentials HandleToken
-// authenticated, or (for a direct caller) the same parsing (G7).
+// authenticated, or (for a direct caller) the same parsing.
 func (s *Server) clientInfo(r *http.Request) (string, string, error) {
 	if x, ok := r.Context().Value(exchangeKey{}).(*exchangeCtx); ok {
 		return x.cred.id, x.cred.secret, nil
@@ -209,8 +213,8 @@ func (s *Server) clientInfo(r *http.Request) (string, string, error) {
 
 // exchange checks the code, lets go-oauth2 consume it and mint the token,
 // and links the token to the code, all under exchMu: of N concurrent
-// exchanges exactly one wins (G9), and a replay finds the tokens to revoke
-// (G10).
+// exchanges exactly one wins, and a replay finds the tokens to revoke
+// (docs/oauth.md, "Codes").
 func (s *Server) exchange(r *http.Request, form url.Values, cred credential, code string) (Token, *Error) {
 	s.exchMu.Lock()
 	defer s.exchMu.Unlock()
@@ -219,7 +223,7 @@ func (s *Server) exchange(r *http.Request, form url.Values, cred credential, cod
 	switch {
 	case ci.state == codeSpent && ci.clientID == cred.id:
 		// Replay by the owner: RFC 6749 §4.1.2 "SHOULD revoke all tokens
-		// previously issued based on that authorization code" (G10). A
+		// previously issued based on that authorization code". A
 		// stranger presenting it revokes nothing.
 		for _, a := range s.store.issuedFrom(code) {
 			_ = s.mgr.RemoveAccessToken(r.Context(), a)
@@ -237,10 +241,10 @@ func (s *Server) exchange(r *http.Request, form url.Values, cred credential, cod
 		return Token{}, newError(http.StatusBadRequest, ErrInvalidRequest, s.msg.NoRedirectURI)
 	}
 
-	// What go-oauth2 reads: the body only (G6), the grant rewritten (G12),
-	// redirect_uri taken from the code when absent, since go-oauth2 requires
-	// it (G11). go-oauth2 only reads the values, so they are shared with
-	// form, and the request is a shallow copy with its own URL.
+	// What go-oauth2 reads: the body only, the grant rewritten to
+	// authorization_code, and redirect_uri taken from the code when absent,
+	// since go-oauth2 requires it. go-oauth2 only reads the values, so they
+	// are shared with form.
 	pf := maps.Clone(form)
 	pf["grant_type"] = []string{string(oauth2.AuthorizationCode)}
 	pf["redirect_uri"] = []string{ci.redirectURI}
@@ -271,7 +275,7 @@ func (s *Server) exchange(r *http.Request, form url.Values, cred credential, cod
 // error. What remains possible there is a PKCE failure (the Manager checks
 // it after consuming the code) and faults.
 func (s *Server) managerError(err error, ci codeInfo, form url.Values) *Error {
-	code, status := s.errorCode(err) // G4, G16 applied
+	code, status := s.errorCode(err)
 	switch {
 	case code == ErrInvalidGrant && (ci.codeChallenge != "" || form.Has("code_verifier")):
 		return newError(status, code, s.msg.PKCE)
@@ -290,9 +294,10 @@ func (s *Server) managerError(err error, ci codeInfo, form url.Values) *Error {
 type bound struct{ clientID, redirectURI string }
 
 // exchangeClients lets the redirect URI a code was issued for count as
-// registered while that code is exchanged: a pending code stays bound to its
-// URI when the app's redirect URL is edited (assist.md §2), and go-oauth2
-// re-validates the token request's redirect_uri against the registration.
+// registered while that code is exchanged: a pending code stays bound to
+// its URI when the app's redirect URL is edited (docs/oauth.md, "Codes"),
+// and go-oauth2 re-validates the token request's redirect_uri against the
+// registration.
 type exchangeClients struct{ clientStore }
 
 func (ec exchangeClients) GetByID(ctx context.Context, id string) (oauth2.ClientInfo, error) {
