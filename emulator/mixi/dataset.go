@@ -1,12 +1,12 @@
 package mixi
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/fakeapi/fakeapi/internal/fixture"
 	"github.com/fakeapi/fakeapi/internal/oauth1"
@@ -37,39 +37,34 @@ var visibilityNames = map[string]visibility{
 	"public": visPublic, "friends": visFriends, "friends_of_friends": visFriendsOfFriends, "private": visPrivate,
 }
 
-// str is a string held in the dataset's text arena, so that userRec holds
-// no pointers: the garbage collector never scans a slice of pointer-free
-// records, and the users (100k in the benchmark fixture, live as long as the
-// process) were most of every GC cycle's mark work while they held a dozen
-// strings each (docs/PERFORMANCE.md). The top bit of n marks a string that
-// needs JSON escaping; every other string is copied between quotes.
-type str struct{ off, n uint32 }
-
-const strEscape = 1 << 31
-
-func (x str) len() uint32 { return x.n &^ strEscape }
-
-// plainJSON reports whether x can be written between quotes as it is.
-func (x str) plainJSON() bool { return x.n&strEscape == 0 }
-
-// userRec is a user as the handlers need it: the fixture's values as given
-// (empty: omitted, for export) and the effective values of its defaulted
-// fields, all in the dataset's text arena.
-type userRec struct {
+// user is a fixture user. Its Apps are live state and left empty here; the
+// methods give the values of the defaulted fields.
+type user struct {
+	User
 	num uint64
-	// As given.
-	id, nickname, fixDisplayName, fixThumbnailURL, fixProfileURL, bloodType, birthday, gender,
-	fixLastLogin, fixUpdated, fixProfileVis, fixDevice str
-	addrLo, addrN int32 // d.addrs[addrLo : addrLo+addrN]
-	// fixDisclosure is basicDisclosure as given: 0 omitted, 1 false, 2 true.
-	fixDisclosure uint8
-	// Effective.
-	displayName, thumbnailURL, profileURL, lastLogin, updated, device str
-	profileVis                                                        visibility
-	disclosure                                                        bool
+	// lastLogin and updated are in mixi's layout (timeLayout), defaultTime
+	// when the fixture gave none.
+	lastLogin, updated string
+	profileVis         visibility
+	disclosure         bool
 }
 
-type addrRec struct{ region, locality str }
+func (u *user) displayName() string  { return cmp.Or(u.DisplayName, u.Nickname) }
+func (u *user) thumbnailURL() string { return cmp.Or(u.ThumbnailURL, noImageURL) }
+
+func (u *user) profileURL() string {
+	if u.ProfileURL != "" {
+		return u.ProfileURL
+	}
+	return "http://mixi.jp/show_friend.pl?id=" + u.ID
+}
+
+func (u *user) device() string {
+	if u.DeviceID != "" {
+		return u.DeviceID
+	}
+	return "user-" + u.ID
+}
 
 type appRec struct {
 	fix   App
@@ -98,9 +93,7 @@ type dataset struct {
 	appByID  map[string]int
 	appByKey map[string]int
 
-	users []userRec // by numeric id, so index order is id order
-	addrs []addrRec
-	text  string // the arena every str points into
+	users []user // by numeric id, so index order is id order
 	byNum map[uint64]int32
 
 	// adj[adjOff[u]:adjOff[u+1]] are u's friends, sorted (CSR form: two
@@ -119,9 +112,6 @@ type dataset struct {
 	requests  []Request
 	nonces    []oauth1.UsedNonce
 }
-
-// s is the string x.
-func (d *dataset) s(x str) string { return d.text[x.off : x.off+x.len()] }
 
 func (d *dataset) friends(u int32) []int32 { return d.adj[d.adjOff[u]:d.adjOff[u+1]] }
 
@@ -264,31 +254,25 @@ func (d *dataset) buildUsers(users []User) error {
 		}
 		return 0
 	})
-	d.users = make([]userRec, len(users))
+	d.users = make([]user, len(users))
 	for range d.apps {
 		d.installed = append(d.installed, make([]uint64, (len(users)+63)/64))
 	}
-	tb := newTextBuilder()
 	for k, o := range order {
-		u := &users[o.pos]
-		rec, err := d.userRec(tb, u, o.pos, int32(k))
+		u, err := d.buildUser(&users[o.pos], o.pos, int32(k))
 		if err != nil {
 			return err
 		}
-		rec.num = o.num
-		d.users[k] = rec
+		u.num = o.num
+		d.users[k] = u
 		d.byNum[o.num] = int32(k)
 	}
-	if tb.overflow {
-		return fixture.Errorf("users", "the users' text exceeds %d bytes", maxText)
-	}
-	d.text = string(tb.b)
 	return nil
 }
 
-func (d *dataset) userRec(tb *textBuilder, u *User, pos int, k int32) (userRec, error) {
+func (d *dataset) buildUser(u *User, pos int, k int32) (user, error) {
 	p := fmt.Sprintf("users[%d]", pos)
-	r := userRec{profileVis: visFriends, disclosure: true}
+	r := user{profileVis: visFriends, disclosure: true}
 	if u.Nickname == "" {
 		return r, fixture.Errorf(p+".nickname", "must not be empty")
 	}
@@ -331,10 +315,6 @@ func (d *dataset) userRec(tb *textBuilder, u *User, pos int, k int32) (userRec, 
 	}
 	if u.BasicDisclosure != nil {
 		r.disclosure = *u.BasicDisclosure
-		r.fixDisclosure = 1
-		if r.disclosure {
-			r.fixDisclosure = 2
-		}
 	}
 	for j, app := range u.Apps {
 		ai, ok := d.appByID[app]
@@ -347,113 +327,22 @@ func (d *dataset) userRec(tb *textBuilder, u *User, pos int, k int32) (userRec, 
 		setBit(d.installed[ai], k, true)
 	}
 
-	r.id, r.nickname = tb.add(u.ID), tb.add(u.Nickname)
-	r.bloodType, r.birthday, r.gender = tb.add(u.BloodType), tb.add(u.Birthday), tb.add(u.Gender)
-	r.fixProfileVis = tb.add(u.ProfileVisibility)
-	r.fixDisplayName, r.displayName = tb.addOr(u.DisplayName, r.nickname)
-	r.fixThumbnailURL, r.thumbnailURL = tb.addOr(u.ThumbnailURL, tb.add(noImageURL))
-	r.fixProfileURL, r.profileURL = tb.addOr(u.ProfileURL, str{})
-	if u.ProfileURL == "" {
-		r.profileURL = tb.add("http://mixi.jp/show_friend.pl?id=" + u.ID)
-	}
-	r.fixDevice, r.device = tb.addOr(u.DeviceID, str{})
-	if u.DeviceID == "" {
-		r.device = tb.add("user-" + u.ID)
-	}
-	r.fixLastLogin, r.fixUpdated = tb.add(u.LastLogin), tb.add(u.Updated)
-	r.lastLogin, r.updated = tb.add(lastLogin), tb.add(updated)
-	r.addrLo, r.addrN = int32(len(d.addrs)), int32(len(u.Addresses))
-	for _, a := range u.Addresses {
-		d.addrs = append(d.addrs, addrRec{region: tb.add(a.Region), locality: tb.add(a.Locality)})
-	}
+	r.User = *u
+	r.Apps = nil
+	r.lastLogin, r.updated = lastLogin, updated
 	return r, nil
-}
-
-// maxText bounds the text arena: offsets are 32-bit and the top bit of a
-// length is the escape flag.
-const maxText = 1<<31 - 1
-
-// textBuilder fills the text arena while the users are built.
-type textBuilder struct {
-	b        []byte
-	shared   map[string]str // the defaults most users share, stored once
-	overflow bool
-}
-
-func newTextBuilder() *textBuilder {
-	tb := &textBuilder{shared: map[string]str{}}
-	for _, s := range []string{defaultTime, noImageURL} {
-		tb.shared[s] = tb.add(s)
-	}
-	return tb
-}
-
-func (tb *textBuilder) add(s string) str {
-	if s == "" {
-		return str{}
-	}
-	if x, ok := tb.shared[s]; ok {
-		return x
-	}
-	if len(tb.b)+len(s) > maxText {
-		tb.overflow = true
-		return str{}
-	}
-	x := str{off: uint32(len(tb.b)), n: uint32(len(s))}
-	if !jsonPlain(s) {
-		x.n |= strEscape
-	}
-	tb.b = append(tb.b, s...)
-	return x
-}
-
-// addOr stores s as given, and returns it again as the effective value, or
-// def when s is empty.
-func (tb *textBuilder) addOr(s string, def str) (given, effective str) {
-	if s == "" {
-		return str{}, def
-	}
-	x := tb.add(s)
-	return x, x
-}
-
-// jsonPlain reports whether jsonString would write s unchanged between
-// quotes: no control character, quote, backslash or DEL, valid UTF-8, and
-// no U+2028/U+2029 (which it escapes for JavaScript).
-func jsonPlain(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < 0x20 || c == '"' || c == '\\' || c == 0x7f {
-			return false
-		}
-		if c == 0xE2 && i+2 < len(s) && s[i+1] == 0x80 && (s[i+2] == 0xA8 || s[i+2] == 0xA9) {
-			return false
-		}
-	}
-	return utf8.ValidString(s)
 }
 
 // userFixture is user u as the fixture gave it (Apps are live state: the
 // caller fills them).
 func (d *dataset) userFixture(u int32) User {
-	r := &d.users[u]
-	f := User{ID: d.s(r.id), Nickname: d.s(r.nickname), DisplayName: d.s(r.fixDisplayName),
-		ThumbnailURL: d.s(r.fixThumbnailURL), ProfileURL: d.s(r.fixProfileURL), BloodType: d.s(r.bloodType),
-		Birthday: d.s(r.birthday), Gender: d.s(r.gender), LastLogin: d.s(r.fixLastLogin), Updated: d.s(r.fixUpdated),
-		ProfileVisibility: d.s(r.fixProfileVis), DeviceID: d.s(r.fixDevice)}
-	if r.fixDisclosure != 0 {
-		v := r.fixDisclosure == 2
+	f := d.users[u].User
+	if f.BasicDisclosure != nil {
+		v := *f.BasicDisclosure
 		f.BasicDisclosure = &v
 	}
-	for _, a := range d.addresses(u) {
-		f.Addresses = append(f.Addresses, Address{Region: d.s(a.region), Locality: d.s(a.locality)})
-	}
+	f.Addresses = slices.Clone(f.Addresses)
 	return f
-}
-
-func (d *dataset) addresses(u int32) []addrRec {
-	r := &d.users[u]
-	return d.addrs[r.addrLo : r.addrLo+r.addrN]
 }
 
 func (d *dataset) hasApp(id string) bool { _, ok := d.appByID[id]; return ok }
@@ -463,4 +352,4 @@ func (d *dataset) hasUser(id string) bool {
 }
 
 // formatID is the bare decimal id of user u.
-func (d *dataset) formatID(u int32) string { return d.s(d.users[u].id) }
+func (d *dataset) formatID(u int32) string { return d.users[u].ID }

@@ -107,19 +107,6 @@ func (o *jsonObject) rawKey(quotedKey string) {
 	o.b.WriteString(quotedKey)
 }
 
-// text writes a member whose value is in d's text arena; a string checked
-// at load to need no escaping is copied as it is.
-func (o *jsonObject) text(quotedKey string, d *dataset, x str) {
-	o.rawKey(quotedKey)
-	if x.plainJSON() {
-		o.b.WriteByte('"')
-		o.b.WriteString(d.s(x))
-		o.b.WriteByte('"')
-		return
-	}
-	jsonString(o.b, d.s(x))
-}
-
 // flag writes one of mixi's string booleans, "true"/"false" [doc].
 func (o *jsonObject) flag(quotedKey string, v bool) {
 	o.rawKey(quotedKey)

@@ -22,7 +22,7 @@ type state struct {
 
 var _ provider.State = state{}
 
-// Reset puts back the fixtures the provider was opened with (R7).
+// Reset puts back the fixtures the provider was opened with.
 func (st state) Reset() {
 	st.s.replace(st.s.orig)
 	st.sessions.Reset()
@@ -89,11 +89,11 @@ func (st state) Accounts() []provider.Account {
 				apps = append(apps, s.ds.apps[a].fix.ID)
 			}
 		}
-		note := s.ds.s(u.nickname) + "; xoauth_requestor_id"
+		note := u.Nickname + "; xoauth_requestor_id"
 		if len(apps) > 0 {
 			note += "; installed " + strings.Join(apps, ", ")
 		}
-		out = append(out, provider.Account{Kind: "user", ID: s.ds.s(u.id), Note: note})
+		out = append(out, provider.Account{Kind: "user", ID: u.ID, Note: note})
 	}
 	return out
 }
@@ -128,7 +128,7 @@ func (s *memStore) export() Fixtures {
 				continue // each pair once, under its smaller id
 			}
 			if len(b) == 0 {
-				b = append(append(b, d.s(d.users[u].id)...), ':')
+				b = append(append(b, d.users[u].ID...), ':')
 			} else {
 				b = append(b, ',')
 			}

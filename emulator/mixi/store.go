@@ -13,7 +13,7 @@ import (
 	"github.com/fakeapi/fakeapi/internal/oauth1"
 )
 
-// Store is what the handlers ask of the state (R6). Users are named by id
+// Store is what the handlers ask of the state. Users are named by id
 // strings and resolved under the store's lock on every call, so a state
 // import between two calls cannot leave a handler holding a stale index.
 type Store interface {
@@ -53,12 +53,10 @@ func (p page) window(n int) (int, int) {
 // person is one user as one viewer may see them: the flags say which field
 // groups the permission model lets through (mixi.md §3).
 type person struct {
-	// rec points into a dataset, which nothing changes after it was built
-	// (replace swaps whole datasets; reset reuses the original), so it is a
-	// read-only view that stays valid after the lock is released. A copy of
-	// the record per person was most of a friends page's allocation.
-	rec      *userRec
-	d        *dataset // rec's dataset, whose text arena holds rec's strings
+	// u points into a dataset, which nothing changes after it was built
+	// (replace swaps whole datasets; reset reuses the original), so it stays
+	// valid after the lock is released.
+	u        *user
 	isViewer bool
 	hasApp   bool
 	basic    bool
@@ -159,19 +157,19 @@ func (s *memStore) CheckViewer(app, viewer string) error {
 // private, the profile (○); a friend without it shows basic data unless
 // disclosure is off (▲) and the profile only when public (△).
 func (s *memStore) viewLocked(a int, viewer, target int32, withHash bool) person {
-	rec := &s.ds.users[target]
-	p := person{rec: rec, d: s.ds, isViewer: viewer == target, hasApp: hasBit(s.lv.installed[a], target)}
+	u := &s.ds.users[target]
+	p := person{u: u, isViewer: viewer == target, hasApp: hasBit(s.lv.installed[a], target)}
 	switch {
 	case p.isViewer:
 		p.basic, p.profile = true, true
 	case p.hasApp:
-		p.basic, p.profile = true, rec.profileVis != visPrivate
+		p.basic, p.profile = true, u.profileVis != visPrivate
 	default:
-		p.basic = rec.disclosure
-		p.profile = rec.disclosure && rec.profileVis == visPublic
+		p.basic = u.disclosure
+		p.profile = u.disclosure && u.profileVis == visPublic
 	}
 	if withHash && p.basic {
-		p.userHash = userHash(s.ds.s(rec.device), s.ds.apps[a].fix.ID)
+		p.userHash = userHash(u.device(), s.ds.apps[a].fix.ID)
 	}
 	return p
 }
@@ -465,7 +463,7 @@ func (s *memStore) InviteContext(app, owner string) (App, []candidate, error) {
 	out := make([]candidate, 0, len(fs))
 	for _, f := range fs {
 		u := &s.ds.users[f]
-		out = append(out, candidate{ID: s.ds.s(u.id), Nickname: s.ds.s(u.nickname), ThumbnailURL: s.ds.s(u.thumbnailURL), HasApp: hasBit(s.lv.installed[a], f)})
+		out = append(out, candidate{ID: u.ID, Nickname: u.Nickname, ThumbnailURL: u.thumbnailURL(), HasApp: hasBit(s.lv.installed[a], f)})
 	}
 	app0 := s.ds.apps[a].fix
 	app0.CallbackHosts = slices.Clone(app0.CallbackHosts)
