@@ -5,7 +5,6 @@ import (
 	"encoding/xml"
 	"net/http"
 	"strconv"
-	"sync"
 	"unicode/utf8"
 
 	"github.com/fakeapi/fakeapi/internal/httpx"
@@ -80,9 +79,6 @@ type jsonObject struct {
 	n int
 }
 
-// openObject starts an object. It returns a value (the methods take its
-// address on the caller's stack), so the 20 persons of a page cost no
-// allocation each.
 func openObject(b *bytes.Buffer) jsonObject { b.WriteByte('{'); return jsonObject{b: b} }
 
 func (o *jsonObject) key(k string) {
@@ -96,52 +92,15 @@ func (o *jsonObject) key(k string) {
 
 func (o *jsonObject) str(k, v string) { o.key(k); jsonString(o.b, v) }
 
-// rawKey starts a member whose key is given quoted and with its colon, as
-// a constant: a page of persons wrote and escaped the same ten keys twenty
-// times.
-func (o *jsonObject) rawKey(quotedKey string) {
-	if o.n > 0 {
-		o.b.WriteByte(',')
-	}
-	o.n++
-	o.b.WriteString(quotedKey)
-}
+// boolStr writes one of mixi's string booleans, "true"/"false" [doc].
+func (o *jsonObject) boolStr(k string, v bool) { o.str(k, strconv.FormatBool(v)) }
 
-// flag writes one of mixi's string booleans, "true"/"false" [doc].
-func (o *jsonObject) flag(quotedKey string, v bool) {
-	o.rawKey(quotedKey)
-	if v {
-		o.b.WriteString(`"true"`)
-	} else {
-		o.b.WriteString(`"false"`)
-	}
-}
 func (o *jsonObject) num(k string, v int) {
 	o.key(k)
 	o.b.WriteString(strconv.Itoa(v))
 }
 
-// boolStr writes mixi's string booleans, "true"/"false" [doc].
-func (o *jsonObject) boolStr(k string, v bool) { o.str(k, strconv.FormatBool(v)) }
-func (o *jsonObject) close()                   { o.b.WriteByte('}') }
-
-// bufferPool recycles response buffers: a page of friends is 6 kB that
-// was allocated and zeroed on every request (docs/PERFORMANCE.md). A buffer
-// is returned only after its bytes were written to the client.
-var bufferPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-func getBuffer() *bytes.Buffer {
-	b := bufferPool.Get().(*bytes.Buffer)
-	b.Reset()
-	return b
-}
-
-// putBuffer recycles b unless a rare huge response made it large.
-func putBuffer(b *bytes.Buffer) {
-	if b.Cap() <= 64<<10 {
-		bufferPool.Put(b)
-	}
-}
+func (o *jsonObject) close() { o.b.WriteByte('}') }
 
 func writeJSONBody(w http.ResponseWriter, b *bytes.Buffer) {
 	httpx.WriteBytes(w, http.StatusOK, contentJSON, b.Bytes())

@@ -3,6 +3,7 @@ package mixi
 import (
 	"slices"
 	"strings"
+	"time"
 )
 
 // live is the runtime state over a dataset: installs (and the per-app
@@ -14,18 +15,15 @@ type live struct {
 	// hasApp[app][u] are u's friends who installed app, sorted: paging a
 	// filterBy=hasApp list costs O(page) (mixi.md §3).
 	hasApp [][][]int32
-	// appdata per app and user, as key/value pairs sorted by key: one
-	// allocation per user instead of a map, read in order without sorting,
-	// and never changed in place (a write stores a new slice), so a reader
-	// may keep it after the lock is released.
+	// appdata per app and user, as key/value pairs sorted by key, the
+	// order responses list them in.
 	appdata []map[int32][][2]string
 	// requests in creation order; reqByID indexes them.
 	requests []Request
 	reqByID  map[string]int
-	// writes are the appdata write times per app and user (UNIX ns of the
-	// injected clock: an int64 slice is not scanned by the GC, a time.Time
-	// slice is), oldest first, for the 180 writes / 3 minutes limit.
-	writes map[writeKey][]int64
+	// writes are the appdata write times per app and user on the injected
+	// clock, oldest first, for the 180 writes / 3 minutes limit.
+	writes map[writeKey][]time.Time
 }
 
 type writeKey struct {
@@ -39,7 +37,7 @@ func newLive(d *dataset) *live {
 		hasApp:    make([][][]int32, len(d.apps)),
 		appdata:   make([]map[int32][][2]string, len(d.apps)),
 		reqByID:   map[string]int{},
-		writes:    map[writeKey][]int64{},
+		writes:    map[writeKey][]time.Time{},
 	}
 	for a := range d.apps {
 		lv.installed[a] = slices.Clone(d.installed[a])

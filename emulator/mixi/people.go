@@ -102,9 +102,7 @@ func handlePeopleFriend(log *slog.Logger, st Store) http.HandlerFunc {
 // writePeople writes a single person ({"entry":{…}}) or a collection
 // ({"entry":[…]} with itemsPerPage), as JSON or Atom.
 func writePeople(w http.ResponseWriter, f format, ps []person, pf personFields, start, total, perPage int, single bool) {
-	b := getBuffer()
-	defer putBuffer(b)
-	b.Grow(256 + 400*len(ps))
+	b := new(bytes.Buffer)
 	if f == formatAtom {
 		b.WriteString(atomHead)
 		for i := range ps {
@@ -147,9 +145,9 @@ func jsonPerson(b *bytes.Buffer, p *person, pf personFields) {
 		o.str("nickname", u.Nickname)
 		o.str("lastLogin", u.lastLogin)
 	}
-	o.flag(`"isViewer":`, p.isViewer)
-	o.flag(`"hasApp":`, p.hasApp)
-	o.flag(`"isOwner":`, p.isViewer) // VIEWER = OWNER on mobile [doc]
+	o.boolStr("isViewer", p.isViewer)
+	o.boolStr("hasApp", p.hasApp)
+	o.boolStr("isOwner", p.isViewer) // VIEWER = OWNER on mobile [doc]
 	o.str("id", u.ID)
 	o.str("updated", u.updated)
 	if pf.userHash && p.userHash != "" {

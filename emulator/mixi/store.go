@@ -284,18 +284,12 @@ func (s *memStore) AppData(app, viewer, owner string, friends bool, keys []strin
 	return out, len(users), nil
 }
 
-// pickKeys is the pairs named by keys (all when keys is empty), in key
-// order. The stored slice is never changed in place, so it may be returned.
+// pickKeys copies the pairs named by keys (all when keys is empty), in key
+// order.
 func pickKeys(data [][2]string, keys []string) [][2]string {
-	if len(keys) == 0 {
-		if data == nil {
-			return [][2]string{}
-		}
-		return data
-	}
-	out := make([][2]string, 0, min(len(keys), len(data)))
+	out := make([][2]string, 0, len(data))
 	for _, kv := range data {
-		if slices.Contains(keys, kv[0]) {
+		if len(keys) == 0 || slices.Contains(keys, kv[0]) {
 			out = append(out, kv)
 		}
 	}
@@ -321,9 +315,9 @@ func (s *memStore) WriteAppData(app, viewer, owner string, set map[string]string
 	}
 	k := writeKey{a, v}
 	times := s.lv.writes[k]
-	cut := now.Add(-writeWindow).UnixNano()
+	cut := now.Add(-writeWindow)
 	drop := 0
-	for drop < len(times) && times[drop] <= cut {
+	for drop < len(times) && !times[drop].After(cut) {
 		drop++
 	}
 	times = times[drop:]
@@ -331,7 +325,7 @@ func (s *memStore) WriteAppData(app, viewer, owner string, set map[string]string
 		s.lv.writes[k] = times
 		return errRateLimited
 	}
-	s.lv.writes[k] = append(times, now.UnixNano())
+	s.lv.writes[k] = append(times, now)
 
 	var next [][2]string
 	if !delAll {
