@@ -10,11 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-const (
-	nsAtom       = "http://www.w3.org/2005/Atom"
-	nsOpenSearch = "http://a9.com/-/spec/opensearch/1.1"
-)
-
 type atomFeed struct {
 	XMLName      xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`
 	Entries      []atomEntry `xml:"entry"`
