@@ -3,6 +3,7 @@ package emulator
 import (
 	"io/fs"
 	"log/slog"
+	"time"
 
 	"github.com/fakeapi/fakeapi/internal/clock"
 	"github.com/fakeapi/fakeapi/internal/httpx"
@@ -47,6 +48,16 @@ type Config struct {
 	DisableRateLimits bool
 	// TrustProxy makes Assist's IP allow-list read X-Forwarded-For.
 	TrustProxy bool
+	// AssistStrictJSON refuses Assist order bodies with raw non-ASCII text
+	// (docs/providers/assist.md); a fixture's settings can turn it on too.
+	AssistStrictJSON bool
+	// AssistThrottle allows one Assist API request per second per token.
+	AssistThrottle bool
+	// KiiLoginFailureLimit locks a Kii user out for KiiLoginLockout after
+	// this many wrong passwords in a row (0: off), for apps whose fixture
+	// sets no limit of its own (docs/providers/kii.md, "Login throttling").
+	KiiLoginFailureLimit int
+	KiiLoginLockout      time.Duration
 	// Version is reported by health and the dashboard.
 	Version string
 	// Clock is the emulator clock; nil starts one at wall time.

@@ -60,11 +60,11 @@ func Builtin() []Provider {
 		{"iijmio", func(d provider.Deps, cfg Config, file string, data []byte) (*provider.Instance, error) {
 			return iijmio.Open(d, iijmio.Config{DisableRateLimits: cfg.DisableRateLimits}, file, data)
 		}},
-		{"kii", func(d provider.Deps, _ Config, file string, data []byte) (*provider.Instance, error) {
-			return kii.Open(d, kii.Config{}, file, data)
+		{"kii", func(d provider.Deps, cfg Config, file string, data []byte) (*provider.Instance, error) {
+			return kii.Open(d, kii.Config{LoginFailureLimit: cfg.KiiLoginFailureLimit, LoginLockout: cfg.KiiLoginLockout}, file, data)
 		}},
 		{"assist", func(d provider.Deps, cfg Config, file string, data []byte) (*provider.Instance, error) {
-			return assist.Open(d, assist.Config{TrustProxy: cfg.TrustProxy}, file, data)
+			return assist.Open(d, assist.Config{TrustProxy: cfg.TrustProxy, StrictJSON: cfg.AssistStrictJSON, Throttle: cfg.AssistThrottle}, file, data)
 		}},
 		{"mixi", func(d provider.Deps, _ Config, file string, data []byte) (*provider.Instance, error) {
 			return mixi.Open(d, mixi.Config{}, file, data)

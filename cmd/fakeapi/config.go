@@ -37,6 +37,10 @@ type config struct {
 	journalSize     int
 	rateLimits      bool
 	trustProxy      bool
+	assistStrict    bool
+	assistThrottle  bool
+	kiiFailLimit    int
+	kiiLockout      time.Duration
 	shutdownTimeout time.Duration
 	// gcHeadroom is the heap floor in MB (internal/gctune); 0 is Go's
 	// default pacing, which is also used when the user set GOGC.
@@ -133,6 +137,10 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	journal := fs.Int("journal-size", int(envInt("FAKEAPI_JOURNAL_SIZE", 1000)), "requests kept in the journal (FAKEAPI_JOURNAL_SIZE)")
 	fs.BoolVar(&c.rateLimits, "rate-limits", envBool("FAKEAPI_RATE_LIMITS", true), "enforce IIJmio's per-token rate limits (FAKEAPI_RATE_LIMITS)")
 	fs.BoolVar(&c.trustProxy, "trust-proxy", envBool("FAKEAPI_TRUST_PROXY", false), "read client addresses from X-Forwarded-For (FAKEAPI_TRUST_PROXY)")
+	fs.BoolVar(&c.assistStrict, "assist-strict-json", envBool("FAKEAPI_ASSIST_STRICT_JSON", false), "Assist refuses order bodies with raw non-ASCII text, as its FAQ asks for \\uXXXX escapes (FAKEAPI_ASSIST_STRICT_JSON)")
+	fs.BoolVar(&c.assistThrottle, "assist-throttle", envBool("FAKEAPI_ASSIST_THROTTLE", false), "Assist allows one API request per second per access token (FAKEAPI_ASSIST_THROTTLE)")
+	kiiFail := fs.Int("kii-login-failure-limit", int(envInt("FAKEAPI_KII_LOGIN_FAILURE_LIMIT", 0)), "lock a Kii user out after this many wrong passwords in a row; 0 is off, as Kii documents no throttling (FAKEAPI_KII_LOGIN_FAILURE_LIMIT)")
+	fs.DurationVar(&c.kiiLockout, "kii-login-lockout", envDur("FAKEAPI_KII_LOGIN_LOCKOUT", 5*time.Minute), "how long a throttled Kii user is locked out (FAKEAPI_KII_LOGIN_LOCKOUT)")
 	fs.Int64Var(&c.gcHeadroom, "gc-headroom", envInt("FAKEAPI_GC_HEADROOM", 64), "MB the heap may grow between garbage collections however small it is; 0 for Go's default pacing, which GOGC in the environment also selects (FAKEAPI_GC_HEADROOM)")
 	c.userGOGC = getenv("GOGC") != ""
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", envDur("FAKEAPI_SHUTDOWN_TIMEOUT", 10*time.Second), "how long in-flight requests may finish at shutdown (FAKEAPI_SHUTDOWN_TIMEOUT)")
@@ -150,6 +158,7 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	}
 	c.journalSize = *journal
 	c.maxFaults = *maxFaults
+	c.kiiFailLimit = *kiiFail
 	for _, h := range strings.Split(*adminHosts, ",") {
 		if h = strings.TrimSpace(h); h != "" {
 			c.adminHosts = append(c.adminHosts, h)
@@ -198,6 +207,12 @@ func (c config) validate() error {
 	}
 	if c.gcHeadroom < 0 || c.gcHeadroom > 1<<20 {
 		return fmt.Errorf("invalid -gc-headroom %d: want 0 to 1048576 (MB)", c.gcHeadroom)
+	}
+	if c.kiiFailLimit < 0 {
+		return fmt.Errorf("invalid -kii-login-failure-limit %d: want 0 (off) or more", c.kiiFailLimit)
+	}
+	if c.kiiLockout <= 0 {
+		return fmt.Errorf("invalid -kii-login-lockout %s: want more than 0", c.kiiLockout)
 	}
 	if c.shutdownTimeout <= 0 {
 		return fmt.Errorf("invalid -shutdown-timeout %s: want more than 0", c.shutdownTimeout)

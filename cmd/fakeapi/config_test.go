@@ -78,6 +78,15 @@ func TestParseConfig(t *testing.T) {
 				assert.Equal(t, int64(1000), c.maxStateBody)
 			}},
 		{name: "should refuse a zero fault cap", args: []string{"-max-faults", "0"}, wantErr: "invalid -max-faults 0"},
+		{name: "should read the provider settings", args: []string{"-assist-strict-json", "-kii-login-lockout", "90s"},
+			env: map[string]string{"FAKEAPI_ASSIST_THROTTLE": "true", "FAKEAPI_KII_LOGIN_FAILURE_LIMIT": "3"},
+			want: func(t *testing.T, c config) {
+				assert.True(t, c.assistStrict)
+				assert.True(t, c.assistThrottle)
+				assert.Equal(t, 3, c.kiiFailLimit)
+				assert.Equal(t, 90*time.Second, c.kiiLockout)
+			}},
+		{name: "should refuse a negative Kii failure limit", args: []string{"-kii-login-failure-limit", "-1"}, wantErr: "invalid -kii-login-failure-limit -1"},
 		{name: "should refuse stray arguments", args: []string{"serve"}, wantErr: `unexpected argument "serve"`},
 		{name: "should refuse unknown flags", args: []string{"-nope"}, wantErr: "usage"},
 	}

@@ -50,6 +50,20 @@ func WithoutRateLimits() Option { return func(c *emulator.Config) { c.DisableRat
 // WithTrustProxy makes Assist's IP allow-list read X-Forwarded-For.
 func WithTrustProxy() Option { return func(c *emulator.Config) { c.TrustProxy = true } }
 
+// WithKiiLoginThrottle locks a Kii user out for lockout after limit wrong
+// passwords in a row (docs/providers/kii.md, "Login throttling").
+func WithKiiLoginThrottle(limit int, lockout time.Duration) Option {
+	return func(c *emulator.Config) { c.KiiLoginFailureLimit, c.KiiLoginLockout = limit, lockout }
+}
+
+// WithAssistStrictJSON makes Assist refuse order bodies with raw non-ASCII
+// text.
+func WithAssistStrictJSON() Option { return func(c *emulator.Config) { c.AssistStrictJSON = true } }
+
+// WithAssistThrottle makes Assist allow one API request per second per
+// access token.
+func WithAssistThrottle() Option { return func(c *emulator.Config) { c.AssistThrottle = true } }
+
 // WithLogger sends the emulator's access log and errors to log.
 func WithLogger(log *slog.Logger) Option { return func(c *emulator.Config) { c.Log = log } }
 

@@ -1,6 +1,7 @@
 package emulatortest_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -95,4 +96,68 @@ func TestDialerSendsEveryAddressToTheServer(t *testing.T) {
 	resp.Body.Close()
 	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, "should reach mixi, which wants OAuth 1.0")
 	assert.Contains(t, resp.Header.Get("WWW-Authenticate"), "OAuth")
+}
+
+// The provider settings reach the providers: with Kii throttling at two
+// failures, the right password is refused after two wrong ones.
+func TestWithKiiLoginThrottleShouldReachKii(t *testing.T) {
+	t.Parallel()
+	srv := emulatortest.Start(t, emulatortest.WithKiiLoginThrottle(2, time.Hour))
+	login := func(password string) int {
+		body := `{"grant_type":"password","username":"taro.yamada","password":"` + password + `"}`
+		req, err := http.NewRequest(http.MethodPost, srv.Kii()+"/api/apps/da0b6a25/oauth2/token", strings.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Kii-AppID", "da0b6a25")
+		req.Header.Set("X-Kii-AppKey", "8174099687a26621f4e2cdd7cc03b3da")
+		resp, err := srv.Client().Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	require.Equal(t, http.StatusOK, login("taro-pass-1"))
+	assert.Equal(t, http.StatusBadRequest, login("wrong"))
+	assert.Equal(t, http.StatusBadRequest, login("wrong"))
+	assert.Equal(t, http.StatusBadRequest, login("taro-pass-1"), "locked out after two failures")
+}
+
+// With Assist's strict JSON, an order body with raw non-ASCII text is
+// refused where the default accepts it.
+func TestWithAssistStrictJSONShouldReachAssist(t *testing.T) {
+	t.Parallel()
+	for _, strict := range []bool{false, true} {
+		var opts []emulatortest.Option
+		if strict {
+			opts = append(opts, emulatortest.WithAssistStrictJSON())
+		}
+		srv := emulatortest.Start(t, opts...)
+		tok := assistToken(t, srv)
+		req, err := http.NewRequest(http.MethodPost, srv.Assist()+"/api/v1/orders.php", strings.NewReader(`{"order_date":"2024-04-10 09:30:00","order_name01":"木村","details":[{"product_name":"商品","price":1,"quantity":1}]}`))
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := srv.Client().Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		if strict {
+			assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
+		} else {
+			assert.Equal(t, http.StatusCreated, resp.StatusCode)
+		}
+	}
+}
+
+// assistToken imports a grant and a token for the fixtures' first app and
+// returns the token.
+func assistToken(t *testing.T, srv *emulatortest.Server) string {
+	t.Helper()
+	var doc map[string]map[string]any
+	require.NoError(t, json.Unmarshal(srv.ExportState("assist"), &doc))
+	const tok = "0123456789abcdef0123456789abcdef"
+	doc["assist"]["grants"] = []any{map[string]any{"clientId": "3f9a1c0d5e7b2a4c6d8e", "grantedBy": "test-admin", "grantedAt": "2024-04-01 09:00:00", "scope": "read_sales"}}
+	doc["assist"]["tokens"] = []any{map[string]any{"accessToken": tok, "clientId": "3f9a1c0d5e7b2a4c6d8e", "scope": "read_sales", "issuedAt": "2024-04-01 09:00:01"}}
+	data, err := json.Marshal(doc)
+	require.NoError(t, err)
+	require.NoError(t, srv.ImportState(data))
+	return tok
 }
