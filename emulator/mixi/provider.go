@@ -38,6 +38,12 @@ func Open(d provider.Deps, cfg Config, file string, data []byte) (*provider.Inst
 			}
 		},
 		State: state{s: st, clk: d.Clock, sessions: sessions},
+		Secrets: provider.Secrets{
+			// The OAuth signature may travel in the query or a form body as
+			// well as in Authorization, which the journal masks itself; the
+			// invite pages post their CSRF token.
+			Params: []string{"oauth_signature", "csrf_token"},
+		},
 	}, nil
 }
 

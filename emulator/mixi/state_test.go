@@ -198,3 +198,13 @@ func TestFixtureValidation(t *testing.T) {
 		assert.Contains(t, err.Error(), "nick")
 	})
 }
+
+// TestSecrets: the journal masks what mixi's traffic carries beyond the
+// HTTP-wide secrets: a signature sent in the query or a form body, and the
+// invite pages' CSRF token.
+func TestSecrets(t *testing.T) {
+	t.Parallel()
+	sec := newEnv(t).inst.Secrets
+	assert.Empty(t, sec.Headers)
+	assert.ElementsMatch(t, []string{"oauth_signature", "csrf_token"}, sec.Params)
+}
