@@ -102,6 +102,8 @@ func NewTokenStore(clk clock.Clock) *TokenStore {
 	return s
 }
 
+// reset empties the store. The tables are uncapped (limit 0); a per-store
+// cap would go here, and pinned entries are exempt from it.
 func (s *TokenStore) reset() {
 	s.codes = keytable.New[keytable.Key, codeEntry](0)
 	s.spent = keytable.New[keytable.Key, spentCode](0)
