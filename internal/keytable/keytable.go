@@ -127,9 +127,25 @@ func HasPointers(t reflect.Type) bool {
 // Limit is the most unpinned entries the table keeps (0: no limit).
 func (t *Table[K, V]) Limit() int { return t.limit }
 
-// SetLimit changes the limit, evicting at once what is over it.
+// SetLimit changes the limit, evicting at once what is over it. The
+// eviction queue is kept only while there is a limit: an uncapped table
+// does not pay for it.
 func (t *Table[K, V]) SetLimit(limit int) {
-	t.limit = max(limit, 0)
+	limit = max(limit, 0)
+	switch {
+	case limit == 0:
+		clear(t.order)
+		t.order, t.head = nil, 0
+	case t.limit == 0:
+		t.order, t.head = t.order[:0], 0
+		for k, s := range t.slots {
+			if !s.pinned {
+				t.order = append(t.order, queued[K]{k: k, seq: s.seq, expires: s.expires})
+			}
+		}
+		slices.SortFunc(t.order, func(a, b queued[K]) int { return cmpSeq(a.seq, b.seq) })
+	}
+	t.limit = limit
 	t.evict()
 }
 
@@ -147,7 +163,7 @@ func (t *Table[K, V]) Put(k K, v V, e Entry) {
 	q := queued[K]{k: k, seq: t.seq, expires: e.Expires}
 	if e.Pinned {
 		t.pinned++
-	} else {
+	} else if t.limit > 0 {
 		t.order = append(t.order, q)
 	}
 	if e.Expires != Never {
@@ -271,6 +287,21 @@ func (t *Table[K, V]) All(now int64) iter.Seq2[K, Item[V]] {
 		slices.SortFunc(items, func(a, b item) int { return cmpSeq(a.s.seq, b.s.seq) })
 		for _, it := range items {
 			if !yield(it.k, Item[V]{it.s.v, Entry{Expires: it.s.expires, Pinned: it.s.pinned}}) {
+				return
+			}
+		}
+	}
+}
+
+// Each yields every entry that has not expired by now, in no particular
+// order and without copying the table: for counting and searching.
+func (t *Table[K, V]) Each(now int64) iter.Seq2[K, Item[V]] {
+	return func(yield func(K, Item[V]) bool) {
+		for k, s := range t.slots {
+			if s.expires != Never && s.expires <= now {
+				continue
+			}
+			if !yield(k, Item[V]{s.v, Entry{Expires: s.expires, Pinned: s.pinned}}) {
 				return
 			}
 		}

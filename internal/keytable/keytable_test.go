@@ -232,6 +232,12 @@ func TestTableShouldBehaveLikeAPlainMap(t *testing.T) {
 			}
 		}
 		assert.Equal(t, live, n)
+		each := 0
+		for k, it := range tab.Each(now) {
+			assert.Equal(t, m.m[k].v, it.Value)
+			each++
+		}
+		assert.Equal(t, live, each, "Each should yield what All yields")
 		// Bookkeeping stays proportional to the live entries.
 		assert.LessOrEqual(t, len(tab.order)-tab.head, 2*tab.Len()+65)
 		assert.LessOrEqual(t, len(tab.expiry), 2*tab.Len()+65)
@@ -259,4 +265,28 @@ func TestPinnedEntriesShouldSurviveEviction(t *testing.T) {
 	tab.SetLimit(1)
 	assert.Equal(t, 2, tab.Len())
 	assert.Equal(t, 1, tab.TakeEvicted())
+}
+
+// A table made without a limit keeps no eviction queue; a limit set later
+// still evicts oldest first.
+func TestLimitSetLaterShouldEvictOldestFirst(t *testing.T) {
+	t.Parallel()
+	tab := New[Key, rec](0)
+	for i := range 10 {
+		k, _ := KeyOf("t" + itoa(i))
+		tab.Put(k, rec{user: uint32(i)}, Entry{Pinned: i == 0})
+	}
+	assert.Empty(t, tab.order, "an uncapped table should keep no queue")
+	tab.SetLimit(3)
+	assert.Equal(t, 4, tab.Len(), "three unpinned and the pinned one")
+	for i, want := range []bool{true, false, false, false, false, false, false, true, true, true} {
+		k, _ := KeyOf("t" + itoa(i))
+		_, ok := tab.Get(k, 0)
+		assert.Equal(t, want, ok, "t%d", i)
+	}
+	tab.SetLimit(0)
+	k, _ := KeyOf("new")
+	tab.Put(k, rec{}, Entry{})
+	assert.Equal(t, 5, tab.Len())
+	assert.Empty(t, tab.order)
 }

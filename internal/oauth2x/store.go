@@ -380,12 +380,12 @@ func (s *TokenStore) Count(match func(clientID, userID string) bool) (codes, tok
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
-	for _, it := range s.codes.All(now) {
+	for _, it := range s.codes.Each(now) {
 		if e := it.Value; now < e.expires && match(s.strs.str(e.client), s.strs.str(e.user)) {
 			codes++
 		}
 	}
-	for _, it := range s.access.All(now) {
+	for _, it := range s.access.Each(now) {
 		if e := it.Value; (e.expires == 0 || now < e.expires) && match(s.strs.str(e.client), s.strs.str(e.user)) {
 			tokens++
 		}
