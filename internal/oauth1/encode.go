@@ -58,11 +58,16 @@ func NormalizeParams(params []Param) string {
 	slices.SortFunc(enc, func(a, b Param) int {
 		return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(a.Value, b.Value))
 	})
-	pairs := make([]string, len(enc))
+	var b strings.Builder
 	for i, p := range enc {
-		pairs[i] = p.Name + "=" + p.Value
+		if i > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(p.Name)
+		b.WriteByte('=')
+		b.WriteString(p.Value)
 	}
-	return strings.Join(pairs, "&")
+	return b.String()
 }
 
 // BaseString is the signature base string of RFC 5849 §3.4.1:
@@ -70,7 +75,13 @@ func NormalizeParams(params []Param) string {
 // normalized parameters. params must already exclude oauth_signature and
 // realm.
 func BaseString(method, baseURI string, params []Param) string {
-	return strings.ToUpper(method) + "&" + Encode(baseURI) + "&" + Encode(NormalizeParams(params))
+	return baseString(method, baseURI, Encode(NormalizeParams(params)))
+}
+
+// baseString is BaseString with the parameters already normalized and
+// encoded, for trying several base URIs over the same parameters.
+func baseString(method, baseURI, encodedParams string) string {
+	return strings.ToUpper(method) + "&" + Encode(baseURI) + "&" + encodedParams
 }
 
 // Sign is HMAC-SHA1 over base with the key enc(consumerSecret)&enc(tokenSecret)

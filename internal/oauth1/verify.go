@@ -174,17 +174,20 @@ func (v *Verifier) Verify(req Request) (Result, error) {
 	if len(baseURIs) == 0 {
 		baseURIs = []string{defaultBaseURI}
 	}
-	firstBase := BaseString(req.Method, baseURIs[0], signed)
-	invalid := problem(ProblemSignatureInvalid, Param{"oauth_problem_advice", Encode(firstBase)})
+	// The advice is the base string the emulator expected, so a client can
+	// compare it with its own.
+	invalid := func() *Error {
+		return problem(ProblemSignatureInvalid, Param{"oauth_problem_advice", Encode(BaseString(req.Method, baseURIs[0], signed))})
+	}
 	if bh, ok := oauth["oauth_body_hash"]; ok && !equal(bh, BodyHash(req.Body)) {
-		return Result{}, invalid
+		return Result{}, invalid()
 	}
 	got := oauth["oauth_signature"]
 	// Requests whose signature leaves the form body out are accepted too
 	// (docs/oauth.md, "Unsigned form bodies").
 	if !matches(req.Method, baseURIs, signed, secret, got) &&
 		(len(form) == 0 || !matches(req.Method, baseURIs, withoutSignature(slices.Concat(header, query)), secret, got)) {
-		return Result{}, invalid
+		return Result{}, invalid()
 	}
 	expires := time.Unix(ts, 0).Add(window + time.Second)
 	if !v.Nonces.Add(key, nonce, ts, expires, now) {
@@ -220,8 +223,9 @@ func withoutSignature(params []Param) []Param {
 // matches reports whether got is the signature of params for one of the
 // base URIs.
 func matches(method string, baseURIs []string, params []Param, secret, got string) bool {
+	encoded := Encode(NormalizeParams(params))
 	for _, u := range baseURIs {
-		if equal(Sign(BaseString(method, u, params), secret, ""), got) {
+		if equal(Sign(baseString(method, u, encoded), secret, ""), got) {
 			return true
 		}
 	}
