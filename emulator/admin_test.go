@@ -467,3 +467,19 @@ func TestStateImportsShouldRunOneAtATime(t *testing.T) {
 	assert.Equal(t, http.StatusOK, w.Code, "the next import should run once the first is done")
 	assert.Equal(t, []string{"a"}, e.byName["kii"].State.Export().(fakeDoc).Items)
 }
+
+// {"kii": null} and a second "kii" key once silently wiped Kii's apps; both
+// are refused with their position, and nothing changes.
+func TestStateImportShouldRefuseNullAndDuplicateProviders(t *testing.T) {
+	t.Parallel()
+	e := newFake(t)
+	for body, want := range map[string]string{
+		`{"kii": null}`:                                 "state:1:9: kii: got JSON null, want an object",
+		`{"kii": {"items":["x"]}, "kii": {"items":[]}}`: `state:1:26: kii: duplicate field "kii"`,
+	} {
+		w := do(t, e, http.MethodPut, "/_fakeapi/state", body, "Content-Type", "application/json")
+		assert.Equal(t, http.StatusBadRequest, w.Code, body)
+		assert.Equal(t, want, decode(t, w)["error"], body)
+	}
+	assert.Equal(t, []string{"a"}, e.byName["kii"].State.Export().(fakeDoc).Items, "nothing should change")
+}
