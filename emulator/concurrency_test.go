@@ -37,7 +37,8 @@ import (
 //   - appdata keys shared_a and shared_b are always written together;
 //   - one Kii login name is registered by eight goroutines at once: one 201;
 //   - sixteen Assist codes are each exchanged by two goroutines at once:
-//     one 200, and the loser's replay revokes the winner's token (G10);
+//     one 200, and the loser's replay revokes the winner's token
+//     (docs/oauth.md, "Codes");
 //   - usage on one line from many goroutines: no MB lost.
 //
 // Run it under -race.

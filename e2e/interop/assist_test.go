@@ -38,7 +38,7 @@ const (
 var wantAssistToken = regexp.MustCompile(`^\{"access_token":"([0-9a-f]{32})","token_type":"bearer","expires_in":null,"refresh_token":null,"scope":""\}$`)
 
 // wantOrder5 is GET orders.php?serial_order_id=5 byte for byte: the
-// reference's sample order (shared/reference/assist.md §orders).
+// sample order of Assist's FAQ (docs/providers/assist.md).
 func wantOrder5(t *testing.T) string {
 	t.Helper()
 	b, err := os.ReadFile("testdata/assist_orders_5.json")
