@@ -474,7 +474,7 @@ func TestStateImportShouldRefuseNullAndDuplicateProviders(t *testing.T) {
 	t.Parallel()
 	e := newFake(t)
 	for body, want := range map[string]string{
-		`{"kii": null}`:                                 "state:1:9: kii: got JSON null, want an object",
+		`{"kii": null}`: "state:1:9: kii: got JSON null, want an object",
 		`{"kii": {"items":["x"]}, "kii": {"items":[]}}`: `state:1:26: kii: duplicate field "kii"`,
 	} {
 		w := do(t, e, http.MethodPut, "/_fakeapi/state", body, "Content-Type", "application/json")
