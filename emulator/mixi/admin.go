@@ -59,7 +59,8 @@ func handleAdminRequests(st Store) http.HandlerFunc {
 
 // handleAdminInstall handles "POST /_fakeapi/mixi/installs" with
 // {"app":"…","user":"…","installed":true|false}: hasApp, the permission
-// rows and filterBy=hasApp change at once (mixi.md §7).
+// rows and filterBy=hasApp change at once (docs/providers/mixi.md, "What
+// changes what").
 func handleAdminInstall(st Store) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var in struct {

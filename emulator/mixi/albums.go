@@ -32,7 +32,7 @@ func handleAlbums(log *slog.Logger, st Store) http.HandlerFunc {
 }
 
 // stringPaging closes an albums or media items body: these two APIs print
-// paging numbers as strings [doc: seeds/004 samples].
+// paging numbers as strings, as mixi's samples show [doc].
 func stringPaging(o *jsonObject, pg page, total int) {
 	o.str("startIndex", strconv.Itoa(pg.start))
 	o.str("itemsPerPage", strconv.Itoa(pg.count))

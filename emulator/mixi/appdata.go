@@ -138,7 +138,7 @@ func decodeAppDataBody(body []byte) (map[string]string, error) {
 	return out, nil
 }
 
-// writeAppData writes the seed's shapes [doc]: JSON keyed by user id with
+// writeAppData writes the shapes of mixi's samples [doc]: JSON keyed by user id with
 // the "id" list, Atom one entry per user with the owner as author.
 func writeAppData(w http.ResponseWriter, f format, entries []appdataEntry, start, total int) {
 	var b bytes.Buffer

@@ -168,7 +168,8 @@ func TestAppDataWrite(t *testing.T) {
 	}
 }
 
-// A write is visible to the friends' next read (mixi.md §7).
+// A write is visible to the friends' next read (docs/providers/mixi.md,
+// "What changes what").
 func TestAppDataWriteVisibleToFriends(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -260,8 +261,8 @@ func TestAppDataConcurrentWrites(t *testing.T) {
 	}
 }
 
-// Found by emulator/hostile_test.go: a client that hung up mid-body got a
-// 500 (and an error in the log) instead of a 400.
+// A client that hangs up in the middle of its body gets a 400, not a 500
+// and an error in the log.
 func TestAppDataBodyCutShortShouldBeA400NotA500(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)

@@ -14,7 +14,8 @@ import (
 )
 
 // productionBase is the real API origin: a client that signed the
-// production URL and reached us through a proxy still verifies (mixi.md §2).
+// production URL and reached us through a proxy still verifies
+// (docs/providers/mixi.md, "Authentication: 2-legged OAuth 1.0").
 const productionBase = "http://api.mixi-platform.com"
 
 // caller is who a verified request speaks for.
@@ -30,10 +31,10 @@ func callerOf(r *http.Request) caller {
 	return c
 }
 
-// authenticate is the OAuth 1.0 middleware every API route sits behind
-// [doc: every call carries a 2-legged OAuth signature]: it verifies the
-// signature, then resolves xoauth_requestor_id, the viewer, who must exist
-// (400) and have installed the app (403) [chosen: mixi.md §2].
+// authenticate is the OAuth 1.0 middleware every API route sits behind: it
+// verifies the signature, then resolves xoauth_requestor_id, the viewer,
+// who must exist (400) and have installed the app (403)
+// (docs/providers/mixi.md, "Authentication: 2-legged OAuth 1.0").
 func authenticate(log *slog.Logger, st Store, clk clock.Clock) func(http.Handler) http.Handler {
 	v := &oauth1.Verifier{
 		Clock:  clk,
@@ -60,8 +61,8 @@ func authenticate(log *slog.Logger, st Store, clk clock.Clock) func(http.Handler
 				writeError(log, w, r, &oauth1.Error{Problem: oauth1.ProblemConsumerKeyUnknown})
 				return
 			}
-			// The mobile API accepts plain ids; the mixi.jp: form is still
-			// understood, as for {guid} [doc news 006034].
+			// The mobile API takes plain ids; the mixi.jp: form is still
+			// understood, as for {guid} [doc].
 			viewer := strings.TrimPrefix(res.Get("xoauth_requestor_id"), guidPrefix)
 			if _, ok := parseID(viewer); !ok {
 				writeError(log, w, r, newErr(http.StatusBadRequest, reasonNoRequestor))
@@ -78,7 +79,8 @@ func authenticate(log *slog.Logger, st Store, clk clock.Clock) func(http.Handler
 	}
 }
 
-// baseURIs are the URIs a client may have signed (mixi.md §2 [chosen]):
+// baseURIs are the URIs a client may have signed
+// (docs/providers/mixi.md, "Authentication: 2-legged OAuth 1.0"):
 // the path exactly as it came over the wire (RequestURI, which still holds
 // the /mixi prefix), the mount base plus the escaped path, and the
 // production URL.

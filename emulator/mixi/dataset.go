@@ -13,17 +13,18 @@ import (
 )
 
 const (
-	// noImageURL is mixi's picture for members without one [doc: seeds/004
-	// sample].
+	// noImageURL is mixi's picture for members without one
+	// (docs/providers/mixi.md, "People").
 	noImageURL = "http://img.mixi.net/img/basic/common/noimage_member76.gif"
 	// defaultTime stands in for lastLogin and updated when a fixture user
 	// has none, so generated fixtures stay small [chosen].
 	defaultTime = "2010-04-01T00:00:00Z"
-	// timeLayout is how mixi prints times: UTC with a Z [doc: seeds/004].
+	// timeLayout is how mixi prints times: UTC with a Z [doc].
 	timeLayout = "2006-01-02T15:04:05Z"
 )
 
-// visibility is a profile or album disclosure level (mixi.md §3).
+// visibility is a profile or album disclosure level (docs/providers/mixi.md,
+// "Permission model").
 type visibility uint8
 
 const (
@@ -158,12 +159,12 @@ func setBit(set []uint64, i int32, on bool) {
 	}
 }
 
-// keyPattern is the appdata key rule (mixi.md §4): Shindig allows
-// [A-Za-z0-9_.-]; a leading letter or "_" keeps Atom element names valid
-// [chosen].
+// keyPattern and maxValueBytes are the appdata key and value rules: keys
+// are also Atom element names (docs/providers/mixi.md, "Persistence
+// (appdata)").
 var keyPattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]{0,63}$`)
 
-const maxValueBytes = 10000 // mixi.md §4 [chosen where the doc has none]
+const maxValueBytes = 10000
 
 // Validate checks the document and builds its indexes (fixture.Validator).
 func (f *Fixtures) Validate() error {

@@ -1,8 +1,8 @@
 // Package mixi emulates the mixi appli mobile platform (mixiアプリ モバイル):
 // the OpenSocial 0.8 RESTful API at http://api.mixi-platform.com/os/0.8
 // with 2-legged OAuth 1.0 (HMAC-SHA1), and the invite:friends user flow of
-// the Request API. Spec: seeds/004 (RESTful API仕様), seeds/003
-// (リクエストAPI) and reference/mixi.md.
+// the Request API, after mixi's RESTful API仕様 and リクエストAPI pages.
+// docs/providers/mixi.md names the sources and labels every behaviour.
 //
 // Emulated: People and Friends (@self, @friends, @all, @friends/{pid},
 // fields, count, startIndex, filterBy=hasApp, JSON and Atom with mixi's
@@ -17,6 +17,5 @@
 // are served under the emulator's prefix (/mixi/invite:friends), since the
 // mobile gateway's host is not documented; OAuth parameters are also
 // accepted in the query string and form body; the PC (JavaScript) API,
-// activities, messages and payments are not emulated. docs/providers/mixi.md
-// lists every choice with its label.
+// activities, messages and payments are not emulated.
 package mixi

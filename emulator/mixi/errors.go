@@ -24,8 +24,7 @@ func (e *apiError) Error() string { return strconv.Itoa(e.status) + ": " + e.rea
 
 func newErr(status int, reason string) error { return &apiError{status: status, reason: reason} }
 
-// Reasons, one per client error (R16). Statuses follow the seed's tables
-// (seeds/004: People 400/403/404, Persistence 400/403) and mixi.md.
+// Reasons, one per client error (docs/providers/mixi.md, "Errors").
 const (
 	reasonNoRequestor     = "xoauth_requestor_id is missing or not a user id"
 	reasonUnknownViewer   = "xoauth_requestor_id names no user"
@@ -65,16 +64,17 @@ var (
 	errRateLimited  = newErr(http.StatusServiceUnavailable, reasonRateLimited)
 )
 
-// realm is the realm of mixi's OAuth challenges [chosen: mixi.md §2].
+// realm is the realm of mixi's OAuth challenges, the API's origin
+// (docs/providers/mixi.md, "Authentication: 2-legged OAuth 1.0").
 const realm = "http://api.mixi-platform.com/"
 
 // errorBody is mixi's text error body, "<status> - <reason phrase>"
-// (e.g. "404 - Not Found") [chosen after Shindig-PHP: mixi.md §3].
+// (e.g. "404 - Not Found") (docs/providers/mixi.md, "Errors").
 func errorBody(status int) string {
 	return strconv.Itoa(status) + " - " + http.StatusText(status)
 }
 
-// writeError is the provider's one error writer (R14): OAuth problems get
+// writeError is the provider's one error writer: OAuth problems get
 // 401 with WWW-Authenticate and the pairs form-encoded in the body; client
 // errors their status; anything else is logged and answered with a plain
 // 500, never its text.

@@ -10,9 +10,10 @@ import (
 type Fixtures struct {
 	Apps  []App  `json:"apps"`
 	Users []User `json:"users"`
-	// Friendships are symmetric (mixi.md §7) and written compactly, one line
-	// per user: "10001:10002,10003" makes 10001 a friend of 10002 and of
-	// 10003 and each of them a friend of 10001. A pair may appear once.
+	// Friendships are symmetric (docs/providers/mixi.md, "Fixtures") and
+	// written compactly, one line per user: "10001:10002,10003" makes 10001
+	// a friend of 10002 and of 10003 and each of them a friend of 10001. A
+	// pair may appear once.
 	// Lines, not a [][2]string of pairs, keep a 1M-friendship document small
 	// and fast to decode (one JSON string per user instead of 3M tokens).
 	Friendships []string    `json:"friendships"`
@@ -37,8 +38,8 @@ type App struct {
 	Name           string `json:"name"`
 	ConsumerKey    string `json:"consumerKey"`
 	ConsumerSecret string `json:"consumerSecret"`
-	// CallbackHosts are the hosts an invite:friends callback may point to
-	// (mixi.md §8: anything else would be an open redirect) [chosen].
+	// CallbackHosts are the hosts an invite:friends callback may point to:
+	// anything else would be an open redirect (docs/providers/mixi.md, "invite:friends").
 	CallbackHosts []string `json:"callbackHosts"`
 }
 
@@ -61,7 +62,8 @@ type User struct {
 	LastLogin    string    `json:"lastLogin,omitempty"`
 	Updated      string    `json:"updated,omitempty"`
 	// ProfileVisibility is public (全体公開), friends (友人まで公開),
-	// friends_of_friends (友人の友人まで公開) or private (mixi.md §3).
+	// friends_of_friends (友人の友人まで公開) or private
+	// (docs/providers/mixi.md, "Permission model").
 	ProfileVisibility string `json:"profileVisibility,omitempty"`
 	// BasicDisclosure false is "the user turned disclosure off" (▲/△).
 	BasicDisclosure *bool `json:"basicDisclosure,omitempty"`
@@ -110,7 +112,8 @@ type AppData struct {
 	Data map[string]string `json:"data"`
 }
 
-// Request is a request sent with the invite:friends flow (mixi.md §7).
+// Request is a request sent with the invite:friends flow
+// (docs/providers/mixi.md, "invite:friends").
 type Request struct {
 	ID         string   `json:"id"`
 	App        string   `json:"app"`

@@ -10,7 +10,7 @@ import (
 	"github.com/fakeapi/fakeapi/internal/httpx"
 )
 
-// Response content types [doc sample shapes; charset chosen: mixi.md §3].
+// Response content types (docs/providers/mixi.md, "People").
 const (
 	contentJSON = "application/json; charset=utf-8"
 	contentAtom = "application/atom+xml; charset=utf-8"
@@ -18,7 +18,8 @@ const (
 
 // The bodies are written by hand, not by encoding/json or encoding/xml,
 // because clients depend on the exact bytes of mixi's samples: key order,
-// string booleans, counts as strings in albums (R21, mixi.md §3–5).
+// string booleans, counts as strings in albums (docs/providers/mixi.md,
+// "People", "Persistence (appdata)", "Albums and media items").
 
 // jsonString appends s as a JSON string: UTF-8 kept raw (Japanese as in the
 // samples), no HTML escaping, U+2028/2029 escaped for JavaScript clients.
@@ -106,7 +107,7 @@ func writeJSONBody(w http.ResponseWriter, b *bytes.Buffer) {
 	httpx.WriteBytes(w, http.StatusOK, contentJSON, b.Bytes())
 }
 
-// Atom helpers. The feed frame is the seed's sample [doc]: two-space
+// Atom helpers. The feed frame is mixi's sample [doc]: two-space
 // indentation, the opensearch namespace as "osearch".
 const (
 	atomHead = `<?xml version="1.0" encoding="utf-8"?>` + "\n" +

@@ -29,8 +29,8 @@ const (
 	GenFirstID = 10000001
 )
 
-// splitmix64 is a small deterministic generator: the standard library's
-// random packages are kept out of emulator/ (style R9).
+// splitmix64 is a small deterministic generator: its sequence is fixed by
+// the seed alone, so a generated document is the same on every Go version.
 type splitmix64 uint64
 
 func (s *splitmix64) next() uint64 {

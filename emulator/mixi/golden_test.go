@@ -11,7 +11,7 @@ import (
 )
 
 // Exact bodies: clients depend on mixi's key order, string booleans and
-// string counts (R21). Regenerate with go test -update.
+// string counts. Regenerate with go test -update.
 func TestGoldenBodies(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -46,8 +46,9 @@ func TestGoldenBodies(t *testing.T) {
 	}
 }
 
-// The seed's single-person sample, byte for byte in shape: the same keys in
-// the same order with string booleans and numeric paging (seeds/004).
+// mixi's single-person sample, byte for byte in shape: the same keys in the
+// same order with string booleans and numeric paging (docs/providers/mixi.md,
+// "People").
 func TestPersonMatchesTheSeedSample(t *testing.T) {
 	t.Parallel()
 	doc := `{"apps":[{"id":"1","name":"a","consumerKey":"k","consumerSecret":"s","callbackHosts":[]}],

@@ -47,7 +47,7 @@ const (
 	mei    = "1000011" // friend of taro only, no app
 )
 
-// testFixture is a small inline document (R21) shaped like fixtures/mixi.json.
+// testFixture is a small inline document shaped like fixtures/mixi.json.
 const testFixture = `{
  "apps": [
   {"id": "13579", "name": "ギフトブーケ", "consumerKey": "testkey13579", "consumerSecret": "testsecret13579", "callbackHosts": ["app.example.jp", "localhost"]},

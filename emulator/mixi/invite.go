@@ -19,14 +19,13 @@ import (
 //go:embed templates/*.html
 var templateFS embed.FS
 
-// pages are parsed once (R20); they are immutable after init.
+// pages are parsed once; they are immutable after init.
 var pages = template.Must(template.ParseFS(templateFS, "templates/*.html"))
 
-// Texts of the invite pages (R16). The default prompt is ours [chosen:
-// mixi.md §8]; the seed's own example reads 「…15人までで選択してください」.
+// Texts and limits of the invite pages (docs/providers/mixi.md, "invite:friends").
 const (
 	defaultDescription = "リクエストを送る友人を選択してください"
-	maxRecipients      = 15 // [chosen: seeds/003 example, mixi.md §8]
+	maxRecipients      = 15
 	maxMessageRunes    = 500
 	textNoneSelected   = "友人を1人以上選択してください"
 	textTooMany        = "選択できるのは15人までです"
@@ -46,9 +45,9 @@ const (
 	confirmPath   = "/invite/friends/confirm"
 )
 
-// inviteTxn is the validated request, kept server side between the pages
-// (oauth.md §2.3): the forms carry only its id and the CSRF token, so the
-// callback is never taken from a later post.
+// inviteTxn is the validated request, kept server side between the pages:
+// the forms carry only its id and the CSRF token, so the callback is never
+// taken from a later post (docs/providers/mixi.md, "invite:friends").
 type inviteTxn struct {
 	App, AppName, Owner string
 	Callback            *url.URL
@@ -92,7 +91,7 @@ type inviteDeps struct {
 }
 
 // handleInviteStart handles "GET|POST /invite:friends" and "/invite/friends":
-// the app's form post that opens the friend selection (seeds/003).
+// the app's form post that opens the friend selection.
 func handleInviteStart(d inviteDeps) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if err := r.ParseForm(); err != nil {
@@ -111,7 +110,7 @@ func handleInviteStart(d inviteDeps) http.HandlerFunc {
 		cb, ok := validCallback(r.Form.Get("callback"), app.CallbackHosts)
 		if !ok {
 			// Never redirect to an unvalidated callback: that would be an
-			// open redirect [chosen: mixi.md §8].
+			// open redirect.
 			renderError(d.log, w, http.StatusBadRequest, textBadSetup)
 			return
 		}
@@ -128,8 +127,8 @@ func handleInviteStart(d inviteDeps) http.HandlerFunc {
 }
 
 // validCallback accepts an absolute http(s) URL on one of the app's
-// callback hosts, without user info (mixi.md §8). The query parser already
-// decoded the escaped value once.
+// callback hosts, without user info. The query parser already decoded the
+// escaped value once (docs/providers/mixi.md, "invite:friends").
 func validCallback(raw string, hosts []string) (*url.URL, bool) {
 	if raw == "" || len(raw) > 2048 {
 		return nil, false
@@ -144,8 +143,9 @@ func validCallback(raw string, hosts []string) (*url.URL, bool) {
 	return u, true
 }
 
-// buildInvite validates the hidden fields of seeds/003 and lists the
-// friends to show. Any invalid one is the 400 of the seed's error table.
+// buildInvite validates the hidden fields of the Request API's form and
+// lists the friends to show. Any invalid one is the 400 of its error table
+// (docs/providers/mixi.md, "invite:friends").
 func buildInvite(f url.Values, cands []candidate) (inviteTxn, bool) {
 	t := inviteTxn{Message: f.Get("message"), Image: f.Get("image"), URL: f.Get("url"),
 		MobileURL: f.Get("mobile_url"), Description: f.Get("description")}
@@ -311,7 +311,7 @@ func handleInviteSelect(d inviteDeps) http.HandlerFunc {
 
 // handleInviteConfirm handles "POST /invite/friends/confirm": はい stores
 // the request and redirects with request_member and request_id; いいえ
-// redirects with error=403 [doc: seeds/003, mixi.md §8].
+// redirects with error=403 (docs/providers/mixi.md, "invite:friends").
 func handleInviteConfirm(d inviteDeps) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		sess, txnID, _, ok := d.checkForm(w, r)
@@ -333,13 +333,13 @@ func handleInviteConfirm(d inviteDeps) http.HandlerFunc {
 			Created: d.clk.Now().UTC().Format(timeLayout),
 		}
 		d.st.AddRequest(req)
-		// request_member is a raw comma list, as the seed's example shows.
+		// request_member is a raw comma list, as mixi's example shows.
 		redirectWith(w, txn.Callback, "request_member="+strings.Join(req.Recipients, ",")+"&request_id="+req.ID)
 	}
 }
 
 // checkForm reads a page post: its session, CSRF token and transaction.
-// Any failure is a 403 page and no redirect (oauth.md §2.3).
+// Any failure is a 403 page and no redirect (docs/providers/mixi.md, "invite:friends").
 func (d inviteDeps) checkForm(w http.ResponseWriter, r *http.Request) (websession.Session, string, inviteTxn, bool) {
 	if err := r.ParseForm(); err != nil {
 		if httpx.IsTooLarge(err) {
@@ -404,7 +404,7 @@ func writeInviteErrorPage(w http.ResponseWriter, status int) {
 
 // writeFault answers an injected 5xx fault (or a recovered panic) on the
 // invite flow as mixi did: back to the app with result=false&error=500
-// [doc: seeds/003 エラーコード 500]. It reports false when no validated
+// [doc: エラーコード 500]. It reports false when no validated
 // callback is known, and the caller writes the error page instead.
 func (d inviteDeps) writeFault(w http.ResponseWriter, r *http.Request, status int) bool {
 	if status < 500 || !isInvitePath(r.URL.Path) {
@@ -432,7 +432,7 @@ func (d inviteDeps) writeFault(w http.ResponseWriter, r *http.Request, status in
 }
 
 // redirectResult sends the user back with result=false&error=<code>
-// [doc: seeds/003 エラーコード].
+// [doc: エラーコード].
 func redirectResult(w http.ResponseWriter, cb *url.URL, code string) {
 	redirectWith(w, cb, "result=false&error="+code)
 }

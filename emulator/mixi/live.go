@@ -13,7 +13,7 @@ import (
 type live struct {
 	installed [][]uint64 // per app: bitset over users
 	// hasApp[app][u] are u's friends who installed app, sorted: paging a
-	// filterBy=hasApp list costs O(page) (mixi.md §3).
+	// filterBy=hasApp list costs O(page) (docs/providers/mixi.md, "People").
 	hasApp [][][]int32
 	// appdata per app and user, as key/value pairs sorted by key, the
 	// order responses list them in.

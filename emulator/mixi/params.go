@@ -9,12 +9,11 @@ import (
 	"github.com/go-chi/chi/v5"
 )
 
-// Query parameters every API takes [doc: seeds/004 利用可能なクエリーパラメータ]:
-// format, count, startIndex, fields, filterBy. Defaults from Shindig's
-// RequestItem [clients]: count 20, startIndex 0.
+// Query parameters every API takes: format, count, startIndex, fields,
+// filterBy (docs/providers/mixi.md, "Query parameters").
 const (
 	defaultCount = 20
-	maxCount     = 1000 // [chosen: mixi.md §1]
+	maxCount     = 1000
 	maxStart     = 1 << 30
 )
 

@@ -9,10 +9,8 @@ import (
 	"github.com/go-chi/chi/v5"
 )
 
-// Extra person fields, in the order they follow displayName [chosen:
-// mixi.md §3]. Names and groups [doc]: 基本情報 nickname, profileUrl,
-// thumbnailUrl, hasApp, bloodType; プロフィール情報 addresses, birthday,
-// gender; その他 userHash.
+// Extra person fields, in the order they follow displayName
+// (docs/providers/mixi.md, "People").
 var personExtras = []string{"profileUrl", "bloodType", "gender", "birthday", "addresses"}
 
 // personFields are the extra fields a request names; "@all" names all.
@@ -135,8 +133,9 @@ func writePeople(w http.ResponseWriter, f format, ps []person, pf personFields, 
 	writeJSONBody(w, b)
 }
 
-// jsonPerson writes one person in the seed's key order [doc]; fields the
-// viewer may not see are omitted (mixi.md §3 [chosen]).
+// jsonPerson writes one person in the key order of mixi's sample; fields
+// the viewer may not see are omitted (docs/providers/mixi.md, "People" and
+// "Permission model").
 func jsonPerson(b *bytes.Buffer, p *person, pf personFields) {
 	u := p.u
 	o := openObject(b)
@@ -201,7 +200,7 @@ func jsonPerson(b *bytes.Buffer, p *person, pf personFields) {
 	o.close()
 }
 
-// atomPerson writes one <entry> as in the seed's sample [doc]: no
+// atomPerson writes one <entry> as in mixi's sample [doc]: no
 // isViewer/isOwner/hasApp, updated on the entry, the thumbnail as an
 // alternate link; extra fields follow userHash [chosen].
 func atomPerson(b *bytes.Buffer, p *person, pf personFields) {

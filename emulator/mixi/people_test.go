@@ -165,7 +165,8 @@ func TestPeople(t *testing.T) {
 }
 
 // userHash is the same for the same phone and app under a new user id, and
-// differs between users and between apps [doc: seeds/004 ユーザハッシュ].
+// differs between users and between apps (docs/providers/mixi.md,
+// "userHash").
 func TestUserHashSurvivesReRegistration(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)

@@ -14,9 +14,9 @@ import (
 )
 
 // routes lists every endpoint, one line each. API paths are those of
-// http://api.mixi-platform.com/os/0.8 [doc: seeds/004]; every API route
-// sits behind the OAuth 1.0 check. Paths with a missing part answer the
-// seed's statuses: no target id → 400, no selector → 403.
+// http://api.mixi-platform.com/os/0.8 [doc]; every API route sits behind
+// the OAuth 1.0 check. Paths with a missing part answer mixi's statuses: no
+// target id → 400, no selector → 403 (docs/providers/mixi.md, "Endpoints").
 func routes(log *slog.Logger, st Store, clk clock.Clock, src ids.Source, sessions *websession.Manager[inviteTxn]) *chi.Mux {
 	r := chi.NewRouter()
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
@@ -50,7 +50,7 @@ func routes(log *slog.Logger, st Store, clk clock.Clock, src ids.Source, session
 	api.Get("/os/0.8/mediaitems/{guid}/{selector}", status(log, http.StatusBadRequest, reasonNoAlbum)) // MediaItems API: no album id → 400
 	api.Get("/os/0.8/mediaitems/{guid}/{selector}/{albumId}", handleMediaItems(log, st))               // MediaItems API: /mediaitems/{guid}/@self/{albumId}
 	api.Delete("/os/0.8/requests/{guid}/{selector}", handleRequestsDelete(log, st))                    // リクエスト削除API: /requests/@me/@self?requestIds=
-	r.Get("/invite:friends", handleInviteStart(inv))                                                   // リクエストAPI: invite:friends user flow (seeds/003)
+	r.Get("/invite:friends", handleInviteStart(inv))                                                   // リクエストAPI: invite:friends user flow
 	r.Post("/invite:friends", handleInviteStart(inv))                                                  // リクエストAPI: the app's form POST
 	r.Get("/invite/friends", handleInviteStart(inv))                                                   // invite:friends, colon-free path [chosen]
 	r.Post("/invite/friends", handleInviteStart(inv))                                                  // invite:friends, colon-free path [chosen]

@@ -33,7 +33,7 @@ func walk(t *testing.T, r chi.Routes) []string {
 	return out
 }
 
-// TestRoutes pins every endpoint (R3): a slip such as r.Put where r.Get was
+// TestRoutes pins every endpoint: a slip such as r.Put where r.Get was
 // meant shows up as a diff of testdata/routes.golden.
 func TestRoutes(t *testing.T) {
 	t.Parallel()
@@ -104,7 +104,7 @@ func TestWriteError(t *testing.T) {
 }
 
 // An unexpected error is logged and answered with the generic 500, never
-// its text (R14).
+// its text.
 func TestUnexpectedErrorIsNotLeaked(t *testing.T) {
 	t.Parallel()
 	var logged strings.Builder

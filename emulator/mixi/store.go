@@ -51,7 +51,8 @@ func (p page) window(n int) (int, int) {
 }
 
 // person is one user as one viewer may see them: the flags say which field
-// groups the permission model lets through (mixi.md §3).
+// groups the permission model lets through (docs/providers/mixi.md,
+// "Permission model").
 type person struct {
 	// u points into a dataset, which nothing changes after it was built
 	// (replace swaps whole datasets; reset reuses the original), so it stays
@@ -127,9 +128,9 @@ func (s *memStore) Apps() []App {
 
 func (s *memStore) Nonces() oauth1.NonceStore { return s.nonces }
 
-// viewerLocked resolves the app and the requestor, who must exist (400:
-// 認証情報が不正 is a 400 in the seed) and have installed the app (403)
-// [chosen: mixi.md §2].
+// viewerLocked resolves the app and the requestor, who must exist (400) and
+// have installed the app (403) (docs/providers/mixi.md, "Authentication:
+// 2-legged OAuth 1.0").
 func (s *memStore) viewerLocked(app, viewer string) (int, int32, error) {
 	a, ok := s.ds.appByID[app]
 	if !ok {
@@ -174,7 +175,8 @@ func (s *memStore) viewLocked(a int, viewer, target int32, withHash bool) person
 	return p
 }
 
-// userHashKey keys the emulator's userHash [chosen: mixi.md §3].
+// userHashKey keys the emulator's userHash (docs/providers/mixi.md,
+// "userHash").
 var userHashKey = []byte("fakeapi mixi userHash v1")
 
 // userHash is derived from the registration phone and the app id, so the
@@ -296,8 +298,9 @@ func pickKeys(data [][2]string, keys []string) [][2]string {
 	return out
 }
 
-// Write-rate limit [doc: developer.mixi.co.jp news 2009-11-25]: more than
-// 180 create/update/delete calls by one user of one app in 3 minutes → 503.
+// Write-rate limit: more than 180 create/update/delete calls by one user of
+// one app in 3 minutes → 503 (docs/providers/mixi.md, "Persistence
+// (appdata)").
 const (
 	writeLimit  = 180
 	writeWindow = 3 * time.Minute
@@ -347,7 +350,8 @@ func (s *memStore) WriteAppData(app, viewer, owner string, set map[string]string
 }
 
 // albumVisibleLocked: the owner sees all; a friend public, friends-only and
-// friends-of-friends albums; anyone else public ones [chosen: mixi.md §5].
+// friends-of-friends albums; anyone else public ones
+// (docs/providers/mixi.md, "Albums and media items").
 func (s *memStore) albumVisibleLocked(viewer int32, al *albumRec) bool {
 	switch {
 	case al.owner == viewer || al.vis == visPublic:
@@ -422,7 +426,8 @@ func (s *memStore) DeleteRequests(app, recipient string, ids []string) error {
 		return err
 	}
 	me := s.ds.formatID(v)
-	// All or nothing: check every id before deleting any (mixi.md §6).
+	// All or nothing: check every id before deleting any
+	// (docs/providers/mixi.md, "Request deletion").
 	for _, id := range ids {
 		i, ok := s.lv.reqByID[id]
 		if !ok {
