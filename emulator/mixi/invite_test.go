@@ -7,6 +7,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -246,7 +247,7 @@ func signedClient(t *testing.T, base string) func(method, path, viewer string) (
 		u := base + "/mixi/os/0.8" + path + sep + "xoauth_requestor_id=" + viewer
 		req, err := http.NewRequest(method, u, nil)
 		require.NoError(t, err)
-		h, err := oauthSigner().Header(method, u, nil, "e2e-"+strings.ReplaceAll(path, "/", "-"), wallNow())
+		h, err := oauthSigner().Header(method, u, nil, "e2e-"+strconv.FormatInt(nonceSeq.Add(1), 10), wallNow())
 		require.NoError(t, err)
 		req.Header.Set("Authorization", h)
 		return body(t)(http.DefaultClient.Do(req))
