@@ -85,7 +85,16 @@ type Verifier struct {
 	Secret func(consumerKey string) (secret string, ok bool)
 	// Window is the accepted timestamp skew; DefaultWindow when zero.
 	Window time.Duration
+	// MaxParam is the longest value an oauth_* parameter may have
+	// (DefaultMaxParam when zero); oauth_nonce and oauth_consumer_key are
+	// further held to MaxNonceLen, what the nonce store keeps.
+	MaxParam int
 }
+
+// DefaultMaxParam bounds oauth_* parameter values: a real signature is 28
+// bytes of base64, a timestamp 10 digits, and nothing legitimate comes near
+// it (docs/oauth.md, "Parameters").
+const DefaultMaxParam = 256
 
 // Result is a verified request.
 type Result struct {
@@ -119,10 +128,17 @@ func (v *Verifier) Verify(req Request) (Result, error) {
 	}
 	all := slices.Concat(header, query, form)
 
+	maxParam := v.MaxParam
+	if maxParam <= 0 {
+		maxParam = DefaultMaxParam
+	}
 	oauth := map[string]string{}
 	for _, p := range all {
 		if !strings.HasPrefix(p.Name, "oauth_") {
 			continue
+		}
+		if len(p.Value) > maxParam {
+			return Result{}, tooLongParam(p.Name, maxParam)
 		}
 		if _, dup := oauth[p.Name]; dup {
 			// RFC 5849 §3.1: each oauth_* parameter at most once.
@@ -201,11 +217,26 @@ func (v *Verifier) Verify(req Request) (Result, error) {
 func tooLong(consumerKey, nonce string) *Error {
 	for _, p := range []Param{{"oauth_consumer_key", consumerKey}, {"oauth_nonce", nonce}} {
 		if len(p.Value) > MaxNonceLen {
-			return problem(ProblemParameterRejected, Param{"oauth_parameters_rejected", p.Name},
-				Param{"oauth_problem_advice", Encode(p.Name + " is longer than " + strconv.Itoa(MaxNonceLen) + " bytes")})
+			return tooLongParam(p.Name, MaxNonceLen)
 		}
 	}
 	return nil
+}
+
+// tooLongParam is the problem of a parameter longer than max bytes.
+func tooLongParam(name string, max int) *Error {
+	name = clipName(name)
+	return problem(ProblemParameterRejected, Param{"oauth_parameters_rejected", name},
+		Param{"oauth_problem_advice", Encode(name + " is longer than " + strconv.Itoa(max) + " bytes")})
+}
+
+// clipName shortens a parameter name quoted back to the client: names are
+// the client's input too.
+func clipName(s string) string {
+	if len(s) > 64 {
+		return s[:64]
+	}
+	return s
 }
 
 // withoutSignature returns params less oauth_signature: the parameters a

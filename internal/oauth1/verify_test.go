@@ -388,3 +388,30 @@ func TestSignerHeaderVerifies(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "5", res.Get("xoauth_requestor_id"))
 }
+
+// Any oauth_* value past MaxParam (a 32 KB signature, say) is refused
+// before anything is computed over it.
+func TestVerifyShouldRejectOversizedParameters(t *testing.T) {
+	t.Parallel()
+	v, _ := newVerifier(t)
+	s := Signer{ConsumerKey: testKey, ConsumerSecret: testSecret}
+	h, err := s.Header("GET", testURI, nil, "n-big", testNow.Unix())
+	require.NoError(t, err)
+	big := strings.Replace(h, `oauth_signature="`, `oauth_signature="`+strings.Repeat("A", 32<<10), 1)
+	_, err = v.Verify(Request{Method: "GET", BaseURIs: []string{testURI}, Authorization: []string{big}})
+	var oe *Error
+	require.ErrorAs(t, err, &oe)
+	assert.Equal(t, ProblemParameterRejected, oe.Problem)
+	assert.Contains(t, oe.Challenge("r"), `oauth_parameters_rejected="oauth_signature"`)
+	assert.Contains(t, oe.Challenge("r"), "longer%20than%20256%20bytes")
+	assert.Less(t, len(oe.Challenge("r")), 300, "the challenge should not echo the value")
+
+	v.MaxParam = 8
+	_, err = v.Verify(Request{Method: "GET", BaseURIs: []string{testURI}, Authorization: []string{h}})
+	require.ErrorAs(t, err, &oe)
+	assert.Contains(t, oe.Challenge("r"), "longer%20than%208%20bytes")
+
+	v.MaxParam = 0
+	_, err = v.Verify(Request{Method: "GET", BaseURIs: []string{testURI}, Authorization: []string{h}})
+	assert.NoError(t, err, "a normal request passes the default cap")
+}
