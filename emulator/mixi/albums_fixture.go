@@ -153,6 +153,9 @@ func (d *dataset) checkRuntime(f *Fixtures) error {
 		if _, ok := d.appByKey[n.Consumer]; !ok {
 			return fixture.Errorf(fmt.Sprintf("nonces[%d].consumer", i), "unknown consumer key %q", n.Consumer)
 		}
+		if field, err := n.Check(); err != nil {
+			return fixture.Errorf(fmt.Sprintf("nonces[%d].%s", i, field), "%v", err)
+		}
 	}
 	d.nonces = f.Nonces
 	return nil

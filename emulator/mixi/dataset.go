@@ -214,6 +214,10 @@ func (d *dataset) buildApps(apps []App) error {
 		if _, dup := d.appByKey[a.ConsumerKey]; dup {
 			return fixture.Errorf(p+".consumerKey", "duplicate %q", a.ConsumerKey)
 		}
+		if len(a.ConsumerKey) > oauth1.MaxNonceLen {
+			// Verify refuses a longer key (docs/oauth.md, "Nonces").
+			return fixture.Errorf(p+".consumerKey", "%d bytes, longer than the %d an OAuth 1.0 request may carry here", len(a.ConsumerKey), oauth1.MaxNonceLen)
+		}
 		hosts := map[string]bool{}
 		for j, h := range a.CallbackHosts {
 			if h == "" || h != strings.ToLower(h) || strings.ContainsAny(h, "/:@ ") {

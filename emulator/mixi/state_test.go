@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -166,6 +167,11 @@ func TestFixtureValidation(t *testing.T) {
 		{"should reject a deleted entry that is no recipient", func(f *Fixtures) { f.Requests[0].Deleted = []string{"12"} }, "requests[0].deleted[0]", `"12" is not a recipient`},
 		{"should reject a request time", func(f *Fixtures) { f.Requests[0].Created = "now" }, "requests[0].created", `want an RFC 3339 time, got "now"`},
 		{"should reject a nonce of an unknown consumer", func(f *Fixtures) { f.Nonces[0].Consumer = "x" }, "nonces[0].consumer", `unknown consumer key "x"`},
+		{"should reject a nonce too long to remember", func(f *Fixtures) { f.Nonces[0].Nonce = strings.Repeat("n", 48) }, "nonces[0].nonce", "nonce of 48 bytes, longer than the 47 a nonce store keeps"},
+		{"should reject a consumer key too long to verify", func(f *Fixtures) {
+			f.Apps[0].ConsumerKey = strings.Repeat("k", 48)
+			f.Nonces = nil
+		}, "apps[0].consumerKey", "48 bytes, longer than the 47 an OAuth 1.0 request may carry here"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -103,7 +103,8 @@ func (s *memStore) replace(d *dataset) {
 	s.mu.Lock()
 	s.ds, s.lv = d, lv
 	s.mu.Unlock()
-	s.nonces.Restore(d.nonces)
+	// build checked every nonce (UsedNonce.Check), so none is refused.
+	_ = s.nonces.Restore(d.nonces)
 }
 
 func (s *memStore) Consumer(key string) (App, bool) {
