@@ -135,10 +135,9 @@ func validChallenge(c string) bool {
 	return true
 }
 
-// RedirectURL builds the redirect for req carrying params: the registered
-// URI's own query is kept, values are form-encoded, and state is added when
-// the request had one. The code flow uses the query; the implicit flow the
-// fragment, form-encoded and never unescaped (docs/oauth.md, "Redirects").
+// RedirectURL builds the redirect for req carrying params in the query: the
+// registered URI's own query is kept, values are form-encoded, and state is
+// added when the request had one (docs/oauth.md, "Redirects").
 func RedirectURL(req AuthRequest, params url.Values) (string, error) {
 	u, err := url.Parse(req.RedirectURI)
 	if err != nil {
@@ -151,10 +150,6 @@ func RedirectURL(req AuthRequest, params url.Values) (string, error) {
 	if req.State != "" {
 		p.Set("state", req.State)
 	}
-	if req.ResponseType == ResponseToken {
-		u.Fragment, u.RawFragment = "", ""
-		return u.String() + "#" + p.Encode(), nil
-	}
 	q := u.Query()
 	for k, v := range p {
 		q[k] = v
@@ -166,11 +161,6 @@ func RedirectURL(req AuthRequest, params url.Values) (string, error) {
 // RedirectError sends an authorization error to req's (validated) redirect
 // URI: 302, never 307, and no caching (docs/oauth.md, "Redirects").
 func (s *Server) RedirectError(w http.ResponseWriter, req AuthRequest, code, desc string) error {
-	if req.ResponseType == ResponseToken && !slices.Contains(s.cfg.ResponseTypes, ResponseToken) {
-		// An unsupported "token" request gets its error in the query like
-		// any other: the fragment is for a served implicit flow only.
-		req.ResponseType = ResponseCode
-	}
 	p := url.Values{"error": {code}}
 	if desc != "" {
 		p.Set("error_description", desc)
@@ -238,28 +228,6 @@ func authForm(req AuthRequest) url.Values {
 		}
 	}
 	return v
-}
-
-// MintImplicit mints an access token for a validated, consented implicit
-// request and writes nothing: go-oauth2's implicit redirect sorts and
-// unescapes the fragment and drops the registered query, so the
-// provider builds its own redirect (RedirectURL or its own order).
-func (s *Server) MintImplicit(ctx context.Context, req AuthRequest, userID string) (Token, error) {
-	if !slices.Contains(s.cfg.ResponseTypes, ResponseToken) {
-		return Token{}, fmt.Errorf("oauth2x: response type %q not enabled", ResponseToken)
-	}
-	ti, err := s.srv.GetAuthorizeToken(ctx, &server.AuthorizeRequest{
-		ResponseType: oauth2.Token, ClientID: req.ClientID, RedirectURI: req.RedirectURI,
-		Scope: req.Scope, State: req.State, UserID: userID,
-	})
-	if err != nil {
-		return Token{}, err
-	}
-	t, ok := s.store.Access(ti.GetAccess())
-	if !ok {
-		return Token{}, errors.New("oauth2x: minted token not found")
-	}
-	return t, nil
 }
 
 // preRedirectError is go-oauth2's PreRedirectErrorHandler, the second guard

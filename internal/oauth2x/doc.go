@@ -2,7 +2,7 @@
 // emulated OAuth 2.0 providers. Providers never touch go-oauth2's types:
 // they give a ClientLookup, a TokenStore on the injected clock and their own
 // byte formats, and call the pre-validating authorize wrapper
-// (ValidateAuthorize, RedirectError, IssueCode, MintImplicit), the
+// (ValidateAuthorize, RedirectError, IssueCode), the
 // token-endpoint wrapper (HandleToken) and the Bearer helpers.
 //
 // go-oauth2's defaults that are unsafe or wrong for the emulator are
@@ -20,8 +20,9 @@
 //     "Client authentication");
 //   - codes are single use under concurrency, and a replay by their own
 //     client revokes the tokens they produced ("Codes");
-//   - the provider writes the token response and builds the implicit
-//     redirect; MintImplicit only mints ("Redirects");
+//   - the provider writes the token response ("Token endpoint"), and
+//     go-oauth2 serves the code flow only, never its implicit redirect
+//     ("Redirects");
 //   - Bearer tokens come from the Authorization header only ("Bearer
 //     tokens");
 //   - expiry is judged by the TokenStore on the injected clock, lifetimes

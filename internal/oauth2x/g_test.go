@@ -497,13 +497,12 @@ func TestG18Lifetimes(t *testing.T) {
 	assert.True(t, tok.ExpiresAt.IsZero(), "should not expire after go-oauth2's default 2 h")
 	assert.Empty(t, tok.RefreshToken, "should issue no refresh token")
 
-	iij, _ := newTestServer(t, func(c *Config) {
-		c.ResponseTypes = []string{ResponseToken}
-		c.AccessTTL = 90 * 24 * time.Hour
-	})
-	it, err := iij.MintImplicit(context.Background(), AuthRequest{ClientID: "app1", RedirectURI: "https://app.example.com/cb", ResponseType: ResponseToken}, "u")
-	require.NoError(t, err)
-	assert.Equal(t, 90*24*time.Hour, it.ExpiresAt.Sub(it.IssuedAt), "should not be go-oauth2's 1 h implicit default")
+	ttl, _ := newTestServer(t, func(c *Config) { c.AccessTTL = 90 * 24 * time.Hour })
+	code = issue(t, ttl, "app1", "https://app.example.com/cb", "u")
+	rep = doToken(t, ttl, tokenRequest(exchangeForm(code)))
+	tok, ok = ttl.Access(rep.AccessToken)
+	require.True(t, ok)
+	assert.Equal(t, 90*24*time.Hour, tok.ExpiresAt.Sub(tok.IssuedAt), "should be the provider's lifetime")
 }
 
 func TestG19UserFromLoginAndConsent(t *testing.T) {
@@ -538,4 +537,16 @@ func TestG20SeededGenerators(t *testing.T) {
 	assert.Equal(t, a1, a2)
 	assert.Regexp(t, `^[0-9a-f]{40}$`, c1)
 	assert.Regexp(t, `^[0-9a-f]{32}$`, a1)
+}
+
+func TestNoImplicitGrant(t *testing.T) {
+	t.Parallel()
+	s, _ := newTestServer(t, func(c *Config) { c.ResponseTypes = []string{ResponseCode, "token"} })
+	w := httptest.NewRecorder()
+	err := s.IssueCode(w, httptest.NewRequest(http.MethodPost, "/", nil),
+		AuthRequest{ClientID: "app1", RedirectURI: "https://app.example.com/cb", ResponseType: "token", State: "s"}, "u")
+	assert.ErrorIs(t, err, ErrNoRedirect, "go-oauth2 should not serve the implicit grant")
+	assert.Empty(t, w.Header().Get("Location"))
+	codes, tokens := s.store.Count(func(string, string) bool { return true })
+	assert.Equal(t, [2]int{0, 0}, [2]int{codes, tokens})
 }

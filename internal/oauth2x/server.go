@@ -17,11 +17,10 @@ import (
 	"github.com/fakeapi/fakeapi/internal/ids"
 )
 
-// Response and grant types a provider may enable.
-const (
-	ResponseCode  = "code"
-	ResponseToken = "token"
-)
+// ResponseCode is the response type of the authorization code flow, the
+// only one served: the implicit grant is not emulated (docs/oauth.md,
+// "Redirects").
+const ResponseCode = "code"
 
 // DefaultCodeTTL is the authorization code lifetime (docs/oauth.md, "Codes").
 const DefaultCodeTTL = 10 * time.Minute
@@ -36,8 +35,7 @@ type Config struct {
 	Store *TokenStore
 	Log   *slog.Logger
 
-	// ResponseTypes the authorize endpoint serves: ResponseCode and/or
-	// ResponseToken (minting only, see MintImplicit).
+	// ResponseTypes the authorize endpoint accepts: ResponseCode, or none.
 	ResponseTypes []string
 	// CodeTTL defaults to DefaultCodeTTL.
 	CodeTTL time.Duration
@@ -121,20 +119,18 @@ func New(cfg Config) *Server {
 	mgr.MapTokenStorage(cfg.Store)
 	mgr.SetValidateURIHandler(validateURI)
 	mgr.SetAuthorizeCodeExp(cfg.CodeTTL)
-	// go-oauth2's defaults are 2 h access + 3-day refresh for the code grant
-	// and 1 h for implicit; each provider states its own.
+	// go-oauth2's defaults are 2 h access + 3-day refresh for the code grant;
+	// each provider states its own.
 	grant := &manage.Config{AccessTokenExp: cfg.AccessTTL, IsGenerateRefresh: cfg.Refresh, RefreshTokenExp: cfg.RefreshTTL}
 	mgr.SetAuthorizeCodeTokenCfg(grant)
-	mgr.SetImplicitTokenCfg(&manage.Config{AccessTokenExp: cfg.AccessTTL})
 	mgr.MapAuthorizeGenerate(codeGen{cfg.NewCode})
 	mgr.MapAccessGenerate(accessGen{cfg.NewAccess, cfg.NewRefresh})
 	s.mgr = mgr
 
 	scfg := server.NewConfig()
-	scfg.AllowedResponseTypes = nil
-	for _, rt := range cfg.ResponseTypes {
-		scfg.AllowedResponseTypes = append(scfg.AllowedResponseTypes, oauth2.ResponseType(rt))
-	}
+	// go-oauth2 would also serve response_type=token with its own implicit
+	// redirect (docs/oauth.md, "Redirects").
+	scfg.AllowedResponseTypes = []oauth2.ResponseType{oauth2.Code}
 	// Only the code grant reaches go-oauth2's token path; everything else is
 	// refused by HandleToken before it, so no app token is ever minted.
 	scfg.AllowedGrantTypes = []oauth2.GrantType{oauth2.AuthorizationCode}
