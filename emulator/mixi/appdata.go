@@ -109,7 +109,7 @@ func appdataKeys(fields []string) ([]string, error) {
 // (docs/providers/mixi.md, "Persistence (appdata)"). The decoder refuses
 // invalid UTF-8, so a write is never acknowledged with U+FFFD stored in
 // place of what the client sent. A repeated name is accepted and the last
-// one wins, as with most JSON parsers clients test against.
+// one wins, as in most JSON parsers.
 func decodeAppDataBody(body []byte) (map[string]string, error) {
 	var in map[string]any
 	if err := jsonv2.Unmarshal(body, &in, jsontext.AllowDuplicateNames(true)); err != nil || in == nil {
@@ -138,8 +138,8 @@ func decodeAppDataBody(body []byte) (map[string]string, error) {
 	return out, nil
 }
 
-// writeAppData writes the shapes of mixi's samples [doc]: JSON keyed by user id with
-// the "id" list, Atom one entry per user with the owner as author.
+// writeAppData writes the shapes of mixi's samples [doc]: JSON keyed by user
+// id with the "id" list, Atom one entry per user with the owner as author.
 func writeAppData(w http.ResponseWriter, f format, entries []appdataEntry, start, total int) {
 	var b bytes.Buffer
 	if f == formatAtom {

@@ -100,27 +100,28 @@ func handlePeopleFriend(log *slog.Logger, st Store) http.HandlerFunc {
 // writePeople writes a single person ({"entry":{…}}) or a collection
 // ({"entry":[…]} with itemsPerPage), as JSON or Atom.
 func writePeople(w http.ResponseWriter, f format, ps []person, pf personFields, start, total, perPage int, single bool) {
-	b := new(bytes.Buffer)
+	var b bytes.Buffer
+	b.Grow(256 + 400*len(ps)) // room for the page: a person is about 250 bytes of JSON
 	if f == formatAtom {
 		b.WriteString(atomHead)
 		for i := range ps {
-			atomPerson(b, &ps[i], pf)
+			atomPerson(&b, &ps[i], pf)
 		}
-		atomFoot(b, start, total, perPage)
-		writeAtomBody(w, b)
+		atomFoot(&b, start, total, perPage)
+		writeAtomBody(w, &b)
 		return
 	}
-	o := openObject(b)
+	o := openObject(&b)
 	o.key("entry")
 	if single {
-		jsonPerson(b, &ps[0], pf)
+		jsonPerson(&b, &ps[0], pf)
 	} else {
 		b.WriteByte('[')
 		for i := range ps {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			jsonPerson(b, &ps[i], pf)
+			jsonPerson(&b, &ps[i], pf)
 		}
 		b.WriteByte(']')
 	}
@@ -130,7 +131,7 @@ func writePeople(w http.ResponseWriter, f format, ps []person, pf personFields, 
 	}
 	o.num("totalResults", total)
 	o.close()
-	writeJSONBody(w, b)
+	writeJSONBody(w, &b)
 }
 
 // jsonPerson writes one person in the key order of mixi's sample; fields
