@@ -107,9 +107,6 @@ func DefaultWriteToken(w http.ResponseWriter, _ *http.Request, t Token) {
 	if !t.ExpiresAt.IsZero() {
 		fmt.Fprintf(&b, `,"expires_in":%d`, int64(t.ExpiresAt.Sub(t.IssuedAt).Seconds()))
 	}
-	if t.RefreshToken != "" {
-		fmt.Fprintf(&b, `,"refresh_token":%s`, strconv.Quote(t.RefreshToken))
-	}
 	if t.Scope != "" {
 		scope, _ := json.Marshal(t.Scope)
 		fmt.Fprintf(&b, `,"scope":%s`, scope)

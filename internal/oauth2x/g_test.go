@@ -495,7 +495,11 @@ func TestG18Lifetimes(t *testing.T) {
 	tok, ok := s.Access(rep.AccessToken)
 	require.True(t, ok)
 	assert.True(t, tok.ExpiresAt.IsZero(), "should not expire after go-oauth2's default 2 h")
-	assert.Empty(t, tok.RefreshToken, "should issue no refresh token")
+	ti, err := s.mgr.GenerateAccessToken(context.Background(), oauth2.AuthorizationCode, &oauth2.TokenGenerateRequest{
+		ClientID: "app1", ClientSecret: "s3cret", RedirectURI: "https://app.example.com/cb",
+		Code: issue(t, s, "app1", "https://app.example.com/cb", "u")})
+	require.NoError(t, err)
+	assert.Empty(t, ti.GetRefresh(), "should issue no refresh token, not go-oauth2's 3-day one")
 
 	ttl, _ := newTestServer(t, func(c *Config) { c.AccessTTL = 90 * 24 * time.Hour })
 	code = issue(t, ttl, "app1", "https://app.example.com/cb", "u")

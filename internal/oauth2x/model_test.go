@@ -23,11 +23,10 @@ import (
 // the strings, holding go-oauth2's own token values, swept of what expired
 // on every Create.
 type modelStore struct {
-	clk     clock.Clock
-	codes   map[string]modelCode
-	spent   map[string]modelSpent
-	access  map[string]modelAccess
-	refresh map[string]modelRefresh
+	clk    clock.Clock
+	codes  map[string]modelCode
+	spent  map[string]modelSpent
+	access map[string]modelAccess
 }
 
 type modelCode struct {
@@ -44,12 +43,6 @@ type modelSpent struct {
 type modelAccess struct {
 	tok             models.Token
 	issued, expires time.Time // expires zero: never
-	keepUntil       time.Time // zero: never; the later of the access and refresh expiry
-}
-
-type modelRefresh struct {
-	access  string
-	expires time.Time // zero: never
 }
 
 func newModelStore(clk clock.Clock) *modelStore {
@@ -59,8 +52,7 @@ func newModelStore(clk clock.Clock) *modelStore {
 }
 
 func (m *modelStore) reset() {
-	m.codes, m.spent = map[string]modelCode{}, map[string]modelSpent{}
-	m.access, m.refresh = map[string]modelAccess{}, map[string]modelRefresh{}
+	m.codes, m.spent, m.access = map[string]modelCode{}, map[string]modelSpent{}, map[string]modelAccess{}
 }
 
 func before(now, t time.Time) bool { return t.IsZero() || now.Before(t) }
@@ -71,7 +63,7 @@ func (m *modelStore) codeKnown(c modelCode, now time.Time) bool {
 }
 
 func (m *modelStore) Create(info oauth2.TokenInfo) error {
-	for _, k := range []string{info.GetCode(), info.GetAccess(), info.GetRefresh()} {
+	for _, k := range []string{info.GetCode(), info.GetAccess()} {
 		if len(k) > MaxKeyLen {
 			return errors.New("too long")
 		}
@@ -88,13 +80,8 @@ func (m *modelStore) Create(info oauth2.TokenInfo) error {
 		}
 	}
 	for k, a := range m.access {
-		if !before(now, a.keepUntil) {
+		if !before(now, a.expires) {
 			delete(m.access, k)
-		}
-	}
-	for k, r := range m.refresh {
-		if !before(now, r.expires) {
-			delete(m.refresh, k)
 		}
 	}
 	tok := *info.(*models.Token)
@@ -105,19 +92,6 @@ func (m *modelStore) Create(info oauth2.TokenInfo) error {
 	a := modelAccess{tok: tok, issued: now}
 	if tok.AccessExpiresIn > 0 {
 		a.expires = now.Add(tok.AccessExpiresIn)
-	}
-	a.keepUntil = a.expires
-	if tok.Refresh != "" {
-		r := modelRefresh{access: tok.Access}
-		if tok.RefreshExpiresIn > 0 {
-			r.expires = now.Add(tok.RefreshExpiresIn)
-		}
-		if a.expires.IsZero() || r.expires.IsZero() {
-			a.keepUntil = time.Time{}
-		} else if r.expires.After(a.expires) {
-			a.keepUntil = r.expires
-		}
-		m.refresh[tok.Refresh] = r
 	}
 	m.access[tok.Access] = a
 	return nil
@@ -146,15 +120,10 @@ func (m *modelStore) RemoveByCode(code string) error {
 func (m *modelStore) liveAccess(access string) (modelAccess, bool) {
 	a, ok := m.access[access]
 	now := m.clk.Now()
-	if !ok || !before(now, a.keepUntil) || !before(now, a.expires) {
+	if !ok || !before(now, a.expires) {
 		return modelAccess{}, false
 	}
 	return a, true
-}
-
-func accessFieldsOf(access string, a modelAccess) []any {
-	return []any{a.tok.ClientID, a.tok.UserID, a.tok.RedirectURI, a.tok.Scope, "", access,
-		time.Duration(0), a.tok.Refresh, time.Duration(0)}
 }
 
 func (m *modelStore) GetByAccess(access string) []any {
@@ -162,31 +131,14 @@ func (m *modelStore) GetByAccess(access string) []any {
 	if !ok {
 		return nil
 	}
-	return accessFieldsOf(access, a)
+	return []any{a.tok.ClientID, a.tok.UserID, a.tok.RedirectURI, a.tok.Scope, "", access,
+		time.Duration(0), "", time.Duration(0)}
 }
 
-func (m *modelStore) GetByRefresh(refresh string) []any {
-	r, ok := m.refresh[refresh]
-	now := m.clk.Now()
-	if !ok || !before(now, r.expires) {
-		return nil
-	}
-	a, ok := m.access[r.access]
-	if !ok || !before(now, a.keepUntil) {
-		return nil
-	}
-	return accessFieldsOf(r.access, a)
-}
-
-func (m *modelStore) RemoveByAccess(access string) {
-	if a, ok := m.access[access]; ok {
-		delete(m.access, access)
-		delete(m.refresh, a.tok.Refresh)
-	}
-}
+func (m *modelStore) RemoveByAccess(access string) { delete(m.access, access) }
 
 func (m *modelStore) token(access string, a modelAccess) Token {
-	return Token{AccessToken: access, RefreshToken: a.tok.Refresh, ClientID: a.tok.ClientID, UserID: a.tok.UserID,
+	return Token{AccessToken: access, ClientID: a.tok.ClientID, UserID: a.tok.UserID,
 		Scope: a.tok.Scope, RedirectURI: a.tok.RedirectURI, IssuedAt: a.issued.UTC(), ExpiresAt: utc(a.expires)}
 }
 
@@ -215,7 +167,6 @@ func (m *modelStore) Revoke(match func(clientID, userID string) bool) int {
 	for k, a := range m.access {
 		if match(a.tok.ClientID, a.tok.UserID) {
 			delete(m.access, k)
-			delete(m.refresh, a.tok.Refresh)
 			n++
 		}
 	}
@@ -302,21 +253,15 @@ func (m *modelStore) Restore(snap Snapshot) {
 			issued: c.IssuedAt, expires: c.ExpiresAt}
 	}
 	for _, t := range snap.Tokens {
-		a := modelAccess{tok: models.Token{ClientID: t.ClientID, UserID: t.UserID, RedirectURI: t.RedirectURI, Scope: t.Scope,
-			Access: t.AccessToken, Refresh: t.RefreshToken}, issued: t.IssuedAt, expires: t.ExpiresAt, keepUntil: t.ExpiresAt}
-		if t.RefreshToken != "" {
-			a.keepUntil = time.Time{}
-			m.refresh[t.RefreshToken] = modelRefresh{access: t.AccessToken}
-		}
-		m.access[t.AccessToken] = a
+		m.access[t.AccessToken] = modelAccess{tok: models.Token{ClientID: t.ClientID, UserID: t.UserID, RedirectURI: t.RedirectURI,
+			Scope: t.Scope, Access: t.AccessToken}, issued: t.IssuedAt, expires: t.ExpiresAt}
 	}
 }
 
 // TestTokenStoreAgreesWithTheModel drives the TokenStore and modelStore
 // through the same random operations and compares every answer and the
 // whole content after each: codes issued, exchanged, replayed and
-// expiring, tokens with and without lifetimes and refresh tokens,
-// revocation, sweeps, interned strings and their rebuild, restores.
+// expiring, tokens with and without lifetimes, revocation, sweeps, interned strings and their rebuild, restores.
 func TestTokenStoreAgreesWithTheModel(t *testing.T) {
 	t.Parallel()
 	for seed := range uint64(8) {
@@ -347,7 +292,7 @@ func checkStoreAgainstModel(t *testing.T, seed uint64, steps int) {
 		}
 		return fmt.Sprintf("%047d", n) // exactly MaxKeyLen
 	}
-	var codes, tokens, refreshes []string
+	var codes, tokens []string
 	pick := func(from []string) string {
 		if len(from) == 0 || rng.IntN(10) == 0 {
 			return "unknown"
@@ -391,17 +336,8 @@ func checkStoreAgainstModel(t *testing.T, seed uint64, steps int) {
 			if rng.IntN(3) == 0 {
 				tok.AccessExpiresIn = time.Duration(1+rng.IntN(60)) * time.Minute
 			}
-			if rng.IntN(4) == 0 {
-				tok.Refresh = fresh()
-				if rng.IntN(2) == 0 {
-					tok.RefreshExpiresIn = time.Duration(1+rng.IntN(60)) * time.Minute
-				}
-			}
 			if create(tok) {
 				tokens = append(tokens, a)
-				if tok.Refresh != "" {
-					refreshes = append(refreshes, tok.Refresh)
-				}
 				want.link(c, a)
 				got.link(c, a)
 			}
@@ -413,7 +349,7 @@ func checkStoreAgainstModel(t *testing.T, seed uint64, steps int) {
 			c := pick(codes)
 			g, _ := got.GetByCode(ctx, c)
 			require.Equal(t, want.GetByCode(c), codeFields(g), msg)
-		case 7:
+		case 7, 8:
 			a := pick(tokens)
 			g, _ := got.GetByAccess(ctx, a)
 			require.Equal(t, want.GetByAccess(a), accessFields(g), msg)
@@ -421,14 +357,6 @@ func checkStoreAgainstModel(t *testing.T, seed uint64, steps int) {
 			gt, gok := got.Access(a)
 			require.Equal(t, wok, gok, msg)
 			require.Equal(t, wt, gt, msg)
-		case 8:
-			r := pick(refreshes)
-			g, _ := got.GetByRefresh(ctx, r)
-			require.Equal(t, want.GetByRefresh(r), accessFields(g), msg)
-			if rng.IntN(3) == 0 {
-				delete(want.refresh, r)
-				require.NoError(t, got.RemoveByRefresh(ctx, r), msg)
-			}
 		case 9:
 			a := pick(tokens)
 			want.RemoveByAccess(a)
@@ -500,7 +428,7 @@ func TestRestoreRefusesKeysThatDoNotFit(t *testing.T) {
 	ctx := context.Background()
 	fits, long := strings.Repeat("c", MaxKeyLen), strings.Repeat("c", MaxKeyLen+1)
 	good := Snapshot{Codes: []Code{{Code: fits, ClientID: "app1", Used: true, Tokens: []string{fits}, ExpiresAt: testEpoch.Add(time.Minute)}},
-		Tokens: []Token{{AccessToken: fits, RefreshToken: fits, ClientID: "app1", IssuedAt: testEpoch}}}
+		Tokens: []Token{{AccessToken: fits, ClientID: "app1", IssuedAt: testEpoch}}}
 	require.NoError(t, s.Store().Restore(good))
 	before := s.Store().Snapshot()
 	require.Len(t, before.Codes, 1)
@@ -517,8 +445,8 @@ func TestRestoreRefusesKeysThatDoNotFit(t *testing.T) {
 			"codes[0].tokens[1]: access token of 48 bytes, longer than the 47 the token store keeps"},
 		{"should refuse a long access token", Snapshot{Tokens: []Token{{AccessToken: long}}},
 			"tokens[0].accessToken: access token of 48 bytes, longer than the 47 the token store keeps"},
-		{"should refuse a long refresh token", Snapshot{Tokens: []Token{{AccessToken: "a"}, {AccessToken: "b", RefreshToken: long}}},
-			"tokens[1].refreshToken: refresh token of 48 bytes, longer than the 47 the token store keeps"},
+		{"should refuse a long access token after a good one", Snapshot{Tokens: []Token{{AccessToken: "a"}, {AccessToken: long}}},
+			"tokens[1].accessToken: access token of 48 bytes, longer than the 47 the token store keeps"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -530,7 +458,6 @@ func TestRestoreRefusesKeysThatDoNotFit(t *testing.T) {
 	}
 	assert.Error(t, s.store.Create(ctx, codeToken(long)))
 	assert.Error(t, s.store.Create(ctx, &models.Token{ClientID: "app1", Access: long}))
-	assert.Error(t, s.store.Create(ctx, &models.Token{ClientID: "app1", Access: "a", Refresh: long}))
 	assert.Equal(t, before, s.Store().Snapshot())
 }
 

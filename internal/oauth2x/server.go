@@ -40,15 +40,13 @@ type Config struct {
 	// CodeTTL defaults to DefaultCodeTTL.
 	CodeTTL time.Duration
 	// AccessTTL is the access token lifetime; 0 means never. go-oauth2's
-	// defaults fit no provider (docs/oauth.md, "Expiry").
+	// defaults fit no provider, and no refresh token is issued
+	// (docs/oauth.md, "Expiry").
 	AccessTTL time.Duration
-	// Refresh issues refresh tokens with RefreshTTL (0: never expire).
-	Refresh    bool
-	RefreshTTL time.Duration
 
-	// NewCode, NewAccess and NewRefresh mint values; by default 32 random
-	// bytes of IDs as base64url. They must mint at most MaxKeyLen bytes.
-	NewCode, NewAccess, NewRefresh func() string
+	// NewCode and NewAccess mint values; by default 32 random bytes of IDs
+	// as base64url. They must mint at most MaxKeyLen bytes.
+	NewCode, NewAccess func() string
 
 	// CodeViaClientCredentials treats grant_type=client_credentials with a
 	// code as a code exchange (Assist's documented request; docs/oauth.md,
@@ -97,7 +95,7 @@ func New(cfg Config) *Server {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	for _, f := range []*func() string{&cfg.NewCode, &cfg.NewAccess, &cfg.NewRefresh} {
+	for _, f := range []*func() string{&cfg.NewCode, &cfg.NewAccess} {
 		if *f == nil {
 			src := cfg.IDs
 			*f = func() string { return src.Token(32) }
@@ -119,12 +117,12 @@ func New(cfg Config) *Server {
 	mgr.MapTokenStorage(cfg.Store)
 	mgr.SetValidateURIHandler(validateURI)
 	mgr.SetAuthorizeCodeExp(cfg.CodeTTL)
-	// go-oauth2's defaults are 2 h access + 3-day refresh for the code grant;
-	// each provider states its own.
-	grant := &manage.Config{AccessTokenExp: cfg.AccessTTL, IsGenerateRefresh: cfg.Refresh, RefreshTokenExp: cfg.RefreshTTL}
-	mgr.SetAuthorizeCodeTokenCfg(grant)
+	// go-oauth2's defaults are 2 h access + a 3-day refresh token for the
+	// code grant; the provider states the lifetime, and no refresh token is
+	// issued.
+	mgr.SetAuthorizeCodeTokenCfg(&manage.Config{AccessTokenExp: cfg.AccessTTL})
 	mgr.MapAuthorizeGenerate(codeGen{cfg.NewCode})
-	mgr.MapAccessGenerate(accessGen{cfg.NewAccess, cfg.NewRefresh})
+	mgr.MapAccessGenerate(accessGen{cfg.NewAccess})
 	s.mgr = mgr
 
 	scfg := server.NewConfig()
@@ -158,14 +156,11 @@ type codeGen struct{ next func() string }
 
 func (g codeGen) Token(context.Context, *oauth2.GenerateBasic) (string, error) { return g.next(), nil }
 
-type accessGen struct{ access, refresh func() string }
+// accessGen mints no refresh token: the Manager never asks for one.
+type accessGen struct{ next func() string }
 
-func (g accessGen) Token(_ context.Context, _ *oauth2.GenerateBasic, refresh bool) (string, string, error) {
-	a := g.access()
-	if !refresh {
-		return a, "", nil
-	}
-	return a, g.refresh(), nil
+func (g accessGen) Token(context.Context, *oauth2.GenerateBasic, bool) (string, string, error) {
+	return g.next(), "", nil
 }
 
 // rfcStatus corrects go-oauth2's statuses to RFC 6749 §5.2: it answers 401

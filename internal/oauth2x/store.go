@@ -18,8 +18,7 @@ import (
 	"github.com/fakeapi/fakeapi/internal/keytable"
 )
 
-// MaxKeyLen is the longest code, access token or refresh token the store
-// keeps (docs/oauth.md, "Token store"). Create refuses a longer one (the
+// MaxKeyLen is the longest code or access token the store keeps (docs/oauth.md, "Token store"). Create refuses a longer one (the
 // generators never mint one) and Restore refuses a snapshot holding one.
 const MaxKeyLen = keytable.KeySize
 
@@ -48,11 +47,10 @@ const expiredCodeMemory = DefaultCodeTTL
 type TokenStore struct {
 	clk clock.Clock
 
-	mu      sync.Mutex                                  // guards every field below
-	codes   *keytable.Table[keytable.Key, codeEntry]    // live codes, and expired ones for expiredCodeMemory
-	spent   *keytable.Table[keytable.Key, spentCode]    // consumed codes until they would have expired
-	access  *keytable.Table[keytable.Key, accessEntry]  // access tokens
-	refresh *keytable.Table[keytable.Key, keytable.Key] // refresh token → access token
+	mu     sync.Mutex                                 // guards every field below
+	codes  *keytable.Table[keytable.Key, codeEntry]   // live codes, and expired ones for expiredCodeMemory
+	spent  *keytable.Table[keytable.Key, spentCode]   // consumed codes until they would have expired
+	access *keytable.Table[keytable.Key, accessEntry] // access tokens
 	// moreTokens are the tokens of a spent code after its first: only a
 	// state import lists more than one.
 	moreTokens map[keytable.Key][]keytable.Key
@@ -85,7 +83,6 @@ type spentCode struct {
 
 type accessEntry struct {
 	shared
-	refresh keytable.Key // zero Key: none
 	issued  int64
 	expires int64 // 0: never
 }
@@ -108,7 +105,6 @@ func (s *TokenStore) reset() {
 	s.codes = keytable.New[keytable.Key, codeEntry](0)
 	s.spent = keytable.New[keytable.Key, spentCode](0)
 	s.access = keytable.New[keytable.Key, accessEntry](0)
-	s.refresh = keytable.New[keytable.Key, keytable.Key](0)
 	s.moreTokens = map[keytable.Key][]keytable.Key{}
 	s.strs = newStrtab()
 	s.nextCompact = minCompact
@@ -156,30 +152,17 @@ func codeEntryOf(expires int64, pinned bool) keytable.Entry {
 	return e
 }
 
-// accessEntryOf is the table entry of an access token: kept while it or its
-// refresh token lives (0: never expires).
-func accessEntryOf(expires, refreshExpires int64, hasRefresh, pinned bool) keytable.Entry {
-	e := keytable.Entry{Expires: expires, Pinned: pinned}
-	if hasRefresh && (expires == 0 || refreshExpires == 0) {
-		e.Expires = keytable.Never
-	} else if hasRefresh {
-		e.Expires = max(expires, refreshExpires)
-	}
-	return e
-}
-
 // Create stores a code or an access token, stamped with the injected clock.
 // A zero access lifetime means "never expires" (go-oauth2's buntdb store
 // expires such tokens at once; docs/oauth.md, "Expiry").
 func (s *TokenStore) Create(_ context.Context, info oauth2.TokenInfo) error {
-	code, access, refresh := info.GetCode(), info.GetAccess(), info.GetRefresh()
+	code, access := info.GetCode(), info.GetAccess()
 	if code == "" && access == "" {
 		return errors.New("oauth2x: token without code or access token")
 	}
 	ck, ok1 := keytable.KeyOf(code)
 	ak, ok2 := keytable.KeyOf(access)
-	rk, ok3 := keytable.KeyOf(refresh)
-	if !ok1 || !ok2 || !ok3 {
+	if !ok1 || !ok2 {
 		return fmt.Errorf("oauth2x: code or token longer than %d bytes", MaxKeyLen)
 	}
 	s.mu.Lock()
@@ -201,15 +184,7 @@ func (s *TokenStore) Create(_ context.Context, info oauth2.TokenInfo) error {
 	if d := info.GetAccessExpiresIn(); d > 0 {
 		e.expires = t.Add(d).UnixNano()
 	}
-	var refreshExpires int64
-	if refresh != "" {
-		if d := info.GetRefreshExpiresIn(); d > 0 {
-			refreshExpires = t.Add(d).UnixNano()
-		}
-		e.refresh = rk
-		s.refresh.Put(rk, ak, keytable.Entry{Expires: refreshExpires})
-	}
-	s.access.Put(ak, e, accessEntryOf(e.expires, refreshExpires, refresh != "", false))
+	s.access.Put(ak, e, keytable.Entry{Expires: e.expires})
 	return nil
 }
 
@@ -267,62 +242,29 @@ func (s *TokenStore) GetByAccess(_ context.Context, access string) (oauth2.Token
 	return s.model(access, e), nil
 }
 
-// GetByRefresh returns the token of an unexpired refresh token, or (nil, nil).
-func (s *TokenStore) GetByRefresh(_ context.Context, refresh string) (oauth2.TokenInfo, error) {
-	k, ok := keytable.KeyOf(refresh)
-	if !ok {
-		return nil, nil
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.now()
-	a, ok := s.refresh.Get(k, now)
-	if !ok {
-		return nil, nil
-	}
-	e, ok := s.access.Get(a, now)
-	if !ok {
-		return nil, nil
-	}
-	return s.model(a.String(), e), nil
-}
+// GetByRefresh finds nothing: no refresh token is ever issued.
+func (s *TokenStore) GetByRefresh(context.Context, string) (oauth2.TokenInfo, error) { return nil, nil }
 
 // model is e as go-oauth2 sees it, without lifetimes.
 func (s *TokenStore) model(access string, e accessEntry) *models.Token {
-	t := &models.Token{
+	return &models.Token{
 		ClientID: s.strs.str(e.client), UserID: s.strs.str(e.user), RedirectURI: s.strs.str(e.redirect), Scope: s.strs.str(e.scope),
-		Access: access, AccessCreateAt: timeOf(e.issued), Refresh: e.refresh.String(),
+		Access: access, AccessCreateAt: timeOf(e.issued),
 	}
-	if t.Refresh != "" {
-		t.RefreshCreateAt = t.AccessCreateAt
-	}
-	return t
 }
 
-// RemoveByAccess deletes an access token and its refresh token.
+// RemoveByAccess deletes an access token.
 func (s *TokenStore) RemoveByAccess(_ context.Context, access string) error {
-	k, ok := keytable.KeyOf(access)
-	if !ok {
-		return nil
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if e, ok := s.access.Get(k, math.MinInt64); ok {
-		s.access.Delete(k)
-		s.refresh.Delete(e.refresh)
-	}
-	return nil
-}
-
-// RemoveByRefresh deletes a refresh token.
-func (s *TokenStore) RemoveByRefresh(_ context.Context, refresh string) error {
-	if k, ok := keytable.KeyOf(refresh); ok {
+	if k, ok := keytable.KeyOf(access); ok {
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		s.refresh.Delete(k)
+		s.access.Delete(k)
 	}
 	return nil
 }
+
+// RemoveByRefresh has nothing to delete: no refresh token is ever issued.
+func (s *TokenStore) RemoveByRefresh(context.Context, string) error { return nil }
 
 // liveAccess returns the entry of an unexpired access token.
 func (s *TokenStore) liveAccess(access string) (accessEntry, bool) {
@@ -351,9 +293,8 @@ func (s *TokenStore) Access(access string) (Token, bool) {
 
 func (s *TokenStore) token(access string, e accessEntry) Token {
 	return Token{
-		AccessToken: access, RefreshToken: e.refresh.String(),
-		ClientID: s.strs.str(e.client), UserID: s.strs.str(e.user), Scope: s.strs.str(e.scope), RedirectURI: s.strs.str(e.redirect),
-		IssuedAt: timeOf(e.issued), ExpiresAt: timeOf(e.expires),
+		AccessToken: access, ClientID: s.strs.str(e.client), UserID: s.strs.str(e.user), Scope: s.strs.str(e.scope),
+		RedirectURI: s.strs.str(e.redirect), IssuedAt: timeOf(e.issued), ExpiresAt: timeOf(e.expires),
 	}
 }
 
@@ -367,11 +308,7 @@ func (s *TokenStore) Revoke(match func(clientID, userID string) bool) int {
 		return match(s.strs.str(e.client), s.strs.str(e.user))
 	})
 	return s.access.DeleteFunc(func(_ keytable.Key, e accessEntry) bool {
-		if !match(s.strs.str(e.client), s.strs.str(e.user)) {
-			return false
-		}
-		s.refresh.Delete(e.refresh)
-		return true
+		return match(s.strs.str(e.client), s.strs.str(e.user))
 	})
 }
 
@@ -487,7 +424,6 @@ func (s *TokenStore) issuedFrom(code string) []string {
 func (s *TokenStore) sweep(now int64) {
 	s.codes.Sweep(now)
 	s.access.Sweep(now)
-	s.refresh.Sweep(now)
 	if s.spent.Sweep(now) > 0 {
 		for k := range s.moreTokens {
 			if _, ok := s.spent.Get(k, math.MinInt64); !ok {
@@ -532,14 +468,13 @@ func (s *TokenStore) setNextCompact() {
 
 // Token is an access token as providers see it.
 type Token struct {
-	AccessToken  string
-	RefreshToken string
-	ClientID     string
-	UserID       string
-	Scope        string
-	RedirectURI  string
-	IssuedAt     time.Time // by the injected clock
-	ExpiresAt    time.Time // zero: never
+	AccessToken string
+	ClientID    string
+	UserID      string
+	Scope       string
+	RedirectURI string
+	IssuedAt    time.Time // by the injected clock
+	ExpiresAt   time.Time // zero: never
 }
 
 // ExpiresIn is the lifetime left at now, 0 when the token never expires.
@@ -550,14 +485,11 @@ func (t Token) ExpiresIn(now time.Time) time.Duration {
 	return t.ExpiresAt.Sub(now)
 }
 
-// Check reports whether t can be restored: its access and refresh tokens
-// must fit the store. field names the one at fault.
+// Check reports whether t can be restored: its access token must fit the
+// store. field names the one at fault.
 func (t Token) Check() (field string, err error) {
 	if len(t.AccessToken) > MaxKeyLen {
 		return "accessToken", tooLong("access token", t.AccessToken)
-	}
-	if len(t.RefreshToken) > MaxKeyLen {
-		return "refreshToken", tooLong("refresh token", t.RefreshToken)
 	}
 	return "", nil
 }
@@ -657,7 +589,7 @@ func (s *TokenStore) Snapshot() Snapshot {
 
 // Restore replaces the whole content with snap (state import, reset), every
 // entry pinned as data loaded from fixtures. Access tokens keep their issue
-// and expiry times; refresh tokens never expire after a restore. It refuses
+// and expiry times. It refuses
 // a snapshot that fails Check, naming the entry, and then changes nothing.
 func (s *TokenStore) Restore(snap Snapshot) error {
 	if path, err := snap.Check(); err != nil {
@@ -689,11 +621,7 @@ func (s *TokenStore) Restore(snap Snapshot) error {
 		ak, _ := keytable.KeyOf(t.AccessToken)
 		e := accessEntry{shared: s.shared(t.ClientID, t.UserID, t.RedirectURI, t.Scope),
 			issued: nanos(t.IssuedAt), expires: nanos(t.ExpiresAt)}
-		if t.RefreshToken != "" {
-			e.refresh, _ = keytable.KeyOf(t.RefreshToken)
-			s.refresh.Put(e.refresh, ak, keytable.Entry{Pinned: true})
-		}
-		s.access.Put(ak, e, accessEntryOf(e.expires, 0, t.RefreshToken != "", true))
+		s.access.Put(ak, e, keytable.Entry{Expires: e.expires, Pinned: true})
 	}
 	s.setNextCompact()
 	return nil
