@@ -22,10 +22,10 @@ func loadedSnapshot(n int) Snapshot {
 	for i := range n {
 		snap.Codes = append(snap.Codes, Code{Code: fmt.Sprintf("%040x", i), ClientID: cl("3f9a1c0d5e7b2a4c6d8e"), UserID: cl("shop-1"),
 			RedirectURI: cl("http://127.0.0.1:8081/callback"), Scope: cl("read_sales"),
-			IssuedAt: testEpoch, ExpiresAt: testEpoch.Add(DefaultCodeTTL)})
+			IssuedAt: testEpoch, ExpiresAt: testEpoch.Add(codeTTL)})
 		tok := fmt.Sprintf("%032x", i)
 		snap.Codes = append(snap.Codes, Code{Code: fmt.Sprintf("%040x", n+i), ClientID: cl("3f9a1c0d5e7b2a4c6d8e"),
-			ExpiresAt: testEpoch.Add(DefaultCodeTTL), Used: true, Tokens: []string{tok}})
+			ExpiresAt: testEpoch.Add(codeTTL), Used: true, Tokens: []string{tok}})
 		snap.Tokens = append(snap.Tokens, Token{AccessToken: tok, ClientID: cl("3f9a1c0d5e7b2a4c6d8e"), UserID: cl("shop-1"),
 			RedirectURI: cl("http://127.0.0.1:8081/callback"), Scope: cl("read_sales"), IssuedAt: testEpoch})
 	}
@@ -61,9 +61,9 @@ func BenchmarkHandleToken(b *testing.B) {
 	snap := Snapshot{}
 	for i := range b.N {
 		snap.Codes = append(snap.Codes, Code{Code: fmt.Sprintf("%040x", i), ClientID: "app1", UserID: "u",
-			RedirectURI: "https://app.example.com/cb", IssuedAt: testEpoch, ExpiresAt: testEpoch.Add(DefaultCodeTTL)})
+			RedirectURI: "https://app.example.com/cb", IssuedAt: testEpoch, ExpiresAt: testEpoch.Add(codeTTL)})
 	}
-	s.Store().Restore(snap)
+	s.store.Restore(snap)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {

@@ -11,7 +11,7 @@ import (
 )
 
 func codeToken(code string) *models.Token {
-	return &models.Token{ClientID: "app1", Code: code, CodeExpiresIn: DefaultCodeTTL}
+	return &models.Token{ClientID: "app1", Code: code, CodeExpiresIn: codeTTL}
 }
 
 // FuzzTokenRequest throws arbitrary bodies, queries and Authorization

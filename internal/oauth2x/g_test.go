@@ -303,13 +303,13 @@ func TestG10ReplayRevokesIssuedTokens(t *testing.T) {
 
 	stranger := doToken(t, s, tokenRequest(form("grant_type", "authorization_code", "code", code, "client_id", "app2", "client_secret", "other")))
 	assert.Equal(t, http.StatusBadRequest, stranger.Status)
-	_, ok := s.Access(first.AccessToken)
+	_, ok := s.store.Access(first.AccessToken)
 	assert.True(t, ok, "should not let another client revoke the owner's tokens")
 
 	replay := doToken(t, s, tokenRequest(exchangeForm(code)))
 	assert.Equal(t, http.StatusBadRequest, replay.Status)
 	assert.Equal(t, ErrInvalidGrant, replay.Error)
-	_, ok = s.Access(first.AccessToken)
+	_, ok = s.store.Access(first.AccessToken)
 	assert.False(t, ok, "should revoke the token issued from the replayed code")
 }
 
@@ -351,7 +351,7 @@ func TestG12ClientCredentialsWithCodeExchangesTheCode(t *testing.T) {
 	f.Set("grant_type", "client_credentials")
 	rep := doToken(t, s, tokenRequest(f))
 	require.Equal(t, http.StatusOK, rep.Status, rep.Description)
-	tok, ok := s.Access(rep.AccessToken)
+	tok, ok := s.store.Access(rep.AccessToken)
 	require.True(t, ok)
 	assert.Equal(t, "shop-1", tok.UserID, "should be the user's token, not an app token")
 	assert.Equal(t, ErrInvalidGrant, doToken(t, s, tokenRequest(exchangeForm(code))).Error, "should have consumed the code")
@@ -450,7 +450,7 @@ func TestG17ExpiryOnTheInjectedClock(t *testing.T) {
 	t.Run("should expire a code after 10 minutes of emulator time", func(t *testing.T) {
 		s, clk := newTestServer(t)
 		code := issue(t, s, "app1", "https://app.example.com/cb", "u")
-		_, err := clk.Advance(DefaultCodeTTL + time.Second)
+		_, err := clk.Advance(codeTTL + time.Second)
 		require.NoError(t, err)
 		rep := doToken(t, s, tokenRequest(exchangeForm(code)))
 		assert.Equal(t, ErrInvalidGrant, rep.Error)
@@ -462,7 +462,7 @@ func TestG17ExpiryOnTheInjectedClock(t *testing.T) {
 		rep := doToken(t, s, tokenRequest(exchangeForm(code)))
 		_, err := clk.Advance(100 * 365 * 24 * time.Hour)
 		require.NoError(t, err)
-		_, ok := s.Access(rep.AccessToken)
+		_, ok := s.store.Access(rep.AccessToken)
 		assert.True(t, ok)
 	})
 	t.Run("should not let go-oauth2's wall clock overrule an emulator clock in the past", func(t *testing.T) {
@@ -471,7 +471,7 @@ func TestG17ExpiryOnTheInjectedClock(t *testing.T) {
 		clk := clock.NewControlled(func() time.Time { return past })
 		s.store.clk = clk
 		s.store.Restore(Snapshot{
-			Codes:  []Code{{Code: "old-code", ClientID: "app1", UserID: "u", RedirectURI: "https://app.example.com/cb", IssuedAt: past, ExpiresAt: past.Add(DefaultCodeTTL)}},
+			Codes:  []Code{{Code: "old-code", ClientID: "app1", UserID: "u", RedirectURI: "https://app.example.com/cb", IssuedAt: past, ExpiresAt: past.Add(codeTTL)}},
 			Tokens: []Token{{AccessToken: "old-token", ClientID: "app1", UserID: "u", IssuedAt: past, ExpiresAt: past.Add(90 * 24 * time.Hour)}},
 		})
 		rep := doToken(t, s, tokenRequest(exchangeForm("old-code")))
@@ -482,7 +482,7 @@ func TestG17ExpiryOnTheInjectedClock(t *testing.T) {
 		assert.NoError(t, err)
 		_, err = clk.Advance(90*24*time.Hour + time.Second)
 		require.NoError(t, err)
-		_, ok := s.Access("old-token")
+		_, ok := s.store.Access("old-token")
 		assert.False(t, ok, "should expire by the emulator clock")
 	})
 }
@@ -492,7 +492,7 @@ func TestG18Lifetimes(t *testing.T) {
 	s, _ := newTestServer(t)
 	code := issue(t, s, "app1", "https://app.example.com/cb", "u")
 	rep := doToken(t, s, tokenRequest(exchangeForm(code)))
-	tok, ok := s.Access(rep.AccessToken)
+	tok, ok := s.store.Access(rep.AccessToken)
 	require.True(t, ok)
 	assert.True(t, tok.ExpiresAt.IsZero(), "should not expire after go-oauth2's default 2 h")
 	ti, err := s.mgr.GenerateAccessToken(context.Background(), oauth2.AuthorizationCode, &oauth2.TokenGenerateRequest{
@@ -504,7 +504,7 @@ func TestG18Lifetimes(t *testing.T) {
 	ttl, _ := newTestServer(t, func(c *Config) { c.AccessTTL = 90 * 24 * time.Hour })
 	code = issue(t, ttl, "app1", "https://app.example.com/cb", "u")
 	rep = doToken(t, ttl, tokenRequest(exchangeForm(code)))
-	tok, ok = ttl.Access(rep.AccessToken)
+	tok, ok = ttl.store.Access(rep.AccessToken)
 	require.True(t, ok)
 	assert.Equal(t, 90*24*time.Hour, tok.ExpiresAt.Sub(tok.IssuedAt), "should be the provider's lifetime")
 }
@@ -514,7 +514,7 @@ func TestG19UserFromLoginAndConsent(t *testing.T) {
 	s, _ := newTestServer(t)
 	code := issue(t, s, "app1", "https://app.example.com/cb", "shop-7")
 	rep := doToken(t, s, tokenRequest(exchangeForm(code)))
-	tok, ok := s.Access(rep.AccessToken)
+	tok, ok := s.store.Access(rep.AccessToken)
 	require.True(t, ok)
 	assert.Equal(t, "shop-7", tok.UserID)
 
@@ -530,7 +530,7 @@ func TestG20SeededGenerators(t *testing.T) {
 	mint := func() (string, string) {
 		clk := clock.NewControlled(func() time.Time { return testEpoch })
 		src := ids.Seeded(42)
-		s := New(Config{Clock: clk, IDs: src, Clients: lookupTestClient, ResponseTypes: []string{ResponseCode},
+		s := New(Config{Clock: clk, IDs: src, Clients: lookupTestClient, Store: NewTokenStore(clk), ResponseTypes: []string{ResponseCode},
 			NewCode: func() string { return src.Hex(20) }, NewAccess: func() string { return src.Hex(16) }})
 		code := issue(t, s, "app1", "https://app.example.com/cb", "u")
 		return code, doToken(t, s, tokenRequest(exchangeForm(code))).AccessToken

@@ -429,8 +429,8 @@ func TestRestoreRefusesKeysThatDoNotFit(t *testing.T) {
 	fits, long := strings.Repeat("c", MaxKeyLen), strings.Repeat("c", MaxKeyLen+1)
 	good := Snapshot{Codes: []Code{{Code: fits, ClientID: "app1", Used: true, Tokens: []string{fits}, ExpiresAt: testEpoch.Add(time.Minute)}},
 		Tokens: []Token{{AccessToken: fits, ClientID: "app1", IssuedAt: testEpoch}}}
-	require.NoError(t, s.Store().Restore(good))
-	before := s.Store().Snapshot()
+	require.NoError(t, s.store.Restore(good))
+	before := s.store.Snapshot()
 	require.Len(t, before.Codes, 1)
 	require.Len(t, before.Tokens, 1)
 
@@ -450,15 +450,15 @@ func TestRestoreRefusesKeysThatDoNotFit(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.EqualError(t, s.Store().Restore(tt.snap), tt.err)
+			assert.EqualError(t, s.store.Restore(tt.snap), tt.err)
 			path, err := tt.snap.Check()
 			assert.Equal(t, tt.err, path+": "+err.Error())
-			assert.Equal(t, before, s.Store().Snapshot(), "should change nothing")
+			assert.Equal(t, before, s.store.Snapshot(), "should change nothing")
 		})
 	}
 	assert.Error(t, s.store.Create(ctx, codeToken(long)))
 	assert.Error(t, s.store.Create(ctx, &models.Token{ClientID: "app1", Access: long}))
-	assert.Equal(t, before, s.Store().Snapshot())
+	assert.Equal(t, before, s.store.Snapshot())
 }
 
 // Exported times are UTC, whatever the clock's or the import's zone

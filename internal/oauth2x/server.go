@@ -22,23 +22,24 @@ import (
 // "Redirects").
 const ResponseCode = "code"
 
-// DefaultCodeTTL is the authorization code lifetime (docs/oauth.md, "Codes").
-const DefaultCodeTTL = 10 * time.Minute
+// codeTTL is the authorization code lifetime (docs/oauth.md, "Codes").
+const codeTTL = 10 * time.Minute
 
-// Config is what a provider decides. Zero values are the safe choice.
+// Config is what a provider decides. Clients and Store are required; other
+// zero values are the safe choice.
 type Config struct {
+	// Clock is not read: the Store judges expiry on the clock it was made
+	// with.
 	Clock   clock.Clock
 	IDs     ids.Source
 	Clients ClientLookup
-	// Store holds codes and tokens; the provider keeps a reference for
-	// revocation, export and import.
+	// Store holds codes and tokens (required); the provider keeps it for
+	// Bearer lookups, revocation, export and import.
 	Store *TokenStore
 	Log   *slog.Logger
 
 	// ResponseTypes the authorize endpoint accepts: ResponseCode, or none.
 	ResponseTypes []string
-	// CodeTTL defaults to DefaultCodeTTL.
-	CodeTTL time.Duration
 	// AccessTTL is the access token lifetime; 0 means never. go-oauth2's
 	// defaults fit no provider, and no refresh token is issued
 	// (docs/oauth.md, "Expiry").
@@ -86,12 +87,6 @@ type Server struct {
 // New builds the go-oauth2 Manager and Server with go-oauth2's unsafe
 // defaults replaced (see the package documentation).
 func New(cfg Config) *Server {
-	if cfg.CodeTTL == 0 {
-		cfg.CodeTTL = DefaultCodeTTL
-	}
-	if cfg.Store == nil {
-		cfg.Store = NewTokenStore(cfg.Clock)
-	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
@@ -116,7 +111,7 @@ func New(cfg Config) *Server {
 	mgr.MapClientStorage(exchangeClients{clientStore{cfg.Clients}})
 	mgr.MapTokenStorage(cfg.Store)
 	mgr.SetValidateURIHandler(validateURI)
-	mgr.SetAuthorizeCodeExp(cfg.CodeTTL)
+	mgr.SetAuthorizeCodeExp(codeTTL)
 	// go-oauth2's defaults are 2 h access + a 3-day refresh token for the
 	// code grant; the provider states the lifetime, and no refresh token is
 	// issued.
@@ -142,12 +137,6 @@ func New(cfg Config) *Server {
 	s.srv = srv
 	return s
 }
-
-// Store returns the token store (revocation, export, import).
-func (s *Server) Store() *TokenStore { return s.store }
-
-// Access returns the live access token (injected clock).
-func (s *Server) Access(token string) (Token, bool) { return s.store.Access(token) }
 
 // codeGen and accessGen mint from the provider's generators, which draw on
 // internal/ids and so follow -seed; go-oauth2's own use unseeded

@@ -36,7 +36,7 @@ const managerNever = 100 * 365 * 24 * time.Hour
 // expiredCodeMemory is how long the store still knows a code after it
 // expired, so a late exchange is told that it expired rather than that it
 // does not exist.
-const expiredCodeMemory = DefaultCodeTTL
+const expiredCodeMemory = codeTTL
 
 // TokenStore is go-oauth2's TokenStore on the injected clock (docs/oauth.md,
 // "Expiry"): keytables guarded by one mutex, so that hundreds of thousands
@@ -475,14 +475,6 @@ type Token struct {
 	RedirectURI string
 	IssuedAt    time.Time // by the injected clock
 	ExpiresAt   time.Time // zero: never
-}
-
-// ExpiresIn is the lifetime left at now, 0 when the token never expires.
-func (t Token) ExpiresIn(now time.Time) time.Duration {
-	if t.ExpiresAt.IsZero() {
-		return 0
-	}
-	return t.ExpiresAt.Sub(now)
 }
 
 // Check reports whether t can be restored: its access token must fit the

@@ -19,21 +19,21 @@ func TestSnapshotRestoreRoundTrip(t *testing.T) {
 	rep := doToken(t, s, tokenRequest(exchangeForm(used)))
 	require.Equal(t, http.StatusOK, rep.Status)
 
-	snap := s.Store().Snapshot()
+	snap := s.store.Snapshot()
 	require.Len(t, snap.Codes, 2)
 	require.Len(t, snap.Tokens, 1)
 
 	s2, _ := newTestServer(t)
-	s2.Store().Restore(snap)
-	assert.Equal(t, snap, s2.Store().Snapshot())
+	s2.store.Restore(snap)
+	assert.Equal(t, snap, s2.store.Snapshot())
 
 	// The restored state behaves: the pending code exchanges, the token
 	// works, and replaying the used code revokes the token.
 	assert.Equal(t, http.StatusOK, doToken(t, s2, tokenRequest(exchangeForm(pending))).Status)
-	_, ok := s2.Access(rep.AccessToken)
+	_, ok := s2.store.Access(rep.AccessToken)
 	assert.True(t, ok)
 	assert.Equal(t, ErrInvalidGrant, doToken(t, s2, tokenRequest(exchangeForm(used))).Error)
-	_, ok = s2.Access(rep.AccessToken)
+	_, ok = s2.store.Access(rep.AccessToken)
 	assert.False(t, ok)
 }
 
@@ -46,12 +46,12 @@ func TestRevokeAndCount(t *testing.T) {
 	}
 	pending := issue(t, s, "app1", "https://app.example.com/cb", "a")
 	isA := func(_, user string) bool { return user == "a" }
-	codes, tokens := s.Store().Count(isA)
+	codes, tokens := s.store.Count(isA)
 	assert.Equal(t, 1, codes)
 	assert.Equal(t, 2, tokens)
 
-	assert.Equal(t, 2, s.Store().Revoke(isA))
-	codes, tokens = s.Store().Count(func(string, string) bool { return true })
+	assert.Equal(t, 2, s.store.Revoke(isA))
+	codes, tokens = s.store.Count(func(string, string) bool { return true })
 	assert.Equal(t, 0, codes, "should drop the pending code too")
 	assert.Equal(t, 1, tokens)
 	assert.Equal(t, ErrInvalidGrant, doToken(t, s, tokenRequest(exchangeForm(pending))).Error)
