@@ -18,8 +18,8 @@ const (
 
 // BearerToken reads the token from the Authorization header only, with the
 // scheme name matched case-insensitively (RFC 7235 §2.1). go-oauth2's
-// default resolver also takes ?access_token= and form values and matches
-// "Bearer " case-sensitively (docs/oauth.md, "Bearer tokens").
+// resolver, which also takes ?access_token= and form values and matches
+// "Bearer " case-sensitively, is not used (docs/oauth.md, "Bearer tokens").
 func BearerToken(r *http.Request) (string, BearerProblem) {
 	vals := r.Header.Values("Authorization")
 	if len(vals) == 0 || (len(vals) == 1 && strings.TrimSpace(vals[0]) == "") {
@@ -33,12 +33,6 @@ func BearerToken(r *http.Request) (string, BearerProblem) {
 		return "", BearerMalformed
 	}
 	return tok, BearerOK
-}
-
-// headerBearer is go-oauth2's AccessTokenResolveHandler: the header only.
-func headerBearer(r *http.Request) (string, bool) {
-	t, p := BearerToken(r)
-	return t, p == BearerOK
 }
 
 // validB64Token checks RFC 6750 §2.1: 1*( ALPHA / DIGIT / "-" / "." / "_" /

@@ -128,12 +128,11 @@ func New(cfg Config) *Server {
 	// refused by HandleToken before it, so no app token is ever minted.
 	scfg.AllowedGrantTypes = []oauth2.GrantType{oauth2.AuthorizationCode}
 	srv := server.NewServer(scfg, mgr)
-	srv.ClientInfoHandler = s.clientInfo
+	srv.ClientInfoHandler = authenticatedClient
 	srv.UserAuthorizationHandler = userFromContext
 	srv.PreRedirectErrorHandler = s.preRedirectError
 	srv.ResponseErrorHandler = rfcStatus
 	srv.InternalErrorHandler = internalToInvalidGrant
-	srv.AccessTokenResolveHandler = headerBearer
 	s.srv = srv
 	return s
 }

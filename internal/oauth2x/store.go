@@ -229,29 +229,13 @@ func (s *TokenStore) RemoveByCode(_ context.Context, code string) error {
 	return nil
 }
 
-// GetByAccess returns an unexpired access token (by the injected clock), or
-// (nil, nil). The copy carries no lifetime, so the Manager's wall-clock
-// checks cannot overrule the store.
-func (s *TokenStore) GetByAccess(_ context.Context, access string) (oauth2.TokenInfo, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e, ok := s.liveAccess(access)
-	if !ok {
-		return nil, nil
-	}
-	return s.model(access, e), nil
-}
+// GetByAccess finds nothing: go-oauth2 reads access tokens only to validate
+// a Bearer request or refresh a token, and the provider looks up Bearer
+// tokens with Access (docs/oauth.md, "Bearer tokens").
+func (s *TokenStore) GetByAccess(context.Context, string) (oauth2.TokenInfo, error) { return nil, nil }
 
 // GetByRefresh finds nothing: no refresh token is ever issued.
 func (s *TokenStore) GetByRefresh(context.Context, string) (oauth2.TokenInfo, error) { return nil, nil }
-
-// model is e as go-oauth2 sees it, without lifetimes.
-func (s *TokenStore) model(access string, e accessEntry) *models.Token {
-	return &models.Token{
-		ClientID: s.strs.str(e.client), UserID: s.strs.str(e.user), RedirectURI: s.strs.str(e.redirect), Scope: s.strs.str(e.scope),
-		Access: access, AccessCreateAt: timeOf(e.issued),
-	}
-}
 
 // RemoveByAccess deletes an access token.
 func (s *TokenStore) RemoveByAccess(_ context.Context, access string) error {

@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/go-oauth2/oauth2/v4"
+	oerrors "github.com/go-oauth2/oauth2/v4/errors"
 
 	"github.com/fakeapi/fakeapi/internal/httpx"
 )
@@ -198,17 +199,15 @@ type exchangeCtx struct {
 	bound bound
 }
 
-// clientInfo is go-oauth2's ClientInfoHandler: the credentials HandleToken
-// authenticated, or (for a direct caller) the same parsing.
-func (s *Server) clientInfo(r *http.Request) (string, string, error) {
-	if x, ok := r.Context().Value(exchangeKey{}).(*exchangeCtx); ok {
-		return x.cred.id, x.cred.secret, nil
+// authenticatedClient is go-oauth2's ClientInfoHandler: the credentials
+// HandleToken authenticated. go-oauth2's token path is reached only through
+// exchange.
+func authenticatedClient(r *http.Request) (string, string, error) {
+	x, ok := r.Context().Value(exchangeKey{}).(*exchangeCtx)
+	if !ok {
+		return "", "", oerrors.ErrInvalidClient
 	}
-	c, e := s.credentials(r, r.PostForm)
-	if e != nil {
-		return "", "", e
-	}
-	return c.id, c.secret, nil
+	return x.cred.id, x.cred.secret, nil
 }
 
 // exchange checks the code, lets go-oauth2 consume it and mint the token,
