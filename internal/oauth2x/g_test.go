@@ -126,7 +126,7 @@ func TestG4RFCStatuses(t *testing.T) {
 		rep := doToken(t, s, tokenRequest(f))
 		assert.Equal(t, http.StatusBadRequest, rep.Status)
 		assert.Equal(t, ErrInvalidGrant, rep.Error)
-		assert.Equal(t, DefaultMessages.PKCE, rep.Description)
+		assert.Equal(t, testMessages.PKCE, rep.Description)
 	})
 }
 
@@ -136,7 +136,7 @@ func TestG5MissingTypesAreInvalidRequest(t *testing.T) {
 	rep := doToken(t, s, tokenRequest(form("code", "x", "client_id", "app1", "client_secret", "s3cret")))
 	assert.Equal(t, http.StatusBadRequest, rep.Status)
 	assert.Equal(t, ErrInvalidRequest, rep.Error)
-	assert.Equal(t, DefaultMessages.NoGrantType, rep.Description)
+	assert.Equal(t, testMessages.NoGrantType, rep.Description)
 
 	base := url.Values{"client_id": {"app1"}, "redirect_uri": {"https://app.example.com/cb"}}
 	_, aerr := s.ValidateAuthorize(base)
@@ -163,10 +163,10 @@ func TestG6ParametersFromBodyOnly(t *testing.T) {
 		body  url.Values
 		want  string
 	}{
-		{"should refuse client_secret in the URL", "client_secret=s3cret", form("grant_type", "authorization_code", "code", code, "client_id", "app1"), DefaultMessages.CredentialsInQuery},
-		{"should refuse code in the URL", "code=" + code, form("grant_type", "authorization_code", "client_id", "app1", "client_secret", "s3cret"), DefaultMessages.CredentialsInQuery},
-		{"should not read grant_type from the URL", "grant_type=authorization_code", form("code", code, "client_id", "app1", "client_secret", "s3cret"), DefaultMessages.NoGrantType},
-		{"should refuse a duplicated parameter", "", form("grant_type", "authorization_code", "code", code, "code", "other", "client_id", "app1", "client_secret", "s3cret"), fmt.Sprintf(DefaultMessages.DuplicateParam, "code")},
+		{"should refuse client_secret in the URL", "client_secret=s3cret", form("grant_type", "authorization_code", "code", code, "client_id", "app1"), testMessages.CredentialsInQuery},
+		{"should refuse code in the URL", "code=" + code, form("grant_type", "authorization_code", "client_id", "app1", "client_secret", "s3cret"), testMessages.CredentialsInQuery},
+		{"should not read grant_type from the URL", "grant_type=authorization_code", form("code", code, "client_id", "app1", "client_secret", "s3cret"), testMessages.NoGrantType},
+		{"should refuse a duplicated parameter", "", form("grant_type", "authorization_code", "code", code, "code", "other", "client_id", "app1", "client_secret", "s3cret"), fmt.Sprintf(testMessages.DuplicateParam, "code")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -206,7 +206,7 @@ func TestG7BasicCredentialsURLDecoded(t *testing.T) {
 		s, _ := newTestServer(t)
 		rep := doToken(t, s, tokenRequest(form("grant_type", "authorization_code", "code", "x", "client_secret", "s3cret"), "app1:s3cret"))
 		assert.Equal(t, http.StatusBadRequest, rep.Status)
-		assert.Equal(t, DefaultMessages.TwoAuthMethods, rep.Description)
+		assert.Equal(t, testMessages.TwoAuthMethods, rep.Description)
 	})
 	t.Run("should accept form credentials", func(t *testing.T) {
 		s, _ := newTestServer(t)
@@ -339,7 +339,7 @@ func TestG11RedirectURIOptionalAtTokenEndpoint(t *testing.T) {
 		f.Set("redirect_uri", "https://app.example.com/cb/")
 		rep := doToken(t, s, tokenRequest(f))
 		assert.Equal(t, ErrInvalidGrant, rep.Error)
-		assert.Equal(t, DefaultMessages.RedirectMismatch, rep.Description)
+		assert.Equal(t, testMessages.RedirectMismatch, rep.Description)
 	})
 }
 
@@ -359,7 +359,7 @@ func TestG12ClientCredentialsWithCodeExchangesTheCode(t *testing.T) {
 	f.Del("code")
 	rep = doToken(t, s, tokenRequest(f))
 	assert.Equal(t, ErrInvalidRequest, rep.Error, "should mint no app-only token")
-	assert.Equal(t, DefaultMessages.NoCode, rep.Description)
+	assert.Equal(t, testMessages.NoCode, rep.Description)
 
 	strict, _ := newTestServer(t, func(c *Config) { c.CodeViaClientCredentials = false })
 	f.Set("code", "x")
@@ -445,7 +445,7 @@ func TestG17ExpiryOnTheInjectedClock(t *testing.T) {
 		require.NoError(t, err)
 		rep := doToken(t, s, tokenRequest(exchangeForm(code)))
 		assert.Equal(t, ErrInvalidGrant, rep.Error)
-		assert.Equal(t, DefaultMessages.ExpiredCode, rep.Description)
+		assert.Equal(t, testMessages.ExpiredCode, rep.Description)
 	})
 	t.Run("should keep a token without lifetime forever", func(t *testing.T) {
 		s, clk := newTestServer(t)
@@ -520,6 +520,7 @@ func TestG20SeededGenerators(t *testing.T) {
 		clk := clock.NewControlled(func() time.Time { return testEpoch })
 		src := ids.Seeded(42)
 		s := New(Config{Clock: clk, IDs: src, Clients: lookupTestClient, Store: NewTokenStore(clk), ResponseTypes: []string{ResponseCode},
+			Messages: &testMessages, WriteToken: writeTestToken, WriteError: writeTestError,
 			NewCode: func() string { return src.Hex(20) }, NewAccess: func() string { return src.Hex(16) }})
 		code := issue(t, s, "app1", "https://app.example.com/cb", "u")
 		return code, doToken(t, s, tokenRequest(exchangeForm(code))).AccessToken

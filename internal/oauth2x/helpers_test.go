@@ -47,6 +47,9 @@ func newTestServer(t testing.TB, opts ...func(*Config)) (*Server, *clock.Control
 		ResponseTypes:            []string{ResponseCode},
 		CodeViaClientCredentials: true,
 		Realm:                    "Service",
+		Messages:                 &testMessages,
+		WriteToken:               writeTestToken,
+		WriteError:               writeTestError,
 	}
 	for _, o := range opts {
 		o(&cfg)
@@ -121,4 +124,46 @@ func doToken(t testing.TB, s *Server, r *http.Request) tokenReply {
 	rep.Status = w.Code
 	rep.Header = w.Header()
 	return rep
+}
+
+// testMessages are the token endpoint's descriptions in tests.
+var testMessages = Messages{
+	MethodNotPost:        "The token endpoint accepts POST only",
+	ContentType:          `The content type must be "application/x-www-form-urlencoded"`,
+	BodyTooLarge:         "The request body is too large",
+	MalformedBody:        "The request body is not valid form data",
+	CredentialsInQuery:   "Credentials must be sent in the request body",
+	DuplicateParam:       `Parameter "%s" was given more than once`,
+	NoGrantType:          "The grant type was not specified in the request",
+	UnsupportedGrantType: `Grant type "%s" not supported`,
+	NoClientCredentials:  "Client credentials were not found in the headers or body",
+	InvalidClient:        "The client credentials are invalid",
+	TwoAuthMethods:       "Only one method may be used to authenticate at a time (Auth header or POST body)",
+	NoCode:               `Missing parameter: "code" is required`,
+	InvalidCode:          "Authorization code doesn't exist or is invalid for the client",
+	ExpiredCode:          "The authorization code has expired",
+	RedirectMismatch:     "The redirect URI is missing or do not match",
+	NoRedirectURI:        `Missing parameter: "redirect_uri" is required`,
+	PKCE:                 "The PKCE code verifier is invalid",
+	ServerError:          "The server encountered an unexpected condition",
+}
+
+// writeTestToken and writeTestError write RFC 6749 §5.1 and §5.2 bodies.
+func writeTestToken(w http.ResponseWriter, _ *http.Request, t Token) {
+	writeTestJSON(w, http.StatusOK, nil, map[string]string{"access_token": t.AccessToken, "token_type": "Bearer"})
+}
+
+func writeTestError(w http.ResponseWriter, _ *http.Request, e *Error) {
+	writeTestJSON(w, e.Status, e.Header, map[string]string{"error": e.Code, "error_description": e.Description})
+}
+
+func writeTestJSON(w http.ResponseWriter, status int, extra http.Header, body any) {
+	h := w.Header()
+	for k, v := range extra {
+		h[k] = v
+	}
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(body)
 }

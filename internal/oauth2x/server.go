@@ -25,8 +25,8 @@ const ResponseCode = "code"
 // codeTTL is the authorization code lifetime (docs/oauth.md, "Codes").
 const codeTTL = 10 * time.Minute
 
-// Config is what a provider decides. Clients and Store are required; other
-// zero values are the safe choice.
+// Config is what a provider decides. Clients, Store, Messages, WriteToken
+// and WriteError are required; other zero values are the safe choice.
 type Config struct {
 	// Clock is not read: the Store judges expiry on the clock it was made
 	// with.
@@ -60,13 +60,14 @@ type Config struct {
 	RequireRedirectURI bool
 	// Realm names the Basic challenge sent with invalid_client after Basic.
 	Realm string
-	// Messages are the error_description texts; DefaultMessages when zero.
+	// Messages are the token endpoint's error_description texts.
 	Messages *Messages
 
 	// WriteToken writes a successful token response in the provider's exact
-	// bytes; DefaultWriteToken when nil.
+	// bytes, with RFC 6749 §5.1's cache headers.
 	WriteToken func(w http.ResponseWriter, r *http.Request, t Token)
-	// WriteError writes a token-endpoint error; DefaultWriteError when nil.
+	// WriteError writes a token-endpoint error in the provider's bytes, with
+	// e.Header and RFC 6749 §5.1's cache headers.
 	WriteError func(w http.ResponseWriter, r *http.Request, e *Error)
 }
 
@@ -96,16 +97,7 @@ func New(cfg Config) *Server {
 			*f = func() string { return src.Token(32) }
 		}
 	}
-	if cfg.WriteToken == nil {
-		cfg.WriteToken = DefaultWriteToken
-	}
-	if cfg.WriteError == nil {
-		cfg.WriteError = DefaultWriteError
-	}
-	s := &Server{cfg: cfg, store: cfg.Store, msg: DefaultMessages}
-	if cfg.Messages != nil {
-		s.msg = *cfg.Messages
-	}
+	s := &Server{cfg: cfg, store: cfg.Store, msg: *cfg.Messages}
 
 	mgr := manage.NewManager()
 	mgr.MapClientStorage(exchangeClients{clientStore{cfg.Clients}})

@@ -18,7 +18,7 @@ import (
 
 func TestHandleTokenErrors(t *testing.T) {
 	t.Parallel()
-	m := DefaultMessages
+	m := testMessages
 	tests := []struct {
 		name   string
 		build  func(code string) *http.Request
@@ -130,7 +130,7 @@ func TestHandleTokenExpiredCodeForAStranger(t *testing.T) {
 	_, err := clk.Advance(time.Hour)
 	require.NoError(t, err)
 	rep := doToken(t, s, tokenRequest(form("grant_type", "authorization_code", "code", code, "client_id", "app2", "client_secret", "other")))
-	assert.Equal(t, DefaultMessages.InvalidCode, rep.Description, "should not tell a stranger the code expired")
+	assert.Equal(t, testMessages.InvalidCode, rep.Description, "should not tell a stranger the code expired")
 }
 
 func TestPKCE(t *testing.T) {
@@ -152,7 +152,7 @@ func TestPKCE(t *testing.T) {
 		f.Set("code_verifier", verifier+"x")
 		rep := doToken(t, s, tokenRequest(f))
 		assert.Equal(t, http.StatusBadRequest, rep.Status)
-		assert.Equal(t, DefaultMessages.PKCE, rep.Description)
+		assert.Equal(t, testMessages.PKCE, rep.Description)
 	})
 }
 
