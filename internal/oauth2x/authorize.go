@@ -53,16 +53,19 @@ func (e *AuthError) Error() string { return e.Code + ": " + e.Description }
 // Redirectable reports whether the error may be sent to the redirect URI.
 func (e *AuthError) Redirectable() bool { return e.Reason == ReasonNone }
 
-// Descriptions of redirected authorization errors, in short English
+// DescAccessDenied describes a refused consent, for RedirectError.
+// Redirected authorization errors are described in short English
 // (docs/oauth.md, "Authorization request").
+const DescAccessDenied = "The user denied the request"
+
+// Descriptions of the errors ValidateAuthorize finds.
 const (
-	DescNoResponseType          = `Missing parameter: "response_type" is required`
-	DescUnsupportedResponseType = `The response type "%s" is not supported`
-	DescDuplicate               = `Parameter "%s" was given more than once`
-	DescBadChallenge            = "code_challenge must be 43 to 128 characters of [A-Za-z0-9-._~]"
-	DescBadChallengeMethod      = `code_challenge_method must be "S256" or "plain"`
-	DescMethodWithoutChallenge  = "code_challenge_method was given without code_challenge"
-	DescAccessDenied            = "The user denied the request"
+	descNoResponseType          = `Missing parameter: "response_type" is required`
+	descUnsupportedResponseType = `The response type "%s" is not supported`
+	descDuplicate               = `Parameter "%s" was given more than once`
+	descBadChallenge            = "code_challenge must be 43 to 128 characters of [A-Za-z0-9-._~]"
+	descBadChallengeMethod      = `code_challenge_method must be "S256" or "plain"`
+	descMethodWithoutChallenge  = "code_challenge_method was given without code_challenge"
 )
 
 // ValidateAuthorize runs the checks of docs/oauth.md, "Authorization
@@ -85,7 +88,7 @@ func (s *Server) ValidateAuthorize(q url.Values) (AuthRequest, *AuthError) {
 	if len(uris) != 1 || uris[0] == "" {
 		return page(ReasonNoRedirectURI, ErrInvalidRequest, `Missing parameter: "redirect_uri" is required exactly once`)
 	}
-	if !RedirectMatches(c.RedirectURIs, uris[0]) {
+	if !redirectMatches(c.RedirectURIs, uris[0]) {
 		return page(ReasonBadRedirectURI, ErrInvalidRequest, "The redirect URI provided does not match the one registered")
 	}
 
@@ -98,25 +101,25 @@ func (s *Server) ValidateAuthorize(q url.Values) (AuthRequest, *AuthError) {
 	}
 	for _, k := range []string{"response_type", "state", "scope", "code_challenge", "code_challenge_method"} {
 		if len(q[k]) > 1 {
-			return fail(ErrInvalidRequest, fmt.Sprintf(DescDuplicate, k))
+			return fail(ErrInvalidRequest, fmt.Sprintf(descDuplicate, k))
 		}
 	}
 	switch {
 	case req.ResponseType == "":
-		return fail(ErrInvalidRequest, DescNoResponseType)
+		return fail(ErrInvalidRequest, descNoResponseType)
 	case !slices.Contains(s.cfg.ResponseTypes, req.ResponseType):
-		return fail(ErrUnsupportedResponseType, fmt.Sprintf(DescUnsupportedResponseType, req.ResponseType))
+		return fail(errUnsupportedResponseType, fmt.Sprintf(descUnsupportedResponseType, req.ResponseType))
 	}
 	switch {
 	case req.CodeChallenge == "" && req.CodeChallengeMethod != "":
-		return fail(ErrInvalidRequest, DescMethodWithoutChallenge)
+		return fail(ErrInvalidRequest, descMethodWithoutChallenge)
 	case req.CodeChallenge == "":
 	case !validChallenge(req.CodeChallenge):
-		return fail(ErrInvalidRequest, DescBadChallenge)
+		return fail(ErrInvalidRequest, descBadChallenge)
 	case req.CodeChallengeMethod == "":
 		req.CodeChallengeMethod = string(oauth2.CodeChallengePlain) // RFC 7636 §4.3 default
 	case req.CodeChallengeMethod != string(oauth2.CodeChallengePlain) && req.CodeChallengeMethod != string(oauth2.CodeChallengeS256):
-		return fail(ErrInvalidRequest, DescBadChallengeMethod)
+		return fail(ErrInvalidRequest, descBadChallengeMethod)
 	}
 	return req, nil
 }
@@ -135,10 +138,10 @@ func validChallenge(c string) bool {
 	return true
 }
 
-// RedirectURL builds the redirect for req carrying params in the query: the
+// redirectURL builds the redirect for req carrying params in the query: the
 // registered URI's own query is kept, values are form-encoded, and state is
 // added when the request had one (docs/oauth.md, "Redirects").
-func RedirectURL(req AuthRequest, params url.Values) (string, error) {
+func redirectURL(req AuthRequest, params url.Values) (string, error) {
 	u, err := url.Parse(req.RedirectURI)
 	if err != nil {
 		return "", err
@@ -165,7 +168,7 @@ func (s *Server) RedirectError(w http.ResponseWriter, req AuthRequest, code, des
 	if desc != "" {
 		p.Set("error_description", desc)
 	}
-	loc, err := RedirectURL(req, p)
+	loc, err := redirectURL(req, p)
 	if err != nil {
 		return err
 	}
@@ -240,7 +243,7 @@ func (s *Server) preRedirectError(w http.ResponseWriter, req *server.AuthorizeRe
 		return errors.Join(ErrNoRedirect, err)
 	}
 	c, ok := s.cfg.Clients(req.ClientID)
-	if !ok || !RedirectMatches(c.RedirectURIs, req.RedirectURI) {
+	if !ok || !redirectMatches(c.RedirectURIs, req.RedirectURI) {
 		return errors.Join(ErrNoRedirect, err)
 	}
 	code, _ := s.errorCode(err)

@@ -14,7 +14,7 @@ type Client struct {
 	ID     string
 	Secret string
 	// RedirectURIs are the registered strings; a redirect_uri must equal one
-	// of them byte for byte (loopback port aside, see RedirectMatches).
+	// of them byte for byte (loopback port aside, see redirectMatches).
 	RedirectURIs []string
 }
 
@@ -78,18 +78,18 @@ func verifySecret(c Client, secret string) bool {
 // that lets evilapp.example.com pass for app.example.com and ignores scheme
 // and path (docs/oauth.md, "Redirect URIs").
 func validateURI(registered, redirectURI string) error {
-	if RedirectMatches(strings.Split(registered, "\n"), redirectURI) {
+	if redirectMatches(strings.Split(registered, "\n"), redirectURI) {
 		return nil
 	}
 	return oerrors.ErrInvalidRedirectURI
 }
 
-// RedirectMatches reports whether got equals one registered URI byte for
+// redirectMatches reports whether got equals one registered URI byte for
 // byte: no normalisation of case, trailing slash, default port or query
 // order. The one exception is RFC 8252 §7.3: a registered
 // http://127.0.0.1[:port]/… or http://[::1][:port]/… also matches a request
 // that differs only in the port (docs/oauth.md, "Redirect URIs").
-func RedirectMatches(registered []string, got string) bool {
+func redirectMatches(registered []string, got string) bool {
 	if got == "" {
 		return false
 	}

@@ -2,18 +2,20 @@ package oauth2x
 
 import "net/http"
 
-// RFC 6749 §5.2 and §4.1.2.1 error codes.
+// RFC 6749 §5.2 and §4.1.2.1 error codes that providers also answer.
 const (
-	ErrInvalidRequest          = "invalid_request"
-	ErrInvalidClient           = "invalid_client"
-	ErrInvalidGrant            = "invalid_grant"
-	ErrUnauthorizedClient      = "unauthorized_client"
-	ErrUnsupportedGrantType    = "unsupported_grant_type"
-	ErrUnsupportedResponseType = "unsupported_response_type"
-	ErrInvalidScope            = "invalid_scope"
-	ErrAccessDenied            = "access_denied"
-	ErrServerError             = "server_error"
-	ErrTemporarilyUnavailable  = "temporarily_unavailable"
+	ErrInvalidRequest         = "invalid_request"
+	ErrInvalidClient          = "invalid_client"
+	ErrAccessDenied           = "access_denied"
+	ErrServerError            = "server_error"
+	ErrTemporarilyUnavailable = "temporarily_unavailable"
+)
+
+// RFC 6749 §5.2 and §4.1.2.1 error codes only the wrappers answer.
+const (
+	errInvalidGrant            = "invalid_grant"
+	errUnsupportedGrantType    = "unsupported_grant_type"
+	errUnsupportedResponseType = "unsupported_response_type"
 )
 
 // Error is a token-endpoint error: status, RFC code, description and extra

@@ -59,7 +59,7 @@ func FuzzValidateAuthorize(f *testing.F) {
 			req = aerr.Request
 		}
 		c, ok := lookupTestClient(req.ClientID)
-		if !ok || !RedirectMatches(c.RedirectURIs, req.RedirectURI) {
+		if !ok || !redirectMatches(c.RedirectURIs, req.RedirectURI) {
 			t.Fatalf("would redirect to %q for client %q", req.RedirectURI, req.ClientID)
 		}
 	})

@@ -90,7 +90,7 @@ func TestG2ExactRedirect(t *testing.T) {
 				assert.ErrorIs(t, err, oerrors.ErrInvalidRedirectURI)
 				assert.Empty(t, w.Header().Get("Location"))
 			}
-			assert.Equal(t, tt.ok, RedirectMatches(testClients[tt.client].RedirectURIs, tt.uri))
+			assert.Equal(t, tt.ok, redirectMatches(testClients[tt.client].RedirectURIs, tt.uri))
 		})
 	}
 }
@@ -125,7 +125,7 @@ func TestG4RFCStatuses(t *testing.T) {
 		f.Set("code_verifier", strings.Repeat("b", 43))
 		rep := doToken(t, s, tokenRequest(f))
 		assert.Equal(t, http.StatusBadRequest, rep.Status)
-		assert.Equal(t, ErrInvalidGrant, rep.Error)
+		assert.Equal(t, errInvalidGrant, rep.Error)
 		assert.Equal(t, testMessages.PKCE, rep.Description)
 	})
 }
@@ -150,7 +150,7 @@ func TestG5MissingTypesAreInvalidRequest(t *testing.T) {
 	}
 	_, aerr = s.ValidateAuthorize(q)
 	require.NotNil(t, aerr)
-	assert.Equal(t, ErrUnsupportedResponseType, aerr.Code, "not unauthorized_client")
+	assert.Equal(t, errUnsupportedResponseType, aerr.Code, "not unauthorized_client")
 }
 
 func TestG6ParametersFromBodyOnly(t *testing.T) {
@@ -308,7 +308,7 @@ func TestG10ReplayRevokesIssuedTokens(t *testing.T) {
 
 	replay := doToken(t, s, tokenRequest(exchangeForm(code)))
 	assert.Equal(t, http.StatusBadRequest, replay.Status)
-	assert.Equal(t, ErrInvalidGrant, replay.Error)
+	assert.Equal(t, errInvalidGrant, replay.Error)
 	_, ok = s.store.Access(first.AccessToken)
 	assert.False(t, ok, "should revoke the token issued from the replayed code")
 }
@@ -338,7 +338,7 @@ func TestG11RedirectURIOptionalAtTokenEndpoint(t *testing.T) {
 		f := exchangeForm(code)
 		f.Set("redirect_uri", "https://app.example.com/cb/")
 		rep := doToken(t, s, tokenRequest(f))
-		assert.Equal(t, ErrInvalidGrant, rep.Error)
+		assert.Equal(t, errInvalidGrant, rep.Error)
 		assert.Equal(t, testMessages.RedirectMismatch, rep.Description)
 	})
 }
@@ -354,7 +354,7 @@ func TestG12ClientCredentialsWithCodeExchangesTheCode(t *testing.T) {
 	tok, ok := s.store.Access(rep.AccessToken)
 	require.True(t, ok)
 	assert.Equal(t, "shop-1", tok.UserID, "should be the user's token, not an app token")
-	assert.Equal(t, ErrInvalidGrant, doToken(t, s, tokenRequest(exchangeForm(code))).Error, "should have consumed the code")
+	assert.Equal(t, errInvalidGrant, doToken(t, s, tokenRequest(exchangeForm(code))).Error, "should have consumed the code")
 
 	f.Del("code")
 	rep = doToken(t, s, tokenRequest(f))
@@ -363,7 +363,7 @@ func TestG12ClientCredentialsWithCodeExchangesTheCode(t *testing.T) {
 
 	strict, _ := newTestServer(t, func(c *Config) { c.CodeViaClientCredentials = false })
 	f.Set("code", "x")
-	assert.Equal(t, ErrUnsupportedGrantType, doToken(t, strict, tokenRequest(f)).Error)
+	assert.Equal(t, errUnsupportedGrantType, doToken(t, strict, tokenRequest(f)).Error)
 }
 
 func TestG13ProviderWritesTokenBytes(t *testing.T) {
@@ -421,17 +421,17 @@ func TestG16MissingVerifierIsInvalidGrant(t *testing.T) {
 		f.Set("code_verifier", strings.Repeat("v", 43))
 		rep := doToken(t, s, tokenRequest(f))
 		assert.Equal(t, http.StatusBadRequest, rep.Status)
-		assert.Equal(t, ErrInvalidGrant, rep.Error)
+		assert.Equal(t, errInvalidGrant, rep.Error)
 	})
 	t.Run("should refuse a missing verifier with 400", func(t *testing.T) {
 		code := issue(t, s, "app1", "https://app.example.com/cb", "u", "code_challenge", strings.Repeat("c", 43))
 		rep := doToken(t, s, tokenRequest(exchangeForm(code)))
 		assert.Equal(t, http.StatusBadRequest, rep.Status)
-		assert.Equal(t, ErrInvalidGrant, rep.Error)
+		assert.Equal(t, errInvalidGrant, rep.Error)
 	})
 	for _, err := range []error{oerrors.ErrMissingCodeVerifier, oerrors.ErrInvalidRedirectURI} {
 		code, status := s.errorCode(err)
-		assert.Equal(t, ErrInvalidGrant, code)
+		assert.Equal(t, errInvalidGrant, code)
 		assert.Equal(t, http.StatusBadRequest, status)
 	}
 }
@@ -444,7 +444,7 @@ func TestG17ExpiryOnTheInjectedClock(t *testing.T) {
 		_, err := clk.Advance(codeTTL + time.Second)
 		require.NoError(t, err)
 		rep := doToken(t, s, tokenRequest(exchangeForm(code)))
-		assert.Equal(t, ErrInvalidGrant, rep.Error)
+		assert.Equal(t, errInvalidGrant, rep.Error)
 		assert.Equal(t, testMessages.ExpiredCode, rep.Description)
 	})
 	t.Run("should keep a token without lifetime forever", func(t *testing.T) {

@@ -64,7 +64,7 @@ func (m *modelStore) codeKnown(c modelCode, now time.Time) bool {
 
 func (m *modelStore) Create(info oauth2.TokenInfo) error {
 	for _, k := range []string{info.GetCode(), info.GetAccess()} {
-		if len(k) > MaxKeyLen {
+		if len(k) > maxKeyLen {
 			return errors.New("too long")
 		}
 	}
@@ -279,9 +279,9 @@ func checkStoreAgainstModel(t *testing.T, seed uint64, steps int) {
 		case 2, 3:
 			return fmt.Sprintf("%032x", n) // Assist's token
 		case 4:
-			return fmt.Sprintf("long-%060d", n) // longer than MaxKeyLen
+			return fmt.Sprintf("long-%060d", n) // longer than maxKeyLen
 		}
-		return fmt.Sprintf("%047d", n) // exactly MaxKeyLen
+		return fmt.Sprintf("%047d", n) // exactly maxKeyLen
 	}
 	var codes, tokens []string
 	pick := func(from []string) string {
@@ -409,7 +409,7 @@ func TestRestoreRefusesKeysThatDoNotFit(t *testing.T) {
 	t.Parallel()
 	s, _ := newTestServer(t)
 	ctx := context.Background()
-	fits, long := strings.Repeat("c", MaxKeyLen), strings.Repeat("c", MaxKeyLen+1)
+	fits, long := strings.Repeat("c", maxKeyLen), strings.Repeat("c", maxKeyLen+1)
 	good := Snapshot{Codes: []Code{{Code: fits, ClientID: "app1", Used: true, Tokens: []string{fits}, ExpiresAt: testEpoch.Add(time.Minute)}},
 		Tokens: []Token{{AccessToken: fits, ClientID: "app1", IssuedAt: testEpoch}}}
 	require.NoError(t, s.store.Restore(good))

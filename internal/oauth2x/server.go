@@ -46,7 +46,7 @@ type Config struct {
 	AccessTTL time.Duration
 
 	// NewCode and NewAccess mint values; by default 32 random bytes of IDs
-	// as base64url. They must mint at most MaxKeyLen bytes.
+	// as base64url. They must mint at most keytable.KeySize bytes.
 	NewCode, NewAccess func() string
 
 	// CodeViaClientCredentials treats grant_type=client_credentials with a

@@ -18,9 +18,10 @@ import (
 	"github.com/fakeapi/fakeapi/internal/keytable"
 )
 
-// MaxKeyLen is the longest code or access token the store keeps (docs/oauth.md, "Token store"). Create refuses a longer one (the
+// maxKeyLen is the longest code or access token the store keeps
+// (docs/oauth.md, "Token store"). Create refuses a longer one (the
 // generators never mint one) and Restore refuses a snapshot holding one.
-const MaxKeyLen = keytable.KeySize
+const maxKeyLen = keytable.KeySize
 
 // errCodeConsumed is RemoveByCode's answer for a code that is no longer live:
 // the loser of a concurrent exchange gets it instead of a second token
@@ -163,7 +164,7 @@ func (s *TokenStore) Create(_ context.Context, info oauth2.TokenInfo) error {
 	ck, ok1 := keytable.KeyOf(code)
 	ak, ok2 := keytable.KeyOf(access)
 	if !ok1 || !ok2 {
-		return fmt.Errorf("oauth2x: code or token longer than %d bytes", MaxKeyLen)
+		return fmt.Errorf("oauth2x: code or token longer than %d bytes", maxKeyLen)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -461,10 +462,10 @@ type Token struct {
 	ExpiresAt   time.Time // zero: never
 }
 
-// Check reports whether t can be restored: its access token must fit the
+// check reports whether t can be restored: its access token must fit the
 // store. field names the one at fault.
-func (t Token) Check() (field string, err error) {
-	if len(t.AccessToken) > MaxKeyLen {
+func (t Token) check() (field string, err error) {
+	if len(t.AccessToken) > maxKeyLen {
 		return "accessToken", tooLong("access token", t.AccessToken)
 	}
 	return "", nil
@@ -487,15 +488,15 @@ type Code struct {
 	Tokens []string
 }
 
-// Check reports whether c can be restored: the code and the tokens it
+// check reports whether c can be restored: the code and the tokens it
 // produced must fit the store. field names the one at fault ("code",
 // "tokens[1]").
-func (c Code) Check() (field string, err error) {
-	if len(c.Code) > MaxKeyLen {
+func (c Code) check() (field string, err error) {
+	if len(c.Code) > maxKeyLen {
 		return "code", tooLong("code", c.Code)
 	}
 	for i, tok := range c.Tokens {
-		if len(tok) > MaxKeyLen {
+		if len(tok) > maxKeyLen {
 			return fmt.Sprintf("tokens[%d]", i), tooLong("access token", tok)
 		}
 	}
@@ -503,7 +504,7 @@ func (c Code) Check() (field string, err error) {
 }
 
 func tooLong(what, s string) error {
-	return fmt.Errorf("%s of %d bytes, longer than the %d the token store keeps", what, len(s), MaxKeyLen)
+	return fmt.Errorf("%s of %d bytes, longer than the %d the token store keeps", what, len(s), maxKeyLen)
 }
 
 // Snapshot is the store's content, for state export and import.
@@ -516,12 +517,12 @@ type Snapshot struct {
 // "codes[i].field" or "tokens[i].field", with the reason.
 func (snap Snapshot) Check() (path string, err error) {
 	for i, c := range snap.Codes {
-		if field, err := c.Check(); err != nil {
+		if field, err := c.check(); err != nil {
 			return fmt.Sprintf("codes[%d].%s", i, field), err
 		}
 	}
 	for i, t := range snap.Tokens {
-		if field, err := t.Check(); err != nil {
+		if field, err := t.check(); err != nil {
 			return fmt.Sprintf("tokens[%d].%s", i, field), err
 		}
 	}

@@ -32,7 +32,7 @@ func TestSnapshotRestoreRoundTrip(t *testing.T) {
 	assert.Equal(t, http.StatusOK, doToken(t, s2, tokenRequest(exchangeForm(pending))).Status)
 	_, ok := s2.store.Access(rep.AccessToken)
 	assert.True(t, ok)
-	assert.Equal(t, ErrInvalidGrant, doToken(t, s2, tokenRequest(exchangeForm(used))).Error)
+	assert.Equal(t, errInvalidGrant, doToken(t, s2, tokenRequest(exchangeForm(used))).Error)
 	_, ok = s2.store.Access(rep.AccessToken)
 	assert.False(t, ok)
 }
@@ -54,7 +54,7 @@ func TestRevokeAndCount(t *testing.T) {
 	codes, tokens = s.store.Count(func(string, string) bool { return true })
 	assert.Equal(t, 0, codes, "should drop the pending code too")
 	assert.Equal(t, 1, tokens)
-	assert.Equal(t, ErrInvalidGrant, doToken(t, s, tokenRequest(exchangeForm(pending))).Error)
+	assert.Equal(t, errInvalidGrant, doToken(t, s, tokenRequest(exchangeForm(pending))).Error)
 }
 
 func TestSweepDropsExpiredCodes(t *testing.T) {

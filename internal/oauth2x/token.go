@@ -49,7 +49,7 @@ func (s *Server) token(r *http.Request) (Token, *Error) {
 	case gt == string(oauth2.AuthorizationCode):
 	case gt == string(oauth2.ClientCredentials) && s.cfg.CodeViaClientCredentials:
 	default:
-		return Token{}, newError(http.StatusBadRequest, ErrUnsupportedGrantType, fmt.Sprintf(s.msg.UnsupportedGrantType, gt))
+		return Token{}, newError(http.StatusBadRequest, errUnsupportedGrantType, fmt.Sprintf(s.msg.UnsupportedGrantType, gt))
 	}
 	cred, e := s.authenticate(r, form)
 	if e != nil {
@@ -92,7 +92,7 @@ func (s *Server) tokenForm(r *http.Request) (url.Values, *Error) {
 			}
 		}
 	}
-	if k := Duplicated(form); k != "" {
+	if k := duplicated(form); k != "" {
 		return nil, newError(http.StatusBadRequest, ErrInvalidRequest, fmt.Sprintf(s.msg.DuplicateParam, k))
 	}
 	return form, nil
@@ -107,9 +107,9 @@ func ParseForm(body string) (url.Values, error) {
 	return url.ParseQuery(body)
 }
 
-// Duplicated returns the first parameter (in sorted order) given more than
+// duplicated returns the first parameter (in sorted order) given more than
 // once, or "".
-func Duplicated(v url.Values) string {
+func duplicated(v url.Values) string {
 	var dup []string
 	for k, vs := range v {
 		if len(vs) > 1 {
@@ -227,15 +227,15 @@ func (s *Server) exchange(r *http.Request, form url.Values, cred credential, cod
 		for _, a := range s.store.issuedFrom(code) {
 			_ = s.mgr.RemoveAccessToken(r.Context(), a)
 		}
-		return Token{}, newError(http.StatusBadRequest, ErrInvalidGrant, s.msg.InvalidCode)
+		return Token{}, newError(http.StatusBadRequest, errInvalidGrant, s.msg.InvalidCode)
 	case ci.state == codeUnknown, ci.state == codeSpent, ci.clientID != cred.id:
-		return Token{}, newError(http.StatusBadRequest, ErrInvalidGrant, s.msg.InvalidCode)
+		return Token{}, newError(http.StatusBadRequest, errInvalidGrant, s.msg.InvalidCode)
 	case ci.state == codeExpired:
-		return Token{}, newError(http.StatusBadRequest, ErrInvalidGrant, s.msg.ExpiredCode)
+		return Token{}, newError(http.StatusBadRequest, errInvalidGrant, s.msg.ExpiredCode)
 	}
 	switch sent := form.Get("redirect_uri"); {
 	case form.Has("redirect_uri") && sent != ci.redirectURI:
-		return Token{}, newError(http.StatusBadRequest, ErrInvalidGrant, s.msg.RedirectMismatch)
+		return Token{}, newError(http.StatusBadRequest, errInvalidGrant, s.msg.RedirectMismatch)
 	case !form.Has("redirect_uri") && s.cfg.RequireRedirectURI:
 		return Token{}, newError(http.StatusBadRequest, ErrInvalidRequest, s.msg.NoRedirectURI)
 	}
@@ -276,9 +276,9 @@ func (s *Server) exchange(r *http.Request, form url.Values, cred credential, cod
 func (s *Server) managerError(err error, ci codeInfo, form url.Values) *Error {
 	code, status := s.errorCode(err)
 	switch {
-	case code == ErrInvalidGrant && (ci.codeChallenge != "" || form.Has("code_verifier")):
+	case code == errInvalidGrant && (ci.codeChallenge != "" || form.Has("code_verifier")):
 		return newError(status, code, s.msg.PKCE)
-	case code == ErrInvalidGrant:
+	case code == errInvalidGrant:
 		return newError(status, code, s.msg.InvalidCode)
 	case code == ErrInvalidClient:
 		return s.invalidClient(false)

@@ -47,12 +47,12 @@ func TestHandleTokenErrors(t *testing.T) {
 			f := exchangeForm(code)
 			f.Set("grant_type", "password")
 			return tokenRequest(f)
-		}, 400, ErrUnsupportedGrantType, fmt.Sprintf(m.UnsupportedGrantType, "password"), [2]string{}},
+		}, 400, errUnsupportedGrantType, fmt.Sprintf(m.UnsupportedGrantType, "password"), [2]string{}},
 		{"should refuse the refresh_token grant", func(code string) *http.Request {
 			f := exchangeForm(code)
 			f.Set("grant_type", "refresh_token")
 			return tokenRequest(f)
-		}, 400, ErrUnsupportedGrantType, fmt.Sprintf(m.UnsupportedGrantType, "refresh_token"), [2]string{}},
+		}, 400, errUnsupportedGrantType, fmt.Sprintf(m.UnsupportedGrantType, "refresh_token"), [2]string{}},
 		{"should refuse a request without client credentials", func(code string) *http.Request {
 			return tokenRequest(form("grant_type", "authorization_code", "code", code))
 		}, 401, ErrInvalidClient, m.NoClientCredentials, [2]string{}},
@@ -82,15 +82,15 @@ func TestHandleTokenErrors(t *testing.T) {
 		}, 400, ErrInvalidRequest, m.NoCode, [2]string{}},
 		{"should refuse an unknown code", func(string) *http.Request {
 			return tokenRequest(exchangeForm("nope"))
-		}, 400, ErrInvalidGrant, m.InvalidCode, [2]string{}},
+		}, 400, errInvalidGrant, m.InvalidCode, [2]string{}},
 		{"should refuse another client's code", func(code string) *http.Request {
 			return tokenRequest(form("grant_type", "authorization_code", "code", code, "client_id", "app2", "client_secret", "other"))
-		}, 400, ErrInvalidGrant, m.InvalidCode, [2]string{}},
+		}, 400, errInvalidGrant, m.InvalidCode, [2]string{}},
 		{"should refuse another redirect URI", func(code string) *http.Request {
 			f := exchangeForm(code)
 			f.Set("redirect_uri", "https://app.example.com/x")
 			return tokenRequest(f)
-		}, 400, ErrInvalidGrant, m.RedirectMismatch, [2]string{}},
+		}, 400, errInvalidGrant, m.RedirectMismatch, [2]string{}},
 		{"should refuse a secret in the URL", func(code string) *http.Request {
 			r := tokenRequest(exchangeForm(code))
 			r.URL.RawQuery = "client_secret=s3cret"
@@ -116,7 +116,7 @@ func TestHandleTokenErrors(t *testing.T) {
 				assert.Equal(t, tt.header[1], w.Header().Get(tt.header[0]))
 			}
 			// No failure before the code check consumes the code.
-			if tt.err != ErrInvalidGrant {
+			if tt.err != errInvalidGrant {
 				assert.Equal(t, http.StatusOK, doToken(t, s, tokenRequest(exchangeForm(code))).Status)
 			}
 		})
@@ -175,7 +175,7 @@ func TestValidateAuthorize(t *testing.T) {
 		{"should page a duplicated redirect_uri", base + "&redirect_uri=https%3A%2F%2Fapp.example.com%2Fcb", ReasonNoRedirectURI, ErrInvalidRequest},
 		{"should page another redirect_uri", "client_id=app1&redirect_uri=https%3A%2F%2Fevil.example%2F&response_type=code", ReasonBadRedirectURI, ErrInvalidRequest},
 		{"should redirect a missing response_type", "client_id=app1&redirect_uri=https%3A%2F%2Fapp.example.com%2Fcb", ReasonNone, ErrInvalidRequest},
-		{"should redirect an unsupported response_type", "client_id=app1&redirect_uri=https%3A%2F%2Fapp.example.com%2Fcb&response_type=id_token", ReasonNone, ErrUnsupportedResponseType},
+		{"should redirect an unsupported response_type", "client_id=app1&redirect_uri=https%3A%2F%2Fapp.example.com%2Fcb&response_type=id_token", ReasonNone, errUnsupportedResponseType},
 		{"should redirect a duplicated state", base + "&state=a&state=b", ReasonNone, ErrInvalidRequest},
 		{"should redirect a short code_challenge", base + "&code_challenge=abc", ReasonNone, ErrInvalidRequest},
 		{"should redirect an unknown challenge method", base + "&code_challenge=" + long + "&code_challenge_method=S512", ReasonNone, ErrInvalidRequest},
@@ -214,7 +214,7 @@ func TestRedirectURL(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := RedirectURL(tt.req, url.Values{"code": {"C"}})
+			got, err := redirectURL(tt.req, url.Values{"code": {"C"}})
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, got)
 			u, err := url.Parse(got)
