@@ -1,9 +1,10 @@
 // Package oauth2x wraps github.com/go-oauth2/oauth2/v4 (v4.5.4) for the
 // emulated OAuth 2.0 providers. Providers never touch go-oauth2's types:
 // they give a ClientLookup, a TokenStore on the injected clock and their own
-// byte formats, and call the pre-validating authorize wrapper
-// (ValidateAuthorize, RedirectError, IssueCode), the
-// token-endpoint wrapper (HandleToken) and the Bearer helpers.
+// byte formats and texts, and call the pre-validating authorize wrapper
+// (ValidateAuthorize, RedirectError, IssueCode), the token-endpoint wrapper
+// (HandleToken) and the Bearer helpers. Only the authorization code grant is
+// served, and no refresh token is issued.
 //
 // go-oauth2's defaults that are unsafe or wrong for the emulator are
 // replaced here, each pinned by a test (the TestG… tests) that fails when
@@ -23,8 +24,8 @@
 //   - the provider writes the token response ("Token endpoint"), and
 //     go-oauth2 serves the code flow only, never its implicit redirect
 //     ("Redirects");
-//   - Bearer tokens come from the Authorization header only ("Bearer
-//     tokens");
+//   - Bearer tokens come from the Authorization header only, and
+//     go-oauth2's own Bearer validation is not used ("Bearer tokens");
 //   - expiry is judged by the TokenStore on the injected clock, lifetimes
 //     are the provider's, and codes and tokens come from its seeded
 //     generators ("Expiry", "Token store").
