@@ -284,13 +284,17 @@ func TestClockReachesProviders(t *testing.T) {
 	require.NoError(t, e.clk.Set(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)))
 	w := do(t, e, http.MethodPost, "/_fakeapi/clock", `{"advance":"48h"}`, "Content-Type", "application/json")
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
-	assert.Equal(t, "2030-01-03", decode(t, do(t, e, http.MethodGet, "/iijmio/x", ""))["time"])
+	w = do(t, e, http.MethodGet, "/iijmio/x", "")
+	assert.Equal(t, "2030-01-03", decode(t, w)["time"])
+	assert.Equal(t, "Thu, 03 Jan 2030 00:00:00 GMT", w.Header().Get("Date"), "Date should follow the emulator clock too")
+	for _, target := range []string{"/kii/nope", "/mixi/panic"} {
+		assert.Equal(t, "Thu, 03 Jan 2030 00:00:00 GMT", do(t, e, http.MethodGet, target, "").Header().Get("Date"), target)
+	}
 }
 
-// TestPooledCallsShouldNotCarryOver alternates requests that leave
-// different things in the root's pooled per-request state (a prefix with
-// an escaped path, a real host, a panic, a refused body) and checks each
-// sees only its own path, base and status.
+// TestPooledCallsShouldNotCarryOver alternates requests of different kinds
+// (a prefix with an escaped path, a real host, a panic, a refused body) and
+// checks each sees only its own path, base and status.
 func TestPooledCallsShouldNotCarryOver(t *testing.T) {
 	t.Parallel()
 	e := newFake(t)

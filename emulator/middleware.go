@@ -50,7 +50,11 @@ func (e *Emulator) serveProvider(w http.ResponseWriter, orig *http.Request, p *p
 	if !validRequestID(rid) {
 		rid = e.ids.Hex(8)
 	}
-	w.Header()["X-Request-Id"] = []string{rid}
+	w.Header().Set("X-Request-Id", rid)
+	// net/http would write the wall clock's Date; a client that checks
+	// Date against token expiry or cache age must see the emulator's time,
+	// the time the bodies speak of.
+	w.Header().Set("Date", e.clk.Now().UTC().Format(http.TimeFormat))
 	rec := &recorder{ResponseWriter: w}
 	r := providerRequest(orig, base, rest)
 	fault := ""
