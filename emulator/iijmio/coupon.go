@@ -2,6 +2,7 @@ package iijmio
 
 import (
 	"net/http"
+	"sync"
 
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -11,15 +12,59 @@ import (
 
 // handleCouponGet handles "GET /mobile/d/v1/coupon/" and "GET /mobile/d/v2/coupon/":
 // クーポン残量照会・クーポンのON/OFF状態照会 (docs/providers/iijmio.md, "GET coupon").
+//
+// The body is cached per user until the store's stamp moves (any change, or
+// a new JST day): copying the contracts and encoding them is most of the
+// cost of the emulator's hottest request (bench/profiling.md, "IIJmio
+// coupon GET cache"). The stamp was taken when the caller authenticated, so
+// a cached body is never older than the state the request started from.
 func handleCouponGet(st Store, version int) apiHandler {
+	var cache bodyCache
 	return func(w http.ResponseWriter, r *http.Request, c caller) {
-		cs := st.Contracts(c.MioID, false)
-		if version == 1 {
-			writeBody(w, http.StatusOK, encodeCouponV1(cs))
-			return
+		body, ok := cache.get(c.MioID, c.stamp)
+		if !ok {
+			cs := st.Contracts(c.MioID, false)
+			if version == 1 {
+				body = encodeCouponV1(cs)
+			} else {
+				body = encodeCouponV2(cs)
+			}
+			cache.put(c.MioID, c.stamp, body)
 		}
-		writeBody(w, http.StatusOK, encodeCouponV2(cs))
+		writeBody(w, http.StatusOK, body)
 	}
+}
+
+// bodyCache keeps the last body rendered per user with the stamp it was
+// rendered under. Bodies are shared and never written to.
+type bodyCache struct {
+	mu     sync.Mutex // guards bodies
+	bodies map[string]stampedBody
+}
+
+type stampedBody struct {
+	stamp stamp
+	body  []byte
+}
+
+func (c *bodyCache) get(user string, s stamp) ([]byte, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	b, ok := c.bodies[user]
+	return b.body, ok && b.stamp == s
+}
+
+func (c *bodyCache) put(user string, s stamp, body []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.bodies == nil {
+		c.bodies = map[string]stampedBody{}
+	}
+	// A stale stamp must not replace a newer entry.
+	if cur, ok := c.bodies[user]; ok && (cur.stamp.gen > s.gen || cur.stamp.today > s.today) {
+		return
+	}
+	c.bodies[user] = stampedBody{stamp: s, body: body}
 }
 
 // encodeCouponV1 writes the 2014 capture's shape and key order: top

@@ -304,7 +304,7 @@ func TestCouponPutDecidesHowUsageCounts(t *testing.T) {
 
 // TestCouponGetShouldNeverServeAStaleBody drives every kind of change the
 // store knows, and the clock across a day and a month, and after each one
-// compares GET coupon with a body rendered afresh from the store.
+// compares GET coupon (cached per stamp) with a body rendered afresh.
 func TestCouponGetShouldNeverServeAStaleBody(t *testing.T) {
 	t.Parallel()
 	e := newDefaultEnv(t, noLimits)
@@ -317,7 +317,7 @@ func TestCouponGetShouldNeverServeAStaleBody(t *testing.T) {
 			path string
 			enc  func([]contractView) []byte
 		}{{pathCouponV1, encodeCouponV1}, {pathCouponV2, encodeCouponV2}} {
-			for range 2 { // twice: a GET must not change what the next one sees
+			for range 2 { // the second GET is served from the cache
 				w := e.do(http.MethodGet, "/iijmio"+v.path, "", hdr...)
 				require.Equal(t, http.StatusOK, w.Code, "%s: %s", step, w.Body)
 				assert.Equal(t, string(v.enc(st.Contracts("mio-taro", false))), w.Body.String(), "%s: %s should be current", step, v.path)

@@ -50,6 +50,16 @@ type Store interface {
 // caller is who an authenticated API request acts for.
 type caller struct {
 	MioID, DeveloperID, Token string
+	// stamp is the store's stamp at authentication, for GET coupon's cache.
+	stamp stamp
+}
+
+// stamp identifies what the store holds on one JST day: it changes with
+// every change to the store (gen) and every day (regulation and coupon
+// expiry follow the date), so bodies rendered under one stamp stay right.
+type stamp struct {
+	gen   uint64
+	today day
 }
 
 // contractView is a copy of one contract as the GET handlers render it.
@@ -139,8 +149,9 @@ type memStore struct {
 	ids  ids.Source
 	orig Fixtures // what Reset returns to
 
-	mu sync.Mutex // guards st
-	st *state
+	mu  sync.Mutex // guards st and gen
+	st  *state
+	gen uint64 // bumped on every lock() and Replace: anything may have changed
 }
 
 var _ Store = (*memStore)(nil)
@@ -150,8 +161,18 @@ func newMemStore(f Fixtures, clk clock.Clock, src ids.Source) *memStore {
 }
 
 // lock takes the lock and runs the month rollover, so every method sees the
-// state of the current JST month. It returns the time it used.
+// state of the current JST month. It returns the time it used. It bumps the
+// generation, so a method that changes anything (now or in future) retires
+// GET coupon's cached bodies; the hot read paths use rlock instead.
 func (s *memStore) lock() time.Time {
+	now := s.rlock()
+	s.gen++
+	return now
+}
+
+// rlock is lock for methods that change nothing but the month rollover,
+// which the stamp's day already covers.
+func (s *memStore) rlock() time.Time {
 	s.mu.Lock()
 	now := s.clk.Now()
 	s.st.roll(now)
@@ -161,7 +182,7 @@ func (s *memStore) lock() time.Time {
 // Authenticate runs the developer and token checks (docs/providers/iijmio.md,
 // "Headers and checks").
 func (s *memStore) Authenticate(developerID, token string) (caller, error) {
-	now := s.lock()
+	now := s.rlock()
 	defer s.mu.Unlock()
 	if _, ok := s.st.devs[developerID]; !ok {
 		return caller{}, errNotRegistered
@@ -173,12 +194,12 @@ func (s *memStore) Authenticate(developerID, token string) (caller, error) {
 	if _, ok := s.st.users[t.MioID]; !ok {
 		return caller{}, errAuthFailure
 	}
-	return caller{MioID: t.MioID, DeveloperID: developerID, Token: token}, nil
+	return caller{MioID: t.MioID, DeveloperID: developerID, Token: token, stamp: stamp{gen: s.gen, today: dayOf(now)}}, nil
 }
 
 // Contracts copies the user's contracts; withLogs adds the 31-day windows.
 func (s *memStore) Contracts(mioID string, withLogs bool) []contractView {
-	now := s.lock()
+	now := s.rlock()
 	defer s.mu.Unlock()
 	u, ok := s.st.users[mioID]
 	if !ok {
@@ -290,6 +311,7 @@ func (s *memStore) Replace(f Fixtures) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.st = st
+	s.gen++
 }
 
 // Export returns the live state in the fixture schema.
