@@ -26,9 +26,7 @@ func runCPU(args []string) error {
 		return err
 	}
 	defer f.Close()
-	type key struct{ scenario, mode, server string }
-	rounds := map[key][]float64{}
-	var order []key
+	var rs []result
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
@@ -36,6 +34,22 @@ func runCPU(args []string) error {
 		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
 			return err
 		}
+		rs = append(rs, r)
+	}
+	if err := sc.Err(); err != nil {
+		return err
+	}
+	fmt.Print(cpuTable(rs))
+	return nil
+}
+
+// cpuTable is the median server CPU per request of every scenario, mode
+// and server over its rounds at log level warn, as a markdown table.
+func cpuTable(rs []result) string {
+	type key struct{ scenario, mode, server string }
+	rounds := map[key][]float64{}
+	var order []key
+	for _, r := range rs {
 		if r.Kind != "load" || r.Requests == 0 || r.LogLevel == "info" {
 			continue
 		}
@@ -45,16 +59,13 @@ func runCPU(args []string) error {
 		}
 		rounds[k] = append(rounds[k], float64(r.CPUMs)*1000/float64(r.Requests))
 	}
-	if err := sc.Err(); err != nil {
-		return err
-	}
-	fmt.Println("| scenario | mode | server | median CPU µs/request | rounds |")
-	fmt.Println("|---|---|---|---:|---|")
+	var b strings.Builder
+	b.WriteString("| scenario | cores | server | median CPU µs/request | rounds |\n|---|---|---|---:|---|\n")
 	for _, k := range order {
 		v := rounds[k]
-		fmt.Printf("| %s | %s | %s | %.2f | %s |\n", k.scenario, k.mode, k.server, median(v), fmtRounds(v))
+		fmt.Fprintf(&b, "| %s | %s | %s | %.2f | %s |\n", k.scenario, k.mode, k.server, median(v), fmtRounds(v))
 	}
-	return nil
+	return b.String()
 }
 
 func median(v []float64) float64 {
