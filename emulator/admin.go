@@ -61,17 +61,34 @@ func (e *Emulator) requireAdminToken(next http.Handler) http.Handler {
 		if a := r.Header.Get("Authorization"); got == "" && len(a) > 7 && strings.EqualFold(a[:7], "bearer ") {
 			got = a[7:]
 		}
+		fromQuery := false
 		if got == "" {
-			got = r.URL.Query().Get("token")
+			got, fromQuery = r.URL.Query().Get("token"), true
+		}
+		if got == "" {
+			if c, err := r.Cookie(adminTokenCookie); err == nil {
+				got, fromQuery = c.Value, false
+			}
 		}
 		if subtle.ConstantTimeCompare([]byte(got), want) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="fakeapi admin"`)
 			httpx.AdminError(w, http.StatusUnauthorized, msgAdminToken)
 			return
 		}
+		if fromQuery {
+			// A page opened with ?token= keeps working as the person clicks
+			// on: its links and forms (the dashboard's, the providers' admin
+			// pages) carry no token themselves. Strict same-site, so no
+			// other site's page can send it.
+			http.SetCookie(w, &http.Cookie{Name: adminTokenCookie, Value: got, Path: "/_fakeapi", HttpOnly: true,
+				Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
+		}
 		next.ServeHTTP(w, r)
 	})
 }
+
+// adminTokenCookie remembers an admin token given as ?token= in a browser.
+const adminTokenCookie = "fakeapi_admin_token"
 
 // requireAdminHost guards the admin API against DNS rebinding when
 // Config.CheckAdminHost is set: a web page whose name an attacker points at

@@ -255,7 +255,19 @@ func TestAdminToken(t *testing.T) {
 	assert.Equal(t, http.StatusUnauthorized, do(t, e, http.MethodGet, "/_fakeapi/state", "", "Authorization", "Bearer wrong").Code)
 	assert.Equal(t, http.StatusOK, do(t, e, http.MethodGet, "/_fakeapi/state", "", "Authorization", "Bearer s3cret").Code)
 	assert.Equal(t, http.StatusOK, do(t, e, http.MethodGet, "/_fakeapi/state", "", "X-Fakeapi-Token", "s3cret").Code)
-	assert.Equal(t, http.StatusOK, do(t, e, http.MethodGet, "/_fakeapi/?token=s3cret", "").Code)
+	w = do(t, e, http.MethodGet, "/_fakeapi/?token=s3cret", "")
+	assert.Equal(t, http.StatusOK, w.Code)
+	// The links of an admin page opened with ?token= (the dashboard's, the
+	// Assist admin UI's) carry no token: a strict same-site cookie keeps it.
+	cookies := w.Result().Cookies()
+	require.Len(t, cookies, 1)
+	assert.Equal(t, "fakeapi_admin_token", cookies[0].Name)
+	assert.Equal(t, http.SameSiteStrictMode, cookies[0].SameSite)
+	assert.True(t, cookies[0].HttpOnly)
+	assert.Equal(t, "/_fakeapi", cookies[0].Path)
+	assert.Equal(t, http.StatusOK, do(t, e, http.MethodGet, "/_fakeapi/mixi/requests", "", "Cookie", "fakeapi_admin_token=s3cret").Code)
+	assert.Equal(t, http.StatusUnauthorized, do(t, e, http.MethodGet, "/_fakeapi/mixi/requests", "", "Cookie", "fakeapi_admin_token=wrong").Code)
+	assert.Empty(t, do(t, e, http.MethodGet, "/_fakeapi/state", "", "Authorization", "Bearer s3cret").Result().Cookies(), "scripts sending a header get no cookie")
 	assert.Equal(t, http.StatusUnauthorized, do(t, e, http.MethodGet, "/_fakeapi/kii/devlog", "").Code, "should guard provider admin routes too")
 	assert.Equal(t, http.StatusOK, do(t, e, http.MethodGet, "/kii/x", "").Code, "should not guard provider traffic")
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -156,4 +157,35 @@ func TestSelfSignedTLS(t *testing.T) {
 	var h map[string]any
 	require.NoError(t, json.NewDecoder(resp.Body).Decode(&h))
 	assert.Equal(t, "ok", h["status"])
+}
+
+// With -admin-token, Assist's admin UI opened with ?token= stays usable as
+// a person clicks its links, which carry no token.
+func TestAssistAdminUILinksShouldKeepTheAdminToken(t *testing.T) {
+	t.Parallel()
+	base, cancel, done := startRun(t, []string{"-admin-token", "s3cret"}, nil)
+	defer func() { cancel(); <-done }()
+	jar, err := cookiejar.New(nil)
+	require.NoError(t, err)
+	client := &http.Client{Jar: jar}
+	get := func(url string) (int, string) {
+		resp, err := client.Get(url)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		return resp.StatusCode, string(b)
+	}
+	status, page := get(base + "/_fakeapi/assist/ui/apps?token=s3cret")
+	require.Equal(t, http.StatusOK, status, page)
+	links := regexp.MustCompile(`href="(/_fakeapi/assist/ui/[^"?]+)"`).FindAllStringSubmatch(page, -1)
+	require.NotEmpty(t, links, "the apps page should link to apps and grants")
+	for _, l := range links {
+		status, body := get(base + l[1])
+		assert.Equal(t, http.StatusOK, status, "%s: %s", l[1], body)
+	}
+	resp, err := http.Get(base + links[0][1])
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, "without the cookie the link is refused")
 }
