@@ -1,7 +1,7 @@
 package mixi
 
 import (
-	"cmp"
+	"bytes"
 	"fmt"
 	"regexp"
 	"slices"
@@ -38,34 +38,41 @@ var visibilityNames = map[string]visibility{
 	"public": visPublic, "friends": visFriends, "friends_of_friends": visFriendsOfFriends, "private": visPrivate,
 }
 
-// user is a fixture user. Its Apps are live state and left empty here; the
-// methods give the values of the defaulted fields.
-type user struct {
-	User
+// userRec is a user as the handlers need it: the fixture's values as given
+// (empty: omitted, for export) and the effective values of its defaulted
+// fields. Its strings live in the dataset's text arena (str), so a userRec
+// holds no pointers: the users of a large fixture (100k in the benchmark,
+// live as long as the process) then cost the garbage collector nothing,
+// where a dozen strings per user made them most of every cycle's mark work
+// (docs/ARCHITECTURE.md, "Memory"; bench/profiling.md, "mixi users in a
+// text arena (kept)").
+type userRec struct {
 	num uint64
-	// lastLogin and updated are in mixi's layout (timeLayout), defaultTime
-	// when the fixture gave none.
-	lastLogin, updated string
-	profileVis         visibility
-	disclosure         bool
+	// As given.
+	id, nickname, fixDisplayName, fixThumbnailURL, fixProfileURL, bloodType, birthday, gender,
+	fixLastLogin, fixUpdated, fixProfileVis, fixDevice str
+	addrLo, addrN int32 // d.addrs[addrLo : addrLo+addrN]
+	// fixDisclosure is basicDisclosure as given: 0 omitted, 1 false, 2 true.
+	fixDisclosure uint8
+	// Effective.
+	displayName, thumbnailURL, profileURL, lastLogin, updated, device str
+	profileVis                                                        visibility
+	disclosure                                                        bool
 }
 
-func (u *user) displayName() string  { return cmp.Or(u.DisplayName, u.Nickname) }
-func (u *user) thumbnailURL() string { return cmp.Or(u.ThumbnailURL, noImageURL) }
+type addrRec struct{ region, locality str }
 
-func (u *user) profileURL() string {
-	if u.ProfileURL != "" {
-		return u.ProfileURL
-	}
-	return "http://mixi.jp/show_friend.pl?id=" + u.ID
-}
+// str is a string in the dataset's text arena: text[off : off+len()]. The
+// top bit of n marks a string that jsonString would escape; any other is
+// written between quotes as it is, which makes a people page cheap to write.
+type str struct{ off, n uint32 }
 
-func (u *user) device() string {
-	if u.DeviceID != "" {
-		return u.DeviceID
-	}
-	return "user-" + u.ID
-}
+const strEscape = 1 << 31
+
+func (x str) len() uint32 { return x.n &^ strEscape }
+
+// plainJSON reports whether x can be written between quotes as it is.
+func (x str) plainJSON() bool { return x.n&strEscape == 0 }
 
 type appRec struct {
 	fix   App
@@ -94,7 +101,9 @@ type dataset struct {
 	appByID  map[string]int
 	appByKey map[string]int
 
-	users []user // by numeric id, so index order is id order
+	users []userRec // by numeric id, so index order is id order
+	addrs []addrRec
+	text  string // the arena every str points into
 	byNum map[uint64]int32
 
 	// adj[adjOff[u]:adjOff[u+1]] are u's friends, sorted (CSR form: two
@@ -113,6 +122,9 @@ type dataset struct {
 	requests  []Request
 	nonces    []oauth1.UsedNonce
 }
+
+// s is the string x.
+func (d *dataset) s(x str) string { return d.text[x.off : x.off+x.len()] }
 
 func (d *dataset) friends(u int32) []int32 { return d.adj[d.adjOff[u]:d.adjOff[u+1]] }
 
@@ -259,25 +271,30 @@ func (d *dataset) buildUsers(users []User) error {
 		}
 		return 0
 	})
-	d.users = make([]user, len(users))
+	d.users = make([]userRec, len(users))
 	for range d.apps {
 		d.installed = append(d.installed, make([]uint64, (len(users)+63)/64))
 	}
+	tb := newTextBuilder()
 	for k, o := range order {
-		u, err := d.buildUser(&users[o.pos], o.pos, int32(k))
+		rec, err := d.userRec(tb, &users[o.pos], o.pos, int32(k))
 		if err != nil {
 			return err
 		}
-		u.num = o.num
-		d.users[k] = u
+		rec.num = o.num
+		d.users[k] = rec
 		d.byNum[o.num] = int32(k)
 	}
+	if tb.overflow {
+		return fixture.Errorf("users", "the users' text exceeds %d bytes", maxText)
+	}
+	d.text = string(tb.b)
 	return nil
 }
 
-func (d *dataset) buildUser(u *User, pos int, k int32) (user, error) {
+func (d *dataset) userRec(tb *textBuilder, u *User, pos int, k int32) (userRec, error) {
 	p := fmt.Sprintf("users[%d]", pos)
-	r := user{profileVis: visFriends, disclosure: true}
+	r := userRec{profileVis: visFriends, disclosure: true}
 	if u.Nickname == "" {
 		return r, fixture.Errorf(p+".nickname", "must not be empty")
 	}
@@ -320,6 +337,10 @@ func (d *dataset) buildUser(u *User, pos int, k int32) (user, error) {
 	}
 	if u.BasicDisclosure != nil {
 		r.disclosure = *u.BasicDisclosure
+		r.fixDisclosure = 1
+		if r.disclosure {
+			r.fixDisclosure = 2
+		}
 	}
 	for j, app := range u.Apps {
 		ai, ok := d.appByID[app]
@@ -332,22 +353,102 @@ func (d *dataset) buildUser(u *User, pos int, k int32) (user, error) {
 		setBit(d.installed[ai], k, true)
 	}
 
-	r.User = *u
-	r.Apps = nil
-	r.lastLogin, r.updated = lastLogin, updated
+	r.id, r.nickname = tb.add(u.ID), tb.add(u.Nickname)
+	r.bloodType, r.birthday, r.gender = tb.add(u.BloodType), tb.add(u.Birthday), tb.add(u.Gender)
+	r.fixProfileVis = tb.add(u.ProfileVisibility)
+	r.fixDisplayName, r.displayName = tb.addOr(u.DisplayName, r.nickname)
+	r.fixThumbnailURL, r.thumbnailURL = tb.addOr(u.ThumbnailURL, tb.add(noImageURL))
+	r.fixProfileURL, r.profileURL = tb.addOr(u.ProfileURL, str{})
+	if u.ProfileURL == "" {
+		r.profileURL = tb.add("http://mixi.jp/show_friend.pl?id=" + u.ID)
+	}
+	r.fixDevice, r.device = tb.addOr(u.DeviceID, str{})
+	if u.DeviceID == "" {
+		r.device = tb.add("user-" + u.ID)
+	}
+	r.fixLastLogin, r.fixUpdated = tb.add(u.LastLogin), tb.add(u.Updated)
+	r.lastLogin, r.updated = tb.add(lastLogin), tb.add(updated)
+	r.addrLo, r.addrN = int32(len(d.addrs)), int32(len(u.Addresses))
+	for _, a := range u.Addresses {
+		d.addrs = append(d.addrs, addrRec{region: tb.add(a.Region), locality: tb.add(a.Locality)})
+	}
 	return r, nil
+}
+
+// maxText bounds the text arena: offsets are 32-bit and the top bit of a
+// length is the escape flag.
+const maxText = 1<<31 - 1
+
+// textBuilder fills the text arena while the users are built.
+type textBuilder struct {
+	b        []byte
+	shared   map[string]str // the defaults most users share, stored once
+	scratch  bytes.Buffer   // jsonString's output for the escape flag
+	overflow bool
+}
+
+func newTextBuilder() *textBuilder {
+	tb := &textBuilder{shared: map[string]str{}}
+	for _, s := range []string{defaultTime, noImageURL} {
+		tb.shared[s] = tb.add(s)
+	}
+	return tb
+}
+
+func (tb *textBuilder) add(s string) str {
+	if s == "" {
+		return str{}
+	}
+	if x, ok := tb.shared[s]; ok {
+		return x
+	}
+	if len(tb.b)+len(s) > maxText {
+		tb.overflow = true
+		return str{}
+	}
+	x := str{off: uint32(len(tb.b)), n: uint32(len(s))}
+	// The flag is jsonString's own verdict, so it cannot disagree with
+	// what a page would otherwise have written.
+	tb.scratch.Reset()
+	jsonString(&tb.scratch, s)
+	if q := tb.scratch.Bytes(); len(q) != len(s)+2 || string(q[1:len(q)-1]) != s {
+		x.n |= strEscape
+	}
+	tb.b = append(tb.b, s...)
+	return x
+}
+
+// addOr stores s as given, and returns it again as the effective value, or
+// def when s is empty.
+func (tb *textBuilder) addOr(s string, def str) (given, effective str) {
+	if s == "" {
+		return str{}, def
+	}
+	x := tb.add(s)
+	return x, x
 }
 
 // userFixture is user u as the fixture gave it (Apps are live state: the
 // caller fills them).
 func (d *dataset) userFixture(u int32) User {
-	f := d.users[u].User
-	if f.BasicDisclosure != nil {
-		v := *f.BasicDisclosure
+	r := &d.users[u]
+	f := User{ID: d.s(r.id), Nickname: d.s(r.nickname), DisplayName: d.s(r.fixDisplayName),
+		ThumbnailURL: d.s(r.fixThumbnailURL), ProfileURL: d.s(r.fixProfileURL), BloodType: d.s(r.bloodType),
+		Birthday: d.s(r.birthday), Gender: d.s(r.gender), LastLogin: d.s(r.fixLastLogin), Updated: d.s(r.fixUpdated),
+		ProfileVisibility: d.s(r.fixProfileVis), DeviceID: d.s(r.fixDevice)}
+	if r.fixDisclosure != 0 {
+		v := r.fixDisclosure == 2
 		f.BasicDisclosure = &v
 	}
-	f.Addresses = slices.Clone(f.Addresses)
+	for _, a := range d.addresses(u) {
+		f.Addresses = append(f.Addresses, Address{Region: d.s(a.region), Locality: d.s(a.locality)})
+	}
 	return f
+}
+
+func (d *dataset) addresses(u int32) []addrRec {
+	r := &d.users[u]
+	return d.addrs[r.addrLo : r.addrLo+r.addrN]
 }
 
 func (d *dataset) hasApp(id string) bool { _, ok := d.appByID[id]; return ok }
@@ -357,4 +458,4 @@ func (d *dataset) hasUser(id string) bool {
 }
 
 // formatID is the bare decimal id of user u.
-func (d *dataset) formatID(u int32) string { return d.users[u].ID }
+func (d *dataset) formatID(u int32) string { return d.s(d.users[u].id) }

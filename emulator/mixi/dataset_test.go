@@ -3,13 +3,40 @@ package mixi
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/fakeapi/fakeapi/internal/fixture"
+	"github.com/fakeapi/fakeapi/internal/keytable"
 )
+
+// The garbage collector skips records without pointers; one string field
+// added to userRec would put every user back into every GC cycle's mark
+// work (bench/profiling.md, "mixi users in a text arena (kept)").
+func TestUserRecordsShouldHoldNoPointers(t *testing.T) {
+	t.Parallel()
+	for _, typ := range []reflect.Type{reflect.TypeFor[userRec](), reflect.TypeFor[addrRec]()} {
+		assert.False(t, keytable.HasPointers(typ), "%s holds a pointer", typ)
+	}
+}
+
+// Only a string that jsonString would change is flagged for escaping; the
+// others are copied as they are.
+func TestTextArenaShouldFlagTheStringsThatNeedEscaping(t *testing.T) {
+	t.Parallel()
+	for s, plain := range map[string]bool{
+		"abc": true, "さくら": true, "😀": true, "<>&": true, defaultTime: true, noImageURL: true,
+		"a\"b": false, "a\\b": false, "\x01": false, "\x7f": false, "\u2028": false, "\u2029": false, "\xff": false, "\xe2\x80": false,
+	} {
+		tb := newTextBuilder()
+		x := tb.add(s)
+		assert.Equal(t, plain, x.plainJSON(), "%q", s)
+		assert.Equal(t, s, (&dataset{text: string(tb.b)}).s(x))
+	}
+}
 
 // escapingFixture has a user whose strings need every kind of JSON escape.
 const escapingFixture = `{

@@ -93,6 +93,19 @@ func (o *jsonObject) key(k string) {
 
 func (o *jsonObject) str(k, v string) { o.key(k); jsonString(o.b, v) }
 
+// text writes a member whose value is in d's text arena; a string flagged
+// at load as needing no escape is copied between quotes as it is.
+func (o *jsonObject) text(k string, d *dataset, x str) {
+	o.key(k)
+	if !x.plainJSON() {
+		jsonString(o.b, d.s(x))
+		return
+	}
+	o.b.WriteByte('"')
+	o.b.WriteString(d.s(x))
+	o.b.WriteByte('"')
+}
+
 // boolStr writes one of mixi's string booleans, "true"/"false" [doc].
 func (o *jsonObject) boolStr(k string, v bool) { o.str(k, strconv.FormatBool(v)) }
 

@@ -138,23 +138,23 @@ func writePeople(w http.ResponseWriter, f format, ps []person, pf personFields, 
 // the viewer may not see are omitted (docs/providers/mixi.md, "People" and
 // "Permission model").
 func jsonPerson(b *bytes.Buffer, p *person, pf personFields) {
-	u := p.u
+	u, d := p.rec, p.d
 	o := openObject(b)
 	if p.basic {
-		o.str("thumbnailUrl", u.thumbnailURL())
-		o.str("nickname", u.Nickname)
-		o.str("lastLogin", u.lastLogin)
+		o.text("thumbnailUrl", d, u.thumbnailURL)
+		o.text("nickname", d, u.nickname)
+		o.text("lastLogin", d, u.lastLogin)
 	}
 	o.boolStr("isViewer", p.isViewer)
 	o.boolStr("hasApp", p.hasApp)
 	o.boolStr("isOwner", p.isViewer) // VIEWER = OWNER on mobile [doc]
-	o.str("id", u.ID)
-	o.str("updated", u.updated)
+	o.text("id", d, u.id)
+	o.text("updated", d, u.updated)
 	if pf.userHash && p.userHash != "" {
 		o.str("userHash", p.userHash)
 	}
 	if p.basic {
-		o.str("displayName", u.displayName())
+		o.text("displayName", d, u.displayName)
 	}
 	for _, f := range personExtras {
 		if !pf.extras[f] {
@@ -163,22 +163,22 @@ func jsonPerson(b *bytes.Buffer, p *person, pf personFields) {
 		switch f {
 		case "profileUrl":
 			if p.basic {
-				o.str(f, u.profileURL())
+				o.text(f, d, u.profileURL)
 			}
 		case "bloodType":
-			if p.basic && u.BloodType != "" {
-				o.str(f, u.BloodType)
+			if p.basic && u.bloodType.len() > 0 {
+				o.text(f, d, u.bloodType)
 			}
 		case "gender":
-			if p.profile && u.Gender != "" {
-				o.str(f, u.Gender)
+			if p.profile && u.gender.len() > 0 {
+				o.text(f, d, u.gender)
 			}
 		case "birthday":
-			if p.profile && u.Birthday != "" {
-				o.str(f, u.Birthday)
+			if p.profile && u.birthday.len() > 0 {
+				o.text(f, d, u.birthday)
 			}
 		case "addresses":
-			if as := u.Addresses; p.profile && len(as) > 0 {
+			if as := d.addrs[u.addrLo : u.addrLo+u.addrN]; p.profile && len(as) > 0 {
 				o.key(f)
 				b.WriteByte('[')
 				for i, a := range as {
@@ -186,11 +186,11 @@ func jsonPerson(b *bytes.Buffer, p *person, pf personFields) {
 						b.WriteByte(',')
 					}
 					ao := openObject(b)
-					if a.Region != "" {
-						ao.str("region", a.Region)
+					if a.region.len() > 0 {
+						ao.text("region", d, a.region)
 					}
-					if a.Locality != "" {
-						ao.str("locality", a.Locality)
+					if a.locality.len() > 0 {
+						ao.text("locality", d, a.locality)
 					}
 					ao.close()
 				}
@@ -205,16 +205,16 @@ func jsonPerson(b *bytes.Buffer, p *person, pf personFields) {
 // isViewer/isOwner/hasApp, updated on the entry, the thumbnail as an
 // alternate link; extra fields follow userHash [chosen].
 func atomPerson(b *bytes.Buffer, p *person, pf personFields) {
-	u := p.u
+	u, d := p.rec, p.d
 	const in = "        "
 	b.WriteString("  <entry>\n    <content type=\"application/xml\">\n")
 	b.WriteString("      <person xmlns=\"" + opensocialNS + "\">\n")
-	xmlElem(b, in, "id", urnPrefix+u.ID)
+	xmlElem(b, in, "id", urnPrefix+d.s(u.id))
 	if p.basic {
-		xmlElem(b, in, "displayName", u.displayName())
-		xmlElem(b, in, "nickname", u.Nickname)
-		xmlElem(b, in, "thumbnailUrl", u.thumbnailURL())
-		xmlElem(b, in, "lastLogin", u.lastLogin)
+		xmlElem(b, in, "displayName", d.s(u.displayName))
+		xmlElem(b, in, "nickname", d.s(u.nickname))
+		xmlElem(b, in, "thumbnailUrl", d.s(u.thumbnailURL))
+		xmlElem(b, in, "lastLogin", d.s(u.lastLogin))
 	}
 	if pf.userHash && p.userHash != "" {
 		xmlElem(b, in, "userHash", p.userHash)
@@ -225,32 +225,32 @@ func atomPerson(b *bytes.Buffer, p *person, pf personFields) {
 		}
 		switch {
 		case f == "profileUrl" && p.basic:
-			xmlElem(b, in, f, u.profileURL())
-		case f == "bloodType" && p.basic && u.BloodType != "":
-			xmlElem(b, in, f, u.BloodType)
-		case f == "gender" && p.profile && u.Gender != "":
-			xmlElem(b, in, f, u.Gender)
-		case f == "birthday" && p.profile && u.Birthday != "":
-			xmlElem(b, in, f, u.Birthday)
+			xmlElem(b, in, f, d.s(u.profileURL))
+		case f == "bloodType" && p.basic && u.bloodType.len() > 0:
+			xmlElem(b, in, f, d.s(u.bloodType))
+		case f == "gender" && p.profile && u.gender.len() > 0:
+			xmlElem(b, in, f, d.s(u.gender))
+		case f == "birthday" && p.profile && u.birthday.len() > 0:
+			xmlElem(b, in, f, d.s(u.birthday))
 		case f == "addresses" && p.profile:
-			for _, a := range u.Addresses {
+			for _, a := range d.addrs[u.addrLo : u.addrLo+u.addrN] {
 				b.WriteString(in + "<addresses>\n")
-				if a.Region != "" {
-					xmlElem(b, in+"  ", "region", a.Region)
+				if a.region.len() > 0 {
+					xmlElem(b, in+"  ", "region", d.s(a.region))
 				}
-				if a.Locality != "" {
-					xmlElem(b, in+"  ", "locality", a.Locality)
+				if a.locality.len() > 0 {
+					xmlElem(b, in+"  ", "locality", d.s(a.locality))
 				}
 				b.WriteString(in + "</addresses>\n")
 			}
 		}
 	}
 	b.WriteString("      </person>\n    </content>\n    <title/>\n")
-	xmlElem(b, "    ", "updated", u.updated)
+	xmlElem(b, "    ", "updated", d.s(u.updated))
 	b.WriteString("    <author/>\n")
-	xmlElem(b, "    ", "id", urnPrefix+u.ID)
+	xmlElem(b, "    ", "id", urnPrefix+d.s(u.id))
 	if p.basic {
-		b.WriteString(`    <link href="` + xmlAttr(u.thumbnailURL()) + `" rel="alternate" type="image/jpeg"/>` + "\n")
+		b.WriteString(`    <link href="` + xmlAttr(d.s(u.thumbnailURL)) + `" rel="alternate" type="image/jpeg"/>` + "\n")
 	}
 	b.WriteString("  </entry>\n")
 }

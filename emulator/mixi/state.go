@@ -89,11 +89,11 @@ func (st state) Accounts() []provider.Account {
 				apps = append(apps, s.ds.apps[a].fix.ID)
 			}
 		}
-		note := u.Nickname + "; xoauth_requestor_id"
+		note := s.ds.s(u.nickname) + "; xoauth_requestor_id"
 		if len(apps) > 0 {
 			note += "; installed " + strings.Join(apps, ", ")
 		}
-		out = append(out, provider.Account{Kind: "user", ID: u.ID, Note: note})
+		out = append(out, provider.Account{Kind: "user", ID: s.ds.s(u.id), Note: note})
 	}
 	return out
 }
@@ -128,7 +128,7 @@ func (s *memStore) export() Fixtures {
 				continue // each pair once, under its smaller id
 			}
 			if len(b) == 0 {
-				b = append(append(b, d.users[u].ID...), ':')
+				b = append(append(b, d.formatID(int32(u))...), ':')
 			} else {
 				b = append(b, ',')
 			}

@@ -54,10 +54,11 @@ func (p page) window(n int) (int, int) {
 // groups the permission model lets through (docs/providers/mixi.md,
 // "Permission model").
 type person struct {
-	// u points into a dataset, which nothing changes after it was built
+	// rec points into a dataset, which nothing changes after it was built
 	// (replace swaps whole datasets; reset reuses the original), so it stays
 	// valid after the lock is released.
-	u        *user
+	rec      *userRec
+	d        *dataset // rec's dataset, whose text arena holds rec's strings
 	isViewer bool
 	hasApp   bool
 	basic    bool
@@ -160,7 +161,7 @@ func (s *memStore) CheckViewer(app, viewer string) error {
 // disclosure is off (▲) and the profile only when public (△).
 func (s *memStore) viewLocked(a int, viewer, target int32, withHash bool) person {
 	u := &s.ds.users[target]
-	p := person{u: u, isViewer: viewer == target, hasApp: hasBit(s.lv.installed[a], target)}
+	p := person{rec: u, d: s.ds, isViewer: viewer == target, hasApp: hasBit(s.lv.installed[a], target)}
 	switch {
 	case p.isViewer:
 		p.basic, p.profile = true, true
@@ -171,7 +172,7 @@ func (s *memStore) viewLocked(a int, viewer, target int32, withHash bool) person
 		p.profile = u.disclosure && u.profileVis == visPublic
 	}
 	if withHash && p.basic {
-		p.userHash = userHash(u.device(), s.ds.apps[a].fix.ID)
+		p.userHash = userHash(s.ds.s(u.device), s.ds.apps[a].fix.ID)
 	}
 	return p
 }
@@ -463,7 +464,7 @@ func (s *memStore) InviteContext(app, owner string) (App, []candidate, error) {
 	out := make([]candidate, 0, len(fs))
 	for _, f := range fs {
 		u := &s.ds.users[f]
-		out = append(out, candidate{ID: u.ID, Nickname: u.Nickname, ThumbnailURL: u.thumbnailURL(), HasApp: hasBit(s.lv.installed[a], f)})
+		out = append(out, candidate{ID: s.ds.s(u.id), Nickname: s.ds.s(u.nickname), ThumbnailURL: s.ds.s(u.thumbnailURL), HasApp: hasBit(s.lv.installed[a], f)})
 	}
 	app0 := s.ds.apps[a].fix
 	app0.CallbackHosts = slices.Clone(app0.CallbackHosts)
