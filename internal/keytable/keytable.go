@@ -87,6 +87,7 @@ type Table[K comparable, V any] struct {
 	limit   int // evictable entries kept at most; 0 for no limit
 	pinned  int // live pinned entries
 	evicted int // entries evicted since the last TakeEvicted
+	onEvict func(K, V)
 }
 
 // New returns a table that keeps at most limit unpinned entries (0 for no
@@ -250,6 +251,12 @@ func (t *Table[K, V]) Sweep(now int64) int {
 	return n
 }
 
+// OnEvict makes the table call f with every entry it evicts, after removing
+// it: for a store that keeps a second table pointing at the first, so the
+// pair goes together (a refresh token with its access token). f must not
+// touch this table.
+func (t *Table[K, V]) OnEvict(f func(K, V)) { t.onEvict = f }
+
 // TakeEvicted returns how many entries were evicted since the last call, so
 // the store can log each eviction burst once.
 func (t *Table[K, V]) TakeEvicted() int {
@@ -331,6 +338,9 @@ func (t *Table[K, V]) evict() {
 		if s, ok := t.slots[q.k]; ok && s.seq == q.seq {
 			delete(t.slots, q.k)
 			t.evicted++
+			if t.onEvict != nil {
+				t.onEvict(q.k, s.v)
+			}
 		}
 	}
 	t.compact()

@@ -290,3 +290,22 @@ func TestLimitSetLaterShouldEvictOldestFirst(t *testing.T) {
 	assert.Equal(t, 5, tab.Len())
 	assert.Empty(t, tab.order)
 }
+
+// OnEvict sees every evicted entry, oldest first, and neither deleted nor
+// pinned ones.
+func TestOnEvictShouldSeeEachEvictedEntry(t *testing.T) {
+	t.Parallel()
+	tab := New[Key, rec](2)
+	var got []uint32
+	tab.OnEvict(func(_ Key, v rec) { got = append(got, v.user) })
+	for i := range 6 {
+		k, _ := KeyOf("t" + itoa(i))
+		tab.Put(k, rec{user: uint32(i)}, Entry{Pinned: i == 0})
+	}
+	k, _ := KeyOf("t4")
+	tab.Delete(k)
+	tab.SetLimit(1)
+	assert.Equal(t, []uint32{1, 2, 3}, got, "the oldest unpinned, in order; t4 was deleted, t5 stays")
+	assert.Equal(t, 3, tab.TakeEvicted())
+	assert.Equal(t, 2, tab.Len())
+}
