@@ -29,7 +29,18 @@ type Config struct {
 	// whose fixture sets no loginLockoutSeconds; 0 means
 	// DefaultLoginLockout.
 	LoginLockout time.Duration
+	// MaxTokens caps the tokens each app has issued (access tokens, each
+	// with its refresh token): past it the oldest is evicted and stops
+	// working, and evictions are logged. Tokens of the fixtures and of
+	// state imports are not counted and never evicted. 0 means
+	// DefaultMaxTokens (docs/providers/kii.md, "Token cap").
+	MaxTokens int
 }
+
+// DefaultMaxTokens is the cap on each app's issued tokens when Config sets
+// none: more than a long test run issues, and a bound of some 30 MB per
+// app against a login flood (docs/providers/kii.md, "Token cap").
+const DefaultMaxTokens = 100_000
 
 // DefaultLoginLockout is the lockout when throttling is on and neither
 // Config nor the app's fixture sets one.

@@ -29,7 +29,7 @@ func Open(d provider.Deps, cfg Config, file string, data []byte) (*provider.Inst
 	if log == nil {
 		log = slog.Default()
 	}
-	ms := newMemStore(f, st, cfg)
+	ms := newMemStore(log, d.Clock, f, st, cfg)
 	return &provider.Instance{
 		Name:    "kii",
 		Title:   "Kii Cloud",

@@ -1,11 +1,17 @@
 package kii
 
 import (
+	"cmp"
 	"crypto/subtle"
 	"errors"
+	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/fakeapi/fakeapi/internal/clock"
+	"github.com/fakeapi/fakeapi/internal/keytable"
 )
 
 // Store is what the handlers need from Kii's state. Every method takes
@@ -76,6 +82,11 @@ type memStore struct {
 	cur      *state
 	base     Fixtures // what Reset goes back to; validated, never mutated
 	throttle throttle // Config's, for apps whose fixture sets none
+	clk      clock.Clock
+	// maxTokens caps each app's issued tokens; evictions counts those
+	// evicted past it, for the log.
+	maxTokens int
+	evictions *keytable.EvictionLog
 }
 
 // throttle is the brute-force setting (off when limit is 0).
@@ -140,12 +151,16 @@ func newAppState(a App) *appState {
 	}
 }
 
-func newMemStore(f Fixtures, st *state, cfg Config) *memStore {
+func newMemStore(log *slog.Logger, clk clock.Clock, f Fixtures, st *state, cfg Config) *memStore {
 	th := throttle{limit: cfg.LoginFailureLimit, lockout: cfg.LoginLockout}
 	if th.lockout <= 0 {
 		th.lockout = DefaultLoginLockout
 	}
-	return &memStore{cur: st, base: f, throttle: th}
+	maxTokens := cmp.Or(max(cfg.MaxTokens, 0), DefaultMaxTokens)
+	s := &memStore{base: f, throttle: th, clk: clk, maxTokens: maxTokens,
+		evictions: keytable.NewEvictionLog(log, "kii", fmt.Sprintf("tokens (cap %d per app, -max-tokens)", maxTokens))}
+	s.setState(st)
+	return s
 }
 
 // conflict names the first of u's identifiers another user has.
@@ -301,7 +316,7 @@ func (s *memStore) Login(appID, username, password string, tok Token, now time.T
 		return User{}, &loginError{reason: reason}
 	}
 	tok.Kind, tok.UserID = kindUser, u.ID
-	if err := as.addToken(tok, false); err != nil {
+	if err := s.issueLocked(as, tok); err != nil {
 		return User{}, err
 	}
 	delete(as.failed, u.ID)
@@ -341,7 +356,7 @@ func (s *memStore) Issue(appID string, tok Token) error {
 			return errNoUser
 		}
 	}
-	return as.addToken(tok, false)
+	return s.issueLocked(as, tok)
 }
 
 func (s *memStore) Token(appID, access string, now time.Time) (Token, error) {
@@ -376,10 +391,15 @@ func (s *memStore) Refresh(appID, refresh string, next Token) (Token, error) {
 		return Token{}, errRefreshUsed
 	}
 	next.Kind, next.UserID = kindUser, as.userIDs[old.user]
-	if err := as.addToken(next, false); err != nil {
+	if !next.fits() {
+		return Token{}, errTokenTooLong
+	}
+	// One use: the old pair dies, before the new one is counted against
+	// the cap, so a refresh evicts nobody else's token.
+	as.removeToken(access, old)
+	if err := s.issueLocked(as, next); err != nil {
 		return Token{}, err
 	}
-	as.removeToken(access, old) // one use: the old pair dies
 	return next, nil
 }
 
@@ -405,7 +425,7 @@ func (s *memStore) Register(appID string, u User, tok *Token) (User, error) {
 	as.addUser(u)
 	if tok != nil {
 		tok.Kind, tok.UserID = kindUser, u.ID
-		if err := as.addToken(*tok, false); err != nil {
+		if err := s.issueLocked(as, *tok); err != nil {
 			return User{}, err
 		}
 	}
@@ -513,7 +533,24 @@ func (s *memStore) ClearDevlog() {
 func (s *memStore) replace(st *state) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.setState(st)
+}
+
+// setState makes st the live state, capping every app's issued tokens.
+func (s *memStore) setState(st *state) {
+	for _, as := range st.apps {
+		as.tokens.setLimit(s.maxTokens)
+	}
 	s.cur = st
+}
+
+// issueLocked stores a token the emulator issued: counted against the
+// app's cap, the oldest issued token evicted past it, and the evictions
+// logged (docs/providers/kii.md, "Token cap").
+func (s *memStore) issueLocked(as *appState, t Token) error {
+	err := as.addToken(t, false)
+	s.evictions.Add(as.tokens.access.TakeEvicted(), s.clk.Now())
+	return err
 }
 
 func lower(s string) string { return strings.ToLower(s) }

@@ -38,15 +38,26 @@ type tokenStore struct {
 	refresh *keytable.Table[keytable.Key, keytable.Key] // refresh token → its access token
 }
 
-// newTokenStore returns an app's empty token tables. They have no cap
-// yet; tokens loaded from fixtures or an import are pinned, so a cap would
-// evict only issued ones.
+// newTokenStore returns an app's empty token tables, uncapped until
+// memStore caps them. An evicted access token takes its refresh token
+// with it, so the pair stops working together and the refresh table
+// never outgrows the access table (docs/providers/kii.md, "Token cap").
 func newTokenStore() tokenStore {
-	return tokenStore{
+	ts := tokenStore{
 		access:  keytable.New[keytable.Key, tokenRec](0),
 		refresh: keytable.New[keytable.Key, keytable.Key](0),
 	}
+	ts.access.OnEvict(func(_ keytable.Key, rec tokenRec) {
+		if rec.refresh.Len() > 0 {
+			ts.refresh.Delete(rec.refresh)
+		}
+	})
+	return ts
 }
+
+// setLimit caps the issued access tokens at n (0: no cap); tokens of
+// fixtures and imports are pinned and not counted.
+func (ts tokenStore) setLimit(n int) { ts.access.SetLimit(n) }
 
 // noExpiry is the "now" of table look-ups: no entry has a table expiry.
 const noExpiry = 0
