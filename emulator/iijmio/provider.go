@@ -19,7 +19,23 @@ type Config struct {
 	// DisableRateLimits turns the per-token rate limits off, for load tests
 	// (docs/providers/iijmio.md, "Rate limits").
 	DisableRateLimits bool
+	// MaxTokens caps the tokens the emulator minted that are still alive:
+	// past it the oldest is evicted and stops working, and evictions are
+	// logged. Tokens of the fixtures and of state imports are not counted
+	// and never evicted. 0 means DefaultMaxTokens
+	// (docs/providers/iijmio.md, "Token cap").
+	MaxTokens int
+	// MaxSessions caps the browser sessions, and the authorization
+	// transactions, of the login and consent pages; the oldest go first.
+	// 0 means websession.DefaultLimit (docs/providers/iijmio.md, "Login
+	// and consent pages").
+	MaxSessions int
 }
+
+// DefaultMaxTokens is the cap on minted tokens when Config sets none: more
+// than a long test run mints in 90 days, and a bound on memory against a
+// login flood (docs/providers/iijmio.md, "Token cap").
+const DefaultMaxTokens = 100_000
 
 // sessionCookie names the provider's browser-session cookie
 // (docs/providers/iijmio.md, "Login and consent pages").
@@ -31,7 +47,7 @@ func Open(d provider.Deps, cfg Config, file string, data []byte) (*provider.Inst
 	if err != nil {
 		return nil, err
 	}
-	st := newMemStore(f, d.Clock, d.IDs)
+	st := newMemStore(d.Log, cfg, f, d.Clock, d.IDs)
 	srv := newServer(d.Log, cfg, st, d.Clock, d.IDs)
 	return &provider.Instance{
 		Name:       "iijmio",
@@ -83,6 +99,9 @@ func newServer(log *slog.Logger, cfg Config, st Store, clk clock.Clock, src ids.
 	}
 	writeErr := errorWriter(log)
 	sess := websession.New[authRequest](sessionCookie, clk, src)
+	if cfg.MaxSessions > 0 {
+		sess.SetLimit(cfg.MaxSessions)
+	}
 	lim := newLimiter(clk, cfg.DisableRateLimits)
 	pg := newPages(log)
 	api := func(name string, class limitClass, h apiHandler) http.Handler {

@@ -50,8 +50,24 @@ type state struct {
 	userOrder  []string
 	contracts  map[string]*contractState // by hdd service code
 	lines      map[string]*lineState     // by hdo/hdu/hdx service code
-	tokens     map[string]Token
-	tokenOrder []string // issue order, for a stable export
+	tokens     map[string]tokenEntry
+	fixedOrder []string // tokens of the fixtures or an import, by issue time
+	// issued are the tokens the emulator minted, oldest first from
+	// issuedHead: they expire in that order (one lifetime, and the clock
+	// never goes back), so the expired and the oldest are found at the
+	// head without scanning the map. Revoked ones stay until they reach
+	// the head or the queue is compacted.
+	issued     []string
+	issuedHead int
+	fixed      int // entries of tokens that are pinned
+}
+
+// tokenEntry is a live token; pinned ones (fixtures, imports) are never
+// evicted by the cap on issued tokens (docs/providers/iijmio.md, "Token
+// cap").
+type tokenEntry struct {
+	Token
+	pinned bool
 }
 
 type userState struct {
@@ -103,7 +119,7 @@ func buildState(f Fixtures, now time.Time) *state {
 		users:     map[string]*userState{},
 		contracts: map[string]*contractState{},
 		lines:     map[string]*lineState{},
-		tokens:    map[string]Token{},
+		tokens:    map[string]tokenEntry{},
 	}
 	if f.Month != "" {
 		m, _ := parseMonth(f.Month)
@@ -143,9 +159,10 @@ func buildState(f Fixtures, now time.Time) *state {
 	slices.SortStableFunc(tokens, func(a, b Token) int { return a.IssuedAt.Compare(b.IssuedAt) })
 	for _, t := range tokens {
 		t.IssuedAt = t.IssuedAt.Add(time.Duration(dayShift) * 24 * time.Hour)
-		st.tokens[t.AccessToken] = t
-		st.tokenOrder = append(st.tokenOrder, t.AccessToken)
+		st.tokens[t.AccessToken] = tokenEntry{Token: t, pinned: true}
+		st.fixedOrder = append(st.fixedOrder, t.AccessToken)
 	}
+	st.fixed = len(st.tokens)
 	st.dropExpiredCoupons()
 	return st
 }
@@ -309,10 +326,11 @@ func (st *state) export(now time.Time) Fixtures {
 		}
 		f.Users = append(f.Users, u)
 	}
-	for _, tok := range st.tokenOrder {
-		t, ok := st.tokens[tok]
-		if ok && now.Before(t.IssuedAt.Add(tokenTTL)) {
-			f.Tokens = append(f.Tokens, t)
+	for _, order := range [][]string{st.fixedOrder, st.issued[st.issuedHead:]} {
+		for _, tok := range order {
+			if t, ok := st.tokens[tok]; ok && t.live(now) {
+				f.Tokens = append(f.Tokens, t.Token)
+			}
 		}
 	}
 	return f
@@ -341,17 +359,76 @@ func (l *lineState) export() Line {
 	return out
 }
 
-// dropTokens removes every token for which drop is true.
+// live reports whether t is still valid at now.
+func (t Token) live(now time.Time) bool { return now.Before(t.IssuedAt.Add(tokenTTL)) }
+
+// addIssued stores a token the emulator minted, the newest.
+func (st *state) addIssued(t Token) {
+	st.tokens[t.AccessToken] = tokenEntry{Token: t}
+	st.issued = append(st.issued, t.AccessToken)
+}
+
+// sweepIssued drops the minted tokens expired by now, from the head of
+// the queue: no scan of the live ones.
+func (st *state) sweepIssued(now time.Time) {
+	for st.issuedHead < len(st.issued) {
+		t, ok := st.tokens[st.issued[st.issuedHead]]
+		if ok && !t.pinned && t.live(now) {
+			return
+		}
+		if ok && !t.pinned {
+			delete(st.tokens, t.AccessToken)
+		}
+		st.popIssued()
+	}
+}
+
+// evictIssued drops the oldest minted tokens while more than limit are
+// stored, and returns how many it dropped (docs/providers/iijmio.md,
+// "Token cap").
+func (st *state) evictIssued(limit int) int {
+	n := 0
+	for len(st.tokens)-st.fixed > limit && st.issuedHead < len(st.issued) {
+		k := st.issued[st.issuedHead]
+		if t, ok := st.tokens[k]; ok && !t.pinned {
+			delete(st.tokens, k)
+			n++
+		}
+		st.popIssued()
+	}
+	return n
+}
+
+// popIssued takes the head off the queue, moving what is left to the
+// front once the head is most of the slice.
+func (st *state) popIssued() {
+	st.issued[st.issuedHead] = ""
+	st.issuedHead++
+	if st.issuedHead > 1024 && st.issuedHead > len(st.issued)/2 {
+		n := copy(st.issued, st.issued[st.issuedHead:])
+		clear(st.issued[n:])
+		st.issued, st.issuedHead = st.issued[:n], 0
+	}
+}
+
+// dropTokens removes every token for which drop is true (admin changes:
+// a revoked token, a deleted or reissued developer).
 func (st *state) dropTokens(drop func(Token) bool) int {
 	n := 0
 	for k, t := range st.tokens {
-		if drop(t) {
+		if drop(t.Token) {
 			delete(st.tokens, k)
+			if t.pinned {
+				st.fixed--
+			}
 			n++
 		}
 	}
 	if n > 0 {
-		st.tokenOrder = slices.DeleteFunc(st.tokenOrder, func(k string) bool { _, ok := st.tokens[k]; return !ok })
+		gone := func(k string) bool { _, ok := st.tokens[k]; return !ok }
+		st.fixedOrder = slices.DeleteFunc(st.fixedOrder, gone)
+		st.issued = slices.DeleteFunc(st.issued[st.issuedHead:], gone)
+		st.issuedHead = 0
 	}
 	return n
 }

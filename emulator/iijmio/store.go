@@ -1,8 +1,10 @@
 package iijmio
 
 import (
+	"cmp"
 	"crypto/subtle"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/fakeapi/fakeapi/internal/clock"
 	"github.com/fakeapi/fakeapi/internal/ids"
+	"github.com/fakeapi/fakeapi/internal/keytable"
 	"github.com/fakeapi/fakeapi/internal/provider"
 )
 
@@ -148,6 +151,10 @@ type memStore struct {
 	clk  clock.Clock
 	ids  ids.Source
 	orig Fixtures // what Reset returns to
+	// maxTokens caps the minted tokens; evictions counts those evicted
+	// past it, for the log (docs/providers/iijmio.md, "Token cap").
+	maxTokens int
+	evictions *keytable.EvictionLog
 
 	mu  sync.Mutex // guards st and gen
 	st  *state
@@ -156,8 +163,10 @@ type memStore struct {
 
 var _ Store = (*memStore)(nil)
 
-func newMemStore(f Fixtures, clk clock.Clock, src ids.Source) *memStore {
-	return &memStore{clk: clk, ids: src, orig: f, st: buildState(f, clk.Now())}
+func newMemStore(log *slog.Logger, cfg Config, f Fixtures, clk clock.Clock, src ids.Source) *memStore {
+	maxTokens := cmp.Or(max(cfg.MaxTokens, 0), DefaultMaxTokens)
+	return &memStore{clk: clk, ids: src, orig: f, st: buildState(f, clk.Now()), maxTokens: maxTokens,
+		evictions: keytable.NewEvictionLog(log, "iijmio", fmt.Sprintf("tokens (cap %d, -max-tokens)", maxTokens))}
 }
 
 // lock takes the lock and runs the month rollover, so every method sees the
@@ -293,17 +302,12 @@ func (s *memStore) MintToken(mioID, developerID string) (Token, error) {
 	if _, ok := s.st.devs[developerID]; !ok {
 		return Token{}, notFoundf("unknown developerId %q", developerID)
 	}
-	if len(s.st.tokens) >= maxTokens {
-		s.st.dropTokens(func(t Token) bool { return !now.Before(t.IssuedAt.Add(tokenTTL)) })
-	}
+	s.st.sweepIssued(now)
 	t := Token{AccessToken: alnumString(s.ids.Read, 32), MioID: mioID, DeveloperID: developerID, IssuedAt: now}
-	s.st.tokens[t.AccessToken] = t
-	s.st.tokenOrder = append(s.st.tokenOrder, t.AccessToken)
+	s.st.addIssued(t)
+	s.evictions.Add(s.st.evictIssued(s.maxTokens), now)
 	return t, nil
 }
-
-// maxTokens is when expired tokens are swept, bounding memory.
-const maxTokens = 10_000
 
 // Replace swaps in validated fixtures (reset and state import).
 func (s *memStore) Replace(f Fixtures) {
@@ -325,9 +329,10 @@ func (s *memStore) Export() Fixtures {
 func (s *memStore) Summary() []provider.Stat {
 	now := s.lock()
 	defer s.mu.Unlock()
-	live := 0
-	for _, t := range s.st.tokens {
-		if now.Before(t.IssuedAt.Add(tokenTTL)) {
+	s.st.sweepIssued(now)
+	live := len(s.st.tokens) - s.st.fixed // minted, all alive after the sweep
+	for _, k := range s.st.fixedOrder {
+		if s.st.tokens[k].live(now) {
 			live++
 		}
 	}
