@@ -18,9 +18,12 @@ import (
 
 // NewAdmin returns the provider's admin routes (the 外部アプリ連携 and
 // 許可済みアプリケーション一覧 screens), mounted at /_fakeapi/assist.
-func NewAdmin(log *slog.Logger, st Store, tokens *oauth2x.TokenStore, clk clock.Clock, src ids.Source) http.Handler {
+func NewAdmin(log *slog.Logger, cfg Config, st Store, tokens *oauth2x.TokenStore, clk clock.Clock, src ids.Source) http.Handler {
 	ui := &adminUI{log: log, st: st, tokens: tokens, clk: clk, src: src, tpl: parseTemplates(),
 		sess: websession.New[struct{}]("fakeapi_assist_admin", clk, src)}
+	if cfg.MaxSessions > 0 {
+		ui.sess.SetLimit(cfg.MaxSessions)
+	}
 	r := chi.NewRouter()
 	addAdminRoutes(r, st, tokens, clk, src, ui)
 	r.NotFound(func(w http.ResponseWriter, _ *http.Request) {

@@ -20,7 +20,11 @@ func BenchmarkCodeExchange(b *testing.B) {
 		snap.Codes = append(snap.Codes, oauth2x.Code{Code: fmt.Sprintf("%040x", i), ClientID: "client-any", UserID: "shop-a",
 			RedirectURI: appRedirect, IssuedAt: testNow, ExpiresAt: testNow.Add(time.Hour)})
 	}
-	st.tokens.Restore(snap)
+	checked, err := snap.Checked()
+	if err != nil {
+		b.Fatal(err)
+	}
+	st.tokens.Restore(checked)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {

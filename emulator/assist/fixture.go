@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/fakeapi/fakeapi/internal/fixture"
+	"github.com/fakeapi/fakeapi/internal/oauth2x"
 )
 
 // Fixtures is the document in fixtures/assist.json and the state export.
@@ -320,6 +321,24 @@ func (f *Fixtures) validateState(apps map[string]int) error {
 			return fixture.Errorf(p+".issuedAt", `want "YYYY-MM-DD HH:MM:SS", got %q`, t.IssuedAt)
 		}
 		seen[t.AccessToken] = true
+	}
+	return checkKeys(f)
+}
+
+// checkKeys refuses a code or token longer than the token store keeps, at
+// its place in the file: the pattern allows 256 characters, the store 47
+// bytes (docs/providers/assist.md, "Fixture schema"). oauth2x names the entry
+// with the fixture's own field names and indexes.
+func checkKeys(f *Fixtures) error {
+	var snap oauth2x.Snapshot
+	for _, c := range f.Codes {
+		snap.Codes = append(snap.Codes, oauth2x.Code{Code: c.Code, Tokens: c.Tokens})
+	}
+	for _, t := range f.Tokens {
+		snap.Tokens = append(snap.Tokens, oauth2x.Token{AccessToken: t.AccessToken})
+	}
+	if path, err := snap.Check(); err != nil {
+		return fixture.Errorf(path, "%v", err)
 	}
 	return nil
 }

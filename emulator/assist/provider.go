@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/fakeapi/fakeapi/internal/fixture"
+	"github.com/fakeapi/fakeapi/internal/keytable"
 	"github.com/fakeapi/fakeapi/internal/oauth2x"
 	"github.com/fakeapi/fakeapi/internal/provider"
 )
@@ -24,7 +25,26 @@ type Config struct {
 	// Throttle allows one API request per second per access token, the
 	// limit 楽楽リピート documents for the same API.
 	Throttle bool
+	// MaxTokens caps the authorization codes, the consumed codes (kept
+	// while a replay must be recognised) and the access tokens the
+	// emulator issued, each: past it the oldest is evicted and stops
+	// working, and evictions are logged. Those of the fixtures and of
+	// state imports are not counted and never evicted. 0 means
+	// DefaultMaxTokens (docs/providers/assist.md, "Token cap").
+	MaxTokens int
+	// MaxSessions caps the browser sessions, and the authorization
+	// transactions, of the login and consent pages, and the sessions of
+	// the admin screens; the oldest go first. 0 means
+	// websession.DefaultLimit (docs/providers/assist.md, "Login and
+	// consent").
+	MaxSessions int
 }
+
+// DefaultMaxTokens is the cap on issued codes, consumed codes and access
+// tokens, each, when Config sets none: more than a long test run issues,
+// and a bound on memory against a flood of code flows
+// (docs/providers/assist.md, "Token cap").
+const DefaultMaxTokens = 50_000
 
 // with returns the options in force under the fixture's settings s.
 func (c Config) with(s SettingsFx) Config {
@@ -51,6 +71,10 @@ func Open(d provider.Deps, cfg Config, file string, doc []byte) (*provider.Insta
 	}
 	st := newMemStore(dt)
 	tokens := oauth2x.NewTokenStore(d.Clock)
+	maxTokens := cmp.Or(max(cfg.MaxTokens, 0), DefaultMaxTokens)
+	tokens.SetLimit(maxTokens,
+		keytable.NewEvictionLog(d.Log, Name, fmt.Sprintf("codes (cap %d, -max-tokens)", maxTokens)),
+		keytable.NewEvictionLog(d.Log, Name, fmt.Sprintf("tokens (cap %d, -max-tokens)", maxTokens)))
 	tokens.Restore(snap)
 	h := New(d.Log, cfg, st, tokens, d.Clock, d.IDs)
 	return &provider.Instance{
@@ -58,7 +82,7 @@ func Open(d provider.Deps, cfg Config, file string, doc []byte) (*provider.Insta
 		Title:      Title,
 		Hosts:      []string{".assist-tencho.com"},
 		Handler:    h,
-		Admin:      NewAdmin(d.Log, st, tokens, d.Clock, d.IDs),
+		Admin:      NewAdmin(d.Log, cfg, st, tokens, d.Clock, d.IDs),
 		WriteError: h.WriteError,
 		State:      &state{st: st, tokens: tokens, initial: fx},
 		Secrets: provider.Secrets{
@@ -150,8 +174,9 @@ func (s *state) Accounts() []provider.Account {
 	return out
 }
 
-// buildData turns validated fixtures into store data and a token snapshot.
-func buildData(fx Fixtures) (data, oauth2x.Snapshot, error) {
+// buildData turns validated fixtures into store data and a token snapshot
+// the token store can hold (Validate refused any other).
+func buildData(fx Fixtures) (data, oauth2x.Checked, error) {
 	d := data{shops: map[string]*shopState{}, dirs: map[string]string{}, apps: map[string]App{}, grants: map[string]Grant{}}
 	if fx.Settings != nil {
 		d.settings = *fx.Settings
@@ -183,7 +208,7 @@ func buildData(fx Fixtures) (data, oauth2x.Snapshot, error) {
 				CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt},
 				AppInput{Name: &a.Name, RedirectURL: &a.RedirectURL, IPAllowList: &a.IPAllowList})
 			if err != nil {
-				return data{}, oauth2x.Snapshot{}, err
+				return data{}, oauth2x.Checked{}, err
 			}
 			d.apps[a.ClientID] = app
 		}
@@ -206,7 +231,11 @@ func buildData(fx Fixtures) (data, oauth2x.Snapshot, error) {
 		snap.Tokens = append(snap.Tokens, oauth2x.Token{AccessToken: t.AccessToken, ClientID: t.ClientID,
 			UserID: d.apps[t.ClientID].Shop, Scope: t.Scope, IssuedAt: issued})
 	}
-	return d, snap, nil
+	checked, err := snap.Checked()
+	if err != nil {
+		return data{}, oauth2x.Checked{}, err
+	}
+	return d, checked, nil
 }
 
 // exportState renders the live state in the fixture schema.

@@ -43,6 +43,9 @@ func New(log *slog.Logger, cfg Config, st Store, tokens *oauth2x.TokenStore, clk
 		WriteError:         tokenErrorWriter(log),
 	})
 	sess := websession.New[authTxn](sessionCookie, clk, src)
+	if cfg.MaxSessions > 0 {
+		sess.SetLimit(cfg.MaxSessions)
+	}
 	api := requireToken(log, st, tokens, cfg, newThrottle(clk))
 
 	r := chi.NewRouter()

@@ -39,7 +39,7 @@ func loadedSnapshot(n int) Snapshot {
 func BenchmarkStoreGC(b *testing.B) {
 	clk := clock.NewControlled(func() time.Time { return testEpoch })
 	s := NewTokenStore(clk)
-	s.Restore(loadedSnapshot(200_000))
+	s.Restore(checked(b, loadedSnapshot(200_000)))
 	runtime.GC()
 	b.ResetTimer()
 	for b.Loop() {
@@ -63,7 +63,7 @@ func BenchmarkHandleToken(b *testing.B) {
 		snap.Codes = append(snap.Codes, Code{Code: fmt.Sprintf("%040x", i), ClientID: "app1", UserID: "u",
 			RedirectURI: "https://app.example.com/cb", IssuedAt: testEpoch, ExpiresAt: testEpoch.Add(codeTTL)})
 	}
-	s.store.Restore(snap)
+	s.store.Restore(checked(b, snap))
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {
@@ -81,7 +81,7 @@ func BenchmarkHandleToken(b *testing.B) {
 func BenchmarkStoreAccess(b *testing.B) {
 	clk := clock.NewControlled(func() time.Time { return testEpoch })
 	s := NewTokenStore(clk)
-	s.Restore(loadedSnapshot(200_000))
+	s.Restore(checked(b, loadedSnapshot(200_000)))
 	tok := fmt.Sprintf("%032x", 12345)
 	b.ReportAllocs()
 	for b.Loop() {

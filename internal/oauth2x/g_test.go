@@ -461,10 +461,10 @@ func TestG17ExpiryOnTheInjectedClock(t *testing.T) {
 		past := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 		clk := clock.NewControlled(func() time.Time { return past })
 		s.store.clk = clk
-		s.store.Restore(Snapshot{
+		s.store.Restore(checked(t, Snapshot{
 			Codes:  []Code{{Code: "old-code", ClientID: "app1", UserID: "u", RedirectURI: "https://app.example.com/cb", IssuedAt: past, ExpiresAt: past.Add(codeTTL)}},
 			Tokens: []Token{{AccessToken: "old-token", ClientID: "app1", UserID: "u", IssuedAt: past, ExpiresAt: past.Add(90 * 24 * time.Hour)}},
-		})
+		}))
 		rep := doToken(t, s, tokenRequest(exchangeForm("old-code")))
 		assert.Equal(t, http.StatusOK, rep.Status, rep.Description)
 		_, ok := s.store.Access("old-token")

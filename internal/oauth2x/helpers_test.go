@@ -167,3 +167,11 @@ func writeTestJSON(w http.ResponseWriter, status int, extra http.Header, body an
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(body)
 }
+
+// checked is snap.Checked for a snapshot the test knows to be good.
+func checked(t testing.TB, snap Snapshot) Checked {
+	t.Helper()
+	c, err := snap.Checked()
+	require.NoError(t, err)
+	return c
+}

@@ -372,7 +372,7 @@ func checkStoreAgainstModel(t *testing.T, seed uint64, steps int) {
 			case 0:
 				snap := want.Snapshot()
 				want.Restore(snap)
-				require.NoError(t, got.Restore(snap), msg)
+				got.Restore(checked(t, snap))
 			case 1, 2: // the next Create rebuilds strs
 				got.mu.Lock()
 				got.nextCompact = 0
@@ -403,8 +403,8 @@ func codeFields(ti oauth2.TokenInfo) []any {
 }
 
 // A fixture or import whose code or token does not fit the store is
-// refused whole, naming the entry; a minted one that does not fit cannot
-// be stored.
+// refused whole by Checked, naming the entry, so Restore never sees it; a
+// minted one that does not fit cannot be stored.
 func TestRestoreRefusesKeysThatDoNotFit(t *testing.T) {
 	t.Parallel()
 	s, _ := newTestServer(t)
@@ -412,7 +412,7 @@ func TestRestoreRefusesKeysThatDoNotFit(t *testing.T) {
 	fits, long := strings.Repeat("c", maxKeyLen), strings.Repeat("c", maxKeyLen+1)
 	good := Snapshot{Codes: []Code{{Code: fits, ClientID: "app1", Used: true, Tokens: []string{fits}, ExpiresAt: testEpoch.Add(time.Minute)}},
 		Tokens: []Token{{AccessToken: fits, ClientID: "app1", IssuedAt: testEpoch}}}
-	require.NoError(t, s.store.Restore(good))
+	s.store.Restore(checked(t, good))
 	before := s.store.Snapshot()
 	require.Len(t, before.Codes, 1)
 	require.Len(t, before.Tokens, 1)
@@ -433,7 +433,8 @@ func TestRestoreRefusesKeysThatDoNotFit(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.EqualError(t, s.store.Restore(tt.snap), tt.err)
+			_, err := tt.snap.Checked()
+			assert.EqualError(t, err, tt.err)
 			path, err := tt.snap.Check()
 			assert.Equal(t, tt.err, path+": "+err.Error())
 			assert.Equal(t, before, s.store.Snapshot(), "should change nothing")
@@ -459,7 +460,7 @@ func TestSnapshotTimesAreUTC(t *testing.T) {
 	assert.Equal(t, time.Date(2024, 4, 1, 12, 0, 0, 0, time.UTC), snap.Codes[0].IssuedAt)
 	assert.Equal(t, time.Date(2024, 4, 1, 12, 10, 0, 0, time.UTC), snap.Codes[0].ExpiresAt)
 	assert.Equal(t, time.Date(2024, 4, 1, 13, 0, 0, 0, time.UTC), snap.Tokens[0].ExpiresAt)
-	require.NoError(t, s.Restore(Snapshot{Tokens: []Token{{AccessToken: "a2", ClientID: "app1", IssuedAt: time.Date(2024, 4, 1, 21, 0, 0, 0, jst)}}}))
+	s.Restore(checked(t, Snapshot{Tokens: []Token{{AccessToken: "a2", ClientID: "app1", IssuedAt: time.Date(2024, 4, 1, 21, 0, 0, 0, jst)}}}))
 	tok, ok := s.Access("a2")
 	require.True(t, ok)
 	assert.Equal(t, time.UTC, tok.IssuedAt.Location())

@@ -59,6 +59,10 @@ type TokenStore struct {
 	// nextCompact is the size of strs at which it is rebuilt from the live
 	// entries.
 	nextCompact int
+	// limit caps each table's issued entries (0: none); codeLog and
+	// tokenLog count the codes and tokens evicted past it.
+	limit             int
+	codeLog, tokenLog *keytable.EvictionLog
 }
 
 // shared are the strings of an entry that other entries share, as indices
@@ -100,15 +104,41 @@ func NewTokenStore(clk clock.Clock) *TokenStore {
 	return s
 }
 
-// reset empties the store. The tables are uncapped (limit 0); a per-store
-// cap would go here, and pinned entries are exempt from it.
+// reset empties the store, keeping its limit.
 func (s *TokenStore) reset() {
-	s.codes = keytable.New[keytable.Key, codeEntry](0)
-	s.spent = keytable.New[keytable.Key, spentCode](0)
-	s.access = keytable.New[keytable.Key, accessEntry](0)
+	s.codes = keytable.New[keytable.Key, codeEntry](s.limit)
+	s.spent = keytable.New[keytable.Key, spentCode](s.limit)
+	s.access = keytable.New[keytable.Key, accessEntry](s.limit)
 	s.moreTokens = map[keytable.Key][]keytable.Key{}
+	s.spent.OnEvict(func(k keytable.Key, _ spentCode) { delete(s.moreTokens, k) })
 	s.strs = newStrtab()
 	s.nextCompact = minCompact
+}
+
+// SetLimit caps the codes, the consumed codes and the access tokens the
+// store issued at n each (0: no cap), evicting the oldest first; what
+// Restore loaded is pinned and never evicted. An evicted code or token is
+// gone as if revoked. Evictions are counted on codes (codes and consumed
+// codes) and tokens, either of which may be nil (docs/oauth.md, "Token
+// store").
+func (s *TokenStore) SetLimit(n int, codes, tokens *keytable.EvictionLog) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.limit = max(n, 0)
+	s.codeLog, s.tokenLog = codes, tokens
+	s.codes.SetLimit(s.limit)
+	s.spent.SetLimit(s.limit)
+	s.access.SetLimit(s.limit)
+	s.reportEvictions(s.clk.Now())
+}
+
+// reportEvictions hands what the tables evicted since the last call to the
+// eviction logs.
+func (s *TokenStore) reportEvictions(now time.Time) {
+	codes := s.codes.TakeEvicted() + s.spent.TakeEvicted()
+	tokens := s.access.TakeEvicted()
+	s.codeLog.Add(codes, now)
+	s.tokenLog.Add(tokens, now)
 }
 
 // nanos is t in Unix nanoseconds, clamped to what an int64 holds (years
@@ -179,6 +209,7 @@ func (s *TokenStore) Create(_ context.Context, info oauth2.TokenInfo) error {
 			shared: sh, challenge: s.strs.id(info.GetCodeChallenge()), method: s.strs.id(string(info.GetCodeChallengeMethod())),
 			issued: now, expires: expires,
 		}, codeEntryOf(expires, false))
+		s.reportEvictions(t)
 		return nil
 	}
 	e := accessEntry{shared: sh, issued: now}
@@ -186,6 +217,7 @@ func (s *TokenStore) Create(_ context.Context, info oauth2.TokenInfo) error {
 		e.expires = t.Add(d).UnixNano()
 	}
 	s.access.Put(ak, e, keytable.Entry{Expires: e.expires})
+	s.reportEvictions(t)
 	return nil
 }
 
@@ -221,12 +253,14 @@ func (s *TokenStore) RemoveByCode(_ context.Context, code string) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e, ok := s.codes.Get(k, s.now())
+	t := s.clk.Now()
+	e, ok := s.codes.Get(k, t.UnixNano())
 	if !ok {
 		return errCodeConsumed
 	}
 	s.codes.Delete(k)
 	s.spent.Put(k, spentCode{client: e.client, expires: e.expires}, keytable.Entry{Expires: max(e.expires, 1)})
+	s.reportEvictions(t)
 	return nil
 }
 
@@ -513,8 +547,10 @@ type Snapshot struct {
 	Tokens []Token
 }
 
-// Check returns the first code or token Restore would refuse, as
-// "codes[i].field" or "tokens[i].field", with the reason.
+// Check returns the first code or token the store cannot hold, as
+// "codes[i].field" or "tokens[i].field", with the reason. The fields are
+// named as in Assist's fixtures, so a provider can report the path as it
+// is (docs/oauth.md, "Token store").
 func (snap Snapshot) Check() (path string, err error) {
 	for i, c := range snap.Codes {
 		if field, err := c.check(); err != nil {
@@ -564,14 +600,26 @@ func (s *TokenStore) Snapshot() Snapshot {
 	return snap
 }
 
-// Restore replaces the whole content with snap (state import, reset), every
-// entry pinned as data loaded from fixtures. Access tokens keep their issue
-// and expiry times. It refuses
-// a snapshot that fails Check, naming the entry, and then changes nothing.
-func (s *TokenStore) Restore(snap Snapshot) error {
+// Checked is a Snapshot that passed Check, and the only thing Restore
+// takes: a snapshot the store cannot hold is refused where it is checked,
+// with its path, and no caller can restore one while ignoring the error
+// (docs/oauth.md, "Token store"). The zero Checked is the empty snapshot.
+type Checked struct{ snap Snapshot }
+
+// Checked returns snap ready for Restore, or Check's error as
+// "path: reason".
+func (snap Snapshot) Checked() (Checked, error) {
 	if path, err := snap.Check(); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return Checked{}, fmt.Errorf("%s: %w", path, err)
 	}
+	return Checked{snap}, nil
+}
+
+// Restore replaces the whole content with c (state import, reset), every
+// entry pinned as data loaded from fixtures. Access tokens keep their issue
+// and expiry times.
+func (s *TokenStore) Restore(c Checked) {
+	snap := c.snap
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.reset()
@@ -601,7 +649,6 @@ func (s *TokenStore) Restore(snap Snapshot) error {
 		s.access.Put(ak, e, keytable.Entry{Expires: e.expires, Pinned: true})
 	}
 	s.setNextCompact()
-	return nil
 }
 
 // strtab interns the strings that entries share, so entries hold indices

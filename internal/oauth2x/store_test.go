@@ -24,7 +24,7 @@ func TestSnapshotRestoreRoundTrip(t *testing.T) {
 	require.Len(t, snap.Tokens, 1)
 
 	s2, _ := newTestServer(t)
-	s2.store.Restore(snap)
+	s2.store.Restore(checked(t, snap))
 	assert.Equal(t, snap, s2.store.Snapshot())
 
 	// The restored state behaves: the pending code exchanges, the token
