@@ -35,7 +35,7 @@ type Config struct {
 // DefaultMaxTokens is the cap on minted tokens when Config sets none: more
 // than a long test run mints in 90 days, and a bound on memory against a
 // login flood (docs/providers/iijmio.md, "Token cap").
-const DefaultMaxTokens = 100_000
+const DefaultMaxTokens = 50_000
 
 // sessionCookie names the provider's browser-session cookie
 // (docs/providers/iijmio.md, "Login and consent pages").

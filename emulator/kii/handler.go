@@ -38,9 +38,9 @@ type Config struct {
 }
 
 // DefaultMaxTokens is the cap on each app's issued tokens when Config sets
-// none: more than a long test run issues, and a bound of some 30 MB per
-// app against a login flood (docs/providers/kii.md, "Token cap").
-const DefaultMaxTokens = 100_000
+// none: more than a long test run issues, and a bound on memory against a
+// login flood (docs/providers/kii.md, "Token cap").
+const DefaultMaxTokens = 50_000
 
 // DefaultLoginLockout is the lockout when throttling is on and neither
 // Config nor the app's fixture sets one.
