@@ -5,6 +5,7 @@
 //	benchtool manifest -emu URL -out FILE                 the emulator's answers, for bench/baseline
 //	benchtool report -results FILE -out FILE              docs/PERFORMANCE.md
 //	benchtool cpu -results FILE                           median server CPU per request, per scenario
+//	benchtool soak -emu URL -pid PID -path NAME           flood one path, print its RSS figures (bench/soak.sh)
 //
 // It talks to the emulator over HTTP only, like any client: pools of
 // single-use credentials are made with the emulator's clock (GET
@@ -18,7 +19,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: benchtool startup|requests|manifest|report|cpu [flags]")
+		fmt.Fprintln(os.Stderr, "usage: benchtool startup|requests|manifest|report|cpu|soak [flags]")
 		os.Exit(2)
 	}
 	var err error
@@ -33,6 +34,8 @@ func main() {
 		err = runReport(args)
 	case "cpu":
 		err = runCPU(args)
+	case "soak":
+		err = runSoak(args)
 	default:
 		err = fmt.Errorf("unknown command %q", cmd)
 	}
