@@ -230,7 +230,10 @@ stop "$MIXI_INFO_PID"
 fi
 stop "$BASE_PID"
 
-"$W/benchtool" report -results "$RESULTS" -out "$OUT" -notes bench/profiling.md \
+# The soak section comes from bench/soak.sh's last results, when there are any.
+SOAK=()
+[ -f bench/soak.jsonl ] && SOAK=(-soak bench/soak.jsonl)
+"$W/benchtool" report -results "$RESULTS" -out "$OUT" -notes bench/profiling.md "${SOAK[@]}" \
 	-cmd "bench/run.sh (DURATION=$DURATION ROUNDS=$ROUNDS CONNS=$CONNS THREADS=$THREADS STARTS=$STARTS POOL=$POOL PINNED_POOL=$PINNED_POOL)" \
 	-duration "$DURATION" -conns "$CONNS" -threads "$THREADS" -loadavg "$LOADAVG"
 cp "$RESULTS" "${RESULTS_COPY:-$ROOT/bench/results.jsonl}"

@@ -93,8 +93,24 @@ func runReport(args []string) error {
 	conns := fs.Int("conns", 32, "wrk -c")
 	threads := fs.Int("threads", 2, "wrk -t")
 	loadStart := fs.String("loadavg", "", "load average when the run started")
+	soak := fs.String("soak", "", "bench/soak.jsonl: adds the soak section (bench/soak.sh)")
+	splice := fs.Bool("splice", false, "with -soak: replace only the soak section of the existing -out file (no -results)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *splice {
+		if *soak == "" {
+			return fmt.Errorf("report -splice: want -soak FILE")
+		}
+		section, err := soakSection(*soak)
+		if err != nil {
+			return err
+		}
+		doc, err := os.ReadFile(*out)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(*out, []byte(spliceSoak(string(doc), section)), 0o644)
 	}
 	data, err := os.ReadFile(*in)
 	if err != nil {
@@ -275,6 +291,14 @@ func runReport(args []string) error {
 			peak = fmt.Sprintf("%.1f MB", float64(r.HWMKB)/1024)
 		}
 		p("| %s | %.1f MB | %s |\n", r.Name, float64(r.KB)/1024, peak)
+	}
+
+	if *soak != "" {
+		section, err := soakSection(*soak)
+		if err != nil {
+			return err
+		}
+		p("\n%s", section)
 	}
 
 	p("\n## Every round\n\n| scenario | server | cores | log | round | req/s | p50 | p99 | max | CPU/request | non-2xx | wrapped |\n|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
