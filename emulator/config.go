@@ -58,6 +58,16 @@ type Config struct {
 	// sets no limit of its own (docs/providers/kii.md, "Login throttling").
 	KiiLoginFailureLimit int
 	KiiLoginLockout      time.Duration
+	// MaxTokens caps the codes and tokens each provider issued (Kii: per
+	// app); past it the oldest are evicted and the evictions logged.
+	// Those of the fixtures and of state imports are never evicted. 0
+	// leaves each provider its default, 50,000
+	// (docs/providers/<name>.md, "Token cap").
+	MaxTokens int
+	// MaxSessions caps the browser sessions, and the authorization
+	// transactions, of each provider's pages (IIJmio, Assist); the oldest
+	// go first. 0 leaves websession.DefaultLimit, 10,000.
+	MaxSessions int
 	// Version is reported by health and the dashboard.
 	Version string
 	// Clock is the emulator clock; nil starts one at wall time.

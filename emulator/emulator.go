@@ -58,13 +58,14 @@ type Provider struct {
 func Builtin() []Provider {
 	return []Provider{
 		{"iijmio", func(d provider.Deps, cfg Config, file string, data []byte) (*provider.Instance, error) {
-			return iijmio.Open(d, iijmio.Config{DisableRateLimits: cfg.DisableRateLimits}, file, data)
+			return iijmio.Open(d, iijmio.Config{DisableRateLimits: cfg.DisableRateLimits, MaxTokens: cfg.MaxTokens, MaxSessions: cfg.MaxSessions}, file, data)
 		}},
 		{"kii", func(d provider.Deps, cfg Config, file string, data []byte) (*provider.Instance, error) {
-			return kii.Open(d, kii.Config{LoginFailureLimit: cfg.KiiLoginFailureLimit, LoginLockout: cfg.KiiLoginLockout}, file, data)
+			return kii.Open(d, kii.Config{LoginFailureLimit: cfg.KiiLoginFailureLimit, LoginLockout: cfg.KiiLoginLockout, MaxTokens: cfg.MaxTokens}, file, data)
 		}},
 		{"assist", func(d provider.Deps, cfg Config, file string, data []byte) (*provider.Instance, error) {
-			return assist.Open(d, assist.Config{TrustProxy: cfg.TrustProxy, StrictJSON: cfg.AssistStrictJSON, Throttle: cfg.AssistThrottle}, file, data)
+			return assist.Open(d, assist.Config{TrustProxy: cfg.TrustProxy, StrictJSON: cfg.AssistStrictJSON, Throttle: cfg.AssistThrottle,
+				MaxTokens: cfg.MaxTokens, MaxSessions: cfg.MaxSessions}, file, data)
 		}},
 		{"mixi", func(d provider.Deps, _ Config, file string, data []byte) (*provider.Instance, error) {
 			return mixi.Open(d, mixi.Config{}, file, data)

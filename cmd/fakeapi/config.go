@@ -41,6 +41,8 @@ type config struct {
 	assistThrottle  bool
 	kiiFailLimit    int
 	kiiLockout      time.Duration
+	maxTokens       int
+	maxSessions     int
 	shutdownTimeout time.Duration
 	// gcHeadroom is the heap floor in MB (internal/gctune); 0 is Go's
 	// default pacing, which is also used when the user set GOGC.
@@ -141,6 +143,8 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	fs.BoolVar(&c.assistThrottle, "assist-throttle", envBool("FAKEAPI_ASSIST_THROTTLE", false), "Assist allows one API request per second per access token (FAKEAPI_ASSIST_THROTTLE)")
 	kiiFail := fs.Int("kii-login-failure-limit", int(envInt("FAKEAPI_KII_LOGIN_FAILURE_LIMIT", 0)), "lock a Kii user out after this many wrong passwords in a row; 0 is off, as Kii documents no throttling (FAKEAPI_KII_LOGIN_FAILURE_LIMIT)")
 	fs.DurationVar(&c.kiiLockout, "kii-login-lockout", envDur("FAKEAPI_KII_LOGIN_LOCKOUT", 5*time.Minute), "how long a throttled Kii user is locked out (FAKEAPI_KII_LOGIN_LOCKOUT)")
+	maxTokens := fs.Int("max-tokens", int(envInt("FAKEAPI_MAX_TOKENS", 50_000)), "codes and tokens each provider keeps of those it issued (Kii: per app), the oldest evicted first; fixture and imported ones never (FAKEAPI_MAX_TOKENS)")
+	maxSessions := fs.Int("max-sessions", int(envInt("FAKEAPI_MAX_SESSIONS", 10_000)), "browser sessions, and authorization transactions, each provider keeps, the oldest dropped first (FAKEAPI_MAX_SESSIONS)")
 	fs.Int64Var(&c.gcHeadroom, "gc-headroom", envInt("FAKEAPI_GC_HEADROOM", 64), "MB the heap may grow between garbage collections however small it is; 0 for Go's default pacing, which GOGC in the environment also selects (FAKEAPI_GC_HEADROOM)")
 	c.userGOGC = getenv("GOGC") != ""
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", envDur("FAKEAPI_SHUTDOWN_TIMEOUT", 10*time.Second), "how long in-flight requests may finish at shutdown (FAKEAPI_SHUTDOWN_TIMEOUT)")
@@ -159,6 +163,8 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	c.journalSize = *journal
 	c.maxFaults = *maxFaults
 	c.kiiFailLimit = *kiiFail
+	c.maxTokens = *maxTokens
+	c.maxSessions = *maxSessions
 	for _, h := range strings.Split(*adminHosts, ",") {
 		if h = strings.TrimSpace(h); h != "" {
 			c.adminHosts = append(c.adminHosts, h)
@@ -200,6 +206,7 @@ func (c config) validate() error {
 	}{
 		{"-max-body", c.maxBody}, {"-max-state-body", c.maxStateBody}, {"-max-admin-body", c.maxAdminBody},
 		{"-max-faults", int64(c.maxFaults)}, {"-journal-size", int64(c.journalSize)},
+		{"-max-tokens", int64(c.maxTokens)}, {"-max-sessions", int64(c.maxSessions)},
 	} {
 		if limit.n < 1 {
 			return fmt.Errorf("invalid %s %d: want at least 1", limit.flag, limit.n)

@@ -86,6 +86,18 @@ func TestParseConfig(t *testing.T) {
 				assert.Equal(t, 3, c.kiiFailLimit)
 				assert.Equal(t, 90*time.Second, c.kiiLockout)
 			}},
+		{name: "should default the token and session caps", want: func(t *testing.T, c config) {
+			assert.Equal(t, 50_000, c.maxTokens)
+			assert.Equal(t, 10_000, c.maxSessions)
+		}},
+		{name: "should read the token and session caps", args: []string{"-max-sessions", "20"}, env: map[string]string{"FAKEAPI_MAX_TOKENS": "300", "FAKEAPI_MAX_SESSIONS": "7"},
+			want: func(t *testing.T, c config) {
+				assert.Equal(t, 300, c.maxTokens)
+				assert.Equal(t, 20, c.maxSessions, "the flag beats the environment")
+			}},
+		{name: "should refuse a zero token cap", args: []string{"-max-tokens", "0"}, wantErr: "invalid -max-tokens 0: want at least 1"},
+		{name: "should refuse a negative session cap", env: map[string]string{"FAKEAPI_MAX_SESSIONS": "-5"}, wantErr: "invalid -max-sessions -5: want at least 1"},
+		{name: "should refuse a bad token cap in the environment", env: map[string]string{"FAKEAPI_MAX_TOKENS": "lots"}, wantErr: `invalid FAKEAPI_MAX_TOKENS="lots"`},
 		{name: "should refuse a negative Kii failure limit", args: []string{"-kii-login-failure-limit", "-1"}, wantErr: "invalid -kii-login-failure-limit -1"},
 		{name: "should refuse stray arguments", args: []string{"serve"}, wantErr: `unexpected argument "serve"`},
 		{name: "should refuse unknown flags", args: []string{"-nope"}, wantErr: "usage"},

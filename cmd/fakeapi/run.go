@@ -69,6 +69,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		JournalSize: cfg.journalSize, DisableRateLimits: !cfg.rateLimits, TrustProxy: cfg.trustProxy,
 		AssistStrictJSON: cfg.assistStrict, AssistThrottle: cfg.assistThrottle,
 		KiiLoginFailureLimit: cfg.kiiFailLimit, KiiLoginLockout: cfg.kiiLockout,
+		MaxTokens: cfg.maxTokens, MaxSessions: cfg.maxSessions,
 		Version: buildVersion(), Seed: cfg.seed, HasSeed: cfg.hasSeed,
 	}
 	if cfg.fixturesDir != "" {

@@ -64,6 +64,15 @@ func WithAssistStrictJSON() Option { return func(c *emulator.Config) { c.AssistS
 // access token.
 func WithAssistThrottle() Option { return func(c *emulator.Config) { c.AssistThrottle = true } }
 
+// WithMaxTokens caps the codes and tokens each provider keeps of those it
+// issued (Kii: per app) at n; the oldest are evicted first, fixture and
+// imported ones never.
+func WithMaxTokens(n int) Option { return func(c *emulator.Config) { c.MaxTokens = n } }
+
+// WithMaxSessions caps the browser sessions, and the authorization
+// transactions, each provider keeps at n; the oldest are dropped first.
+func WithMaxSessions(n int) Option { return func(c *emulator.Config) { c.MaxSessions = n } }
+
 // WithLogger sends the emulator's access log and errors to log.
 func WithLogger(log *slog.Logger) Option { return func(c *emulator.Config) { c.Log = log } }
 

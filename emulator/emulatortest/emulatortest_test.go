@@ -1,9 +1,13 @@
 package emulatortest_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"log/slog"
 	"net/http"
+	"net/http/cookiejar"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -160,4 +164,98 @@ func assistToken(t *testing.T, srv *emulatortest.Server) string {
 	require.NoError(t, err)
 	require.NoError(t, srv.ImportState(data))
 	return tok
+}
+
+// lockedBuffer is a log sink the server's goroutines write to.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// The token cap reaches Kii: past three logins the first token is
+// evicted, and the log says so once.
+func TestWithMaxTokensShouldReachKii(t *testing.T) {
+	t.Parallel()
+	var logs lockedBuffer
+	srv := emulatortest.Start(t, emulatortest.WithMaxTokens(3), emulatortest.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	login := func() string {
+		body := `{"grant_type":"password","username":"taro.yamada","password":"taro-pass-1"}`
+		req, err := http.NewRequest(http.MethodPost, srv.Kii()+"/api/apps/da0b6a25/oauth2/token", strings.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Kii-AppID", "da0b6a25")
+		req.Header.Set("X-Kii-AppKey", "8174099687a26621f4e2cdd7cc03b3da")
+		resp, err := srv.Client().Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		var out struct {
+			AccessToken string `json:"access_token"`
+		}
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&out))
+		return out.AccessToken
+	}
+	me := func(tok string) int {
+		req, err := http.NewRequest(http.MethodGet, srv.Kii()+"/api/apps/da0b6a25/users/me", nil)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := srv.Client().Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	var toks []string
+	for range 5 {
+		toks = append(toks, login())
+	}
+	assert.Equal(t, http.StatusForbidden, me(toks[0]), "evicted")
+	assert.Equal(t, http.StatusOK, me(toks[4]))
+	assert.Equal(t, 1, strings.Count(logs.String(), "kii: evicted 1 oldest tokens (cap 3 per app, -max-tokens)"), logs.String())
+}
+
+// The session cap reaches IIJmio's pages: with two sessions kept, a
+// browser whose session was pushed out by two others gets a new cookie.
+func TestWithMaxSessionsShouldReachIIJmio(t *testing.T) {
+	t.Parallel()
+	for _, limit := range []int{0, 2} {
+		var opts []emulatortest.Option
+		if limit > 0 {
+			opts = append(opts, emulatortest.WithMaxSessions(limit))
+		}
+		srv := emulatortest.Start(t, opts...)
+		authorize := srv.IIJmio() + "/mobile/d/v1/authorization/?response_type=token&client_id=MioponDemoApp0000001" +
+			"&redirect_uri=http%3A%2F%2F127.0.0.1%2Fcallback&state=s"
+		browser := func() *http.Client {
+			jar, err := cookiejar.New(nil)
+			require.NoError(t, err)
+			c := srv.Client()
+			c.Jar = jar
+			return c
+		}
+		newCookie := func(c *http.Client) bool {
+			resp, err := c.Get(authorize)
+			require.NoError(t, err)
+			resp.Body.Close()
+			require.Equal(t, http.StatusOK, resp.StatusCode)
+			return len(resp.Cookies()) > 0
+		}
+		first := browser()
+		require.True(t, newCookie(first))
+		require.False(t, newCookie(first), "the session is remembered")
+		newCookie(browser())
+		newCookie(browser())
+		assert.Equal(t, limit > 0, newCookie(first), "limit %d", limit)
+	}
 }
