@@ -53,6 +53,12 @@ type Config struct {
 	AssistStrictJSON bool
 	// AssistThrottle allows one Assist API request per second per token.
 	AssistThrottle bool
+	// LoopbackRedirectAnyPort lets a registered http://127.0.0.1 or
+	// http://[::1] redirect URI of IIJmio and Assist match a request that
+	// differs only in a valid port (RFC 8252 section 7.3). Off, redirect
+	// URIs match exactly, as both services document
+	// (docs/providers/iijmio.md and docs/providers/assist.md, "Redirect URIs").
+	LoopbackRedirectAnyPort bool
 	// KiiLoginFailureLimit locks a Kii user out for KiiLoginLockout after
 	// this many wrong passwords in a row (0: off), for apps whose fixture
 	// sets no limit of its own (docs/providers/kii.md, "Login throttling").

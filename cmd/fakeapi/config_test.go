@@ -86,6 +86,13 @@ func TestParseConfig(t *testing.T) {
 				assert.Equal(t, 3, c.kiiFailLimit)
 				assert.Equal(t, 90*time.Second, c.kiiLockout)
 			}},
+		{name: "should match redirect URIs exactly by default", want: func(t *testing.T, c config) {
+			assert.False(t, c.loopbackAnyPort)
+		}},
+		{name: "should read the loopback redirect option", args: []string{"-loopback-redirect-any-port"},
+			want: func(t *testing.T, c config) { assert.True(t, c.loopbackAnyPort) }},
+		{name: "should read the loopback redirect option from the environment", env: map[string]string{"FAKEAPI_LOOPBACK_REDIRECT_ANY_PORT": "true"},
+			want: func(t *testing.T, c config) { assert.True(t, c.loopbackAnyPort) }},
 		{name: "should default the token and session caps", want: func(t *testing.T, c config) {
 			assert.Equal(t, 50_000, c.maxTokens)
 			assert.Equal(t, 10_000, c.maxSessions)

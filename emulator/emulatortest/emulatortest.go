@@ -64,6 +64,13 @@ func WithAssistStrictJSON() Option { return func(c *emulator.Config) { c.AssistS
 // access token.
 func WithAssistThrottle() Option { return func(c *emulator.Config) { c.AssistThrottle = true } }
 
+// WithLoopbackRedirectAnyPort lets a registered loopback redirect URI of
+// IIJmio and Assist match a request on any valid port, as
+// -loopback-redirect-any-port does; by default redirect URIs match exactly.
+func WithLoopbackRedirectAnyPort() Option {
+	return func(c *emulator.Config) { c.LoopbackRedirectAnyPort = true }
+}
+
 // WithMaxTokens caps the codes and tokens each provider keeps of those it
 // issued (Kii: per app) at n; the oldest are evicted first, fixture and
 // imported ones never.
