@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -214,18 +215,26 @@ func (e *Emulator) Reset(names ...string) {
 	}
 }
 
-// selected reads ?provider= (all when absent), answering 400 for an unknown one.
+// selected reads ?provider= (repeated or comma-separated; all when absent),
+// answering 400 for an unknown one.
 func (e *Emulator) selected(w http.ResponseWriter, r *http.Request) ([]string, bool) {
 	q := r.URL.Query()
 	if !q.Has("provider") {
 		return e.names, true
 	}
-	name := q.Get("provider")
-	if _, ok := e.byName[name]; !ok {
-		httpx.AdminError(w, http.StatusBadRequest, fmt.Sprintf(msgUnknownProvider, clip(name)))
-		return nil, false
+	var names []string
+	for _, v := range q["provider"] {
+		for name := range strings.SplitSeq(v, ",") {
+			if _, ok := e.byName[name]; !ok {
+				httpx.AdminError(w, http.StatusBadRequest, fmt.Sprintf(msgUnknownProvider, clip(name)))
+				return nil, false
+			}
+			if !slices.Contains(names, name) {
+				names = append(names, name)
+			}
+		}
 	}
-	return []string{name}, true
+	return names, true
 }
 
 // handleJournalGet handles "GET /_fakeapi/journal".

@@ -130,7 +130,8 @@ func TestJournalRecordsAndMasks(t *testing.T) {
 	require.Len(t, got.Entries, 2)
 	first := got.Entries[0]
 	assert.Equal(t, "kii", first.Provider)
-	assert.Equal(t, "/kii/api/x", first.Path)
+	assert.Equal(t, "/api/x", first.Path, "the provider's real path, the path fault rules match")
+	assert.Equal(t, "/kii", first.Base)
 	assert.Equal(t, "password=***&a=1", first.Query)
 	assert.Equal(t, "Bearer ***", first.Headers["Authorization"])
 	assert.Equal(t, 200, first.Status)
@@ -138,12 +139,35 @@ func TestJournalRecordsAndMasks(t *testing.T) {
 	assert.NotContains(t, w.Body.String(), "secret")
 
 	var filtered struct{ Entries []journal.Entry }
-	require.NoError(t, jsonUnmarshal(do(t, e, http.MethodGet, "/_fakeapi/journal?provider=iijmio&method=post&path=/iijmio/", "").Body.Bytes(), &filtered))
+	require.NoError(t, jsonUnmarshal(do(t, e, http.MethodGet, "/_fakeapi/journal?provider=iijmio&method=post&path=/ite", "").Body.Bytes(), &filtered))
 	require.Len(t, filtered.Entries, 1)
-	assert.Equal(t, "/iijmio/items", filtered.Entries[0].Path)
+	assert.Equal(t, "/items", filtered.Entries[0].Path)
+	assert.Equal(t, "z", filtered.Entries[0].RequestBody)
 
 	assert.Equal(t, http.StatusNoContent, do(t, e, http.MethodDelete, "/_fakeapi/journal", "").Code)
 	assert.JSONEq(t, `{"entries":[]}`, do(t, e, http.MethodGet, "/_fakeapi/journal", "").Body.String())
+}
+
+// Entries carry the bodies, capped at journal.MaxBody and with the
+// provider's secrets masked.
+func TestJournalShouldKeepMaskedCappedBodies(t *testing.T) {
+	t.Parallel()
+	e := newFake(t, func(c *Config) { c.MaxBody = 64 << 10 })
+	do(t, e, http.MethodPost, "/kii/items", `{"user":"u","password":"hunter2"}`, "Content-Type", "application/json")
+	do(t, e, http.MethodPost, "/kii/items", "password=hunter2&x=1", "Content-Type", "application/x-www-form-urlencoded")
+	big := `{"password":"hunter2","pad":"` + strings.Repeat("p", 2*journal.MaxBody) + `"}`
+	do(t, e, http.MethodPost, "/kii/items", big, "Content-Type", "application/json")
+	entries := e.journal.List(journal.Filter{Provider: "kii"})
+	require.Len(t, entries, 3)
+	assert.Equal(t, `{"user":"u","password":"***"}`, entries[0].RequestBody)
+	assert.Contains(t, entries[0].ResponseBody, `"provider":"kii"`)
+	assert.Equal(t, "password=***&x=1", entries[1].RequestBody)
+	assert.True(t, entries[2].BodyTruncated)
+	assert.LessOrEqual(t, len(entries[2].RequestBody), journal.MaxBody)
+	assert.True(t, strings.HasPrefix(entries[2].RequestBody, `{"password":"***","pad":"ppp`))
+	for _, en := range entries {
+		assert.NotContains(t, en.RequestBody, "hunter2")
+	}
 }
 
 func TestFaults(t *testing.T) {

@@ -3,6 +3,7 @@ package emulator
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -20,6 +21,7 @@ type recorder struct {
 	http.ResponseWriter
 	status int
 	bytes  int64
+	body   capped // the first journal.MaxBody bytes written
 }
 
 func (rec *recorder) WriteHeader(code int) {
@@ -35,6 +37,35 @@ func (rec *recorder) Write(b []byte) (int, error) {
 	}
 	n, err := rec.ResponseWriter.Write(b)
 	rec.bytes += int64(n)
+	rec.body.Write(b[:n])
+	return n, err
+}
+
+// capped keeps the first journal.MaxBody bytes written to it.
+type capped struct {
+	b         []byte
+	truncated bool
+}
+
+func (c *capped) Write(p []byte) (int, error) {
+	room := journal.MaxBody - len(c.b)
+	if len(p) > room {
+		p, c.truncated = p[:room], true
+	}
+	c.b = append(c.b, p...)
+	return len(p), nil
+}
+
+// teeBody copies what a handler reads of the request body into a capped
+// buffer, for the journal.
+type teeBody struct {
+	io.ReadCloser
+	copy *capped
+}
+
+func (t teeBody) Read(p []byte) (int, error) {
+	n, err := t.ReadCloser.Read(p)
+	t.copy.Write(p[:n])
 	return n, err
 }
 
@@ -57,6 +88,10 @@ func (e *Emulator) serveProvider(w http.ResponseWriter, orig *http.Request, p *p
 	w.Header().Set("Date", e.clk.Now().UTC().Format(http.TimeFormat))
 	rec := &recorder{ResponseWriter: w}
 	r := providerRequest(orig, base, rest)
+	reqBody := new(capped)
+	if r.Body != nil && r.Body != http.NoBody {
+		r.Body = teeBody{r.Body, reqBody}
+	}
 	fault := ""
 
 	defer func() {
@@ -74,7 +109,7 @@ func (e *Emulator) serveProvider(w http.ResponseWriter, orig *http.Request, p *p
 		} else if status == 0 {
 			status = http.StatusOK
 		}
-		e.record(orig, rec, p.Name, rid, status, fault, start)
+		e.record(orig, r, rec, reqBody, p.Name, base, rid, status, fault, start)
 		if v == http.ErrAbortHandler {
 			panic(v)
 		}
@@ -128,16 +163,21 @@ func sleep(ctx context.Context, d time.Duration) bool {
 }
 
 // record adds the request to the journal and the access log.
-func (e *Emulator) record(r *http.Request, rec *recorder, name, rid string, status int, fault string, start time.Time) {
+func (e *Emulator) record(r, pr *http.Request, rec *recorder, reqBody *capped, name, base, rid string, status int, fault string, start time.Time) {
 	took := time.Since(start)
 	mask := e.maskers[name]
+	respBody := ""
+	if rec.Header().Get("Content-Encoding") == "" {
+		respBody = mask.Body(rec.Header().Get("Content-Type"), rec.body.b)
+	}
 	e.journal.Add(journal.Entry{
 		Time:            e.clk.Now(),
 		RequestID:       rid,
 		Provider:        name,
 		Host:            r.Host,
 		Method:          r.Method,
-		Path:            r.URL.Path,
+		Base:            base,
+		Path:            pr.URL.Path,
 		Query:           mask.Query(r.URL.RawQuery),
 		Headers:         mask.Headers(r.Header),
 		Status:          status,
@@ -145,6 +185,9 @@ func (e *Emulator) record(r *http.Request, rec *recorder, name, rid string, stat
 		Bytes:           rec.bytes,
 		DurationMS:      float64(took.Microseconds()) / 1000,
 		Fault:           fault,
+		RequestBody:     mask.Body(r.Header.Get("Content-Type"), reqBody.b),
+		ResponseBody:    respBody,
+		BodyTruncated:   reqBody.truncated || rec.body.truncated,
 	})
 	if !e.cfg.Log.Enabled(r.Context(), slog.LevelInfo) {
 		return

@@ -73,7 +73,7 @@ func TestBinaryEndToEnd(t *testing.T) {
 	require.Equal(t, http.StatusOK, status, "the imported user should log in: %s", body)
 
 	// Journal: the login is there, its password is not.
-	status, body = call(t, "GET", admin+"journal?provider=kii&method=POST&path=/kii/api/apps/da0b6a25/oauth2", "")
+	status, body = call(t, "GET", admin+"journal?provider=kii&method=POST&path=/api/apps/da0b6a25/oauth2", "")
 	require.Equal(t, http.StatusOK, status)
 	var j struct {
 		Entries []struct {

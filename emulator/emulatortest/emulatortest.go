@@ -22,6 +22,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -80,6 +81,30 @@ func WithMaxTokens(n int) Option { return func(c *emulator.Config) { c.MaxTokens
 // transactions, each provider keeps at n; the oldest are dropped first.
 func WithMaxSessions(n int) Option { return func(c *emulator.Config) { c.MaxSessions = n } }
 
+// WithAdminToken requires token on the admin API, as -admin-token does; the
+// Server's own helpers send it.
+func WithAdminToken(token string) Option { return func(c *emulator.Config) { c.AdminToken = token } }
+
+// WithStateFile loads state from path at start when it exists; Save writes
+// it (POST /_fakeapi/save).
+func WithStateFile(path string) Option { return func(c *emulator.Config) { c.StateFile = path } }
+
+// WithMaxBody caps provider request bodies at n bytes (-max-body).
+func WithMaxBody(n int64) Option { return func(c *emulator.Config) { c.MaxBody = n } }
+
+// WithMaxStateBody caps state imports at n bytes (-max-state-body).
+func WithMaxStateBody(n int64) Option { return func(c *emulator.Config) { c.MaxStateBody = n } }
+
+// WithMaxAdminBody caps other admin request bodies at n bytes
+// (-max-admin-body).
+func WithMaxAdminBody(n int64) Option { return func(c *emulator.Config) { c.MaxAdminBody = n } }
+
+// WithMaxFaults caps the live fault rules at n (-max-faults).
+func WithMaxFaults(n int) Option { return func(c *emulator.Config) { c.MaxFaults = n } }
+
+// WithJournalSize keeps the last n requests in the journal (-journal-size).
+func WithJournalSize(n int) Option { return func(c *emulator.Config) { c.JournalSize = n } }
+
 // WithLogger sends the emulator's access log and errors to log.
 func WithLogger(log *slog.Logger) Option { return func(c *emulator.Config) { c.Log = log } }
 
@@ -90,6 +115,7 @@ type Server struct {
 
 	srv   *httptest.Server
 	hosts []string
+	token string // the admin token, when the emulator requires one
 	fail  func(format string, args ...any)
 }
 
@@ -113,11 +139,14 @@ func New(opts ...Option) (*Server, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
+	// The server listens on loopback, like the binary by default, and gets
+	// the same guard against DNS rebinding when it has no admin token.
+	cfg.CheckAdminHost = cfg.AdminToken == ""
 	e, err := emulator.New(cfg)
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{srv: httptest.NewServer(e), fail: func(format string, args ...any) { panic(fmt.Sprintf(format, args...)) }}
+	s := &Server{srv: httptest.NewServer(e), token: cfg.AdminToken, fail: func(format string, args ...any) { panic(fmt.Sprintf(format, args...)) }}
 	s.URL = s.srv.URL
 	for _, p := range e.Providers() {
 		s.hosts = append(s.hosts, p.Hosts...)
@@ -194,6 +223,9 @@ func (s *Server) admin(method, path string, body any, out any) {
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	if s.token != "" {
+		req.Header.Set("X-Fakeapi-Token", s.token)
+	}
 	resp, err := s.srv.Client().Do(req)
 	if err != nil {
 		s.fail("emulatortest: %s %s: %v", method, path, err)
@@ -266,7 +298,8 @@ type Entry struct {
 	Provider        string            `json:"provider"`
 	Host            string            `json:"host"`
 	Method          string            `json:"method"`
-	Path            string            `json:"path"`
+	Base            string            `json:"base"` // "/kii" under the prefix, "" under the real host
+	Path            string            `json:"path"` // the provider's real path, as fault rules match it
 	Query           string            `json:"query"`
 	Headers         map[string]string `json:"headers"`
 	Status          int               `json:"status"`
@@ -274,6 +307,10 @@ type Entry struct {
 	Bytes           int64             `json:"bytes"`
 	DurationMS      float64           `json:"durationMs"`
 	Fault           string            `json:"fault"`
+	// The first 4 KiB of each body, secrets masked.
+	RequestBody   string `json:"requestBody"`
+	ResponseBody  string `json:"responseBody"`
+	BodyTruncated bool   `json:"bodyTruncated"`
 }
 
 // Journal returns the journaled requests, oldest first; provider, when given,
@@ -310,10 +347,12 @@ func (s *Server) AddFault(f Fault) string {
 	return out.ID
 }
 
-// FailNext makes the next n requests to provider's path answer status in
-// that provider's own error format.
-func (s *Server) FailNext(provider, path string, status, n int) string {
-	return s.AddFault(Fault{Provider: provider, Path: path, Status: status, Times: n})
+// FailNext makes the next n requests of method ("" for any) to provider's
+// path answer status in that provider's own error format. path is the
+// provider's real path, as Entry.Path shows it; '*' matches any run of
+// characters.
+func (s *Server) FailNext(provider, method, path string, status, n int) string {
+	return s.AddFault(Fault{Provider: provider, Method: method, Path: path, Status: status, Times: n})
 }
 
 // RemoveFault deletes one rule.
@@ -326,8 +365,8 @@ func (s *Server) ClearFaults() { s.admin(http.MethodDelete, "faults", nil, nil) 
 // as the JSON document PUT /_fakeapi/state takes.
 func (s *Server) ExportState(providers ...string) []byte {
 	path := "state"
-	if len(providers) == 1 {
-		path += "?provider=" + providers[0]
+	if len(providers) > 0 {
+		path += "?" + url.Values{"provider": providers}.Encode()
 	}
 	var raw []byte
 	s.admin(http.MethodGet, path, nil, &raw)

@@ -1,8 +1,11 @@
 package emulatortest_test
 
 import (
+	"slices"
+
 	"bytes"
 	"encoding/json"
+	"github.com/fakeapi/fakeapi/emulator/kii"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
@@ -258,4 +261,129 @@ func TestWithMaxSessionsShouldReachIIJmio(t *testing.T) {
 		newCookie(browser())
 		assert.Equal(t, limit > 0, newCookie(first), "limit %d", limit)
 	}
+}
+
+// The token helpers give credentials without the providers' pages, and
+// each provider answers them.
+func TestTokenHelpersShouldGiveWorkingCredentials(t *testing.T) {
+	t.Parallel()
+	srv := emulatortest.Start(t)
+	fx := srv.IIJmioFixtures()
+	require.NotEmpty(t, fx.Developers)
+	require.NotEmpty(t, fx.Users)
+	tok := srv.IIJmioToken(fx.Users[0].MioID, fx.Developers[0].DeveloperID)
+	req, err := http.NewRequest(http.MethodGet, srv.IIJmio()+"/mobile/d/v2/coupon/", nil)
+	require.NoError(t, err)
+	req.Header.Set("X-IIJmio-Developer", fx.Developers[0].DeveloperID)
+	req.Header.Set("X-IIJmio-Authorization", tok)
+	assert.Equal(t, http.StatusOK, status(t, srv.Client(), req))
+
+	kiiTok := srv.KiiUserToken("da0b6a25", "LOGIN_NAME:taro.yamada")
+	req, err = http.NewRequest(http.MethodGet, srv.Kii()+"/api/apps/da0b6a25/users/me", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+kiiTok)
+	assert.Equal(t, http.StatusOK, status(t, srv.Client(), req))
+
+	req, err = http.NewRequest(http.MethodGet, srv.Mixi()+"/os/0.8/people/@me/@self?xoauth_requestor_id=1000001", nil)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, status(t, srv.MixiClient(""), req))
+	req, err = http.NewRequest(http.MethodGet, srv.Mixi()+"/os/0.8/people/@me/@self?xoauth_requestor_id=1000001", nil)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusUnauthorized, status(t, srv.Client(), req), "unsigned, the same request is refused")
+}
+
+func status(t *testing.T, c *http.Client, req *http.Request) int {
+	t.Helper()
+	resp, err := c.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// Typed seeding round-trips a provider's own fixture types: a user added
+// in Go logs in.
+func TestSeedShouldTakeTheProvidersFixtureTypes(t *testing.T) {
+	t.Parallel()
+	srv := emulatortest.Start(t)
+	fx := srv.KiiFixtures()
+	require.NotEmpty(t, fx.Apps)
+	users := fx.Apps[0].Users
+	i := slices.IndexFunc(users, func(u kii.UserFixture) bool { return u.LoginName == "taro.yamada" })
+	require.GreaterOrEqual(t, i, 0)
+	u := users[i]
+	u.UserID, u.LoginName, u.Password = "0d7c2f0e-1111-4222-8333-944455556666", "seeded_user", "seeded-pass-1"
+	u.EmailAddress, u.PhoneNumber, u.InternalUserID = "", "", 0
+	fx.Apps[0].Users = append(users, u)
+	srv.SeedKii(fx)
+	assert.Equal(t, 200, kiiLogin(t, srv, "seeded_user", "seeded-pass-1"))
+	assert.Len(t, srv.KiiFixtures().Apps[0].Users, len(users)+1)
+}
+
+func kiiLogin(t *testing.T, srv *emulatortest.Server, user, password string) int {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, srv.Kii()+"/api/apps/da0b6a25/oauth2/token",
+		strings.NewReader(`{"grant_type":"password","username":"`+user+`","password":"`+password+`"}`))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Kii-AppID", "da0b6a25")
+	req.Header.Set("X-Kii-AppKey", "8174099687a26621f4e2cdd7cc03b3da")
+	return status(t, srv.Client(), req)
+}
+
+// FailNext takes a method; the journal shows the provider's real path,
+// the same path the rule names, with the bodies masked.
+func TestFailNextAndJournalShouldShareOnePathFormat(t *testing.T) {
+	t.Parallel()
+	srv := emulatortest.Start(t)
+	srv.FailNext("kii", http.MethodPost, "/api/apps/*/oauth2/token", http.StatusServiceUnavailable, 1)
+	assert.Equal(t, http.StatusServiceUnavailable, kiiLogin(t, srv, "taro.yamada", "taro-pass-1"))
+	assert.Equal(t, http.StatusOK, kiiLogin(t, srv, "taro.yamada", "taro-pass-1"), "the rule fired once")
+	entries := srv.Journal("kii")
+	require.Len(t, entries, 2)
+	assert.Equal(t, "/api/apps/da0b6a25/oauth2/token", entries[0].Path)
+	assert.Equal(t, "/kii", entries[0].Base)
+	assert.NotEmpty(t, entries[0].Fault)
+	assert.Contains(t, entries[1].RequestBody, `"password":"***"`)
+	assert.NotContains(t, entries[1].RequestBody, "taro-pass-1")
+	assert.Contains(t, entries[1].ResponseBody, `"access_token"`)
+
+	get := func(method string) int {
+		req, err := http.NewRequest(method, srv.Kii()+"/api/apps/da0b6a25/users/me", nil)
+		require.NoError(t, err)
+		return status(t, srv.Client(), req)
+	}
+	srv.FailNext("kii", http.MethodDelete, "/api/apps/*/users/me", http.StatusServiceUnavailable, 1)
+	assert.NotEqual(t, http.StatusServiceUnavailable, get(http.MethodGet), "another method should not fire the rule")
+	assert.Equal(t, http.StatusServiceUnavailable, get(http.MethodDelete))
+}
+
+// ExportState exports exactly the providers named.
+func TestExportStateShouldExportTheNamedProviders(t *testing.T) {
+	t.Parallel()
+	srv := emulatortest.Start(t)
+	for _, names := range [][]string{{"kii"}, {"kii", "iijmio"}, nil} {
+		var doc map[string]json.RawMessage
+		require.NoError(t, json.Unmarshal(srv.ExportState(names...), &doc))
+		want := names
+		if want == nil {
+			want = []string{"iijmio", "kii", "assist", "mixi"}
+		}
+		assert.Len(t, doc, len(want), "%v", names)
+		for _, n := range want {
+			assert.Contains(t, doc, n)
+		}
+	}
+}
+
+// With an admin token the helpers keep working; a bare admin call without
+// it is refused.
+func TestWithAdminTokenShouldGuardTheAdminAPI(t *testing.T) {
+	t.Parallel()
+	srv := emulatortest.Start(t, emulatortest.WithAdminToken("s3cret"))
+	srv.Advance(time.Hour)
+	srv.Reset("kii")
+	resp, err := http.Get(srv.URL + "/_fakeapi/state")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
 }

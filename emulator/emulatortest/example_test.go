@@ -57,7 +57,7 @@ func ExampleServer_FailNext() {
 	srv, _ := emulatortest.New(emulatortest.WithoutRateLimits())
 	defer srv.Close()
 
-	srv.FailNext("iijmio", "/mobile/d/v2/coupon/", http.StatusServiceUnavailable, 1)
+	srv.FailNext("iijmio", http.MethodGet, "/mobile/d/v2/coupon/", http.StatusServiceUnavailable, 1)
 	fmt.Println(getCoupon(srv))
 	fmt.Println(getCoupon(srv))
 	// Output:
@@ -99,5 +99,5 @@ func ExampleServer_Journal() {
 	for _, e := range srv.Journal("iijmio") {
 		fmt.Println(e.Method, e.Path, e.Status, e.Headers["X-Iijmio-Authorization"])
 	}
-	// Output: GET /iijmio/mobile/d/v2/coupon/ 200 ***
+	// Output: GET /mobile/d/v2/coupon/ 200 ***
 }

@@ -3,21 +3,28 @@
 package journal
 
 import (
+	"bytes"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Entry is one request and its response, with secrets already masked.
 type Entry struct {
-	Seq             int64             `json:"seq"`
-	Time            time.Time         `json:"time"`
-	RequestID       string            `json:"requestId"`
-	Provider        string            `json:"provider"`
-	Host            string            `json:"host"`
-	Method          string            `json:"method"`
+	Seq       int64     `json:"seq"`
+	Time      time.Time `json:"time"`
+	RequestID string    `json:"requestId"`
+	Provider  string    `json:"provider"`
+	Host      string    `json:"host"`
+	Method    string    `json:"method"`
+	// Base is the prefix the request came under ("/kii"), "" when it was
+	// addressed by the provider's real host name; Path is the provider's
+	// real path, the same path fault rules match.
+	Base            string            `json:"base,omitempty"`
 	Path            string            `json:"path"`
 	Query           string            `json:"query,omitempty"`
 	Headers         map[string]string `json:"headers,omitempty"`
@@ -26,7 +33,16 @@ type Entry struct {
 	Bytes           int64             `json:"bytes"`
 	DurationMS      float64           `json:"durationMs"`
 	Fault           string            `json:"fault,omitempty"`
+	// RequestBody and ResponseBody are the first MaxBody bytes of each body,
+	// secrets masked; BodyTruncated marks a body cut there.
+	RequestBody   string `json:"requestBody,omitempty"`
+	ResponseBody  string `json:"responseBody,omitempty"`
+	BodyTruncated bool   `json:"bodyTruncated,omitempty"`
 }
+
+// MaxBody is how much of each body an entry keeps: enough for any API call
+// of the emulated providers, while a full journal stays a few MB.
+const MaxBody = 4 << 10
 
 // Filter selects entries; empty fields match everything.
 type Filter struct {
@@ -169,6 +185,65 @@ func (m Masker) Query(q string) string {
 		}
 	}
 	return strings.Join(parts, "&")
+}
+
+// Body masks the secrets of a request or response body: the values of
+// secret parameters in a form, and of secret members anywhere in a JSON
+// document. Other bodies are kept as they are; so is a JSON document cut
+// short by MaxBody, up to the cut.
+func (m Masker) Body(contentType string, body []byte) string {
+	mt, _, _ := strings.Cut(contentType, ";")
+	mt = strings.ToLower(strings.TrimSpace(mt))
+	switch {
+	case mt == "application/x-www-form-urlencoded":
+		return m.Query(string(body))
+	case mt == "application/json" || strings.HasSuffix(mt, "+json"):
+		return m.json(body)
+	}
+	return string(body)
+}
+
+// json masks string values of secret members in place, keeping the
+// document's own formatting. A document cut short (by MaxBody) is kept up to
+// the cut, less a secret value the cut fell into.
+func (m Masker) json(body []byte) string {
+	dec := jsontext.NewDecoder(bytes.NewReader(body), jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+	var out []byte
+	last := 0       // body[:last] is in out already
+	secret := false // the next value belongs to a secret member
+	for {
+		start := dec.InputOffset()
+		tok, err := dec.ReadToken()
+		if err != nil {
+			if secret {
+				// The cut fell inside the secret's value.
+				if i := bytes.IndexByte(body[start:], '"'); i >= 0 {
+					return string(append(append(out, body[last:int(start)+i]...), `"***`...))
+				}
+			}
+			return string(append(out, body[last:]...))
+		}
+		kind := tok.Kind()
+		switch {
+		case kind == '"' && isObjectName(dec):
+			secret = m.params[strings.ToLower(tok.String())]
+		case secret && kind == '"':
+			end := int(dec.InputOffset())
+			quote := int(start) + bytes.IndexByte(body[start:end], '"')
+			out = append(append(out, body[last:quote]...), `"***"`...)
+			last = end
+			secret = false
+		case kind != '{' && kind != '[':
+			secret = false
+		}
+	}
+}
+
+// isObjectName reports whether the token just read was an object member's
+// name: in an object, names are the odd tokens.
+func isObjectName(dec *jsontext.Decoder) bool {
+	kind, n := dec.StackIndex(dec.StackDepth())
+	return kind == '{' && n%2 == 1
 }
 
 // URL masks secret parameters in a URL's query and fragment.

@@ -65,3 +65,24 @@ func TestMaskerShouldMaskDeclaredAndHTTPWideSecrets(t *testing.T) {
 	assert.NotContains(t, string(data), "abc")
 	assert.NotContains(t, string(data), "code=C")
 }
+
+func TestMaskerShouldMaskBodies(t *testing.T) {
+	t.Parallel()
+	m := NewMasker(nil, []string{"password", "access_token", "refresh_token"})
+	tests := []struct{ name, ct, in, want string }{
+		{"json", "application/json; charset=utf-8",
+			`{"username":"u","Password":"p","n":{"access_token":"t","x":1},"l":[{"password":"q"}],"refresh_token":null}`,
+			`{"username":"u","Password":"***","n":{"access_token":"***","x":1},"l":[{"password":"***"}],"refresh_token":null}`},
+		{"a secret name as a value is not a name", "application/json", `["password","x"]`, `["password","x"]`},
+		{"vendor json", "application/vnd.kii.RegistrationRequest+json", `{"password":"p"}`, `{"password":"***"}`},
+		{"form", "application/x-www-form-urlencoded", "grant_type=password&password=p", "grant_type=password&password=***"},
+		{"json cut short keeps what it read", "application/json", `{"a":"b","password":"p","c":"tr`, `{"a":"b","password":"***","c":"tr`},
+		{"a cut inside a secret hides its start", "application/json", `{"a":"b", "password" : "secr`, `{"a":"b", "password" : "***`},
+		{"formatting is kept", "application/json", "{\n  \"password\": \"p\",\n  \"x\": [1, 2]\n}", "{\n  \"password\": \"***\",\n  \"x\": [1, 2]\n}"},
+		{"not json", "text/html", `<input name="password" value="p">`, `<input name="password" value="p">`},
+		{"broken json", "application/json", `{password:1}`, `{password:1}`},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, m.Body(tt.ct, []byte(tt.in)), tt.name)
+	}
+}
