@@ -321,13 +321,13 @@ func TestPooledCallsShouldNotCarryOver(t *testing.T) {
 	require.NotEmpty(t, entries)
 	last := entries[len(entries)-4:]
 	assert.Equal(t, []string{"/kii/a/b/c", "/os/x", "/iijmio/panic", "/assist/items"},
-		[]string{last[0].Path, last[1].Path, last[2].Path, last[3].Path})
+		[]string{last[0].Base + last[0].Path, last[1].Base + last[1].Path, last[2].Base + last[2].Path, last[3].Base + last[3].Path})
 	assert.Equal(t, []int{200, 200, 500, 413}, []int{last[0].Status, last[1].Status, last[2].Status, last[3].Status})
 }
 
 // TestHostAnswerIsKeptPerHost alternates Host headers, a real host, the
-// same in another spelling, and a host of no provider (whose answer, nil,
-// is kept too), so the remembered last answer must follow the header.
+// same in another spelling, and a host of no provider, so each request must
+// be routed by its own Host.
 func TestHostAnswerIsKeptPerHost(t *testing.T) {
 	t.Parallel()
 	e := newFake(t)
