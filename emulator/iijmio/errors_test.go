@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -27,10 +28,11 @@ func TestNotFoundAndMethodNotAllowed(t *testing.T) {
 		{"should 404 below the authorization path (bare app id redirects land here)", "GET", "/mobile/d/v1/authorization/jp.example.app", 404, codeNotFound, ""},
 		{"should 404 a v2 authorization endpoint", "GET", "/mobile/d/v2/authorization/", 404, codeNotFound, ""},
 		{"should 404 OPTIONS on an unknown path", "OPTIONS", "/mobile/d/v1/nothing/", 404, codeNotFound, ""},
-		{"should 405 POST on coupon", "POST", pathCouponV1, 405, codeMethodNotAllowed, "GET, PUT, OPTIONS"},
-		{"should 405 DELETE on coupon v2", "DELETE", pathCouponV2, 405, codeMethodNotAllowed, "GET, PUT, OPTIONS"},
-		{"should 405 PUT on packet", "PUT", pathPacketV1, 405, codeMethodNotAllowed, "GET, OPTIONS"},
-		{"should 405 PATCH on packet v2", "PATCH", pathPacketV2, 405, codeMethodNotAllowed, "GET, OPTIONS"},
+		{"should 405 POST on coupon", "POST", pathCouponV1, 405, codeMethodNotAllowed, "GET, HEAD, PUT, OPTIONS"},
+		{"should 405 DELETE on coupon v2", "DELETE", pathCouponV2, 405, codeMethodNotAllowed, "GET, HEAD, PUT, OPTIONS"},
+		{"should 405 PUT on packet", "PUT", pathPacketV1, 405, codeMethodNotAllowed, "GET, HEAD, OPTIONS"},
+		{"should 405 PATCH on packet v2", "PATCH", pathPacketV2, 405, codeMethodNotAllowed, "GET, HEAD, OPTIONS"},
+		{"should 405 HEAD on authorization, which answers no HEAD", "HEAD", authorizePath, 405, codeMethodNotAllowed, "GET, POST"},
 		{"should 405 PUT on authorization", "PUT", authorizePath, 405, codeMethodNotAllowed, "GET, POST"},
 	}
 	for _, tt := range tests {
@@ -40,6 +42,32 @@ func TestNotFoundAndMethodNotAllowed(t *testing.T) {
 			w := e.api(tt.method, tt.path, "")
 			assertCode(t, w, tt.status, tt.code)
 			assert.Equal(t, tt.allow, w.Header().Get("Allow"))
+		})
+	}
+}
+
+// TestAllowListsExactlyTheServedMethods checks every 405's Allow against
+// the routes: each method it lists is answered (not 405), each other
+// method is a 405, HEAD included where the route answers HEAD
+// (docs/providers/iijmio.md, "Errors").
+func TestAllowListsExactlyTheServedMethods(t *testing.T) {
+	t.Parallel()
+	all := []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
+	for _, path := range []string{pathCouponV1, pathCouponV2, pathPacketV1, pathPacketV2, authorizePath} {
+		t.Run(path, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, noLimits)
+			allow := e.api("TRACE", path, "").Header().Get("Allow")
+			require.NotEmpty(t, allow)
+			listed := strings.Split(allow, ", ")
+			for _, m := range all {
+				code := e.api(m, path, "").Code
+				if slices.Contains(listed, m) {
+					assert.NotEqual(t, http.StatusMethodNotAllowed, code, "%s is in Allow %q but answers 405", m, allow)
+				} else {
+					assert.Equal(t, http.StatusMethodNotAllowed, code, "%s answers %d but is missing from Allow %q", m, code, allow)
+				}
+			}
 		})
 	}
 }

@@ -2,7 +2,6 @@ package iijmio
 
 import (
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
@@ -66,11 +65,11 @@ func addAdminRoutes(r chi.Router, h adminHandlers) {
 	r.MethodNotAllowed(h.notAllow)                                // admin error shape
 }
 
-// allowMethods is what a 405 lists in Allow: the methods the router would
-// serve at path, without HEAD (docs/providers/iijmio.md, "Errors").
+// allowMethods is what a 405 lists in Allow: every method the router
+// serves at path, HEAD included where the route answers HEAD (RFC 9110
+// section 15.5.6; docs/providers/iijmio.md, "Errors").
 func allowMethods(r chi.Routes, path string) string {
-	allow := slices.DeleteFunc(httpx.AllowedMethods(r, path), func(m string) bool { return m == http.MethodHead })
-	return strings.Join(allow, ", ")
+	return strings.Join(httpx.AllowedMethods(r, path), ", ")
 }
 
 // named tags a handler with the maker that built it, so the routes golden
