@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -122,6 +123,16 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, `Usage:
+  %[1]s [flags]               run the emulator (flags below; each also reads its FAKEAPI_* variable)
+  %[1]s version               print the version (also -version, --version)
+  %[1]s healthcheck [-addr]   exit 0 when the emulator at -addr answers /_fakeapi/health (the image's HEALTHCHECK)
+
+Flags:
+`, filepath.Base(name))
+		fs.PrintDefaults()
+	}
 	fs.StringVar(&c.addr, "addr", env("FAKEAPI_ADDR", "127.0.0.1:8080"), "listen address; the default answers this machine only, \":8080\" every interface (FAKEAPI_ADDR; the Docker image sets :8080)")
 	fs.StringVar(&c.fixturesDir, "fixtures", env("FAKEAPI_FIXTURES", ""), "directory whose <provider>.json files replace the embedded fixtures (FAKEAPI_FIXTURES)")
 	fs.StringVar(&c.logFormat, "log-format", env("FAKEAPI_LOG_FORMAT", "text"), "log format: text or json (FAKEAPI_LOG_FORMAT)")

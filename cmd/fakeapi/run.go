@@ -33,6 +33,33 @@ func buildVersion() string {
 	return "dev"
 }
 
+// versionLine is what `fakeapi version` prints: the version and, where the
+// build recorded one, the VCS revision it was built from.
+func versionLine() string {
+	line := "fakeapi " + buildVersion()
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return line
+	}
+	var rev, modified string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			modified = s.Value
+		}
+	}
+	if rev == "" {
+		return line
+	}
+	line += " (revision " + rev
+	if modified == "true" {
+		line += ", modified"
+	}
+	return line + ")"
+}
+
 // run is the whole program: args include the program name.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	name, rest := "fakeapi", args
@@ -41,8 +68,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	if len(rest) > 0 {
 		switch rest[0] {
-		case "version":
-			fmt.Fprintln(stdout, "fakeapi", buildVersion())
+		case "version", "-version", "--version":
+			fmt.Fprintln(stdout, versionLine())
 			return nil
 		case "healthcheck":
 			return healthcheck(ctx, name+" healthcheck", rest[1:], getenv, stdout, stderr)

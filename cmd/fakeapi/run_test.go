@@ -100,8 +100,16 @@ func TestRunReportsErrors(t *testing.T) {
 func TestVersionAndHealthcheck(t *testing.T) {
 	t.Parallel()
 	var out strings.Builder
-	require.NoError(t, run(context.Background(), []string{"fakeapi", "version"}, envOf(nil), &out, io.Discard))
-	assert.Regexp(t, `^fakeapi \S+\n$`, out.String())
+	for _, arg := range []string{"version", "-version", "--version"} {
+		out.Reset()
+		require.NoError(t, run(context.Background(), []string{"fakeapi", arg}, envOf(nil), &out, io.Discard), arg)
+		assert.Regexp(t, `^fakeapi \S+( \(revision [0-9a-f]+(, modified)?\))?\n$`, out.String(), arg)
+	}
+	var help strings.Builder
+	require.NoError(t, run(context.Background(), []string{"/usr/local/bin/fakeapi", "-h"}, envOf(nil), io.Discard, &help))
+	for _, want := range []string{"fakeapi version", "fakeapi healthcheck", "-addr", "FAKEAPI_"} {
+		assert.Contains(t, help.String(), want, "-h should list the subcommands and flags")
+	}
 
 	base, cancel, done := startRun(t, nil, nil)
 	defer func() { cancel(); <-done }()
