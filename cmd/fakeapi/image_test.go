@@ -31,6 +31,11 @@ func TestDockerfileShape(t *testing.T) {
 		"USER 65532:65532",
 		"ENV FAKEAPI_ADDR=:8080",
 		"EXPOSE 8080",
+		`org.opencontainers.image.version="${VERSION}"`,
+		`org.opencontainers.image.revision="${REVISION}"`,
+		`org.opencontainers.image.licenses="Apache-2.0"`,
+		`org.opencontainers.image.title="fakeapi"`,
+		`org.opencontainers.image.source=`,
 		`HEALTHCHECK --interval=10s --timeout=3s --start-period=1s --retries=3 CMD ["/fakeapi", "healthcheck"]`,
 		`ENTRYPOINT ["/fakeapi"]`,
 	} {
