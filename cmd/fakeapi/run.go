@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -141,7 +142,11 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
-	fmt.Fprintln(stdout, readyLine(scheme, ln.Addr(), emu.Names()))
+	if cfg.logFormat == "json" {
+		fmt.Fprintln(stdout, readyJSON(scheme, ln.Addr(), emu.Names()))
+	} else {
+		fmt.Fprintln(stdout, readyLine(scheme, ln.Addr(), emu.Names()))
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -169,13 +174,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 
 // readyLine is the one line printed when the server accepts connections.
 func readyLine(scheme string, addr net.Addr, names []string) string {
-	host, port, _ := net.SplitHostPort(addr.String())
-	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
-		host = "localhost"
-	} else if ip.To4() == nil {
-		host = "[" + host + "]"
-	}
-	base := scheme + "://" + host + ":" + port
+	base := baseURL(scheme, addr)
 	var b strings.Builder
 	b.WriteString("fakeapi ready: ")
 	for _, n := range names {
@@ -183,6 +182,36 @@ func readyLine(scheme string, addr net.Addr, names []string) string {
 	}
 	fmt.Fprintf(&b, "admin=%s/_fakeapi/", base)
 	return b.String()
+}
+
+// readyJSON is the ready line under -log-format json: one JSON object, like
+// the log lines, with each provider's base URL.
+func readyJSON(scheme string, addr net.Addr, names []string) string {
+	base := baseURL(scheme, addr)
+	urls := map[string]string{"admin": base + "/_fakeapi/"}
+	for _, n := range names {
+		urls[n] = base + "/" + n
+	}
+	b, _ := json.Marshal(struct {
+		Time    string            `json:"time"`
+		Level   string            `json:"level"`
+		Msg     string            `json:"msg"`
+		Version string            `json:"version"`
+		URLs    map[string]string `json:"urls"`
+	}{time.Now().UTC().Format(time.RFC3339Nano), "INFO", "fakeapi ready", buildVersion(), urls})
+	return string(b)
+}
+
+// baseURL is the URL clients reach addr at: localhost for a wildcard
+// listener.
+func baseURL(scheme string, addr net.Addr) string {
+	host, port, _ := net.SplitHostPort(addr.String())
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	} else if ip.To4() == nil {
+		host = "[" + host + "]"
+	}
+	return scheme + "://" + host + ":" + port
 }
 
 func parseLevel(s string) (slog.Level, error) {

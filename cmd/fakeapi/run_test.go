@@ -197,3 +197,34 @@ func TestAssistAdminUILinksShouldKeepTheAdminToken(t *testing.T) {
 	resp.Body.Close()
 	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, "without the cookie the link is refused")
 }
+
+// Under -log-format json the ready line is a JSON object too, so a log
+// collector reads every line the same way.
+func TestReadyLineShouldBeJSONUnderJSONLogs(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"fakeapi", "-addr", "127.0.0.1:0", "-log-format", "json"}, envOf(nil), pw, io.Discard)
+		_ = pw.Close()
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	require.NoError(t, err)
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	var ready struct {
+		Msg  string
+		URLs map[string]string
+	}
+	require.NoError(t, json.Unmarshal([]byte(line), &ready), line)
+	assert.Equal(t, "fakeapi ready", ready.Msg)
+	for _, n := range []string{"iijmio", "kii", "assist", "mixi", "admin"} {
+		assert.Contains(t, ready.URLs, n)
+	}
+	resp, err := http.Get(ready.URLs["admin"] + "health")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	cancel()
+	assert.NoError(t, <-done)
+}
