@@ -1,10 +1,12 @@
 package emulator
 
 import (
+	"cmp"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/netip"
@@ -125,6 +127,29 @@ func (e *Emulator) requireAdminHost(next http.Handler) http.Handler {
 
 // clip shortens user input quoted in an error message.
 func clip(s string) string { return httpx.Clip(s, 64) }
+
+// logAdmin logs every admin call: those that change something (reset,
+// import, clock, faults, save) at info, reads at debug, so a run's log
+// tells what a test did to the emulator.
+func (e *Emulator) logAdmin(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := &recorder{ResponseWriter: w}
+		next.ServeHTTP(rec, r)
+		level := slog.LevelInfo
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			level = slog.LevelDebug
+		}
+		e.cfg.Log.LogAttrs(r.Context(), level, "admin", slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.String("query", journalQuery(r)), slog.Int("status", cmp.Or(rec.status, http.StatusOK)))
+	})
+}
+
+// journalQuery is the query of an admin call with the admin token masked.
+func journalQuery(r *http.Request) string {
+	return adminMasker.Query(r.URL.RawQuery)
+}
+
+var adminMasker = journal.NewMasker(nil, []string{"token"})
 
 // capAdminBody caps the bodies of the admin API at Config.MaxAdminBody, all
 // but a state import, which has its own cap (Config.MaxStateBody).

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"github.com/fakeapi/fakeapi/internal/clock"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"runtime/metrics"
@@ -518,4 +519,36 @@ func TestStateImportShouldRefuseNullAndDuplicateProviders(t *testing.T) {
 		assert.Equal(t, want, decode(t, w)["error"], body)
 	}
 	assert.Equal(t, []string{"a"}, e.byName["kii"].State.Export().(fakeDoc).Items, "nothing should change")
+}
+
+// Admin calls are logged, changes at info; the admin token never shows.
+func TestAdminCallsShouldBeLogged(t *testing.T) {
+	t.Parallel()
+	var logs strings.Builder
+	e := newFake(t, func(c *Config) {
+		c.Log = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+		c.AdminToken = "s3cret"
+	})
+	do(t, e, http.MethodPost, "/_fakeapi/reset?provider=kii&token=s3cret", "")
+	do(t, e, http.MethodGet, "/_fakeapi/state?token=s3cret", "")
+	assert.Contains(t, logs.String(), `msg=admin method=POST path=/_fakeapi/reset query="provider=kii&token=***" status=200`)
+	assert.NotContains(t, logs.String(), "path=/_fakeapi/state", "reads are logged at debug")
+	assert.NotContains(t, logs.String(), "s3cret")
+}
+
+// The first 429 a provider answers on its own (not by a fault rule) says
+// once how to switch the limits off.
+func TestFirst429ShouldLogHowToSwitchLimitsOff(t *testing.T) {
+	t.Parallel()
+	var logs strings.Builder
+	e := newFake(t, func(c *Config) {
+		c.Log = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	})
+	do(t, e, http.MethodPost, "/_fakeapi/faults", `{"provider":"kii","status":429,"times":1}`, "Content-Type", "application/json")
+	do(t, e, http.MethodGet, "/kii/x", "")
+	assert.NotContains(t, logs.String(), "rate-limits", "an injected 429 is the test's own doing")
+	for range 3 {
+		do(t, e, http.MethodGet, "/kii/status/429", "")
+	}
+	assert.Equal(t, 1, strings.Count(logs.String(), "-rate-limits=false"), logs.String())
 }

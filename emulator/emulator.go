@@ -40,6 +40,8 @@ type Emulator struct {
 	started   time.Time                 // wall time, for uptime
 	maskers   map[string]journal.Masker // by provider name
 
+	rateLimitHint sync.Once // the first 429 of a rate limit says how to switch limits off
+
 	stateMu  sync.Mutex // serializes reset, import and save so each sees one consistent state
 	importMu sync.Mutex // held by the one PUT /_fakeapi/state being read and decoded
 }
@@ -93,6 +95,9 @@ func New(cfg Config) (*Emulator, error) {
 		started: clock.Real{}.Now(),
 	}
 	deps := provider.Deps{Log: cfg.Log, Clock: cfg.Clock, IDs: src}
+	if err := checkFixtureNames(cfg); err != nil {
+		return nil, err
+	}
 	for _, prov := range cfg.Providers {
 		name := prov.Name
 		if _, dup := e.byName[name]; dup {
@@ -102,6 +107,7 @@ func New(cfg Config) (*Emulator, error) {
 		if err != nil {
 			return nil, err
 		}
+		cfg.Log.Info("fixtures loaded", "provider", name, "file", file, "bytes", len(data))
 		p, err := prov.Open(deps, cfg, file, data)
 		if err != nil {
 			return nil, err
@@ -128,9 +134,35 @@ func New(cfg Config) (*Emulator, error) {
 			if err := e.importState(cfg.StateFile, data); err != nil {
 				return nil, err
 			}
+			cfg.Log.Info("state file loaded", "file", cfg.StateFile, "bytes", len(data))
 		}
 	}
 	return e, nil
+}
+
+// checkFixtureNames fails on a file in the fixtures directory that no
+// provider reads: a misspelled kii.json would otherwise leave the embedded
+// Kii fixtures in place without a word. Hidden files and directories are
+// not fixtures and are passed over.
+func checkFixtureNames(cfg Config) error {
+	if cfg.Fixtures == nil {
+		return nil
+	}
+	entries, err := fs.ReadDir(cfg.Fixtures, ".")
+	if err != nil {
+		return fmt.Errorf("read fixtures: %w", err)
+	}
+	var want []string
+	for _, p := range cfg.Providers {
+		want = append(want, p.Name+".json")
+	}
+	for _, en := range entries {
+		if en.IsDir() || strings.HasPrefix(en.Name(), ".") || slices.Contains(want, en.Name()) {
+			continue
+		}
+		return fmt.Errorf("fixtures %s: %s is no provider's file; want any of %s", cfg.FixturesName, en.Name(), strings.Join(want, ", "))
+	}
+	return nil
 }
 
 // fixtureFile returns the fixture document of a provider: the file in

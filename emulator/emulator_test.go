@@ -3,6 +3,7 @@ package emulator
 import (
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -174,6 +175,38 @@ func TestFixtureErrorsStopStartWithPositions(t *testing.T) {
 	_, err = New(Config{Fixtures: fs, FixturesName: "dir", Providers: fakeOpeners()})
 	require.Error(t, err)
 	assert.Equal(t, `dir/kii.json:1:18: extra: unknown field "extra"`, err.Error())
+}
+
+// A misspelled file in the fixtures directory would silently leave the
+// embedded fixtures in place: it fails the start and lists the names.
+func TestFixturesDirShouldRefuseFilesOfNoProvider(t *testing.T) {
+	t.Parallel()
+	fs := fakeFixtures(`"a"`)
+	fs["kii2.json"] = &fstest.MapFile{Data: []byte(`{}`)}
+	_, err := New(Config{Fixtures: fs, FixturesName: "dir", Providers: fakeOpeners()})
+	require.Error(t, err)
+	assert.Equal(t, "fixtures dir: kii2.json is no provider's file; want any of iijmio.json, kii.json, assist.json, mixi.json", err.Error())
+
+	delete(fs, "kii2.json")
+	fs[".DS_Store"] = &fstest.MapFile{Data: []byte("x")}
+	fs["sub/notes.txt"] = &fstest.MapFile{Data: []byte("x")}
+	_, err = New(Config{Fixtures: fs, FixturesName: "dir", Providers: fakeOpeners()})
+	assert.NoError(t, err, "hidden files and directories are not fixtures")
+}
+
+// Start-up says which fixtures and which state file it loaded.
+func TestStartShouldLogWhatItLoaded(t *testing.T) {
+	t.Parallel()
+	var logs strings.Builder
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state.json")
+	require.NoError(t, os.WriteFile(state, []byte(`{"kii":{"items":["s"]}}`), 0o644))
+	_, err := New(Config{Fixtures: fakeFixtures(`"a"`), FixturesName: "dir", Providers: fakeOpeners(), StateFile: state,
+		Log: slog.New(slog.NewTextHandler(&logs, nil))})
+	require.NoError(t, err)
+	for _, want := range []string{`msg="fixtures loaded" provider=kii file=dir/kii.json`, `msg="state file loaded" file=` + state} {
+		assert.Contains(t, logs.String(), want)
+	}
 }
 
 func TestFixturesDirFallsBackToEmbedded(t *testing.T) {

@@ -91,6 +91,9 @@ func fakeOpeners() []Provider {
 				switch r.URL.Path {
 				case "/panic":
 					panic("boom")
+				case "/status/429":
+					writeError(w, r, http.StatusTooManyRequests)
+					return
 				case "/items":
 					b, err := httpx.ReadBody(r)
 					if httpx.IsTooLarge(err) {

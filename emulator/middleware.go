@@ -189,6 +189,13 @@ func (e *Emulator) record(r, pr *http.Request, rec *recorder, reqBody *capped, n
 		ResponseBody:    respBody,
 		BodyTruncated:   reqBody.truncated || rec.body.truncated,
 	})
+	if status == http.StatusTooManyRequests && fault == "" {
+		e.rateLimitHint.Do(func() {
+			e.cfg.Log.Warn("a provider answered 429 Too Many Requests, as the real service would at this rate; "+
+				"-rate-limits=false switches IIJmio's limits off, and Assist throttles only with -assist-throttle or its fixture's settings.throttle",
+				"provider", name, "path", pr.URL.Path)
+		})
+	}
 	if !e.cfg.Log.Enabled(r.Context(), slog.LevelInfo) {
 		return
 	}

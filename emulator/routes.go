@@ -12,7 +12,7 @@ func (e *Emulator) adminRoutes() http.Handler {
 	r := chi.NewRouter()
 	r.NotFound(adminNotFound)
 	r.MethodNotAllowed(adminMethodNotAllowed(r))
-	r.Use(e.requireAdminHost, e.requireAdminToken, crossOriginProtection, e.capAdminBody)
+	r.Use(e.logAdmin, e.requireAdminHost, e.requireAdminToken, crossOriginProtection, e.capAdminBody)
 
 	r.Get("/_fakeapi", redirectToDashboard)             // the dashboard lives at the slash
 	r.Get("/_fakeapi/", e.handleDashboard())            // HTML dashboard: providers, accounts, state, journal, reset
