@@ -109,6 +109,7 @@ func newServer(log *slog.Logger, cfg Config, st Store, clk clock.Clock, src ids.
 	}
 
 	r := chi.NewRouter()
+	r.Use(compressJSON) // gzip to clients that ask, as the real Apache did
 	addRoutes(r, handlers{
 		authorize:     named{"handleAuthorize", handleAuthorize(st, sess, pg)},
 		authorizePost: named{"handleAuthorizePost", handleAuthorizePost(st, sess, pg, log)},
@@ -132,7 +133,7 @@ func newServer(log *slog.Logger, cfg Config, st Store, clk clock.Clock, src ids.
 	return &server{
 		handler:     r,
 		admin:       a,
-		writeStatus: statusWriter(st, pg),
+		writeStatus: compressStatus(statusWriter(st, pg)),
 		sess:        sess,
 		lim:         lim,
 	}
