@@ -291,6 +291,8 @@ func buildUser(uf UserFixture, up string) (User, error) {
 	if customSize(u.Custom) > maxCustomBytes {
 		return u, fixture.Errorf(up+".custom", "%s", badCustomSize)
 	}
+	// Stored in international form, as registration stores it.
+	u.Phone = normalizePhone(u.Phone, u.Country)
 	return u, nil
 }
 

@@ -53,14 +53,6 @@ type User struct {
 	Custom        map[string]json.RawMessage
 }
 
-// phoneKey is the user's phone uniqueness key, "" without a phone.
-func (u User) phoneKey() string {
-	if u.Phone == "" {
-		return ""
-	}
-	return userPhoneKey(u.Phone, u.Country)
-}
-
 // reservedField are the names of the standard user fields: a registration
 // cannot set them as custom fields (the server owns userID, internalUserID
 // and the verified flags).

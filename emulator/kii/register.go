@@ -67,6 +67,7 @@ func decodeRegistration(body []byte) (User, error) {
 		Country: strings.ToUpper(in.Country.v),
 	}
 	bad = checkUserFields(u, in)
+	u.Phone = normalizePhone(u.Phone, u.Country)
 	u.Custom = customFields(in.Other)
 	if customSize(u.Custom) > maxCustomBytes {
 		bad = append(bad, kv{"custom", badCustomSize})

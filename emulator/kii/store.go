@@ -131,11 +131,10 @@ func newState() *state {
 // appState is one app's users and tokens with their indexes.
 type appState struct {
 	app     App
-	users   map[string]User     // by user id
-	byLogin map[string]string   // login name → user id
-	byEmail map[string]string   // lower-cased email → user id
-	byPhone map[string]string   // phone key → user id
-	byLocal map[string][]string // phone as registered in local digits → user ids
+	users   map[string]User   // by user id
+	byLogin map[string]string // login name → user id
+	byEmail map[string]string // lower-cased email → user id
+	byPhone map[string]string // phone, international form → user id
 	tokens  tokenStore
 	userIDs []string            // user ids by the index tokens hold (tokens.go)
 	userIdx map[string]int32    // user id → index in userIDs
@@ -146,7 +145,7 @@ type appState struct {
 func newAppState(a App) *appState {
 	return &appState{
 		app: a, users: map[string]User{}, byLogin: map[string]string{}, byEmail: map[string]string{},
-		byPhone: map[string]string{}, byLocal: map[string][]string{}, tokens: newTokenStore(),
+		byPhone: map[string]string{}, tokens: newTokenStore(),
 		userIdx: map[string]int32{}, maxID: firstInternalUserID - 1, failed: map[string]failures{},
 	}
 }
@@ -171,7 +170,7 @@ func (as *appState) conflict(u User) (field, value string) {
 	if id, ok := as.byEmail[lower(u.Email)]; ok && u.Email != "" && id != u.ID {
 		return "emailAddress", u.Email
 	}
-	if id, ok := as.byPhone[u.phoneKey()]; ok && u.Phone != "" && id != u.ID {
+	if id, ok := as.byPhone[u.Phone]; ok && u.Phone != "" && id != u.ID {
 		return "phoneNumber", u.Phone
 	}
 	return "", ""
@@ -192,10 +191,7 @@ func (as *appState) addUser(u User) {
 		as.byEmail[lower(u.Email)] = u.ID
 	}
 	if u.Phone != "" {
-		as.byPhone[u.phoneKey()] = u.ID
-		if u.Phone[0] != '+' {
-			as.byLocal[u.Phone] = append(as.byLocal[u.Phone], u.ID)
-		}
+		as.byPhone[u.Phone] = u.ID
 	}
 	as.maxID = max(as.maxID, u.InternalID)
 }
@@ -206,39 +202,22 @@ func (as *appState) removeUser(u User) {
 	delete(as.users, u.ID)
 	delete(as.byLogin, u.LoginName)
 	delete(as.byEmail, lower(u.Email))
-	delete(as.byPhone, u.phoneKey())
-	if ids := as.byLocal[u.Phone]; len(ids) > 0 {
-		kept := ids[:0:0]
-		for _, id := range ids {
-			if id != u.ID {
-				kept = append(kept, id)
-			}
-		}
-		if len(kept) == 0 {
-			delete(as.byLocal, u.Phone)
-		} else {
-			as.byLocal[u.Phone] = kept
-		}
-	}
+	delete(as.byPhone, u.Phone)
 }
 
-// find resolves an address to a user; via tells how a bare username
-// matched (a phone in local form counts as a phone login).
+// find resolves an address to a user; via is the kind of address that
+// matched. Phones are stored in international form, so local digits without
+// a country name nobody (docs/providers/kii.md, "Phone numbers").
 func (as *appState) find(a address) (u User, via addrKind, ok bool) {
 	var id string
 	switch a.kind {
 	case addrLoginName:
 		id, ok = as.byLogin[a.key]
-		if !ok && a.localFallback {
-			id, ok = as.uniqueLocal(a.key)
-			a.kind = addrLocalPhone
-		}
 	case addrEmail:
 		id, ok = as.byEmail[a.key]
 	case addrPhone:
 		id, ok = as.byPhone[a.key]
-	case addrLocalPhone:
-		id, ok = as.uniqueLocal(a.key)
+		ok = ok && a.key != ""
 	case addrUserID:
 		_, ok = as.users[a.key]
 		id = a.key
@@ -247,17 +226,6 @@ func (as *appState) find(a address) (u User, via addrKind, ok bool) {
 		return User{}, a.kind, false
 	}
 	return as.users[id], a.kind, true
-}
-
-// uniqueLocal finds the one user who registered this phone in local form;
-// two users of different countries with the same digits make it ambiguous,
-// and an ambiguous number names nobody (docs/providers/kii.md, "Token
-// endpoint").
-func (as *appState) uniqueLocal(digits string) (string, bool) {
-	if ids := as.byLocal[digits]; len(ids) == 1 {
-		return ids[0], true
-	}
-	return "", false
 }
 
 func (s *memStore) app(appID string) (*appState, error) {
@@ -308,7 +276,7 @@ func (s *memStore) Login(appID, username, password string, tok Token, now time.T
 		countFailure(as, u.ID, th, now)
 	case u.Disabled:
 		reason = reasonDisabled
-	case via == addrEmail && !u.EmailVerified, (via == addrPhone || via == addrLocalPhone) && !u.PhoneVerified:
+	case via == addrEmail && !u.EmailVerified, via == addrPhone && !u.PhoneVerified:
 		reason = reasonNotVerified
 	}
 	if reason != "" {

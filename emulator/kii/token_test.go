@@ -159,8 +159,9 @@ func TestUsernameForms(t *testing.T) {
 		{"should drop one leading 0 of PHONE:JP-0…", "PHONE:JP-09012341234", taroPass, taroID},
 		{"should match a phone registered in local form by E.164", "+819023456789", hanakoPass, hanakoID},
 		{"should match a phone registered in local form by PHONE:JP-", "PHONE:JP-9023456789", hanakoPass, hanakoID},
-		{"should match a phone registered in local form by its digits", "09023456789", hanakoPass, hanakoID},
-		{"should match PHONE:local digits", "PHONE:09023456789", hanakoPass, hanakoID},
+		{"should read bare local digits as a login name, not a phone", "09023456789", hanakoPass, ""},
+		{"should not match PHONE: with local digits and no country", "PHONE:09023456789", hanakoPass, ""},
+		{"should not match PHONE: with a country without a calling code", "PHONE:ZZ-9023456789", hanakoPass, ""},
 		{"should log in by login name although the email is unverified", "jiro", jiroPass, jiroID},
 		{"should not match a login name in another case", "Taro", taroPass, ""},
 		{"should not match a phone of another country", "PHONE:US-9012341234", taroPass, ""},
@@ -383,22 +384,4 @@ func TestLoginThrottling(t *testing.T) {
 		w = e.do(t, req{"POST", "/api/oauth2/token", kiiHeaders(app2, key2), `{"username":"kenji","password":"kenji-pass"}`})
 		assert.Equal(t, http.StatusBadRequest, w.Code, "the other app keeps Config's limit")
 	})
-}
-
-// TestAmbiguousLocalPhone: the same local digits registered for two
-// countries name nobody as bare digits, but each is found with its country.
-func TestAmbiguousLocalPhone(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t)
-	for _, c := range []string{"JP", "US"} {
-		w := e.do(t, req{"POST", "/api/apps/app1/users", kiiHeaders(app1, key1), `{"phoneNumber":"05011112222","country":"` + c + `","password":"pass1234"}`})
-		require.Equal(t, http.StatusCreated, w.Code, w.Body.String())
-	}
-	w := e.do(t, req{"POST", "/api/oauth2/token", kiiHeaders(app1, key1), `{"username":"05011112222","password":"pass1234"}`})
-	assert.Equal(t, http.StatusBadRequest, w.Code)
-	assert.Equal(t, reasonUserNotFound, e.store.Devlog(app1)[0].Reason)
-	for _, u := range []string{"PHONE:JP-05011112222", "PHONE:US-5011112222", "+15011112222"} {
-		w = e.do(t, req{"POST", "/api/oauth2/token", kiiHeaders(app1, key1), `{"username":"` + u + `","password":"pass1234"}`})
-		assert.Equal(t, http.StatusOK, w.Code, u)
-	}
 }

@@ -204,7 +204,6 @@ func TestUserAddressing(t *testing.T) {
 		{"should address PHONE:+… escaped", "PHONE:" + url.PathEscape("+") + "819012341234", taroID},
 		{"should address PHONE:JP-…", "PHONE:JP-9012341234", taroID},
 		{"should address a local phone by E.164", "PHONE:+819023456789", hanakoID},
-		{"should address a local phone by its digits", "PHONE:09023456789", hanakoID},
 		{"should address an escaped email", "EMAIL:hanako%40example.jp", hanakoID},
 	}
 	for _, f := range forms {

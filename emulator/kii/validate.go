@@ -29,16 +29,17 @@ var (
 
 // Problem texts for invalidFields.
 const (
-	badLoginName   = "must be 3 to 64 characters of a-z, A-Z, 0-9, '-', '_' and '.'"
-	badEmail       = "must be an email address such as taro@example.jp"
-	badPhone       = "must be +<country code><number> (E.164), or local digits with a country"
-	badPhoneNoCC   = "a local phone number needs a country such as JP"
-	badCountry     = "must be a two-letter country code such as JP"
-	badDisplayName = "must be 1 to 50 characters"
-	badPassword    = "must be 4 to 50 printable ASCII characters"
-	badString      = "must be a JSON string"
-	badIdentifier  = "at least one of loginName, emailAddress and phoneNumber is required"
-	badCustomSize  = "custom fields must not exceed 63 KB in total"
+	badLoginName    = "must be 3 to 64 characters of a-z, A-Z, 0-9, '-', '_' and '.'"
+	badEmail        = "must be an email address such as taro@example.jp"
+	badPhone        = "must be +<country code><number> (E.164), or local digits with a country"
+	badPhoneNoCC    = "a local phone number needs a country such as JP"
+	badPhoneCountry = "a local phone number needs a country with a calling code, such as JP"
+	badCountry      = "must be a two-letter country code such as JP"
+	badDisplayName  = "must be 1 to 50 characters"
+	badPassword     = "must be 4 to 50 printable ASCII characters"
+	badString       = "must be a JSON string"
+	badIdentifier   = "at least one of loginName, emailAddress and phoneNumber is required"
+	badCustomSize   = "custom fields must not exceed 63 KB in total"
 )
 
 func checkLoginName(s string) string {
@@ -57,7 +58,9 @@ func checkEmail(s string) string {
 }
 
 // checkPhone validates a phone number against the user's country (which
-// must already be upper-cased, or empty).
+// must already be upper-cased, or empty): a number in local form needs a
+// country with a calling code, since it is stored in international form
+// (docs/providers/kii.md, "Phone numbers").
 func checkPhone(phone, country string) string {
 	switch {
 	case intlPhoneRE.MatchString(phone):
@@ -66,10 +69,26 @@ func checkPhone(phone, country string) string {
 		if country == "" {
 			return badPhoneNoCC
 		}
+		if _, ok := callingCodes[country]; !ok {
+			return badPhoneCountry
+		}
 		return ""
 	default:
 		return badPhone
 	}
+}
+
+// normalizePhone is a valid phone number (checkPhone) in international
+// form: Kii stores phoneNumber "always in the international phone number
+// format" (docs/providers/kii.md, "Phone numbers").
+func normalizePhone(phone, country string) string {
+	if phone == "" || strings.HasPrefix(phone, "+") {
+		return phone
+	}
+	if intl, ok := internationalPhone(country, phone); ok {
+		return intl
+	}
+	return phone // unreachable after checkPhone
 }
 
 func checkCountry(s string) string {
@@ -102,12 +121,4 @@ func checkPassword(s string) (tooShort bool, problem string) {
 		}
 	}
 	return false, ""
-}
-
-// userPhoneKey is the uniqueness key of a user's phone (see phoneKey).
-func userPhoneKey(phone, country string) string {
-	if strings.HasPrefix(phone, "+") {
-		return phone
-	}
-	return phoneKey(country, phone)
 }
