@@ -245,12 +245,14 @@ func handleCouponPut(st Store, version int, writeErr errorFunc) apiHandler {
 // hdxInfo may be absent, [] or null; every entry needs a non-empty string
 // service code and a boolean couponUse (so nu50218/miopon-go's omitempty
 // couponUse:false is a 400, kept on purpose); v1 accepts only empty
-// hduInfo/hdxInfo; the body must name at least one line. Every failure is
-// errBadData (docs/providers/iijmio.md, "PUT coupon").
+// hduInfo/hdxInfo. A body that names no line, such as tagattie/
+// IIJmio-AutoSwitch's -f {"couponInfo":[{"hdoInfo":[],"hduInfo":[]}]},
+// switches nothing and is OK. Every failure is errBadData
+// (docs/providers/iijmio.md, "PUT coupon").
 func parseCouponPut(body []byte, version int) ([]couponSwitch, error) {
 	var in couponPutBody
-	if jsonv2.Unmarshal(body, &in, couponPutOptions) != nil {
-		return nil, errBadData
+	if jsonv2.Unmarshal(body, &in, couponPutOptions) != nil || in.CouponInfo == nil {
+		return nil, errBadData // not an object, or couponInfo missing or null
 	}
 	var out []couponSwitch
 	for _, info := range in.CouponInfo {
@@ -277,10 +279,7 @@ func parseCouponPut(body []byte, version int) ([]couponSwitch, error) {
 			}
 		}
 	}
-	if len(out) == 0 {
-		return nil, errBadData
-	}
-	return out, nil
+	return out, nil // naming no line is a no-op, answered OK
 }
 
 // couponPutOptions relax two of jsonv2's defaults: a repeated name counts

@@ -147,8 +147,6 @@ func TestCouponPutErrors(t *testing.T) {
 		{"should match couponInfo case-sensitively", 1, `{"CouponInfo":[{"hdoInfo":[{"hdoServiceCode":"hdo12345678","couponUse":true}]}]}`},
 		{"should reject couponInfo null", 1, `{"couponInfo":null}`},
 		{"should reject couponInfo as an object", 1, `{"couponInfo":{"hdoInfo":[]}}`},
-		{"should reject an empty couponInfo", 1, `{"couponInfo":[]}`},
-		{"should reject a couponInfo naming no line", 2, `{"couponInfo":[{"hdoInfo":[],"hduInfo":[],"hdxInfo":[]}]}`},
 		{"should reject a null couponInfo element", 1, `{"couponInfo":[null]}`},
 		{"should reject a string couponInfo element", 1, `{"couponInfo":["hdo12345678"]}`},
 		{"should reject hdoInfo as an object", 1, `{"couponInfo":[{"hdoInfo":{"hdoServiceCode":"hdo12345678","couponUse":true}}]}`},
@@ -243,6 +241,40 @@ func TestCouponPutSuccess(t *testing.T) {
 			for line, use := range tt.want {
 				assert.Equal(t, use, got[line], "couponUse of %s", line)
 			}
+		})
+	}
+}
+
+// TestCouponPutNamingNoLine: tagattie/IIJmio-AutoSwitch's -f ("force")
+// sends {"couponInfo":[{"hdoInfo":[],"hduInfo":[]}]} and expects OK; a body
+// that names no line changes nothing and is answered like any no-op switch
+// (docs/providers/iijmio.md, "PUT coupon").
+func TestCouponPutNamingNoLine(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name    string
+		version int
+		body    string
+	}{
+		{"should answer OK to tagattie's -f body on v2", 2, `{"couponInfo":[{"hdoInfo":[],"hduInfo":[]}]}`},
+		{"should answer OK to tagattie's -f body on v1", 1, `{"couponInfo":[{"hdoInfo":[],"hduInfo":[]}]}`},
+		{"should answer OK to all three lists empty", 2, `{"couponInfo":[{"hdoInfo":[],"hduInfo":[],"hdxInfo":[]}]}`},
+		{"should answer OK to null lists", 2, `{"couponInfo":[{"hdoInfo":null,"hduInfo":null}]}`},
+		{"should answer OK to an element without lists", 1, `{"couponInfo":[{"hddServiceCode":"hdd12345678"}]}`},
+		{"should answer OK to an empty couponInfo", 1, `{"couponInfo":[]}`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			path := pathCouponV1
+			if tt.version == 2 {
+				path = pathCouponV2
+			}
+			before := e.api("GET", pathCouponV2, "").Body.String()
+			w := e.api("PUT", path, tt.body)
+			assertCode(t, w, http.StatusOK, codeOK)
+			assert.Equal(t, before, e.api("GET", pathCouponV2, "").Body.String(), "should change nothing")
+			assertCode(t, e.api("PUT", path, tt.body), http.StatusTooManyRequests, codeTooManyRequests)
 		})
 	}
 }

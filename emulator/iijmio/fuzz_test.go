@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/fakeapi/fakeapi/internal/fixture"
 )
@@ -60,7 +59,7 @@ func FuzzCouponPut(f *testing.F) {
 			assert.ErrorIs(t, err, errBadData, "every failure is a 400")
 			assert.Nil(t, sw)
 		} else {
-			require.NotEmpty(t, sw, "a valid body names at least one line")
+			// A valid body may name no line (tagattie's -f): a no-op.
 			for _, s := range sw {
 				assert.NotEmpty(t, s.ServiceCode)
 				assert.Contains(t, []string{kindHdo, kindHdu, kindHdx}, s.Kind)
