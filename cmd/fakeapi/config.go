@@ -26,6 +26,7 @@ type config struct {
 	tlsCert         string
 	tlsKey          string
 	tlsSelfSigned   string
+	tlsHosts        []string
 	adminToken      string
 	adminHosts      []string
 	seed            uint64
@@ -140,6 +141,7 @@ Flags:
 	fs.StringVar(&c.tlsCert, "tls-cert", env("FAKEAPI_TLS_CERT", ""), "TLS certificate PEM file (FAKEAPI_TLS_CERT)")
 	fs.StringVar(&c.tlsKey, "tls-key", env("FAKEAPI_TLS_KEY", ""), "TLS private key PEM file (FAKEAPI_TLS_KEY)")
 	fs.StringVar(&c.tlsSelfSigned, "tls-self-signed", env("FAKEAPI_TLS_SELF_SIGNED", ""), "serve TLS with a certificate made at start for localhost and every real host name, writing its PEM to this file for clients to trust (FAKEAPI_TLS_SELF_SIGNED)")
+	tlsHosts := fs.String("tls-hosts", env("FAKEAPI_TLS_HOSTS", ""), "comma-separated host names and IP addresses the -tls-self-signed certificate also covers, such as a compose service name (FAKEAPI_TLS_HOSTS)")
 	fs.StringVar(&c.adminToken, "admin-token", env("FAKEAPI_ADMIN_TOKEN", ""), "require this token on /_fakeapi/ (FAKEAPI_ADMIN_TOKEN)")
 	adminHosts := fs.String("admin-hosts", env("FAKEAPI_ADMIN_HOSTS", ""), "comma-separated Host names the admin API also answers when it checks Host: on loopback without -admin-token, localhost and IP addresses only (FAKEAPI_ADMIN_HOSTS)")
 	seed := fs.String("seed", env("FAKEAPI_SEED", ""), "make ids, tokens and codes deterministic from this number (FAKEAPI_SEED)")
@@ -178,11 +180,8 @@ Flags:
 	c.kiiFailLimit = *kiiFail
 	c.maxTokens = *maxTokens
 	c.maxSessions = *maxSessions
-	for _, h := range strings.Split(*adminHosts, ",") {
-		if h = strings.TrimSpace(h); h != "" {
-			c.adminHosts = append(c.adminHosts, h)
-		}
-	}
+	c.adminHosts = splitList(*adminHosts)
+	c.tlsHosts = splitList(*tlsHosts)
 	if *seed != "" {
 		n, err := strconv.ParseUint(*seed, 10, 64)
 		if err != nil {
@@ -213,6 +212,14 @@ func (c config) validate() error {
 	if c.tlsCert != "" && c.tlsSelfSigned != "" {
 		return errors.New("give -tls-cert/-tls-key or -tls-self-signed, not both")
 	}
+	if len(c.tlsHosts) > 0 && c.tlsSelfSigned == "" {
+		return errors.New("-tls-hosts names what the -tls-self-signed certificate covers: give -tls-self-signed too")
+	}
+	for _, h := range c.tlsHosts {
+		if !validCertHost(h) {
+			return fmt.Errorf("invalid -tls-hosts entry %q: want a host name (letters, digits, '-', '_', '.', an optional leading '*.') or an IP address, without a port", h)
+		}
+	}
 	for _, limit := range []struct {
 		flag string
 		n    int64
@@ -238,4 +245,38 @@ func (c config) validate() error {
 		return fmt.Errorf("invalid -shutdown-timeout %s: want more than 0", c.shutdownTimeout)
 	}
 	return nil
+}
+
+// splitList reads a comma-separated flag, dropping blanks around and between entries.
+func splitList(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// validCertHost reports whether h can go into a certificate's names: an IP
+// address, or a DNS name in ASCII (compose service names may hold '_').
+func validCertHost(h string) bool {
+	if ip, err := netip.ParseAddr(h); err == nil {
+		return ip.Zone() == ""
+	}
+	name := strings.TrimPrefix(h, "*.")
+	if name == "" || len(name) > 253 {
+		return false
+	}
+	for label := range strings.SplitSeq(name, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, r := range label {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -12,6 +12,7 @@ import (
 	"math/big"
 	"net"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,6 +23,7 @@ import (
 // every real host name a provider answers for (a domain, such as Assist's
 // ".assist-tencho.com", as itself and its wildcard), so a client pointed at
 // it through a hosts-file entry verifies the chain once it trusts the PEM.
+// -tls-hosts adds more, such as the name of a compose service.
 func certHosts(emu *emulator.Emulator) []string {
 	hosts := []string{"localhost", "127.0.0.1", "::1"}
 	for _, p := range emu.Providers() {
@@ -45,7 +47,7 @@ func tlsConfig(cfg config, hosts []string) (*tls.Config, error) {
 		}
 		return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
 	case cfg.tlsSelfSigned != "":
-		cert, certPEM, err := selfSigned(time.Now(), hosts)
+		cert, certPEM, err := selfSigned(time.Now(), slices.Concat(hosts, cfg.tlsHosts))
 		if err != nil {
 			return nil, err
 		}
