@@ -68,6 +68,17 @@ func TestParseConfig(t *testing.T) {
 		{name: "should refuse a cert without a key", args: []string{"-tls-cert", "c.pem"}, wantErr: "-tls-cert and -tls-key go together"},
 		{name: "should refuse two kinds of TLS", args: []string{"-tls-cert", "c", "-tls-key", "k", "-tls-self-signed", "x.pem"}, wantErr: "not both"},
 		{name: "should refuse a bad seed", args: []string{"-seed", "-3"}, wantErr: `invalid -seed "-3"`},
+		{name: "should read extra certificate names", args: []string{"-tls-self-signed", "x.pem"}, env: map[string]string{"FAKEAPI_TLS_HOSTS": " fakeapi, 10.0.0.7 ,*.svc.test,, fd00::1,mock_api"},
+			want: func(t *testing.T, c config) {
+				assert.Equal(t, []string{"fakeapi", "10.0.0.7", "*.svc.test", "fd00::1", "mock_api"}, c.tlsHosts)
+			}},
+		{name: "should let the -tls-hosts flag beat the environment", args: []string{"-tls-self-signed", "x.pem", "-tls-hosts", "emulator"}, env: map[string]string{"FAKEAPI_TLS_HOSTS": "fakeapi"},
+			want: func(t *testing.T, c config) { assert.Equal(t, []string{"emulator"}, c.tlsHosts) }},
+		{name: "should refuse -tls-hosts without a self-signed certificate", args: []string{"-tls-hosts", "fakeapi"}, wantErr: "give -tls-self-signed too"},
+		{name: "should refuse -tls-hosts with a given certificate", args: []string{"-tls-cert", "c", "-tls-key", "k", "-tls-hosts", "fakeapi"}, wantErr: "give -tls-self-signed too"},
+		{name: "should refuse a host with a port in -tls-hosts", args: []string{"-tls-self-signed", "x.pem", "-tls-hosts", "fakeapi:8443"}, wantErr: `invalid -tls-hosts entry "fakeapi:8443"`},
+		{name: "should refuse a host that is no DNS name in -tls-hosts", args: []string{"-tls-self-signed", "x.pem", "-tls-hosts", "ok,bad..name"}, wantErr: `invalid -tls-hosts entry "bad..name"`},
+		{name: "should refuse a zoned address in -tls-hosts", args: []string{"-tls-self-signed", "x.pem", "-tls-hosts", "fe80::1%eth0"}, wantErr: `invalid -tls-hosts entry "fe80::1%eth0"`},
 		{name: "should refuse a bad env bool", env: map[string]string{"FAKEAPI_TRUST_PROXY": "maybe"}, wantErr: `invalid FAKEAPI_TRUST_PROXY="maybe": want true or false`},
 		{name: "should refuse a bad env number", env: map[string]string{"FAKEAPI_MAX_BODY": "1MB"}, wantErr: `invalid FAKEAPI_MAX_BODY="1MB"`},
 		{name: "should refuse a zero body cap", args: []string{"-max-body", "0"}, wantErr: "invalid -max-body 0"},
