@@ -33,6 +33,13 @@ const (
 	codeInvalidRequest       = "invalid_request"
 	codeInvalidClient        = "invalid_client"
 	codeUnsupportedGrantType = "unsupported_grant_type"
+	codeOperationNotAllowed  = "OPERATION_NOT_ALLOWED"
+	codeInvalidVerification  = "INVALID_VERIFICATION_CODE"
+	codeAddressCodeNotFound  = "ADDRESS_VERIFICATION_CODE_NOT_FOUND"
+	codePhoneCodeExpired     = "PHONE_NUMBER_VERIFICATION_CODE_EXPIRED"
+	codeVerificationNotFound = "VERIFICATION_CODE_NOT_FOUND"
+	codePinCodeExpired       = "PIN_CODE_EXPIRED"
+	codeUserAddressNotFound  = "USER_ADDRESS_NOT_FOUND"
 )
 
 // codeStatus is the single errorCode → status table. The error
@@ -49,7 +56,7 @@ var codeStatus = map[string]int{
 	codeUnauthorized:         http.StatusUnauthorized,
 	"USER_DISABLED":          http.StatusUnauthorized,
 	"AUTHENTICATION_FAILED":  http.StatusUnauthorized,
-	"OPERATION_NOT_ALLOWED":  http.StatusConflict,
+	codeOperationNotAllowed:  http.StatusConflict,
 	codeWrongPassword:        http.StatusUnauthorized,
 	codeInvalidInputData:     http.StatusBadRequest,
 	codeInvalidJSON:          http.StatusBadRequest,
@@ -63,6 +70,15 @@ var codeStatus = map[string]int{
 	codeUnsupportedGrantType: http.StatusBadRequest,
 	codePasswordTooShort:     http.StatusBadRequest,
 	codeUnsupportedMediaType: http.StatusUnsupportedMediaType,
+	// The verification and reset codes of the user lifecycle, with the
+	// statuses of the SDK table (docs/providers/kii.md, "Verification and
+	// password reset").
+	codeInvalidVerification:  http.StatusForbidden,
+	codeAddressCodeNotFound:  http.StatusNotFound,
+	codePhoneCodeExpired:     http.StatusGone,
+	codeVerificationNotFound: http.StatusNotFound,
+	codePinCodeExpired:       http.StatusGone,
+	codeUserAddressNotFound:  http.StatusNotFound,
 	// Generic codes for bare statuses (statusCode below), listed so they
 	// round-trip through the same table.
 	"NOT_FOUND":                http.StatusNotFound,
@@ -88,7 +104,7 @@ const (
 	msgNoCredentials      = "Send a user or admin access token: Authorization: Bearer <access_token>"
 	msgNoAppCredentials   = "Send the application credentials: Authorization: Basic base64(AppID:AppKey), or the X-Kii-AppID and X-Kii-AppKey headers"
 	msgAppMismatch        = "The application credentials name another application than the request path"
-	msgWrongAppKey        = "The AppKey does not match the application (this app checks its key: strictAppKey)"
+	msgWrongAppKey        = "The AppKey does not match the application"
 	msgBadBasic           = "The Authorization header is not valid Basic credentials"
 	msgAdminOnly          = "Only the app admin token (client_credentials) may do this"
 	msgNotYourUser        = "A user token may only act on its own user"
@@ -101,7 +117,7 @@ const (
 	msgMissingGrant       = "grant_type is required: password, client_credentials or refresh_token"
 	msgNoGrantInferred    = "Send username and password, or client_id and client_secret (or a grant_type)"
 	msgUnsupportedGrant   = "grant_type %q is not supported: use password, client_credentials or refresh_token"
-	msgRefreshDisabled    = "Refresh tokens are not enabled for this application (fixture flag refreshTokenEnabled)"
+	msgRefreshDisabled    = "Refresh tokens are not enabled for this application"
 	msgMissingUsername    = "username and password are required"
 	msgMissingClient      = "client_id and client_secret are required"
 	msgMissingRefresh     = "refresh_token is required"
@@ -131,6 +147,36 @@ const (
 	ctStatusRetrieval = "application/vnd.kii.UserStatusRetrievalResponse+json"
 )
 
+// codeContentType is the Content-Type of each error code: Kii answers an
+// exception with application/vnd.kii.<Exception>+json. Kii's reference
+// shows UnauthorizedAccessException, UserNotFoundException,
+// WrongPasswordException and PasswordTooShortException; the other names
+// follow that pattern (docs/providers/kii.md, "Errors"). OAuth errors of
+// the token endpoint and the emulator's own codes (bare statuses,
+// UNSUPPORTED_MEDIA_TYPE) are application/json.
+var codeContentType = map[string]string{
+	codeUnauthorized:         ctUnauthorized,
+	codeUserNotFound:         ctUserNotFound,
+	codeWrongPassword:        vndException("WrongPassword"),
+	codePasswordTooShort:     vndException("PasswordTooShort"),
+	codeUserAlreadyExists:    vndException("UserAlreadyExists"),
+	codeWrongToken:           vndException("WrongToken"),
+	codeWrongRefreshToken:    vndException("WrongRefreshToken"),
+	codeInvalidInputData:     vndException("InvalidInput"),
+	codeInvalidJSON:          vndException("InvalidJson"),
+	codeMissingData:          vndException("MissingData"),
+	codeAppNotFound:          vndException("AppNotFound"),
+	codeOperationNotAllowed:  vndException("OperationNotAllowed"),
+	codeInvalidVerification:  vndException("InvalidVerificationCode"),
+	codeAddressCodeNotFound:  vndException("AddressVerificationCodeNotFound"),
+	codePhoneCodeExpired:     vndException("PhoneNumberVerificationCodeExpired"),
+	codeVerificationNotFound: vndException("VerificationCodeNotFound"),
+	codePinCodeExpired:       vndException("PinCodeExpired"),
+	codeUserAddressNotFound:  vndException("UserAddressNotFound"),
+}
+
+func vndException(name string) string { return "application/vnd.kii." + name + "Exception+json" }
+
 // apiError is a Kii error response: errorCode, then message (or
 // error_description for OAuth errors), then extra fields in order.
 type apiError struct {
@@ -138,7 +184,7 @@ type apiError struct {
 	msg   string
 	oauth bool   // OAuth shape: errorCode, error_description, error (docs/providers/kii.md, "Token endpoint")
 	extra object // fields after the message, in Kii's order
-	ct    string // content type; application/json when empty
+	ct    string // content type; when empty, the code's (contentType)
 	// fixed is the status of a bare-status error (statusError), whose
 	// code is derived from that status; zero for every other error.
 	fixed int
@@ -183,7 +229,7 @@ func oauthErr(code, msg string) *apiError { return &apiError{code: code, msg: ms
 func errInvalidGrant() *apiError { return oauthErr(codeInvalidGrant, msgInvalidGrant) }
 
 func errUnauthorized(msg, appID, principalID string) *apiError {
-	return &apiError{code: codeUnauthorized, msg: msg, ct: ctUnauthorized, extra: object{
+	return &apiError{code: codeUnauthorized, msg: msg, extra: object{
 		{"authenticatedAppID", nullIfEmpty(appID)},
 		{"authenticatedPrincipalID", nullIfEmpty(principalID)},
 	}}
@@ -198,7 +244,7 @@ func errAppNotFound(appID string) *apiError {
 }
 
 func errUserNotFound(appID string, a address) *apiError {
-	return &apiError{code: codeUserNotFound, msg: fmt.Sprintf(msgUserNotFound, a.raw), ct: ctUserNotFound, extra: object{
+	return &apiError{code: codeUserNotFound, msg: fmt.Sprintf(msgUserNotFound, a.raw), extra: object{
 		{"value", a.raw}, {"field", a.field()}, {"appID", appID},
 	}}
 }
@@ -256,12 +302,24 @@ func writeError(log *slog.Logger, w http.ResponseWriter, r *http.Request, err er
 	writeAPIError(w, ae)
 }
 
-func writeAPIError(w http.ResponseWriter, ae *apiError) {
-	ct := ae.ct
-	if ct == "" {
-		ct = ctJSON
+// contentType is the error's Content-Type: its own, else the one of its
+// code (codeContentType), else application/json. OAuth errors and bare
+// statuses (faults, route 404/405, 413, 500) are application/json.
+func (e *apiError) contentType() string {
+	if e.ct != "" {
+		return e.ct
 	}
-	httpx.WriteBytes(w, ae.status(), ct, escapePercent(ae.body().encode()))
+	if e.oauth || e.fixed != 0 {
+		return ctJSON
+	}
+	if ct, ok := codeContentType[e.code]; ok {
+		return ct
+	}
+	return ctJSON
+}
+
+func writeAPIError(w http.ResponseWriter, ae *apiError) {
+	httpx.WriteBytes(w, ae.status(), ae.contentType(), escapePercent(ae.body().encode()))
 }
 
 // escapePercent writes every '%' of an error body as "%25". The JS SDK runs

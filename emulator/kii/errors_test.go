@@ -3,11 +3,17 @@ package kii
 import (
 	"encoding/json"
 	"errors"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
+	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -47,6 +53,13 @@ func TestErrorCodeStatus(t *testing.T) {
 		"METHOD_NOT_ALLOWED":       405,
 		"REQUEST_ENTITY_TOO_LARGE": 413,
 		"INTERNAL_SERVER_ERROR":    500,
+		// The user lifecycle's codes, from the same SDK table.
+		"INVALID_VERIFICATION_CODE":              403,
+		"ADDRESS_VERIFICATION_CODE_NOT_FOUND":    404,
+		"PHONE_NUMBER_VERIFICATION_CODE_EXPIRED": 410,
+		"VERIFICATION_CODE_NOT_FOUND":            404,
+		"PIN_CODE_EXPIRED":                       410,
+		"USER_ADDRESS_NOT_FOUND":                 404,
 	}
 	assert.Equal(t, want, codeStatus, "the writer's table must be exactly this one")
 	for code, status := range want {
@@ -58,6 +71,111 @@ func TestErrorCodeStatus(t *testing.T) {
 			assert.Equal(t, code, decode(t, w)["errorCode"])
 		})
 	}
+}
+
+// TestErrorContentTypes pins the Content-Type of each Kii exception
+// (docs/providers/kii.md, "Errors"), written out independently of
+// codeContentType: application/vnd.kii.<Exception>+json for Kii's codes,
+// application/json for OAuth errors and the emulator's own codes.
+func TestErrorContentTypes(t *testing.T) {
+	t.Parallel()
+	want := map[string]string{
+		"UNAUTHORIZED":                           "application/vnd.kii.UnauthorizedAccessException+json",
+		"USER_NOT_FOUND":                         "application/vnd.kii.UserNotFoundException+json",
+		"WRONG_PASSWORD":                         "application/vnd.kii.WrongPasswordException+json",
+		"PASSWORD_TOO_SHORT":                     "application/vnd.kii.PasswordTooShortException+json",
+		"USER_ALREADY_EXISTS":                    "application/vnd.kii.UserAlreadyExistsException+json",
+		"WRONG_TOKEN":                            "application/vnd.kii.WrongTokenException+json",
+		"WRONG_REFRESH_TOKEN":                    "application/vnd.kii.WrongRefreshTokenException+json",
+		"INVALID_INPUT_DATA":                     "application/vnd.kii.InvalidInputException+json",
+		"INVALID_JSON":                           "application/vnd.kii.InvalidJsonException+json",
+		"MISSING_DATA":                           "application/vnd.kii.MissingDataException+json",
+		"APP_NOT_FOUND":                          "application/vnd.kii.AppNotFoundException+json",
+		"OPERATION_NOT_ALLOWED":                  "application/vnd.kii.OperationNotAllowedException+json",
+		"INVALID_VERIFICATION_CODE":              "application/vnd.kii.InvalidVerificationCodeException+json",
+		"ADDRESS_VERIFICATION_CODE_NOT_FOUND":    "application/vnd.kii.AddressVerificationCodeNotFoundException+json",
+		"PHONE_NUMBER_VERIFICATION_CODE_EXPIRED": "application/vnd.kii.PhoneNumberVerificationCodeExpiredException+json",
+		"VERIFICATION_CODE_NOT_FOUND":            "application/vnd.kii.VerificationCodeNotFoundException+json",
+		"PIN_CODE_EXPIRED":                       "application/vnd.kii.PinCodeExpiredException+json",
+		"USER_ADDRESS_NOT_FOUND":                 "application/vnd.kii.UserAddressNotFoundException+json",
+	}
+	assert.Equal(t, want, codeContentType)
+	for code, ct := range want {
+		w := httptest.NewRecorder()
+		writeAPIError(w, errf(code, "x"))
+		assert.Equal(t, ct, w.Header().Get("Content-Type"), code)
+	}
+	for _, ae := range []*apiError{errInvalidGrant(), oauthErr(codeInvalidRequest, "x"), errf(codeUnsupportedMediaType, "x"), statusError(http.StatusUnauthorized), statusError(http.StatusNotFound)} {
+		w := httptest.NewRecorder()
+		writeAPIError(w, ae)
+		assert.Equal(t, ctJSON, w.Header().Get("Content-Type"), ae.code)
+	}
+
+	// Through the handlers: the documented examples.
+	e := newEnv(t)
+	tok := e.login(t, app1, key1, "taro", taroPass)
+	w := e.do(t, req{"PUT", "/api/apps/app1/users/me/password", h(bearer(tok), ctPassword), `{"oldPassword":"nope","newPassword":"new-pass"}`})
+	assert.Equal(t, "application/vnd.kii.WrongPasswordException+json", w.Header().Get("Content-Type"))
+	w = e.do(t, req{"POST", "/api/apps/app1/users", kiiHeaders(app1, key1), `{"loginName":"saburo","password":"abc"}`})
+	assert.Equal(t, "application/vnd.kii.PasswordTooShortException+json", w.Header().Get("Content-Type"))
+}
+
+// TestMessagesNameNoFixtureField: client-visible texts describe the
+// request, never the emulator's fixture settings (strictAppKey,
+// refreshTokenEnabled, …), which a Kii client has never heard of. Every
+// msg* constant of the package is read from its source, so a new one is
+// covered too.
+func TestMessagesNameNoFixtureField(t *testing.T) {
+	t.Parallel()
+	// The fixture's own settings: every AppFixture member but those that
+	// are Kii's names for the app (appID, appKey, …) or lists.
+	kiiNames := map[string]bool{"appID": true, "appKey": true, "clientID": true, "clientSecret": true, "site": true, "name": true, "users": true, "tokens": true}
+	var settings []string
+	for _, typ := range []reflect.Type{reflect.TypeFor[AppFixture](), reflect.TypeFor[TokenFixture]()} {
+		for f := range typ.Fields() {
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if !kiiNames[name] && name != "accessToken" && name != "userID" && name != "expiresAt" && name != "refreshToken" {
+				settings = append(settings, name)
+			}
+		}
+	}
+	require.Contains(t, settings, "strictAppKey")
+	require.Contains(t, settings, "refreshTokenEnabled")
+
+	fset := token.NewFileSet()
+	pkgs, err := filepath.Glob("*.go")
+	require.NoError(t, err)
+	msgs := 0
+	for _, file := range pkgs {
+		if strings.HasSuffix(file, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, file, nil, 0)
+		require.NoError(t, err)
+		ast.Inspect(f, func(n ast.Node) bool {
+			vs, ok := n.(*ast.ValueSpec)
+			if !ok {
+				return true
+			}
+			for i, id := range vs.Names {
+				if !strings.HasPrefix(id.Name, "msg") || i >= len(vs.Values) {
+					continue
+				}
+				lit, ok := vs.Values[i].(*ast.BasicLit)
+				if !ok {
+					continue
+				}
+				text, err := strconv.Unquote(lit.Value)
+				require.NoError(t, err)
+				msgs++
+				for _, s := range settings {
+					assert.NotContains(t, strings.ToLower(text), strings.ToLower(s), "%s names the fixture field %s", id.Name, s)
+				}
+			}
+			return true
+		})
+	}
+	assert.Greater(t, msgs, 40, "the scan must find the message constants")
 }
 
 func TestStatusCode(t *testing.T) {

@@ -64,7 +64,7 @@ func TestPhoneNumbersInternationalForm(t *testing.T) {
 		e := newEnv(t)
 		for _, body := range []string{
 			`{"phoneNumber":"09012341234","country":"JP","password":"pass1234"}`, // taro's +819012341234
-			`{"phoneNumber":"+819023456789","password":"pass1234"}`,               // hanako's 09023456789 (JP)
+			`{"phoneNumber":"+819023456789","password":"pass1234"}`,              // hanako's 09023456789 (JP)
 		} {
 			w := e.do(t, req{"POST", "/api/apps/app1/users", kiiHeaders(app1, key1), body})
 			assert.Equal(t, http.StatusConflict, w.Code, body)
