@@ -3,6 +3,7 @@ package iijmio
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/fakeapi/fakeapi/internal/websession"
@@ -76,7 +77,9 @@ var permissions = []string{
 // (both answered with a page), then response_type and state (answered with
 // a fragment redirect). On a redirect failure req carries the redirect URI
 // and state to use.
-func parseAuthorize(q url.Values, developer func(string) (Developer, bool)) (req authRequest, fail *authFailure) {
+//
+// loopbackAnyPort is Config.LoopbackRedirectAnyPort (see matchRedirect).
+func parseAuthorize(q url.Values, developer func(string) (Developer, bool), loopbackAnyPort bool) (req authRequest, fail *authFailure) {
 	if len(q["client_id"]) > 1 || len(q["redirect_uri"]) > 1 {
 		return req, &authFailure{code: "invalid_request", msg: msgDuplicate}
 	}
@@ -92,7 +95,7 @@ func parseAuthorize(q url.Values, developer func(string) (Developer, bool)) (req
 	if redirect == "" {
 		return req, &authFailure{code: "invalid_request", msg: msgNoRedirect}
 	}
-	if !matchRedirect(dev.RedirectURIs, redirect) {
+	if !matchRedirect(dev.RedirectURIs, redirect, loopbackAnyPort) {
 		return req, &authFailure{code: "invalid_request", msg: msgBadRedirect}
 	}
 	// Client and redirect URI check out: from here on errors may redirect.
@@ -113,14 +116,20 @@ func parseAuthorize(q url.Values, developer func(string) (Developer, bool)) (req
 	return req, nil
 }
 
-// matchRedirect is exact matching with the loopback exception: a registered
-// http://127.0.0.1[:port]/… or http://[::1][:port]/… matches a request that
-// differs only in the port. Bare app identifiers are plain strings and match
-// exactly (docs/providers/iijmio.md, "Redirect URIs").
-func matchRedirect(registered []string, requested string) bool {
+// matchRedirect is exact matching: the requested string must equal a
+// registered one byte for byte, as nothing shows IIJmio allowing anything
+// else. Bare app identifiers are plain strings and match the same way.
+// With loopbackAnyPort (Config.LoopbackRedirectAnyPort) a registered
+// http://127.0.0.1[:port]/… or http://[::1][:port]/… also matches a request
+// that differs only in a valid port, 1 to 65535 (RFC 8252 section 7.3;
+// docs/providers/iijmio.md, "Redirect URIs").
+func matchRedirect(registered []string, requested string, loopbackAnyPort bool) bool {
 	for _, reg := range registered {
 		if reg == requested {
 			return true
+		}
+		if !loopbackAnyPort {
+			continue
 		}
 		if a, ok := withoutLoopbackPort(reg); ok {
 			if b, ok := withoutLoopbackPort(requested); ok && a == b {
@@ -131,7 +140,9 @@ func matchRedirect(registered []string, requested string) bool {
 	return false
 }
 
-// withoutLoopbackPort removes the port of an http loopback-IP URI.
+// withoutLoopbackPort removes the port of an http loopback-IP URI; ok is
+// false for anything else, and for a port that no socket can have (0, or
+// above 65535).
 func withoutLoopbackPort(u string) (string, bool) {
 	for _, host := range [...]string{"http://127.0.0.1", "http://[::1]"} {
 		rest, ok := strings.CutPrefix(u, host)
@@ -143,7 +154,7 @@ func withoutLoopbackPort(u string) (string, bool) {
 			if end < 0 {
 				end = len(port)
 			}
-			if end == 0 || end > 5 {
+			if n, err := strconv.Atoi(port[:end]); err != nil || end > 5 || n < 1 || n > 65535 {
 				return "", false
 			}
 			rest = port[end:]
@@ -189,14 +200,14 @@ func redirectTo(w http.ResponseWriter, loc string) {
 // grant's start, answered with the login page; with ?txn= (our own 303
 // after login) it is the consent page (docs/providers/iijmio.md, "Login and
 // consent pages").
-func handleAuthorize(st Store, sess *websession.Manager[authRequest], pg *pages) http.HandlerFunc {
+func handleAuthorize(st Store, sess *websession.Manager[authRequest], pg *pages, loopbackAnyPort bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		if q.Has("txn") && !q.Has("client_id") {
 			showConsent(w, r, sess, pg, q.Get("txn"))
 			return
 		}
-		req, fail := parseAuthorize(q, st.Developer)
+		req, fail := parseAuthorize(q, st.Developer, loopbackAnyPort)
 		if fail != nil {
 			if fail.redirect {
 				redirectTo(w, errorLocation(req.RedirectURI, fail.code, fail.desc, req.State))

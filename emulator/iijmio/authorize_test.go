@@ -34,6 +34,8 @@ func TestAuthorizeErrorPages(t *testing.T) {
 		{"should not accept localhost for a 127.0.0.1 registration", "response_type=token&client_id=" + tDev + "&redirect_uri=" + qe("http://localhost:4000/loop") + "&state=s", "invalid_request", msgBadRedirect},
 		{"should not accept a loopback look-alike host", "response_type=token&client_id=" + tDev + "&redirect_uri=" + qe("http://127.0.0.1.evil.example/loop") + "&state=s", "invalid_request", msgBadRedirect},
 		{"should not accept another loopback path", "response_type=token&client_id=" + tDev + "&redirect_uri=" + qe("http://127.0.0.1:4000/other") + "&state=s", "invalid_request", msgBadRedirect},
+		{"should not accept another port on a loopback registration by default", "response_type=token&client_id=" + tDev + "&redirect_uri=" + qe("http://127.0.0.1:54321/loop") + "&state=s", "invalid_request", msgBadRedirect},
+		{"should not accept a port on a port-less loopback registration by default", "response_type=token&client_id=" + tDev + "&redirect_uri=" + qe("http://127.0.0.1:80/loop") + "&state=s", "invalid_request", msgBadRedirect},
 		{"should not accept another developer's redirect URI", "response_type=token&client_id=" + tDev + "&redirect_uri=" + qe("https://other.example.jp/cb") + "&state=s", "invalid_request", msgBadRedirect},
 		{"should check the client before anything else", "response_type=code&client_id=nobody", "invalid_client", msgUnknownClient},
 	}
@@ -100,7 +102,7 @@ func TestAuthorizeLoginPage(t *testing.T) {
 	}{
 		{"should show the login page under the prefix", "/iijmio", tRedirect, "/iijmio" + authorizePath, "/iijmio"},
 		{"should show the login page under the real host", "http://api.iijmio.jp", tRedirect, authorizePath, "/"},
-		{"should accept another port on a loopback registration", "/iijmio", "http://127.0.0.1:54321/loop", "/iijmio" + authorizePath, "/iijmio"},
+		{"should accept the loopback registration exactly", "/iijmio", "http://127.0.0.1/loop", "/iijmio" + authorizePath, "/iijmio"},
 		{"should accept a bare app id", "/iijmio", "jp.example.app", "/iijmio" + authorizePath, "/iijmio"},
 	}
 	for _, tt := range tests {
@@ -407,31 +409,67 @@ func TestMatchRedirect(t *testing.T) {
 	t.Parallel()
 	reg := []string{"https://app.example.jp/cb", "http://127.0.0.1/loop", "http://[::1]:8080/v6", "http://127.0.0.1:8888", "jp.example.app"}
 	tests := []struct {
-		uri  string
-		want bool
+		uri              string
+		exact, otherPort bool // the default; with LoopbackRedirectAnyPort
 	}{
-		{"https://app.example.jp/cb", true},
-		{"jp.example.app", true},
-		{"http://127.0.0.1/loop", true},
-		{"http://127.0.0.1:1/loop", true},
-		{"http://127.0.0.1:65535/loop", true},
-		{"http://[::1]/v6", true},
-		{"http://[::1]:9/v6", true},
-		{"http://127.0.0.1:9999", true},
-		{"http://127.0.0.1", true},
-		{"http://127.0.0.1:9999/", false},
-		{"http://127.0.0.1:/loop", false},
-		{"http://127.0.0.1:123456/loop", false},
-		{"http://127.0.0.1:80x/loop", false},
-		{"https://127.0.0.1/loop", false},
-		{"http://127.0.0.1.evil/loop", false},
-		{"http://127.0.0.1@evil/loop", false},
-		{"http://[::1]:9/v6/", false},
-		{"jp.example.app/", false},
-		{"JP.example.app", false},
-		{"", false},
+		{"https://app.example.jp/cb", true, true},
+		{"jp.example.app", true, true},
+		{"http://127.0.0.1/loop", true, true},
+		{"http://[::1]:8080/v6", true, true},
+		{"http://127.0.0.1:8888", true, true},
+		{"http://127.0.0.1:1/loop", false, true},
+		{"http://127.0.0.1:80/loop", false, true},
+		{"http://127.0.0.1:65535/loop", false, true},
+		{"http://[::1]/v6", false, true},
+		{"http://[::1]:9/v6", false, true},
+		{"http://127.0.0.1:9999", false, true},
+		{"http://127.0.0.1", false, true},
+		{"http://127.0.0.1:0/loop", false, false},
+		{"http://127.0.0.1:00/loop", false, false},
+		{"http://127.0.0.1:65536/loop", false, false},
+		{"http://127.0.0.1:99999/loop", false, false},
+		{"http://[::1]:0/v6", false, false},
+		{"http://127.0.0.1:9999/", false, false},
+		{"http://127.0.0.1:/loop", false, false},
+		{"http://127.0.0.1:123456/loop", false, false},
+		{"http://127.0.0.1:80x/loop", false, false},
+		{"https://127.0.0.1/loop", false, false},
+		{"http://127.0.0.1.evil/loop", false, false},
+		{"http://127.0.0.1@evil/loop", false, false},
+		{"http://[::1]:9/v6/", false, false},
+		{"jp.example.app/", false, false},
+		{"JP.example.app", false, false},
+		{"", false, false},
 	}
 	for _, tt := range tests {
-		assert.Equal(t, tt.want, matchRedirect(reg, tt.uri), "uri %q", tt.uri)
+		assert.Equal(t, tt.exact, matchRedirect(reg, tt.uri, false), "uri %q, exact matching", tt.uri)
+		assert.Equal(t, tt.otherPort, matchRedirect(reg, tt.uri, true), "uri %q, loopback ports free", tt.uri)
 	}
+	assert.False(t, matchRedirect([]string{"http://127.0.0.1:0/cb"}, "http://127.0.0.1:8080/cb", true),
+		"a registration with an impossible port opens no other port")
+	assert.True(t, matchRedirect([]string{"http://127.0.0.1:0/cb"}, "http://127.0.0.1:0/cb", false),
+		"a registered string still matches itself")
+}
+
+// TestLoopbackRedirectAnyPort: with Config.LoopbackRedirectAnyPort a
+// loopback registration matches a request on any valid port, and the flow
+// redirects to the port the client asked for; impossible ports are still
+// refused (docs/providers/iijmio.md, "Redirect URIs").
+func TestLoopbackRedirectAnyPort(t *testing.T) {
+	t.Parallel()
+	anyPort := func(c *Config) { c.LoopbackRedirectAnyPort = true }
+	e := newEnv(t, anyPort)
+	b := newBrowser(t, e)
+	res := b.authorize(authQuery(tDev, "http://127.0.0.1:54321/loop", "st"), tUser, tPass)
+	require.Equal(t, http.StatusFound, res.StatusCode)
+	assert.True(t, strings.HasPrefix(res.Header.Get("Location"), "http://127.0.0.1:54321/loop#access_token="), res.Header.Get("Location"))
+	for _, port := range []string{"0", "65536", "99999"} {
+		w := e.do("GET", "/iijmio"+authorizePath+"?"+authQuery(tDev, "http://127.0.0.1:"+port+"/loop", "st").Encode(), "")
+		assert.Equal(t, http.StatusBadRequest, w.Code, "port %s", port)
+		assert.Empty(t, w.Header().Get("Location"), "port %s", port)
+		assert.Equal(t, msgBadRedirect, text(byID(parseHTML(t, w.Body.String()), "message")))
+	}
+
+	w := newEnv(t).do("GET", "/iijmio"+authorizePath+"?"+authQuery(tDev, "http://127.0.0.1:54321/loop", "st").Encode(), "")
+	assert.Equal(t, http.StatusBadRequest, w.Code, "off by default")
 }

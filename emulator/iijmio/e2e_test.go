@@ -23,13 +23,13 @@ func TestEndToEndImplicitGrant(t *testing.T) {
 	t.Parallel()
 	e := newDefaultEnv(t)
 	b := newBrowser(t, e)
-	const dev, redirect = "MioponDemoApp0000001", "http://127.0.0.1:43117/callback"
+	const dev, redirect = "MioponDemoApp0000001", "http://127.0.0.1/callback"
 
 	res := b.authorize(authQuery(dev, redirect, "ABC123456"), "mio-taro", "taro-pass-01")
 	require.Equal(t, http.StatusFound, res.StatusCode)
 	loc, err := url.Parse(res.Header.Get("Location"))
 	require.NoError(t, err)
-	assert.Equal(t, "127.0.0.1:43117", loc.Host, "should redirect to the loopback port the client asked for")
+	assert.Equal(t, redirect, loc.Scheme+"://"+loc.Host+loc.Path, "should redirect to the registered URI exactly")
 	frag, err := url.ParseQuery(loc.Fragment)
 	require.NoError(t, err)
 	token := frag.Get("access_token")

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -92,23 +93,28 @@ func FuzzParseAuthorize(f *testing.F) {
 		"response_type=code&client_id=dev&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Floop&state=x",
 		"client_id=dev&client_id=dev", "client_id=nobody", "redirect_uri=jp.example.app&client_id=dev&state=%26",
 		"response_type=token&client_id=dev&redirect_uri=jp.example.app",
+		"response_type=token&client_id=dev&redirect_uri=http%3A%2F%2F127.0.0.1%3A0%2Floop&state=x",
 	} {
-		f.Add(s)
+		f.Add(s, false)
+		f.Add(s, true)
 	}
 	dev := Developer{DeveloperID: "dev", AppName: "a", RedirectURIs: []string{"https://app.example.jp/cb", "http://127.0.0.1/loop", "jp.example.app"}}
 	lookup := func(id string) (Developer, bool) { return dev, id == "dev" }
-	f.Fuzz(func(t *testing.T, raw string) {
+	f.Fuzz(func(t *testing.T, raw string, anyPort bool) {
 		q, err := url.ParseQuery(raw)
 		if err != nil {
 			return
 		}
-		req, fail := parseAuthorize(q, lookup)
+		req, fail := parseAuthorize(q, lookup, anyPort)
 		if fail == nil || fail.redirect {
 			// Anything that may redirect went through client and exact
 			// redirect URI checks first (docs/providers/iijmio.md, "Order
 			// of checks").
 			assert.Equal(t, "dev", req.DeveloperID)
-			assert.True(t, matchRedirect(dev.RedirectURIs, req.RedirectURI), "redirect to %q", req.RedirectURI)
+			assert.True(t, matchRedirect(dev.RedirectURIs, req.RedirectURI, anyPort), "redirect to %q", req.RedirectURI)
+			if !anyPort {
+				assert.Contains(t, dev.RedirectURIs, req.RedirectURI, "exact matching by default")
+			}
 		}
 		if fail == nil {
 			assert.Equal(t, "token", q.Get("response_type"))
@@ -147,14 +153,21 @@ func FuzzMatchRedirect(f *testing.F) {
 	}
 	reg := []string{"https://app.example.jp/cb", "http://127.0.0.1/loop", "http://[::1]/v6", "jp.example.app"}
 	f.Fuzz(func(t *testing.T, uri string) {
-		if !matchRedirect(reg, uri) {
+		if matchRedirect(reg, uri, false) {
+			assert.Contains(t, reg, uri, "by default only a registered string matches")
+		}
+		if !matchRedirect(reg, uri, true) {
 			return
 		}
 		// A match is either exact or a loopback URI that differs only in
-		// the port: the host is never anything else.
+		// a valid port: the host is never anything else.
 		u, err := url.Parse(uri)
 		if err == nil && u.Scheme != "" {
 			assert.Contains(t, []string{"app.example.jp", "127.0.0.1", "::1"}, u.Hostname(), "uri %q", uri)
+			if p := u.Port(); p != "" {
+				n, err := strconv.Atoi(p)
+				assert.True(t, err == nil && n >= 1 && n <= 65535, "uri %q: port out of range", uri)
+			}
 		} else {
 			assert.Equal(t, "jp.example.app", uri)
 		}

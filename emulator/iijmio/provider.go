@@ -30,6 +30,12 @@ type Config struct {
 	// 0 means websession.DefaultLimit (docs/providers/iijmio.md, "Login
 	// and consent pages").
 	MaxSessions int
+	// LoopbackRedirectAnyPort lets a registered http://127.0.0.1 or
+	// http://[::1] redirect URI match a request that differs only in a
+	// valid port (RFC 8252 section 7.3), so a test can register once and
+	// listen anywhere. Off, redirect URIs match exactly
+	// (docs/providers/iijmio.md, "Redirect URIs").
+	LoopbackRedirectAnyPort bool
 }
 
 // DefaultMaxTokens is the cap on minted tokens when Config sets none: more
@@ -111,7 +117,7 @@ func newServer(log *slog.Logger, cfg Config, st Store, clk clock.Clock, src ids.
 	r := chi.NewRouter()
 	r.Use(compressJSON) // gzip to clients that ask, as the real Apache did
 	addRoutes(r, handlers{
-		authorize:     named{"handleAuthorize", handleAuthorize(st, sess, pg)},
+		authorize:     named{"handleAuthorize", handleAuthorize(st, sess, pg, cfg.LoopbackRedirectAnyPort)},
 		authorizePost: named{"handleAuthorizePost", handleAuthorizePost(st, sess, pg, log)},
 		couponGetV1:   api("handleCouponGet v1", limitCouponGet, handleCouponGet(st, 1)),
 		couponGetV2:   api("handleCouponGet v2", limitCouponGet, handleCouponGet(st, 2)),
@@ -133,7 +139,7 @@ func newServer(log *slog.Logger, cfg Config, st Store, clk clock.Clock, src ids.
 	return &server{
 		handler:     r,
 		admin:       a,
-		writeStatus: compressStatus(statusWriter(st, pg)),
+		writeStatus: compressStatus(statusWriter(st, pg, cfg.LoopbackRedirectAnyPort)),
 		sess:        sess,
 		lim:         lim,
 	}
@@ -146,7 +152,7 @@ func newServer(log *slog.Logger, cfg Config, st Store, clk clock.Clock, src ids.
 // server_error or temporarily_unavailable redirect, anything else an HTML
 // page of that status (docs/providers/iijmio.md, "Injected faults on the
 // authorization endpoint").
-func statusWriter(st Store, pg *pages) func(w http.ResponseWriter, r *http.Request, status int) {
+func statusWriter(st Store, pg *pages, loopbackAnyPort bool) func(w http.ResponseWriter, r *http.Request, status int) {
 	return func(w http.ResponseWriter, r *http.Request, status int) {
 		if !strings.HasSuffix(r.URL.Path, authorizePath) {
 			writeCode(w, status, codeForStatus(status))
@@ -164,7 +170,7 @@ func statusWriter(st Store, pg *pages) func(w http.ResponseWriter, r *http.Reque
 			code, msg = "invalid_request", msgMethodNotAllow
 		}
 		if r.Method == http.MethodGet && status >= 500 {
-			if req, fail := parseAuthorize(r.URL.Query(), st.Developer); fail == nil || fail.redirect {
+			if req, fail := parseAuthorize(r.URL.Query(), st.Developer, loopbackAnyPort); fail == nil || fail.redirect {
 				redirectTo(w, errorLocation(req.RedirectURI, code, desc, req.State))
 				return
 			}
