@@ -60,7 +60,8 @@ type Provider struct {
 func Builtin() []Provider {
 	return []Provider{
 		{"iijmio", func(d provider.Deps, cfg Config, file string, data []byte) (*provider.Instance, error) {
-			return iijmio.Open(d, iijmio.Config{DisableRateLimits: cfg.DisableRateLimits, MaxTokens: cfg.MaxTokens, MaxSessions: cfg.MaxSessions}, file, data)
+			return iijmio.Open(d, iijmio.Config{DisableRateLimits: cfg.DisableRateLimits, MaxTokens: cfg.MaxTokens, MaxSessions: cfg.MaxSessions,
+				LoopbackRedirectAnyPort: cfg.LoopbackRedirectAnyPort}, file, data)
 		}},
 		{"kii", func(d provider.Deps, cfg Config, file string, data []byte) (*provider.Instance, error) {
 			return kii.Open(d, kii.Config{LoginFailureLimit: cfg.KiiLoginFailureLimit, LoginLockout: cfg.KiiLoginLockout, MaxTokens: cfg.MaxTokens}, file, data)
