@@ -81,6 +81,11 @@ func handleAdminMint(st Store, clk clock.Clock, src ids.Source) http.HandlerFunc
 				return
 			}
 			tok.Kind, tok.UserID, id = kindUser, u.ID, u.ID
+			if req.ExpiresAt == 0 {
+				tok.ExpiresAt = defaultExpiry(app, now)
+			} else {
+				tok.Lifetime = tok.ExpiresAt.Sub(now)
+			}
 			if app.RefreshTokens {
 				tok.Refresh = src.Token(tokenBytes)
 			}

@@ -1,6 +1,7 @@
 package kii
 
 import (
+	"cmp"
 	"encoding/json"
 	"math"
 	"regexp"
@@ -42,6 +43,10 @@ type AppFixture struct {
 	// MaxTokenLifetimeMinutes caps expiresAt; 0 means Kii's default of
 	// 35,791,394 minutes.
 	MaxTokenLifetimeMinutes int64 `json:"maxTokenLifetimeMinutes,omitempty"`
+	// DefaultTokenLifetimeMinutes is the lifetime of a user token whose
+	// login sets no expiresAt (Kii's "Expiration Period"); 0 means the
+	// token never expires, Kii's default. At most the maximum lifetime.
+	DefaultTokenLifetimeMinutes int64 `json:"defaultTokenLifetimeMinutes,omitempty"`
 	// LoginFailureLimit turns brute-force throttling on for this app:
 	// after this many wrong passwords in a row a user's logins are refused
 	// for the lockout; 0 turns it off. Absent, Config.LoginFailureLimit
@@ -84,6 +89,9 @@ type TokenFixture struct {
 	// ExpiresAt is UNIX ms (UTC) as in Kii's expiresAt; 0 = never.
 	ExpiresAt    int64  `json:"expiresAt,omitempty"`
 	RefreshToken string `json:"refreshToken,omitempty"`
+	// LifetimeMs is the lifetime in ms the client chose with expiresAt,
+	// which a refresh of this token keeps; 0 = none chosen.
+	LifetimeMs int64 `json:"lifetimeMs,omitempty"`
 }
 
 // DevlogEntry is one line of the developer log: why a login failed.
@@ -102,6 +110,10 @@ const (
 	reasonNotVerified  = "ADDRESS_NOT_VERIFIED"
 	reasonThrottled    = "TOO_MANY_FAILURES" // only with login throttling on
 )
+
+// maxLifetimeMinutes is the longest lifetime a time.Duration holds, far
+// beyond Kii's default maximum.
+const maxLifetimeMinutes = int64(math.MaxInt64 / time.Minute)
 
 // maxLockoutSeconds is the longest lockout a time.Duration holds.
 const maxLockoutSeconds = int64(math.MaxInt64 / time.Second)
@@ -165,6 +177,12 @@ func buildApp(st *state, af AppFixture, p string) (*appState, error) {
 		return nil, fixture.Errorf(p+".site", "want US, JP, SG, CN3 or EU, got %q", af.Site)
 	case af.MaxTokenLifetimeMinutes < 0:
 		return nil, fixture.Errorf(p+".maxTokenLifetimeMinutes", "must not be negative")
+	case af.MaxTokenLifetimeMinutes > maxLifetimeMinutes:
+		return nil, fixture.Errorf(p+".maxTokenLifetimeMinutes", "must be at most %d", int64(maxLifetimeMinutes))
+	case af.DefaultTokenLifetimeMinutes < 0:
+		return nil, fixture.Errorf(p+".defaultTokenLifetimeMinutes", "must not be negative (0: tokens never expire)")
+	case af.DefaultTokenLifetimeMinutes > cmp.Or(af.MaxTokenLifetimeMinutes, int64(defaultMaxLifetime/time.Minute)):
+		return nil, fixture.Errorf(p+".defaultTokenLifetimeMinutes", "must not exceed the maximum lifetime (maxTokenLifetimeMinutes)")
 	case af.LoginFailureLimit != nil && *af.LoginFailureLimit < 0:
 		return nil, fixture.Errorf(p+".loginFailureLimit", "must not be negative (0 turns throttling off)")
 	case af.LoginLockoutSeconds < 0:
@@ -180,6 +198,7 @@ func buildApp(st *state, af AppFixture, p string) (*appState, error) {
 		ID: af.AppID, Key: af.AppKey, ClientID: af.ClientID, ClientSecret: af.ClientSecret,
 		Site: af.Site, Name: af.Name, StrictAppKey: af.StrictAppKey, RefreshTokens: af.RefreshTokenEnabled,
 		ExposeFull: af.ExposeFullUserDataToOthers, MaxLifetime: lifetime, maxMinutes: af.MaxTokenLifetimeMinutes,
+		DefaultLifetime:   time.Duration(af.DefaultTokenLifetimeMinutes) * time.Minute,
 		LoginFailureLimit: af.LoginFailureLimit, LoginLockout: time.Duration(af.LoginLockoutSeconds) * time.Second,
 	})
 	internal := map[int64]bool{}
@@ -331,6 +350,10 @@ func buildToken(as *appState, tf TokenFixture, tp string) (Token, error) {
 	if tf.ExpiresAt < 0 {
 		return t, fixture.Errorf(tp+".expiresAt", "must not be negative")
 	}
+	if tf.LifetimeMs < 0 || tf.LifetimeMs > int64(math.MaxInt64/time.Millisecond) {
+		return t, fixture.Errorf(tp+".lifetimeMs", "must be 0 to the longest lifetime in ms")
+	}
+	t.Lifetime = time.Duration(tf.LifetimeMs) * time.Millisecond
 	return t, nil
 }
 

@@ -165,3 +165,16 @@ func errorCodeOf(t testing.TB, w *httptest.ResponseRecorder) string {
 	code, _ := decode(t, w)["errorCode"].(string)
 	return code
 }
+
+// testDeps are provider dependencies for tests that open a fixture
+// themselves.
+func testDeps() provider.Deps {
+	return provider.Deps{Log: slog.New(slog.DiscardHandler), Clock: clock.NewControlled(func() time.Time { return t0 }), IDs: ids.Seeded(1)}
+}
+
+func mustJSON(t testing.TB, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	return b
+}

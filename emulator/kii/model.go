@@ -29,6 +29,10 @@ type App struct {
 	ExposeFull             bool
 	MaxLifetime            time.Duration
 	maxMinutes             int64 // as in the fixture (0 = default), for export
+	// DefaultLifetime is the lifetime of a user token whose request sets
+	// no expiresAt: Kii's "Expiration Period" setting; 0 = never expires
+	// (docs/providers/kii.md, "Token lifetime").
+	DefaultLifetime time.Duration
 	// LoginFailureLimit and LoginLockout override Config's throttling for
 	// this app: nil and 0 leave Config's.
 	LoginFailureLimit *int
@@ -93,6 +97,10 @@ type Token struct {
 	Kind      tokenKind
 	UserID    string    // kind user
 	ExpiresAt time.Time // zero: never
+	// Lifetime is the lifetime the client chose with expiresAt, which a
+	// refresh keeps; 0 when the client chose none (docs/providers/kii.md,
+	// "Token lifetime").
+	Lifetime time.Duration
 }
 
 // expired reports whether the token is past its expiresAt on the

@@ -96,7 +96,8 @@ func (s *memStore) export() Fixtures {
 		af := AppFixture{
 			AppID: a.ID, AppKey: a.Key, ClientID: a.ClientID, ClientSecret: a.ClientSecret, Site: a.Site, Name: a.Name,
 			StrictAppKey: a.StrictAppKey, RefreshTokenEnabled: a.RefreshTokens, ExposeFullUserDataToOthers: a.ExposeFull,
-			MaxTokenLifetimeMinutes: a.maxMinutes, LoginFailureLimit: a.LoginFailureLimit,
+			MaxTokenLifetimeMinutes: a.maxMinutes, DefaultTokenLifetimeMinutes: int64(a.DefaultLifetime / time.Minute),
+			LoginFailureLimit:   a.LoginFailureLimit,
 			LoginLockoutSeconds: int64(a.LoginLockout / time.Second), Users: []UserFixture{},
 		}
 		users := make([]User, 0, len(as.users))
@@ -120,7 +121,8 @@ func (s *memStore) export() Fixtures {
 			af.Users = append(af.Users, uf)
 		}
 		for _, t := range as.allTokens() {
-			tf := TokenFixture{AccessToken: t.Access, Kind: t.Kind.String(), UserID: t.UserID, RefreshToken: t.Refresh}
+			tf := TokenFixture{AccessToken: t.Access, Kind: t.Kind.String(), UserID: t.UserID, RefreshToken: t.Refresh,
+				LifetimeMs: t.Lifetime.Milliseconds()}
 			if !t.ExpiresAt.IsZero() {
 				tf.ExpiresAt = t.ExpiresAt.UnixMilli()
 			}

@@ -176,7 +176,7 @@ func handleRegister(log *slog.Logger, st Store, clk clock.Clock, src ids.Source)
 		u.ID = src.UUID()
 		var tok *Token
 		if mt == mtRegistrationAuth {
-			tok = &Token{Access: src.Token(tokenBytes)}
+			tok = &Token{Access: src.Token(tokenBytes), ExpiresAt: defaultExpiry(app, clk.Now())}
 		}
 		u, err = st.Register(app.ID, u, tok)
 		var ce *conflictError

@@ -32,8 +32,11 @@ type Store interface {
 	// expired at now.
 	Token(appID, access string, now time.Time) (Token, error)
 	// Refresh consumes a refresh token: its pair is removed and next (for
-	// the same user) stored. errRefreshUsed when unknown or used.
-	Refresh(appID, refresh string, next Token) (Token, error)
+	// the same user) stored. errRefreshUsed when unknown or used. When next
+	// has no lifetime of the client's own, it keeps the one the client
+	// chose for the old token, from now and within the app's maximum
+	// (docs/providers/kii.md, "Token lifetime").
+	Refresh(appID, refresh string, next Token, now time.Time) (Token, error)
 	// Register adds u if its login name, email and phone are free; with
 	// tok, also stores tok for the new user (RegistrationAndAuthorization).
 	Register(appID string, u User, tok *Token) (User, error)
@@ -347,7 +350,7 @@ func (s *memStore) Token(appID, access string, now time.Time) (Token, error) {
 	return t, nil
 }
 
-func (s *memStore) Refresh(appID, refresh string, next Token) (Token, error) {
+func (s *memStore) Refresh(appID, refresh string, next Token, now time.Time) (Token, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	as, err := s.app(appID)
@@ -359,6 +362,10 @@ func (s *memStore) Refresh(appID, refresh string, next Token) (Token, error) {
 		return Token{}, errRefreshUsed
 	}
 	next.Kind, next.UserID = kindUser, as.userIDs[old.user]
+	if next.Lifetime == 0 && old.lifetime > 0 {
+		next.Lifetime = min(time.Duration(old.lifetime)*time.Millisecond, as.app.MaxLifetime)
+		next.ExpiresAt = now.Add(next.Lifetime).UTC()
+	}
 	if !next.fits() {
 		return Token{}, errTokenTooLong
 	}

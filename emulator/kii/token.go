@@ -133,12 +133,11 @@ func siteApp(st Store, r *http.Request, req tokenRequest) (App, error) {
 // serveGrant runs one grant for app and writes the token response.
 func serveGrant(log *slog.Logger, st Store, clk clock.Clock, src ids.Source, w http.ResponseWriter, r *http.Request, app App, req tokenRequest) {
 	now := clk.Now()
-	expiresAt, err := tokenExpiry(app, req, now)
+	tok, err := newToken(app, req, now, src, req.grantType != grantClient)
 	if err != nil {
 		writeError(log, w, r, err)
 		return
 	}
-	tok := Token{Access: src.Token(tokenBytes), ExpiresAt: expiresAt}
 	var id string
 	switch req.grantType {
 	case grantPassword:
@@ -146,7 +145,7 @@ func serveGrant(log *slog.Logger, st Store, clk clock.Clock, src ids.Source, w h
 	case grantClient:
 		id, err = clientGrant(st, r, app, req, &tok)
 	case grantRefresh:
-		id, err = refreshGrant(st, src, r, app, req, &tok)
+		id, err = refreshGrant(st, src, r, app, req, &tok, now)
 	default:
 		// authorization_code is listed by Kii but not emulated.
 		err = oauthErr(codeUnsupportedGrantType, fmt.Sprintf(msgUnsupportedGrant, req.grantType))
@@ -158,21 +157,37 @@ func serveGrant(log *slog.Logger, st Store, clk clock.Clock, src ids.Source, w h
 	writeToken(w, id, tok, now)
 }
 
-// tokenExpiry validates expiresAt: in the future and within the app's
-// maximum lifetime, else invalid_request (docs/providers/kii.md, "Token endpoint"). Zero
-// time means never.
-func tokenExpiry(app App, req tokenRequest, now time.Time) (time.Time, error) {
+// newToken is a fresh access token with the lifetime of the request and
+// the app's policy (docs/providers/kii.md, "Token lifetime"): expiresAt,
+// in the future and within the app's maximum lifetime, else
+// invalid_request; without it, a user token gets the app's default
+// lifetime and any other never expires. A zero ExpiresAt means never.
+func newToken(app App, req tokenRequest, now time.Time, src ids.Source, user bool) (Token, error) {
+	tok := Token{Access: src.Token(tokenBytes)}
 	if !req.hasExpiresAt {
-		return time.Time{}, nil
+		if user {
+			tok.ExpiresAt = defaultExpiry(app, now)
+		}
+		return tok, nil
 	}
 	at := time.UnixMilli(req.expiresAt).UTC()
 	switch {
 	case !at.After(now):
-		return time.Time{}, oauthErr(codeInvalidRequest, msgExpiresAtPast)
+		return tok, oauthErr(codeInvalidRequest, msgExpiresAtPast)
 	case at.Sub(now) > app.MaxLifetime:
-		return time.Time{}, oauthErr(codeInvalidRequest, msgExpiresAtTooFar)
+		return tok, oauthErr(codeInvalidRequest, msgExpiresAtTooFar)
 	}
-	return at, nil
+	tok.ExpiresAt, tok.Lifetime = at, at.Sub(now)
+	return tok, nil
+}
+
+// defaultExpiry is when a user token without expiresAt expires: after the
+// app's default lifetime, or never (zero) when it has none.
+func defaultExpiry(app App, now time.Time) time.Time {
+	if app.DefaultLifetime <= 0 {
+		return time.Time{}
+	}
+	return now.Add(app.DefaultLifetime).UTC()
 }
 
 // passwordGrant logs a user in. Body client_id/client_secret are app
@@ -246,7 +261,7 @@ func clientGrant(st Store, r *http.Request, app App, req tokenRequest, tok *Toke
 
 // refreshGrant trades a refresh token for a new pair, once; only in apps
 // with refresh tokens enabled (docs/providers/kii.md, "Token endpoint").
-func refreshGrant(st Store, src ids.Source, r *http.Request, app App, req tokenRequest, tok *Token) (string, error) {
+func refreshGrant(st Store, src ids.Source, r *http.Request, app App, req tokenRequest, tok *Token, now time.Time) (string, error) {
 	if !app.RefreshTokens {
 		return "", oauthErr(codeUnsupportedGrantType, msgRefreshDisabled)
 	}
@@ -257,7 +272,7 @@ func refreshGrant(st Store, src ids.Source, r *http.Request, app App, req tokenR
 		return "", err
 	}
 	tok.Refresh = src.Token(tokenBytes)
-	next, err := st.Refresh(app.ID, req.refreshToken, *tok)
+	next, err := st.Refresh(app.ID, req.refreshToken, *tok, now)
 	if errors.Is(err, errRefreshUsed) {
 		return "", errf(codeWrongRefreshToken, msgWrongRefreshToken)
 	}

@@ -293,7 +293,7 @@ func TestRefreshToken(t *testing.T) {
 	require.Equal(t, http.StatusOK, r2.Code, r2.Body.String())
 	second := decode(t, r2)
 	assert.Equal(t, kenjiID, second["id"])
-	assert.EqualValues(t, neverExpiresIn, second["expires_in"])
+	assert.EqualValues(t, 60, second["expires_in"], "a refresh keeps the lifetime the client chose")
 	access2, refresh2 := second["access_token"].(string), second["refresh_token"].(string)
 	assert.NotEqual(t, refresh1, refresh2)
 	assert.Equal(t, http.StatusOK, me(access2))

@@ -30,6 +30,9 @@ type tokenRec struct {
 	// token outlives it and the state export lists it
 	// (docs/providers/kii.md, "Token endpoint").
 	expires int64
+	// lifetime is the lifetime in ms the client chose with expiresAt,
+	// which a refresh keeps (docs/providers/kii.md, "Token lifetime").
+	lifetime int64
 }
 
 // tokenStore is one app's live tokens, oldest first.
@@ -89,7 +92,7 @@ func (as *appState) addToken(t Token, pinned bool) error {
 	}
 	k, _ := keytable.KeyOf(t.Access)
 	rk, _ := keytable.KeyOf(t.Refresh)
-	rec := tokenRec{refresh: rk, kind: t.Kind}
+	rec := tokenRec{refresh: rk, kind: t.Kind, lifetime: t.Lifetime.Milliseconds()}
 	if t.Kind == kindUser {
 		rec.user = as.userIndex(t.UserID)
 	}
@@ -120,6 +123,7 @@ func (as *appState) tokenOf(access string, rec tokenRec) Token {
 	if rec.hasExp {
 		t.ExpiresAt = time.UnixMilli(rec.expires).UTC()
 	}
+	t.Lifetime = time.Duration(rec.lifetime) * time.Millisecond
 	return t
 }
 

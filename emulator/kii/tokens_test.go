@@ -137,17 +137,17 @@ func TestTokenTableShouldMatchPlainMaps(t *testing.T) {
 			}
 			next := Token{Access: newTok(), Refresh: newTok()}
 			if old.Refresh == "" || rng.IntN(4) == 0 {
-				_, err := e.store.Refresh(app2, "no-such-refresh-token", next)
+				_, err := e.store.Refresh(app2, "no-such-refresh-token", next, t0)
 				require.ErrorIs(t, err, errRefreshUsed)
 				break
 			}
-			got, err := e.store.Refresh(app2, old.Refresh, next)
+			got, err := e.store.Refresh(app2, old.Refresh, next, t0)
 			require.NoError(t, err)
 			delete(m.toks[app2], old.Access)
 			next.Kind, next.UserID = kindUser, old.UserID
 			m.add(app2, next)
 			require.Equal(t, next.UserID, got.UserID)
-			_, err = e.store.Refresh(app2, old.Refresh, Token{Access: newTok()})
+			_, err = e.store.Refresh(app2, old.Refresh, Token{Access: newTok()}, t0)
 			require.ErrorIs(t, err, errRefreshUsed, "a refresh token is good once")
 		case 6: // password change
 			require.NoError(t, e.store.ChangePassword(u.app, u.id, nil, u.pass))
