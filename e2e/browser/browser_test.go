@@ -281,7 +281,9 @@ func readCallback(t *testing.T, b *tab) seen {
 
 // callbackServer is the client application: it serves callbackPage at every
 // path and records each request's query. Its host is 127.0.0.1, which the
-// fixtures register for loopback redirect URIs with any port.
+// fixtures register as loopback redirect URIs; its port is random, so a
+// provider that matches redirect URIs exactly needs the emulator's
+// -loopback-redirect-any-port (emulatortest.WithLoopbackRedirectAnyPort).
 type callbackServer struct {
 	*httptest.Server
 	mu   sync.Mutex // guards hits

@@ -16,7 +16,7 @@ import (
 
 // IIJmio's default fixture (docs/providers/iijmio.md, test accounts).
 const (
-	iijDeveloper = "MioponDemoApp0000001" // registers http://127.0.0.1/callback, any port
+	iijDeveloper = "MioponDemoApp0000001" // registers http://127.0.0.1/callback
 	iijAppName   = "クーポンスイッチ デモ"
 	iijMioID     = "mio-taro"
 	iijPassword  = "taro-pass-01"
@@ -27,8 +27,11 @@ const (
 // TestIIJmioImplicitFlow logs in and consents on IIJmio's pages in a real
 // browser; the test's redirect page reads the token and state from
 // location.hash with its own script, as a browser app does.
+//
+// The callback server listens on a random port, so the emulator runs with
+// -loopback-redirect-any-port: by default redirect URIs match exactly.
 func TestIIJmioImplicitFlow(t *testing.T) {
-	srv := emulatortest.Start(t)
+	srv := emulatortest.Start(t, emulatortest.WithLoopbackRedirectAnyPort())
 	cb := newCallbackServer(t, nil)
 	b := newTab(t)
 	redirect := cb.URL + "/callback"
