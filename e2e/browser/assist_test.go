@@ -17,7 +17,7 @@ import (
 
 // Assist Tencho's default fixture (docs/providers/assist.md, test accounts).
 const (
-	assistClientID     = "3f9a1c0d5e7b2a4c6d8e" // 受注連携テストアプリ: http://127.0.0.1:8081/callback, any port
+	assistClientID     = "3f9a1c0d5e7b2a4c6d8e" // 受注連携テストアプリ: http://127.0.0.1:8081/callback
 	assistClientSecret = "9b2e4f6a8c0d1e3f5a7b9c2d4e6f8a0b1c3d5e7f"
 	assistAppName      = "受注連携テストアプリ"
 	assistShopName     = "テスト店"
@@ -32,8 +32,12 @@ const (
 // browser: login once per browser session, consent, the code at the
 // redirect URI (then exchanged by golang.org/x/oauth2), and the error page
 // for a redirect URI that was never registered.
+//
+// The callback server listens on a random port, so the registered loopback
+// URL is matched on any port (-loopback-redirect-any-port); by default Assist
+// wants the registered URL itself.
 func TestAssistCodeFlow(t *testing.T) {
-	srv := emulatortest.Start(t)
+	srv := emulatortest.Start(t, emulatortest.WithLoopbackRedirectAnyPort())
 	cb := newCallbackServer(t, nil)
 	b := newTab(t)
 	conf := &oauth2.Config{

@@ -20,10 +20,10 @@ import (
 // then the replay and expiry cases.
 func TestEndToEndWithXOAuth2(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, Config{})
+	// client-loop registers http://127.0.0.1/callback; with the option any
+	// port matches (RFC 8252 loopback redirect).
+	e := newEnv(t, Config{LoopbackRedirectAnyPort: true})
 	f := newFlow(t, e)
-	// client-loop registers http://127.0.0.1/callback; any port matches
-	// (RFC 8252 loopback redirect).
 	cfg := oauth2.Config{
 		ClientID: "client-loop", ClientSecret: "secret-loop",
 		Endpoint: oauth2.Endpoint{

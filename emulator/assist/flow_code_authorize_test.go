@@ -45,6 +45,8 @@ func TestAuthorizeGet(t *testing.T) {
 		{"should show an error page without client_id", authorizePath, authorizeQuery("client_id", "<delete>"), 400, "invalid_request", "", ""},
 		{"should show an error page for another redirect_uri", authorizePath, authorizeQuery("redirect_uri", "https://evilapp.example.jp/getAuth.php"), 400, "invalid_request", "", ""},
 		{"should show an error page for a redirect_uri with a trailing slash", authorizePath, authorizeQuery("redirect_uri", appRedirect+"/"), 400, "invalid_request", "", ""},
+		{"should accept the registered loopback URI exactly", authorizePath, authorizeQuery("client_id", "client-loop", "redirect_uri", "http://127.0.0.1/callback"), 200, "", "", "/assist/api/oauth/authorize.php"},
+		{"should show an error page for a registered loopback URI on another port", authorizePath, authorizeQuery("client_id", "client-loop", "redirect_uri", "http://127.0.0.1:8081/callback"), 400, "invalid_request", "", ""},
 		{"should show an error page without redirect_uri", authorizePath, authorizeQuery("redirect_uri", "<delete>"), 400, "invalid_request", "", ""},
 		{"should redirect invalid_request without response_type", authorizePath, authorizeQuery("response_type", "<delete>"), 302, "invalid_request", appRedirect + "?", ""},
 		{"should redirect unsupported_response_type for token", authorizePath, authorizeQuery("response_type", "token"), 302, "unsupported_response_type", appRedirect + "?", ""},
@@ -101,6 +103,39 @@ func TestAuthorizeGet(t *testing.T) {
 		assert.Equal(t, 405, w.Code)
 		assert.Equal(t, "GET, POST", w.Header().Get("Allow"))
 		assert.Equal(t, "text/html; charset=utf-8", w.Header().Get("Content-Type"))
+	})
+}
+
+// TestAuthorizeLoopbackAnyPort: with Config.LoopbackRedirectAnyPort a
+// registered loopback リダイレクトURL matches on any valid port, never on a
+// port no server can listen on (docs/providers/assist.md, "Authorization").
+func TestAuthorizeLoopbackAnyPort(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Config{LoopbackRedirectAnyPort: true})
+	for _, tt := range []struct {
+		uri    string
+		status int
+	}{
+		{"http://127.0.0.1/callback", 200},
+		{"http://127.0.0.1:8081/callback", 200},
+		{"http://127.0.0.1:65535/callback", 200},
+		{"http://127.0.0.1:0/callback", 400},
+		{"http://127.0.0.1:65536/callback", 400},
+		{"http://127.0.0.1:99999/callback", 400},
+		{"http://127.0.0.1:8081/other", 400},
+		{"http://localhost:8081/callback", 400},
+	} {
+		t.Run(tt.uri, func(t *testing.T) {
+			w := e.serve(httptest.NewRequest(http.MethodGet, "/assist"+authorizePath+"?"+
+				authorizeQuery("client_id", "client-loop", "redirect_uri", tt.uri), nil))
+			assert.Equal(t, tt.status, w.Code, w.Body.String())
+			assert.Empty(t, w.Header().Get("Location"))
+		})
+	}
+	t.Run("should still match a non-loopback URI exactly", func(t *testing.T) {
+		w := e.serve(httptest.NewRequest(http.MethodGet, "/assist"+authorizePath+"?"+
+			authorizeQuery("redirect_uri", "https://app.example.jp:8443/getAuth.php"), nil))
+		assert.Equal(t, http.StatusBadRequest, w.Code)
 	})
 }
 

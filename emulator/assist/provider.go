@@ -25,6 +25,12 @@ type Config struct {
 	// Throttle allows one API request per second per access token, the
 	// limit 楽楽リピート documents for the same API.
 	Throttle bool
+	// LoopbackRedirectAnyPort lets a registered http://127.0.0.1 or
+	// http://[::1] リダイレクトURL match an authorize request that differs
+	// only in a valid port (RFC 8252 §7.3), so a test can listen on a
+	// random port. Off, the redirect_uri must be the registered URL, as the
+	// FAQ demands (docs/providers/assist.md, "Authorization").
+	LoopbackRedirectAnyPort bool
 	// MaxTokens caps the authorization codes, the consumed codes (kept
 	// while a replay must be recognised) and the access tokens the
 	// emulator issued, each: past it the oldest is evicted and stops

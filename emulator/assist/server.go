@@ -37,10 +37,14 @@ func New(log *slog.Logger, cfg Config, st Store, tokens *oauth2x.TokenStore, clk
 		CodeViaClientCredentials: true,
 		// The FAQ's parameter table omits redirect_uri, so it is optional.
 		RequireRedirectURI: false,
-		Realm:              realm,
-		Messages:           &tokenMessages,
-		WriteToken:         tokenWriter(log),
-		WriteError:         tokenErrorWriter(log),
+		// The FAQ: 登録時に入力したリダイレクトURLと同一のもの; the loopback
+		// port exception only on request (docs/providers/assist.md,
+		// "Authorization").
+		LoopbackAnyPort: cfg.LoopbackRedirectAnyPort,
+		Realm:           realm,
+		Messages:        &tokenMessages,
+		WriteToken:      tokenWriter(log),
+		WriteError:      tokenErrorWriter(log),
 	})
 	sess := websession.New[authTxn](sessionCookie, clk, src)
 	if cfg.MaxSessions > 0 {

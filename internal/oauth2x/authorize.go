@@ -88,7 +88,7 @@ func (s *Server) ValidateAuthorize(q url.Values) (AuthRequest, *AuthError) {
 	if len(uris) != 1 || uris[0] == "" {
 		return page(ReasonNoRedirectURI, ErrInvalidRequest, `Missing parameter: "redirect_uri" is required exactly once`)
 	}
-	if !redirectMatches(c.RedirectURIs, uris[0]) {
+	if !redirectMatches(c.RedirectURIs, uris[0], s.cfg.LoopbackAnyPort) {
 		return page(ReasonBadRedirectURI, ErrInvalidRequest, "The redirect URI provided does not match the one registered")
 	}
 
@@ -243,7 +243,7 @@ func (s *Server) preRedirectError(w http.ResponseWriter, req *server.AuthorizeRe
 		return errors.Join(ErrNoRedirect, err)
 	}
 	c, ok := s.cfg.Clients(req.ClientID)
-	if !ok || !redirectMatches(c.RedirectURIs, req.RedirectURI) {
+	if !ok || !redirectMatches(c.RedirectURIs, req.RedirectURI, s.cfg.LoopbackAnyPort) {
 		return errors.Join(ErrNoRedirect, err)
 	}
 	code, _ := s.errorCode(err)

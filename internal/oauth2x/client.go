@@ -3,6 +3,8 @@ package oauth2x
 import (
 	"context"
 	"crypto/subtle"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/go-oauth2/oauth2/v4"
@@ -14,7 +16,8 @@ type Client struct {
 	ID     string
 	Secret string
 	// RedirectURIs are the registered strings; a redirect_uri must equal one
-	// of them byte for byte (loopback port aside, see redirectMatches).
+	// of them byte for byte (with Config.LoopbackAnyPort, loopback ports
+	// aside: see redirectMatches).
 	RedirectURIs []string
 }
 
@@ -77,8 +80,8 @@ func verifySecret(c Client, secret string) bool {
 // validateURI replaces go-oauth2's DefaultValidateURI, a host-suffix match
 // that lets evilapp.example.com pass for app.example.com and ignores scheme
 // and path (docs/oauth.md, "Redirect URIs").
-func validateURI(registered, redirectURI string) error {
-	if redirectMatches(strings.Split(registered, "\n"), redirectURI) {
+func (s *Server) validateURI(registered, redirectURI string) error {
+	if redirectMatches(strings.Split(registered, "\n"), redirectURI, s.cfg.LoopbackAnyPort) {
 		return nil
 	}
 	return oerrors.ErrInvalidRedirectURI
@@ -86,21 +89,25 @@ func validateURI(registered, redirectURI string) error {
 
 // redirectMatches reports whether got equals one registered URI byte for
 // byte: no normalisation of case, trailing slash, default port or query
-// order. The one exception is RFC 8252 §7.3: a registered
-// http://127.0.0.1[:port]/… or http://[::1][:port]/… also matches a request
-// that differs only in the port (docs/oauth.md, "Redirect URIs").
-func redirectMatches(registered []string, got string) bool {
+// order. With anyPort, and only then, RFC 8252 §7.3's exception applies: a
+// registered http://127.0.0.1[:port]/… or http://[::1][:port]/… also
+// matches a request that differs only in a valid port, 1 to 65535 written
+// without leading zeros (docs/oauth.md, "Redirect URIs").
+func redirectMatches(registered []string, got string, anyPort bool) bool {
 	if got == "" {
 		return false
 	}
+	if slices.Contains(registered, got) {
+		return true
+	}
+	if !anyPort {
+		return false
+	}
 	gp, grest, gLoop := splitLoopback(got)
+	if !gLoop {
+		return false
+	}
 	for _, want := range registered {
-		if want == got {
-			return true
-		}
-		if !gLoop {
-			continue
-		}
 		if wp, wrest, ok := splitLoopback(want); ok && wp == gp && wrest == grest {
 			return true
 		}
@@ -109,7 +116,8 @@ func redirectMatches(registered []string, got string) bool {
 }
 
 // splitLoopback splits a loopback redirect URI into its scheme+host and the
-// part after the port, dropping the port.
+// part after the port, dropping the port; ok is false for anything else,
+// including a port no server can listen on (0, over 65535, leading zeros).
 func splitLoopback(u string) (hostPart, rest string, ok bool) {
 	for _, p := range [...]string{"http://127.0.0.1", "http://[::1]"} {
 		if !strings.HasPrefix(u, p) {
@@ -121,7 +129,7 @@ func splitLoopback(u string) (hostPart, rest string, ok bool) {
 			for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
 				i++
 			}
-			if i == 1 {
+			if !validPort(rest[1:i]) {
 				return "", "", false
 			}
 			rest = rest[i:]
@@ -133,4 +141,13 @@ func splitLoopback(u string) (hostPart, rest string, ok bool) {
 		return p, rest, true
 	}
 	return "", "", false
+}
+
+// validPort accepts the decimal ports 1 to 65535 without leading zeros.
+func validPort(d string) bool {
+	if d == "" || len(d) > 5 || d[0] == '0' {
+		return false
+	}
+	n, err := strconv.Atoi(d)
+	return err == nil && n >= 1 && n <= 65535
 }

@@ -40,16 +40,23 @@ func FuzzTokenRequest(f *testing.F) {
 }
 
 // FuzzValidateAuthorize checks that nothing redirects unless the client and
-// the exact redirect URI are known (docs/oauth.md, "Authorization request").
+// the exact redirect URI are known, or with LoopbackAnyPort a loopback URI on
+// a valid port (docs/oauth.md, "Authorization request", "Redirect URIs").
 func FuzzValidateAuthorize(f *testing.F) {
-	f.Add("client_id=app1&redirect_uri=https%3A%2F%2Fapp.example.com%2Fcb&response_type=code&state=x")
-	f.Add("client_id=loop&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcallback&response_type=token")
-	f.Add("client_id=app1&redirect_uri=https%3A%2F%2Fevilapp.example.com%2Fcb")
-	s, _ := newTestServer(f)
-	f.Fuzz(func(t *testing.T, query string) {
+	f.Add("client_id=app1&redirect_uri=https%3A%2F%2Fapp.example.com%2Fcb&response_type=code&state=x", false)
+	f.Add("client_id=loop&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcallback&response_type=token", true)
+	f.Add("client_id=loop&redirect_uri=http%3A%2F%2F127.0.0.1%3A65536%2Fcallback&response_type=code", true)
+	f.Add("client_id=app1&redirect_uri=https%3A%2F%2Fevilapp.example.com%2Fcb", false)
+	exact, _ := newTestServer(f)
+	anyPort, _ := newTestServer(f, func(c *Config) { c.LoopbackAnyPort = true })
+	f.Fuzz(func(t *testing.T, query string, loopbackAnyPort bool) {
 		q, err := url.ParseQuery(query)
 		if err != nil {
 			return
+		}
+		s := exact
+		if loopbackAnyPort {
+			s = anyPort
 		}
 		req, aerr := s.ValidateAuthorize(q)
 		if aerr != nil && !aerr.Redirectable() {
@@ -59,7 +66,7 @@ func FuzzValidateAuthorize(f *testing.F) {
 			req = aerr.Request
 		}
 		c, ok := lookupTestClient(req.ClientID)
-		if !ok || !redirectMatches(c.RedirectURIs, req.RedirectURI) {
+		if !ok || !redirectMatches(c.RedirectURIs, req.RedirectURI, loopbackAnyPort) {
 			t.Fatalf("would redirect to %q for client %q", req.RedirectURI, req.ClientID)
 		}
 	})

@@ -55,30 +55,48 @@ func TestG1NoRedirectForUnknownClientOrURI(t *testing.T) {
 func TestG2ExactRedirect(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name   string
-		client string
-		uri    string
-		ok     bool
+		name    string
+		client  string
+		uri     string
+		anyPort bool
+		ok      bool
 	}{
-		{"should accept the registered URI", "app1", "https://app.example.com/cb", true},
-		{"should refuse a host with the registered host as suffix", "app1", "https://evilapp.example.com/cb", false},
-		{"should refuse a subdomain", "app1", "https://x.app.example.com/cb", false},
-		{"should refuse another scheme", "app1", "http://app.example.com/cb", false},
-		{"should refuse another path", "app1", "https://app.example.com/other", false},
-		{"should refuse a trailing slash", "app1", "https://app.example.com/cb/", false},
-		{"should refuse another case", "app1", "https://APP.example.com/cb", false},
-		{"should refuse an added query", "app1", "https://app.example.com/cb?x=1", false},
-		{"should refuse an explicit default port", "app1", "https://app.example.com:443/cb", false},
-		{"should keep a registered query as is", "app2", "https://two.example.com/cb?tenant=1", true},
-		{"should accept a loopback URI on another port", "loop", "http://127.0.0.1:54321/callback", true},
-		{"should accept an IPv6 loopback URI on another port", "loop", "http://[::1]:1234/cb", true},
-		{"should refuse a loopback URI with another path", "loop", "http://127.0.0.1:54321/other", false},
-		{"should refuse a host that merely starts with 127.0.0.1", "loop", "http://127.0.0.1.evil.example/callback", false},
-		{"should refuse localhost for a 127.0.0.1 registration", "loop", "http://localhost:54321/callback", false},
+		{"should accept the registered URI", "app1", "https://app.example.com/cb", false, true},
+		{"should refuse a host with the registered host as suffix", "app1", "https://evilapp.example.com/cb", false, false},
+		{"should refuse a subdomain", "app1", "https://x.app.example.com/cb", false, false},
+		{"should refuse another scheme", "app1", "http://app.example.com/cb", false, false},
+		{"should refuse another path", "app1", "https://app.example.com/other", false, false},
+		{"should refuse a trailing slash", "app1", "https://app.example.com/cb/", false, false},
+		{"should refuse another case", "app1", "https://APP.example.com/cb", false, false},
+		{"should refuse an added query", "app1", "https://app.example.com/cb?x=1", false, false},
+		{"should refuse an explicit default port", "app1", "https://app.example.com:443/cb", false, false},
+		{"should keep a registered query as is", "app2", "https://two.example.com/cb?tenant=1", false, true},
+		{"should accept the registered loopback URI", "loop", "http://[::1]:8080/cb", false, true},
+		{"should refuse a loopback URI on another port by default", "loop", "http://127.0.0.1:54321/callback", false, false},
+		{"should refuse an IPv6 loopback URI on another port by default", "loop", "http://[::1]:1234/cb", false, false},
+		{"should refuse a port added to a loopback URI by default", "loop", "http://127.0.0.1:80/callback", false, false},
+		{"should accept a loopback URI on another port when asked", "loop", "http://127.0.0.1:54321/callback", true, true},
+		{"should accept an IPv6 loopback URI on another port when asked", "loop", "http://[::1]:1234/cb", true, true},
+		{"should accept the highest port when asked", "loop", "http://127.0.0.1:65535/callback", true, true},
+		{"should accept a loopback URI without a port when asked", "loop", "http://[::1]/cb", true, true},
+		{"should refuse port 0 even when asked", "loop", "http://127.0.0.1:0/callback", true, false},
+		{"should refuse port 65536 even when asked", "loop", "http://127.0.0.1:65536/callback", true, false},
+		{"should refuse port 99999 even when asked", "loop", "http://[::1]:99999/cb", true, false},
+		{"should refuse a port with a leading zero even when asked", "loop", "http://127.0.0.1:08081/callback", true, false},
+		{"should refuse an empty port even when asked", "loop", "http://127.0.0.1:/callback", true, false},
+		{"should refuse a loopback URI with another path", "loop", "http://127.0.0.1:54321/other", true, false},
+		{"should refuse a host that merely starts with 127.0.0.1", "loop", "http://127.0.0.1.evil.example/callback", true, false},
+		{"should refuse localhost for a 127.0.0.1 registration", "loop", "http://localhost:54321/callback", true, false},
+		{"should refuse another port on a non-loopback URI when asked", "app1", "https://app.example.com:8443/cb", true, false},
 	}
-	s, _ := newTestServer(t)
+	exact, _ := newTestServer(t)
+	anyPort, _ := newTestServer(t, func(c *Config) { c.LoopbackAnyPort = true })
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			s := exact
+			if tt.anyPort {
+				s = anyPort
+			}
 			// Straight to go-oauth2 (no pre-checks): its ValidateURIHandler decides.
 			w := httptest.NewRecorder()
 			err := s.IssueCode(w, httptest.NewRequest(http.MethodPost, "/", nil),
@@ -90,7 +108,16 @@ func TestG2ExactRedirect(t *testing.T) {
 				assert.ErrorIs(t, err, oerrors.ErrInvalidRedirectURI)
 				assert.Empty(t, w.Header().Get("Location"))
 			}
-			assert.Equal(t, tt.ok, redirectMatches(testClients[tt.client].RedirectURIs, tt.uri))
+			assert.Equal(t, tt.ok, redirectMatches(testClients[tt.client].RedirectURIs, tt.uri, tt.anyPort))
+			// The pre-check a provider calls first agrees.
+			q := url.Values{"client_id": {testClients[tt.client].ID}, "redirect_uri": {tt.uri}, "response_type": {ResponseCode}}
+			_, aerr := s.ValidateAuthorize(q)
+			if tt.ok {
+				assert.Nil(t, aerr)
+			} else {
+				require.NotNil(t, aerr)
+				assert.Equal(t, ReasonBadRedirectURI, aerr.Reason)
+			}
 		})
 	}
 }

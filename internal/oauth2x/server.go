@@ -54,6 +54,11 @@ type Config struct {
 	// "Codes"); without a code such a request is refused, never answered
 	// with an app token.
 	CodeViaClientCredentials bool
+	// LoopbackAnyPort lets a registered http://127.0.0.1 or http://[::1]
+	// redirect URI match a request that differs only in a valid port
+	// (RFC 8252 §7.3). Off, redirect URIs match byte for byte
+	// (docs/oauth.md, "Redirect URIs").
+	LoopbackAnyPort bool
 	// RequireRedirectURI makes redirect_uri mandatory at the token endpoint
 	// (RFC-strict); otherwise it is taken from the code when absent
 	// (docs/oauth.md, "Codes").
@@ -102,7 +107,7 @@ func New(cfg Config) *Server {
 	mgr := manage.NewManager()
 	mgr.MapClientStorage(exchangeClients{clientStore{cfg.Clients}})
 	mgr.MapTokenStorage(cfg.Store)
-	mgr.SetValidateURIHandler(validateURI)
+	mgr.SetValidateURIHandler(s.validateURI)
 	mgr.SetAuthorizeCodeExp(codeTTL)
 	// go-oauth2's defaults are 2 h access + a 3-day refresh token for the
 	// code grant; the provider states the lifetime, and no refresh token is
