@@ -95,7 +95,7 @@ func New(cfg Config) (*Emulator, error) {
 		faults:  faults.NewSet(src, cfg.MaxFaults),
 		started: clock.Real{}.Now(),
 	}
-	deps := provider.Deps{Log: cfg.Log, Clock: cfg.Clock, IDs: src}
+	deps := provider.Deps{Log: cfg.Log, Clock: cfg.Clock, IDs: src, Journal: e.journal}
 	if err := checkFixtureNames(cfg); err != nil {
 		return nil, err
 	}

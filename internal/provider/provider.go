@@ -17,6 +17,7 @@ import (
 
 	"github.com/fakeapi/fakeapi/internal/clock"
 	"github.com/fakeapi/fakeapi/internal/ids"
+	"github.com/fakeapi/fakeapi/internal/journal"
 )
 
 // Deps are what every provider receives; nothing else is global.
@@ -24,6 +25,11 @@ type Deps struct {
 	Log   *slog.Logger
 	Clock clock.Clock
 	IDs   ids.Source
+	// Journal records requests the provider itself sends (a gateway's hop
+	// to an app's server, say), beside those the root records for it.
+	// Entries are shown as they are added: mask secrets first
+	// (journal.NewMasker).
+	Journal *journal.Journal
 }
 
 // Instance is one provider as the emulator sees it.
