@@ -70,7 +70,9 @@ func (c *bodyCache) put(user string, s stamp, body []byte) {
 // encodeCouponV1 writes the 2014 capture's shape and key order: top
 // returnCode, couponInfo; contract hddServiceCode, coupon, hdoInfo; line
 // couponUse, coupon, hdoServiceCode, sms, number, regulation, iccid; coupon
-// volume, expire, type. No plan, no voice, and only docomo (hdo) lines
+// volume, expire, type. Later v1 bodies also carry plan and voice; no body
+// with them was captured, so each comes last in its object: plan after
+// hdoInfo, voice after iccid. Only docomo (hdo) lines
 // (docs/providers/iijmio.md, "GET coupon").
 func encodeCouponV1(cs []contractView) []byte {
 	w := newJSONWriter(256 + 512*len(cs))
@@ -106,9 +108,11 @@ func encodeCouponV1(cs []contractView) []byte {
 			w.strField("number", l.Number)
 			w.boolField("regulation", l.Regulation)
 			w.strField("iccid", l.ICCID)
+			w.boolField("voice", l.Voice)
 			w.endObject()
 		}
 		w.endArray()
+		w.strField("plan", c.Plan)
 		w.endObject()
 	}
 	w.endArray()

@@ -3,6 +3,7 @@ package iijmio
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -33,14 +34,52 @@ func TestCouponGetGolden(t *testing.T) {
 
 func TestCouponV1MatchesSeedShape(t *testing.T) {
 	t.Parallel()
-	// The 2014 capture's v1 body with our fixture's values: key order, nulls
-	// and types exactly as captured (docs/providers/iijmio.md, "GET coupon").
+	// The 2014 capture's v1 body with our fixture's values: its keys in its
+	// order, nulls and types exactly as captured, plus the two keys later v1
+	// bodies carry, each last in its object: plan on the contract, voice on
+	// the line (docs/providers/iijmio.md, "GET coupon").
 	e := newEnv(t)
 	body := e.api("GET", pathCouponV1, "").Body.String()
-	assert.True(t, strings.HasPrefix(body, `{"returnCode": "OK", "couponInfo": [{"hddServiceCode": "hdd12345678", "coupon": [{"volume": 10, "expire": "201401", "type": "bundle"}, {"volume": 500, "expire": "201402", "type": "bundle"}, {"volume": 0, "expire": "201401", "type": "topup"}, {"volume": 0, "expire": "201402", "type": "topup"}, {"volume": 0, "expire": "201403", "type": "topup"}, {"volume": 0, "expire": "201404", "type": "topup"}], "hdoInfo": [{"couponUse": false, "coupon": [{"volume": null, "expire": null, "type": "sim"}], "hdoServiceCode": "hdo12345678", "sms": false, "number": "08012345678", "regulation": false, "iccid": "DN0012345678AB"}]}`), body)
+	assert.True(t, strings.HasPrefix(body, `{"returnCode": "OK", "couponInfo": [{"hddServiceCode": "hdd12345678", "coupon": [{"volume": 10, "expire": "201401", "type": "bundle"}, {"volume": 500, "expire": "201402", "type": "bundle"}, {"volume": 0, "expire": "201401", "type": "topup"}, {"volume": 0, "expire": "201402", "type": "topup"}, {"volume": 0, "expire": "201403", "type": "topup"}, {"volume": 0, "expire": "201404", "type": "topup"}], "hdoInfo": [{"couponUse": false, "coupon": [{"volume": null, "expire": null, "type": "sim"}], "hdoServiceCode": "hdo12345678", "sms": false, "number": "08012345678", "regulation": false, "iccid": "DN0012345678AB", "voice": true}], "plan": "Family Share"}`), body)
 	assert.NotContains(t, body, "hdu", "should hide au lines from v1")
-	assert.NotContains(t, body, "voice", "should not send voice in v1")
-	assert.NotContains(t, body, "plan", "should not send plan in v1")
+}
+
+// TestCouponV1KeepsTheSeedsKeysInOrder: without plan and voice, every v1
+// object has exactly the 2014 capture's keys in its order, and the two
+// added keys come last (docs/providers/iijmio.md, "GET coupon").
+func TestCouponV1KeepsTheSeedsKeysInOrder(t *testing.T) {
+	t.Parallel()
+	seed := map[string][]string{ // each object's keys as captured, by its first key
+		"returnCode":     {"returnCode", "couponInfo"},
+		"hddServiceCode": {"hddServiceCode", "coupon", "hdoInfo"},
+		"couponUse":      {"couponUse", "coupon", "hdoServiceCode", "sms", "number", "regulation", "iccid"},
+		"volume":         {"volume", "expire", "type"},
+	}
+	added := map[string][]string{"hddServiceCode": {"plan"}, "couponUse": {"voice"}}
+	v, err := decodeOrdered(json.NewDecoder(strings.NewReader(newEnv(t).api("GET", pathCouponV1, "").Body.String())))
+	require.NoError(t, err)
+	var walk func(v any)
+	objects := 0
+	walk = func(v any) {
+		switch v := v.(type) {
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		case orderedObject:
+			objects++
+			var keys []string
+			for _, kv := range v {
+				keys = append(keys, kv.key)
+				walk(kv.val)
+			}
+			want, ok := seed[keys[0]]
+			require.True(t, ok, "an object the capture does not have: %v", keys)
+			assert.Equal(t, append(slices.Clone(want), added[keys[0]]...), keys)
+		}
+	}
+	walk(v)
+	assert.Greater(t, objects, 10)
 }
 
 func TestCouponV2KeysAreAlphabetical(t *testing.T) {
@@ -146,6 +185,7 @@ func TestCouponPutErrors(t *testing.T) {
 		{"should reject a missing couponInfo", 1, `{}`},
 		{"should match couponInfo case-sensitively", 1, `{"CouponInfo":[{"hdoInfo":[{"hdoServiceCode":"hdo12345678","couponUse":true}]}]}`},
 		{"should reject couponInfo null", 1, `{"couponInfo":null}`},
+		{"should let a repeated couponInfo's last value, null, win", 1, `{"couponInfo":[{"hdoInfo":[{"hdoServiceCode":"hdo12345678","couponUse":true}]}],"couponInfo":null}`},
 		{"should reject couponInfo as an object", 1, `{"couponInfo":{"hdoInfo":[]}}`},
 		{"should reject a null couponInfo element", 1, `{"couponInfo":[null]}`},
 		{"should reject a string couponInfo element", 1, `{"couponInfo":["hdo12345678"]}`},
