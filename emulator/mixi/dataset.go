@@ -121,6 +121,9 @@ type dataset struct {
 	appdata   []AppData
 	requests  []Request
 	nonces    []oauth1.UsedNonce
+	// The default viewer: app index (noDefault: none) and user index.
+	defApp    int
+	defViewer int32
 }
 
 // s is the string x.
@@ -203,6 +206,9 @@ func build(f *Fixtures) (*dataset, error) {
 		return nil, err
 	}
 	if err := d.checkRuntime(f); err != nil {
+		return nil, err
+	}
+	if err := d.buildDefaultViewer(f.DefaultViewer); err != nil {
 		return nil, err
 	}
 	return d, nil

@@ -21,6 +21,11 @@ type Fixtures struct {
 	MediaItems  []MediaItem `json:"mediaItems,omitempty"`
 	// AppData is Persistence API data, per app and user.
 	AppData []AppData `json:"appdata,omitempty"`
+	// DefaultViewer is the app and user a request without opensocial_*
+	// parameters acts for (docs/providers/mixi.md, "The default viewer");
+	// omitted, the first app that has a user and its smallest user id.
+	// Export always writes the one in force.
+	DefaultViewer *ViewerSetting `json:"defaultViewer,omitempty"`
 	// Requests (runtime) are requests sent through invite:friends.
 	Requests []Request `json:"requests,omitempty"`
 	// Nonces (runtime) are OAuth nonces still inside the timestamp window.

@@ -24,6 +24,10 @@ type live struct {
 	// writes are the appdata write times per app and user on the injected
 	// clock, oldest first, for the 180 writes / 3 minutes limit.
 	writes map[writeKey][]time.Time
+	// defApp and defViewer are the default viewer (viewer.go), the
+	// dataset's until the admin API changes it.
+	defApp    int
+	defViewer int32
 }
 
 type writeKey struct {
@@ -38,6 +42,8 @@ func newLive(d *dataset) *live {
 		appdata:   make([]map[int32][][2]string, len(d.apps)),
 		reqByID:   map[string]int{},
 		writes:    map[writeKey][]time.Time{},
+		defApp:    d.defApp,
+		defViewer: d.defViewer,
 	}
 	for a := range d.apps {
 		lv.installed[a] = slices.Clone(d.installed[a])

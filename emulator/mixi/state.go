@@ -159,6 +159,9 @@ func (s *memStore) export() Fixtures {
 		}
 	}
 	sort.SliceStable(f.AppData, func(i, j int) bool { return f.AppData[i].App < f.AppData[j].App })
+	if lv.defApp != noDefault {
+		f.DefaultViewer = &ViewerSetting{AppID: d.apps[lv.defApp].fix.ID, Viewer: d.formatID(lv.defViewer)}
+	}
 	for _, r := range lv.requests {
 		r.Recipients = slices.Clone(r.Recipients)
 		r.Deleted = slices.Clone(r.Deleted)

@@ -21,6 +21,10 @@ type Store interface {
 	Apps() []App
 	Nonces() oauth1.NonceStore
 	CheckViewer(app, viewer string) error
+	// DefaultViewer is who a request without opensocial_* parameters acts
+	// for; SetDefaultViewer changes it (viewer.go).
+	DefaultViewer() (appID, viewer string)
+	SetDefaultViewer(appID, viewer string) error
 
 	Person(app, viewer, target string, withHash bool) (person, error)
 	Friends(app, viewer, owner string, hasAppOnly bool, pg page, withHash bool) ([]person, int, error)
