@@ -80,7 +80,7 @@ type queued[K comparable] struct {
 // Table maps keys to values. K and V must hold no pointers.
 type Table[K comparable, V any] struct {
 	slots   map[K]slot[V]
-	order   []queued[K] // evictable entries, oldest first, from head on
+	order   fifo[queued[K]] // evictable entries, oldest first
 	head    int
 	expiry  expiryHeap[K]
 	seq     uint64
@@ -135,16 +135,19 @@ func (t *Table[K, V]) SetLimit(limit int) {
 	limit = max(limit, 0)
 	switch {
 	case limit == 0:
-		clear(t.order)
-		t.order, t.head = nil, 0
+		t.order = fifo[queued[K]]{}
 	case t.limit == 0:
-		t.order, t.head = t.order[:0], 0
+		var items []queued[K]
 		for k, s := range t.slots {
 			if !s.pinned {
-				t.order = append(t.order, queued[K]{k: k, seq: s.seq, expires: s.expires})
+				items = append(items, queued[K]{k: k, seq: s.seq, expires: s.expires})
 			}
 		}
-		slices.SortFunc(t.order, func(a, b queued[K]) int { return cmpSeq(a.seq, b.seq) })
+		slices.SortFunc(items, func(a, b queued[K]) int { return cmpSeq(a.seq, b.seq) })
+		t.order = fifo[queued[K]]{}
+		for _, q := range items {
+			t.order.push(q)
+		}
 	}
 	t.limit = limit
 	t.evict()
@@ -165,7 +168,7 @@ func (t *Table[K, V]) Put(k K, v V, e Entry) {
 	if e.Pinned {
 		t.pinned++
 	} else if t.limit > 0 {
-		t.order = append(t.order, q)
+		t.order.push(q)
 	}
 	if e.Expires != Never {
 		heap.Push(&t.expiry, q)
@@ -237,7 +240,7 @@ func (t *Table[K, V]) Update(f func(K, V) V) {
 // Sweep removes the entries expired by now and returns how many.
 func (t *Table[K, V]) Sweep(now int64) int {
 	n := 0
-	for len(t.expiry) > 0 && t.expiry[0].expires <= now {
+	for t.expiry.Len() > 0 && t.expiry.v.at(0).expires <= now {
 		q := heap.Pop(&t.expiry).(queued[K])
 		if s, ok := t.slots[q.k]; ok && s.seq == q.seq {
 			if s.pinned {
@@ -268,7 +271,7 @@ func (t *Table[K, V]) TakeEvicted() int {
 // Clear removes every entry.
 func (t *Table[K, V]) Clear() {
 	clear(t.slots)
-	t.order, t.head, t.expiry, t.pinned = nil, 0, nil, 0
+	t.order, t.expiry, t.pinned = fifo[queued[K]]{}, expiryHeap[K]{}, 0
 }
 
 // Item is an entry as All yields it.
@@ -331,10 +334,8 @@ func (t *Table[K, V]) evict() {
 	if t.limit == 0 {
 		return
 	}
-	for len(t.slots)-t.pinned > t.limit && t.head < len(t.order) {
-		q := t.order[t.head]
-		t.order[t.head] = queued[K]{}
-		t.head++
+	for len(t.slots)-t.pinned > t.limit && t.order.len() > 0 {
+		q := t.order.popFront()
 		if s, ok := t.slots[q.k]; ok && s.seq == q.seq {
 			delete(t.slots, q.k)
 			t.evicted++
@@ -350,43 +351,99 @@ func (t *Table[K, V]) evict() {
 // them, so both stay proportional to the live entries.
 func (t *Table[K, V]) compact() {
 	live := len(t.slots)
-	if n := len(t.order) - t.head; n > 64 && n > 2*live {
-		kept := t.order[:0]
-		for _, q := range t.order[t.head:] {
-			if s, ok := t.slots[q.k]; ok && s.seq == q.seq {
-				kept = append(kept, q)
-			}
-		}
-		clear(t.order[len(kept):])
-		t.order, t.head = kept, 0
-	} else if t.head > 64 && t.head > len(t.order)/2 {
-		n := copy(t.order, t.order[t.head:])
-		clear(t.order[n:])
-		t.order, t.head = t.order[:n], 0
+	stale := func(q *queued[K]) bool {
+		s, ok := t.slots[q.k]
+		return !ok || s.seq != q.seq
 	}
-	if len(t.expiry) > 64 && len(t.expiry) > 2*live {
-		kept := t.expiry[:0]
-		for _, q := range t.expiry {
-			if s, ok := t.slots[q.k]; ok && s.seq == q.seq {
-				kept = append(kept, q)
-			}
-		}
-		clear(t.expiry[len(kept):])
-		t.expiry = kept
+	if n := t.order.len(); n > 64 && n > 2*live {
+		t.order.drop(stale)
+	}
+	if n := t.expiry.Len(); n > 64 && n > 2*live {
+		t.expiry.v.drop(stale)
 		heap.Init(&t.expiry)
 	}
 }
 
 // expiryHeap orders queued items by expiry, for container/heap.
-type expiryHeap[K comparable] []queued[K]
+type expiryHeap[K comparable] struct{ v fifo[queued[K]] }
 
-func (h expiryHeap[K]) Len() int           { return len(h) }
-func (h expiryHeap[K]) Less(i, j int) bool { return h[i].expires < h[j].expires }
-func (h expiryHeap[K]) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *expiryHeap[K]) Push(x any)        { *h = append(*h, x.(queued[K])) }
-func (h *expiryHeap[K]) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
+func (h *expiryHeap[K]) Len() int           { return h.v.len() }
+func (h *expiryHeap[K]) Less(i, j int) bool { return h.v.at(i).expires < h.v.at(j).expires }
+func (h *expiryHeap[K]) Swap(i, j int) {
+	a, b := h.v.at(i), h.v.at(j)
+	*a, *b = *b, *a
+}
+func (h *expiryHeap[K]) Push(x any) { h.v.push(x.(queued[K])) }
+func (h *expiryHeap[K]) Pop() any   { return h.v.popBack() }
+
+// fifo is a sequence stored in chunks of chunkLen items: growing it never
+// copies what it holds, where one slice grown by append copied hundreds of
+// thousands of items under the store's lock (a 170-335 ms stall at 300k
+// nonces), and taking from the front frees whole chunks.
+type fifo[T any] struct {
+	c    [][]T // c[0][head:], then whole chunks, the last one partly filled
+	head int
+	n    int
+}
+
+const chunkLen = 4096
+
+func (q *fifo[T]) len() int { return q.n }
+
+// at is the i-th item from the front.
+func (q *fifo[T]) at(i int) *T {
+	i += q.head
+	return &q.c[i/chunkLen][i%chunkLen]
+}
+
+func (q *fifo[T]) push(x T) {
+	if len(q.c) == 0 || len(q.c[len(q.c)-1]) == chunkLen {
+		q.c = append(q.c, make([]T, 0, chunkLen))
+	}
+	last := &q.c[len(q.c)-1]
+	*last = append(*last, x)
+	q.n++
+}
+
+func (q *fifo[T]) popFront() T {
+	var zero T
+	p := &q.c[0][q.head]
+	x := *p
+	*p = zero
+	q.head++
+	q.n--
+	if q.n == 0 {
+		*q = fifo[T]{}
+	} else if q.head == chunkLen {
+		q.c[0] = nil
+		q.c, q.head = q.c[1:], 0
+	}
 	return x
+}
+
+func (q *fifo[T]) popBack() T {
+	var zero T
+	last := &q.c[len(q.c)-1]
+	x := (*last)[len(*last)-1]
+	(*last)[len(*last)-1] = zero
+	*last = (*last)[:len(*last)-1]
+	q.n--
+	if q.n == 0 {
+		*q = fifo[T]{}
+	} else if len(*last) == 0 {
+		q.c[len(q.c)-1] = nil
+		q.c = q.c[:len(q.c)-1]
+	}
+	return x
+}
+
+// drop removes the items for which stale is true, keeping the order.
+func (q *fifo[T]) drop(stale func(*T) bool) {
+	var kept fifo[T]
+	for i := range q.n {
+		if x := q.at(i); !stale(x) {
+			kept.push(*x)
+		}
+	}
+	*q = kept
 }

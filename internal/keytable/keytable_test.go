@@ -239,8 +239,8 @@ func TestTableShouldBehaveLikeAPlainMap(t *testing.T) {
 		}
 		assert.Equal(t, live, each, "Each should yield what All yields")
 		// Bookkeeping stays proportional to the live entries.
-		assert.LessOrEqual(t, len(tab.order)-tab.head, 2*tab.Len()+65)
-		assert.LessOrEqual(t, len(tab.expiry), 2*tab.Len()+65)
+		assert.LessOrEqual(t, tab.order.len(), 2*tab.Len()+65)
+		assert.LessOrEqual(t, tab.expiry.Len(), 2*tab.Len()+65)
 	}
 }
 
@@ -276,7 +276,7 @@ func TestLimitSetLaterShouldEvictOldestFirst(t *testing.T) {
 		k, _ := KeyOf("t" + itoa(i))
 		tab.Put(k, rec{user: uint32(i)}, Entry{Pinned: i == 0})
 	}
-	assert.Empty(t, tab.order, "an uncapped table should keep no queue")
+	assert.Zero(t, tab.order.len(), "an uncapped table should keep no queue")
 	tab.SetLimit(3)
 	assert.Equal(t, 4, tab.Len(), "three unpinned and the pinned one")
 	for i, want := range []bool{true, false, false, false, false, false, false, true, true, true} {
@@ -288,7 +288,7 @@ func TestLimitSetLaterShouldEvictOldestFirst(t *testing.T) {
 	k, _ := KeyOf("new")
 	tab.Put(k, rec{}, Entry{})
 	assert.Equal(t, 5, tab.Len())
-	assert.Empty(t, tab.order)
+	assert.Zero(t, tab.order.len())
 }
 
 // OnEvict sees every evicted entry, oldest first, and neither deleted nor
@@ -308,4 +308,57 @@ func TestOnEvictShouldSeeEachEvictedEntry(t *testing.T) {
 	assert.Equal(t, []uint32{1, 2, 3}, got, "the oldest unpinned, in order; t4 was deleted, t5 stays")
 	assert.Equal(t, 3, tab.TakeEvicted())
 	assert.Equal(t, 2, tab.Len())
+}
+
+// The chunked sequence behaves like a slice used as a queue and a stack,
+// across chunk boundaries.
+func TestFifoShouldBehaveLikeASlice(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(1, 2))
+	var q fifo[int]
+	var model []int
+	for step := range 50_000 {
+		switch op := rng.IntN(10); {
+		case op < 6:
+			q.push(step)
+			model = append(model, step)
+		case op < 8 && len(model) > 0:
+			require.Equal(t, model[0], q.popFront())
+			model = model[1:]
+		case op < 9 && len(model) > 0:
+			require.Equal(t, model[len(model)-1], q.popBack())
+			model = model[:len(model)-1]
+		case len(model) > 0:
+			i := rng.IntN(len(model))
+			require.Equal(t, model[i], *q.at(i))
+		}
+		require.Equal(t, len(model), q.len())
+	}
+	q.drop(func(x *int) bool { return *x%3 == 0 })
+	var want []int
+	for _, x := range model {
+		if x%3 != 0 {
+			want = append(want, x)
+		}
+	}
+	require.Equal(t, len(want), q.len())
+	for i, x := range want {
+		require.Equal(t, x, *q.at(i))
+	}
+}
+
+// BenchmarkPutGrowth is the slowest single Put while a table with expiring
+// entries grows to 300k: no Put copies what the table holds.
+func BenchmarkPutGrowth(b *testing.B) {
+	for b.Loop() {
+		tab := New[Key, rec](0)
+		var worst time.Duration
+		for i := range 300_000 {
+			k, _ := KeyOf("nonce-" + itoa(i))
+			start := time.Now()
+			tab.Put(k, rec{}, Entry{Expires: int64(1_000_000 + i%997)})
+			worst = max(worst, time.Since(start))
+		}
+		b.ReportMetric(float64(worst.Microseconds())/1000, "worst-put-ms")
+	}
 }
