@@ -30,6 +30,8 @@ type SettingsFx struct {
 	StrictJSON bool `json:"strictJSON,omitempty"`
 	// Throttle is Config.Throttle.
 	Throttle bool `json:"throttle,omitempty"`
+	// RevokeOnCodeReplay is Config.RevokeOnCodeReplay.
+	RevokeOnCodeReplay bool `json:"revokeOnCodeReplay,omitempty"`
 }
 
 // ShopFx is one アシスト店長 tenant: its host, optional shop directory
@@ -73,7 +75,8 @@ type GrantFx struct {
 }
 
 // CodeFx is an authorization code: pending, or used (kept until it would
-// have expired, with the tokens it produced, so a replay revokes them).
+// have expired, with the tokens it produced, so a replay is recognised and,
+// with RevokeOnCodeReplay, revokes them).
 type CodeFx struct {
 	Code                string   `json:"code"`
 	ClientID            string   `json:"clientId"`

@@ -199,7 +199,7 @@ func TestTokenEndpoint(t *testing.T) {
 	}
 }
 
-func TestTokenCodeLifetimeAndReuse(t *testing.T) {
+func TestTokenCodeLifetime(t *testing.T) {
 	t.Parallel()
 	t.Run("should accept a code until 10 minutes have passed", func(t *testing.T) {
 		t.Parallel()
@@ -221,20 +221,46 @@ func TestTokenCodeLifetimeAndReuse(t *testing.T) {
 		assert.Equal(t, 400, w.Code)
 		assert.Equal(t, `{"error":"invalid_grant","error_description":"The authorization code has expired"}`, w.Body.String())
 	})
-	t.Run("should refuse a reused code and revoke the token it produced", func(t *testing.T) {
-		t.Parallel()
-		e := newEnv(t, Config{})
-		f := newFlow(t, e)
-		code := f.code()
-		w := e.serve(tokenPost(phpForm(code)))
-		require.Equal(t, 200, w.Code)
-		tok := tokenBody.FindStringSubmatch(w.Body.String())[1]
-		require.Equal(t, 200, e.serve(api(http.MethodGet, ordersPath, tok, nil)).Code)
-		w = e.serve(tokenPost(phpForm(code)))
-		assert.Equal(t, 400, w.Code)
-		assert.Equal(t, `{"error":"invalid_grant","error_description":"Authorization code doesn't exist or is invalid for the client"}`, w.Body.String())
-		assert.Equal(t, 401, e.serve(api(http.MethodGet, ordersPath, tok, nil)).Code, "revoked by the replay")
-	})
+}
+
+// TestCodeReplayThenRead is the FAQ's PHP sample on a page reload: the code
+// is exchanged, exchanged again (invalid_grant), and the app reads orders
+// with the token of the first exchange. By default that token stays valid;
+// with RevokeOnCodeReplay (Config or settings.revokeOnCodeReplay) the
+// replay revokes it, as RFC 9700 recommends (docs/providers/assist.md,
+// "Token").
+func TestCodeReplayThenRead(t *testing.T) {
+	t.Parallel()
+	const replayed = `{"error":"invalid_grant","error_description":"Authorization code doesn't exist or is invalid for the client"}`
+	for _, tt := range []struct {
+		name  string
+		cfg   Config
+		doc   []string
+		after int
+	}{
+		{"should keep the first token by default", Config{}, nil, 200},
+		{"should revoke the first token with RevokeOnCodeReplay", Config{RevokeOnCodeReplay: true}, nil, 401},
+		{"should revoke the first token with settings.revokeOnCodeReplay", Config{}, []string{withSettings(`{"revokeOnCodeReplay": true}`)}, 401},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, tt.cfg, tt.doc...)
+			code := newFlow(t, e).code()
+			w := e.serve(tokenPost(phpForm(code)))
+			require.Equal(t, 200, w.Code, w.Body.String())
+			tok := tokenBody.FindStringSubmatch(w.Body.String())[1]
+
+			w = e.serve(tokenPost(phpForm(code)))
+			assert.Equal(t, 400, w.Code)
+			assert.Equal(t, replayed, w.Body.String())
+
+			read := e.serve(api(http.MethodGet, ordersPath+"?serial_order_id=5", tok, nil))
+			assert.Equal(t, tt.after, read.Code, read.Body.String())
+			if tt.after == 200 {
+				assert.Contains(t, read.Body.String(), `"serial_order_id":5,`)
+			}
+		})
+	}
 }
 
 // TestConcurrentCodeExchange: of 64 concurrent exchanges of one code,

@@ -13,9 +13,10 @@ import (
 )
 
 // Config is the provider's own configuration; every zero value is the
-// right default when its flag is absent. StrictJSON and Throttle can also
-// be turned on by the fixture file's settings; each is on when either
-// turns it on (docs/providers/assist.md, "Configuration").
+// right default when its flag is absent. StrictJSON, Throttle and
+// RevokeOnCodeReplay can also be turned on by the fixture file's settings;
+// each is on when either turns it on (docs/providers/assist.md,
+// "Configuration").
 type Config struct {
 	// TrustProxy makes the IP allow-list read X-Forwarded-For (behind a trusted proxy).
 	TrustProxy bool
@@ -25,6 +26,12 @@ type Config struct {
 	// Throttle allows one API request per second per access token, the
 	// limit 楽楽リピート documents for the same API.
 	Throttle bool
+	// RevokeOnCodeReplay makes a used code exchanged again by its own app
+	// revoke the token of its first exchange (RFC 9700). Off, the replay
+	// is invalid_grant and that token stays valid: the FAQ's PHP sample
+	// exchanges the code again on every reload of its page, and nothing
+	// shows Assist revoked (docs/providers/assist.md, "Token").
+	RevokeOnCodeReplay bool
 	// LoopbackRedirectAnyPort lets a registered http://127.0.0.1 or
 	// http://[::1] リダイレクトURL match an authorize request that differs
 	// only in a valid port (RFC 8252 §7.3), so a test can listen on a
@@ -56,6 +63,7 @@ const DefaultMaxTokens = 50_000
 func (c Config) with(s SettingsFx) Config {
 	c.StrictJSON = c.StrictJSON || s.StrictJSON
 	c.Throttle = c.Throttle || s.Throttle
+	c.RevokeOnCodeReplay = c.RevokeOnCodeReplay || s.RevokeOnCodeReplay
 	return c
 }
 

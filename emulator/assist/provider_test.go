@@ -109,7 +109,8 @@ func TestStateExportImportRoundTrip(t *testing.T) {
 	first, err := json.Marshal(e.inst.State.Export())
 	require.NoError(t, err)
 
-	other := newEnv(t, Config{})
+	// Replays revoke in other, so the used code's link to its token shows.
+	other := newEnv(t, Config{RevokeOnCodeReplay: true})
 	commit, err := other.inst.State.Prepare("state.json", first)
 	require.NoError(t, err)
 	assert.Equal(t, 200, other.serve(api(http.MethodGet, ordersPath, "tok-b", nil)).Code, "nothing changes before commit")
@@ -145,6 +146,18 @@ func TestSummary(t *testing.T) {
 	}, e.inst.State.Summary())
 }
 
+// replayRevokes exchanges a fresh code twice and reports whether the token
+// of the first exchange stopped working.
+func replayRevokes(t *testing.T, e *env) bool {
+	t.Helper()
+	code := newFlow(t, e).code()
+	w := e.serve(tokenPost(phpForm(code)))
+	require.Equal(t, 200, w.Code, w.Body.String())
+	tok := tokenBody.FindStringSubmatch(w.Body.String())[1]
+	require.Equal(t, 400, e.serve(tokenPost(phpForm(code))).Code)
+	return e.serve(api(http.MethodGet, ordersPath, tok, nil)).Code == http.StatusUnauthorized
+}
+
 // withSettings is the test fixture with a settings object.
 func withSettings(settings string) string {
 	return strings.Replace(testFixture, "{\n \"shops\"", "{\n \"settings\": "+settings+",\n \"shops\"", 1)
@@ -169,11 +182,21 @@ func TestFixtureSettings(t *testing.T) {
 		assert.Equal(t, 201, raw(e), "strictJSON stays off")
 		assert.Equal(t, 429, twice(e))
 	})
+	t.Run("should turn on revokeOnCodeReplay", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t, Config{}, withSettings(`{"revokeOnCodeReplay": true}`))
+		assert.Equal(t, 201, raw(e), "strictJSON stays off")
+		assert.Equal(t, 200, twice(e), "throttle stays off")
+		assert.True(t, replayRevokes(t, e))
+		assert.False(t, replayRevokes(t, newEnv(t, Config{})), "off without it")
+	})
 	t.Run("should not turn off what the Config turns on", func(t *testing.T) {
 		t.Parallel()
-		e := newEnv(t, Config{StrictJSON: true, Throttle: true}, withSettings(`{"strictJSON": false, "throttle": false}`))
+		e := newEnv(t, Config{StrictJSON: true, Throttle: true, RevokeOnCodeReplay: true},
+			withSettings(`{"strictJSON": false, "throttle": false, "revokeOnCodeReplay": false}`))
 		assert.Equal(t, 400, raw(e))
 		assert.Equal(t, 429, twice(e))
+		assert.True(t, replayRevokes(t, e))
 	})
 	t.Run("should come and go with imports, and be exported", func(t *testing.T) {
 		t.Parallel()
@@ -193,11 +216,12 @@ func TestFixtureSettings(t *testing.T) {
 	})
 	d := provider.Deps{Log: slog.New(slog.DiscardHandler), Clock: clock.NewControlled(nil), IDs: ids.Seeded(1)}
 	for doc, want := range map[string]string{
-		`{"settings":{"strict":true},"shops":[]}`:     `assist.json:1:14: settings.strict: unknown field "strict"`,
-		`{"settings":{"throttle":"yes"},"shops":[]}`:  `assist.json:1:`,
-		`{"settings":{"strictJSON":true},"shops":[]}`: ``,
-		`{"settings":null,"shops":[]}`:                ``,
-		`{"settings":[],"shops":[]}`:                  `assist.json:1:13: settings: got JSON array, want an object`,
+		`{"settings":{"strict":true},"shops":[]}`:             `assist.json:1:14: settings.strict: unknown field "strict"`,
+		`{"settings":{"throttle":"yes"},"shops":[]}`:          `assist.json:1:`,
+		`{"settings":{"strictJSON":true},"shops":[]}`:         ``,
+		`{"settings":{"revokeOnCodeReplay":true},"shops":[]}`: ``,
+		`{"settings":null,"shops":[]}`:                        ``,
+		`{"settings":[],"shops":[]}`:                          `assist.json:1:13: settings: got JSON array, want an object`,
 	} {
 		_, err := Open(d, Config{}, "assist.json", []byte(doc))
 		if want == "" {

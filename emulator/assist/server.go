@@ -37,6 +37,10 @@ func New(log *slog.Logger, cfg Config, st Store, tokens *oauth2x.TokenStore, clk
 		CodeViaClientCredentials: true,
 		// The FAQ's parameter table omits redirect_uri, so it is optional.
 		RequireRedirectURI: false,
+		// A replay keeps the first token unless asked to revoke it, by the
+		// Config or the loaded fixtures' settings (docs/providers/assist.md,
+		// "Token").
+		RevokeOnCodeReplay: func() bool { return cfg.with(st.Settings()).RevokeOnCodeReplay },
 		// The FAQ: 登録時に入力したリダイレクトURLと同一のもの; the loopback
 		// port exception only on request (docs/providers/assist.md,
 		// "Authorization").

@@ -20,7 +20,8 @@
 //     URL-decoded, secrets are compared in constant time ("Token endpoint",
 //     "Client authentication");
 //   - codes are single use under concurrency, and a replay by their own
-//     client revokes the tokens they produced ("Codes");
+//     client revokes the tokens they produced when the provider asks for it
+//     ("Codes");
 //   - the provider writes the token response ("Token endpoint"), and
 //     go-oauth2 serves the code flow only, never its implicit redirect
 //     ("Redirects");

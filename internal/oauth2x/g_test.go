@@ -321,23 +321,41 @@ func (b barrierStore) GetByCode(ctx context.Context, code string) (oauth2.TokenI
 	return ti, err
 }
 
-func TestG10ReplayRevokesIssuedTokens(t *testing.T) {
+// TestG10CodeReplay: go-oauth2 cannot tell a replay from an unknown code and
+// revokes nothing. A replay is invalid_grant; by default the token of the
+// first exchange stays, and with RevokeOnCodeReplay the replay by the
+// code's own client revokes it (docs/oauth.md, "Codes").
+func TestG10CodeReplay(t *testing.T) {
 	t.Parallel()
-	s, _ := newTestServer(t)
-	code := issue(t, s, "app1", "https://app.example.com/cb", "u")
-	first := doToken(t, s, tokenRequest(exchangeForm(code)))
-	require.Equal(t, http.StatusOK, first.Status)
+	for _, tt := range []struct {
+		name   string
+		revoke func() bool
+		kept   bool
+	}{
+		{"should keep the first token by default", nil, true},
+		{"should keep the first token when the option says no", func() bool { return false }, true},
+		{"should revoke the first token when the option says so", func() bool { return true }, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s, _ := newTestServer(t, func(c *Config) { c.RevokeOnCodeReplay = tt.revoke })
+			code := issue(t, s, "app1", "https://app.example.com/cb", "u")
+			first := doToken(t, s, tokenRequest(exchangeForm(code)))
+			require.Equal(t, http.StatusOK, first.Status)
 
-	stranger := doToken(t, s, tokenRequest(form("grant_type", "authorization_code", "code", code, "client_id", "app2", "client_secret", "other")))
-	assert.Equal(t, http.StatusBadRequest, stranger.Status)
-	_, ok := s.store.Access(first.AccessToken)
-	assert.True(t, ok, "should not let another client revoke the owner's tokens")
+			stranger := doToken(t, s, tokenRequest(form("grant_type", "authorization_code", "code", code, "client_id", "app2", "client_secret", "other")))
+			assert.Equal(t, http.StatusBadRequest, stranger.Status)
+			_, ok := s.store.Access(first.AccessToken)
+			assert.True(t, ok, "should not let another client revoke the owner's tokens")
 
-	replay := doToken(t, s, tokenRequest(exchangeForm(code)))
-	assert.Equal(t, http.StatusBadRequest, replay.Status)
-	assert.Equal(t, errInvalidGrant, replay.Error)
-	_, ok = s.store.Access(first.AccessToken)
-	assert.False(t, ok, "should revoke the token issued from the replayed code")
+			replay := doToken(t, s, tokenRequest(exchangeForm(code)))
+			assert.Equal(t, http.StatusBadRequest, replay.Status)
+			assert.Equal(t, errInvalidGrant, replay.Error)
+			assert.Equal(t, testMessages.InvalidCode, replay.Description)
+			_, ok = s.store.Access(first.AccessToken)
+			assert.Equal(t, tt.kept, ok, "the token of the first exchange after the replay")
+		})
+	}
 }
 
 func TestG11RedirectURIOptionalAtTokenEndpoint(t *testing.T) {

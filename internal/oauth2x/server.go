@@ -59,6 +59,13 @@ type Config struct {
 	// (RFC 8252 §7.3). Off, redirect URIs match byte for byte
 	// (docs/oauth.md, "Redirect URIs").
 	LoopbackAnyPort bool
+	// RevokeOnCodeReplay, when it reports true, makes a used code presented
+	// again by its own client revoke the access tokens it produced, as
+	// RFC 6749 §4.1.2 says a server SHOULD and RFC 9700 §4.2.4 recommends.
+	// It is asked at each replay, so a provider can follow settings that
+	// change at run time. nil or false: the replay is invalid_grant and
+	// the tokens stay (docs/oauth.md, "Codes").
+	RevokeOnCodeReplay func() bool
 	// RequireRedirectURI makes redirect_uri mandatory at the token endpoint
 	// (RFC-strict); otherwise it is taken from the code when absent
 	// (docs/oauth.md, "Codes").
@@ -85,8 +92,8 @@ type Server struct {
 	srv   *server.Server
 
 	// exchMu serialises code exchanges (check, consume, link), so a code is
-	// used once and a replay finds the tokens to revoke (docs/oauth.md,
-	// "Codes").
+	// used once and a replay finds the tokens to revoke when
+	// RevokeOnCodeReplay asks for it (docs/oauth.md, "Codes").
 	exchMu sync.Mutex
 }
 

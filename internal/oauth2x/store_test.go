@@ -23,12 +23,13 @@ func TestSnapshotRestoreRoundTrip(t *testing.T) {
 	require.Len(t, snap.Codes, 2)
 	require.Len(t, snap.Tokens, 1)
 
-	s2, _ := newTestServer(t)
+	s2, _ := newTestServer(t, func(c *Config) { c.RevokeOnCodeReplay = func() bool { return true } })
 	s2.store.Restore(checked(t, snap))
 	assert.Equal(t, snap, s2.store.Snapshot())
 
 	// The restored state behaves: the pending code exchanges, the token
-	// works, and replaying the used code revokes the token.
+	// works, and replaying the used code revokes the token (with the
+	// option that asks for it).
 	assert.Equal(t, http.StatusOK, doToken(t, s2, tokenRequest(exchangeForm(pending))).Status)
 	_, ok := s2.store.Access(rep.AccessToken)
 	assert.True(t, ok)

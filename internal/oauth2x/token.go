@@ -212,18 +212,18 @@ func authenticatedClient(r *http.Request) (string, string, error) {
 
 // exchange checks the code, lets go-oauth2 consume it and mint the token,
 // and links the token to the code, all under exchMu: of N concurrent
-// exchanges exactly one wins, and a replay finds the tokens to revoke
-// (docs/oauth.md, "Codes").
+// exchanges exactly one wins, and a replay finds the tokens to revoke when
+// RevokeOnCodeReplay asks for it (docs/oauth.md, "Codes").
 func (s *Server) exchange(r *http.Request, form url.Values, cred credential, code string) (Token, *Error) {
 	s.exchMu.Lock()
 	defer s.exchMu.Unlock()
 
 	ci := s.store.inspect(code)
 	switch {
-	case ci.state == codeSpent && ci.clientID == cred.id:
-		// Replay by the owner: RFC 6749 §4.1.2 "SHOULD revoke all tokens
-		// previously issued based on that authorization code". A
-		// stranger presenting it revokes nothing.
+	case ci.state == codeSpent && ci.clientID == cred.id && s.revokeOnReplay():
+		// Replay by the owner, with the option on: RFC 6749 §4.1.2 "SHOULD
+		// revoke all tokens previously issued based on that authorization
+		// code". A stranger presenting it revokes nothing.
 		for _, a := range s.store.issuedFrom(code) {
 			_ = s.mgr.RemoveAccessToken(r.Context(), a)
 		}
@@ -268,6 +268,12 @@ func (s *Server) exchange(r *http.Request, form url.Values, cred credential, cod
 		return Token{}, newError(http.StatusInternalServerError, ErrServerError, s.msg.ServerError)
 	}
 	return t, nil
+}
+
+// revokeOnReplay reports whether a replay by the code's own client revokes
+// the tokens the code produced (Config.RevokeOnCodeReplay).
+func (s *Server) revokeOnReplay() bool {
+	return s.cfg.RevokeOnCodeReplay != nil && s.cfg.RevokeOnCodeReplay()
 }
 
 // managerError turns what go-oauth2 returned after our checks into a token
