@@ -53,6 +53,11 @@ type Config struct {
 	AssistStrictJSON bool
 	// AssistThrottle allows one Assist API request per second per token.
 	AssistThrottle bool
+	// AssistRevokeOnCodeReplay makes a used Assist code exchanged again by
+	// its app revoke the token of its first exchange (RFC 9700); off, the
+	// replay is refused and that token stays valid
+	// (docs/providers/assist.md, "Token").
+	AssistRevokeOnCodeReplay bool
 	// LoopbackRedirectAnyPort lets a registered http://127.0.0.1 or
 	// http://[::1] redirect URI of IIJmio and Assist match a request that
 	// differs only in a valid port (RFC 8252 section 7.3). Off, redirect

@@ -68,7 +68,7 @@ func Builtin() []Provider {
 		}},
 		{"assist", func(d provider.Deps, cfg Config, file string, data []byte) (*provider.Instance, error) {
 			return assist.Open(d, assist.Config{TrustProxy: cfg.TrustProxy, StrictJSON: cfg.AssistStrictJSON, Throttle: cfg.AssistThrottle,
-				LoopbackRedirectAnyPort: cfg.LoopbackRedirectAnyPort, MaxTokens: cfg.MaxTokens, MaxSessions: cfg.MaxSessions}, file, data)
+				RevokeOnCodeReplay: cfg.AssistRevokeOnCodeReplay, LoopbackRedirectAnyPort: cfg.LoopbackRedirectAnyPort, MaxTokens: cfg.MaxTokens, MaxSessions: cfg.MaxSessions}, file, data)
 		}},
 		{"mixi", func(d provider.Deps, _ Config, file string, data []byte) (*provider.Instance, error) {
 			return mixi.Open(d, mixi.Config{}, file, data)

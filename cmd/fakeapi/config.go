@@ -41,6 +41,7 @@ type config struct {
 	trustProxy      bool
 	assistStrict    bool
 	assistThrottle  bool
+	assistRevoke    bool
 	loopbackAnyPort bool
 	kiiFailLimit    int
 	kiiLockout      time.Duration
@@ -155,6 +156,7 @@ Flags:
 	fs.BoolVar(&c.trustProxy, "trust-proxy", envBool("FAKEAPI_TRUST_PROXY", false), "read client addresses from X-Forwarded-For (FAKEAPI_TRUST_PROXY)")
 	fs.BoolVar(&c.assistStrict, "assist-strict-json", envBool("FAKEAPI_ASSIST_STRICT_JSON", false), "Assist refuses order bodies with raw non-ASCII text, as its FAQ asks for \\uXXXX escapes (FAKEAPI_ASSIST_STRICT_JSON)")
 	fs.BoolVar(&c.assistThrottle, "assist-throttle", envBool("FAKEAPI_ASSIST_THROTTLE", false), "Assist allows one API request per second per access token (FAKEAPI_ASSIST_THROTTLE)")
+	fs.BoolVar(&c.assistRevoke, "assist-revoke-on-code-replay", envBool("FAKEAPI_ASSIST_REVOKE_ON_CODE_REPLAY", false), "a code Assist already exchanged, exchanged again by its app, revokes the token of its first exchange (RFC 9700); off, that token stays valid (FAKEAPI_ASSIST_REVOKE_ON_CODE_REPLAY)")
 	fs.BoolVar(&c.loopbackAnyPort, "loopback-redirect-any-port", envBool("FAKEAPI_LOOPBACK_REDIRECT_ANY_PORT", false), "IIJmio and Assist let a registered http://127.0.0.1 or http://[::1] redirect URI match a request on any valid port (RFC 8252 section 7.3); off, redirect URIs match exactly, as the real services document (FAKEAPI_LOOPBACK_REDIRECT_ANY_PORT)")
 	kiiFail := fs.Int("kii-login-failure-limit", int(envInt("FAKEAPI_KII_LOGIN_FAILURE_LIMIT", 0)), "lock a Kii user out after this many wrong passwords in a row; 0 is off, as Kii documents no throttling (FAKEAPI_KII_LOGIN_FAILURE_LIMIT)")
 	fs.DurationVar(&c.kiiLockout, "kii-login-lockout", envDur("FAKEAPI_KII_LOGIN_LOCKOUT", 5*time.Minute), "how long a throttled Kii user is locked out (FAKEAPI_KII_LOGIN_LOCKOUT)")

@@ -100,6 +100,13 @@ func TestParseConfig(t *testing.T) {
 		{name: "should match redirect URIs exactly by default", want: func(t *testing.T, c config) {
 			assert.False(t, c.loopbackAnyPort)
 		}},
+		{name: "should keep Assist tokens on a code replay by default", want: func(t *testing.T, c config) {
+			assert.False(t, c.assistRevoke)
+		}},
+		{name: "should read the Assist revoke-on-replay option", args: []string{"-assist-revoke-on-code-replay"},
+			want: func(t *testing.T, c config) { assert.True(t, c.assistRevoke) }},
+		{name: "should read the Assist revoke-on-replay option from the environment", env: map[string]string{"FAKEAPI_ASSIST_REVOKE_ON_CODE_REPLAY": "1"},
+			want: func(t *testing.T, c config) { assert.True(t, c.assistRevoke) }},
 		{name: "should read the loopback redirect option", args: []string{"-loopback-redirect-any-port"},
 			want: func(t *testing.T, c config) { assert.True(t, c.loopbackAnyPort) }},
 		{name: "should read the loopback redirect option from the environment", env: map[string]string{"FAKEAPI_LOOPBACK_REDIRECT_ANY_PORT": "true"},

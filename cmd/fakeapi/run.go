@@ -95,7 +95,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		Log: log, AdminToken: cfg.adminToken, CheckAdminHost: cfg.checkAdminHost(), AdminHosts: cfg.adminHosts, StateFile: cfg.stateFile, MaxBody: cfg.maxBody,
 		MaxStateBody: cfg.maxStateBody, MaxAdminBody: cfg.maxAdminBody, MaxFaults: cfg.maxFaults,
 		JournalSize: cfg.journalSize, DisableRateLimits: !cfg.rateLimits, TrustProxy: cfg.trustProxy,
-		AssistStrictJSON: cfg.assistStrict, AssistThrottle: cfg.assistThrottle, LoopbackRedirectAnyPort: cfg.loopbackAnyPort,
+		AssistStrictJSON: cfg.assistStrict, AssistThrottle: cfg.assistThrottle, AssistRevokeOnCodeReplay: cfg.assistRevoke, LoopbackRedirectAnyPort: cfg.loopbackAnyPort,
 		KiiLoginFailureLimit: cfg.kiiFailLimit, KiiLoginLockout: cfg.kiiLockout,
 		MaxTokens: cfg.maxTokens, MaxSessions: cfg.maxSessions,
 		Version: buildVersion(), Seed: cfg.seed, HasSeed: cfg.hasSeed,

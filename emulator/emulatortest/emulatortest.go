@@ -65,6 +65,13 @@ func WithAssistStrictJSON() Option { return func(c *emulator.Config) { c.AssistS
 // access token.
 func WithAssistThrottle() Option { return func(c *emulator.Config) { c.AssistThrottle = true } }
 
+// WithAssistRevokeOnCodeReplay makes a used Assist code exchanged again by
+// its app revoke the token of its first exchange, as
+// -assist-revoke-on-code-replay does; by default that token stays valid.
+func WithAssistRevokeOnCodeReplay() Option {
+	return func(c *emulator.Config) { c.AssistRevokeOnCodeReplay = true }
+}
+
 // WithLoopbackRedirectAnyPort lets a registered loopback redirect URI of
 // IIJmio and Assist match a request on any valid port, as
 // -loopback-redirect-any-port does; by default redirect URIs match exactly.
