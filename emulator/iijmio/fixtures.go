@@ -1,6 +1,7 @@
 package iijmio
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -178,7 +179,63 @@ func (f *Fixtures) Validate() error {
 			}
 		}
 	}
+	if ref, ok := f.refMonth(); ok {
+		if err := f.checkCouponMonths(ref); err != nil {
+			return err
+		}
+	}
 	return validateTokens(f.Tokens, users, devs)
+}
+
+// refMonth is the JST month the document's coupon months are written for:
+// asOf's month, else month. ok is false when the document has neither; it
+// is then written for the month it is loaded in, which loadFixtures checks.
+func (f *Fixtures) refMonth() (month, bool) {
+	if d, ok := parseDay(f.AsOf); ok {
+		return d.month(), true
+	}
+	return parseMonth(f.Month)
+}
+
+// checkCouponMonths refuses a coupon expiring after the last month a coupon
+// of its type can have in month cur: a bundle lasts to the end of next
+// month, a topup to the end of the third month on
+// (docs/providers/iijmio.md, "GET coupon"). Months are valid by now.
+func (f *Fixtures) checkCouponMonths(cur month) error {
+	for i, u := range f.Users {
+		for j, c := range u.Contracts {
+			for k, cp := range c.Coupons {
+				m, _ := parseMonth(cp.Expire)
+				if last := lastMonth(cp.Type, cur); m > last {
+					return fixture.Errorf(fmt.Sprintf("users[%d].contracts[%d].coupons[%d].expire", i, j, k),
+						"a %s coupon of %s expires in %s at the latest, got %s", cp.Type, cur, last, cp.Expire)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// loadFixtures is fixture.Load plus the one check that needs the clock: a
+// document without asOf or month is written for the month it is loaded in,
+// so its coupon months are checked against now's.
+func loadFixtures(file string, data []byte, now time.Time) (Fixtures, error) {
+	f, err := fixture.Load[Fixtures](file, data)
+	if err != nil {
+		return f, err
+	}
+	if _, ok := f.refMonth(); ok {
+		return f, nil
+	}
+	var pe *fixture.PathError
+	if err := f.checkCouponMonths(monthOf(now)); errors.As(err, &pe) {
+		e := &fixture.Error{File: file, Path: pe.Path, Msg: pe.Msg}
+		if off, found := fixture.Locate(data, pe.Path); found {
+			e.Line, e.Col = fixture.LineCol(data, off)
+		}
+		return f, e
+	}
+	return f, nil
 }
 
 func validateTokens(ts []Token, users, devs map[string]bool) error {

@@ -8,7 +8,6 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/fakeapi/fakeapi/internal/clock"
-	"github.com/fakeapi/fakeapi/internal/fixture"
 	"github.com/fakeapi/fakeapi/internal/ids"
 	"github.com/fakeapi/fakeapi/internal/provider"
 	"github.com/fakeapi/fakeapi/internal/websession"
@@ -49,7 +48,7 @@ const sessionCookie = "iijmio_session"
 
 // Open builds the provider from its fixture document (docs/PROVIDER-GUIDE.md).
 func Open(d provider.Deps, cfg Config, file string, data []byte) (*provider.Instance, error) {
-	f, err := fixture.Load[Fixtures](file, data)
+	f, err := loadFixtures(file, data, d.Clock.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -201,7 +200,7 @@ func (s *instanceState) Export() any { return s.st.Export() }
 
 // Prepare validates data exactly as a fixture file; commit swaps it in.
 func (s *instanceState) Prepare(file string, data []byte) (func(), error) {
-	f, err := fixture.Load[Fixtures](file, data)
+	f, err := loadFixtures(file, data, s.st.clk.Now())
 	if err != nil {
 		return nil, err
 	}

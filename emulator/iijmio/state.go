@@ -264,6 +264,48 @@ func (c *contractState) addCoupon(cp couponState) {
 	sortCoupons(c.coupons)
 }
 
+// Coupon rows a contract lists (docs/providers/iijmio.md, "GET coupon"):
+// bundles expiring this month and next (last month's grant and this
+// month's), topups expiring this month to three months on (a topup lasts
+// to the end of the third month after its purchase). The pool holds no
+// coupon outside these months: fixtures, the admin API and the rollover
+// keep to them.
+const (
+	bundleMonths = 2
+	topupMonths  = 4
+)
+
+// rows lists the contract's coupons in month cur as the 2014 capture does:
+// the two bundle rows, then the four topup rows, each month once, earliest
+// first, zero volumes included.
+func (c *contractState) rows(cur month) []Coupon {
+	out := make([]Coupon, 0, bundleMonths+topupMonths)
+	for _, r := range [...]struct {
+		typ    string
+		months int
+	}{{couponBundle, bundleMonths}, {couponTopup, topupMonths}} {
+		for m := cur; m < cur+month(r.months); m++ {
+			row := Coupon{Expire: m.String(), Type: r.typ}
+			for _, cp := range c.coupons {
+				if cp.typ == r.typ && cp.expire == m {
+					row.Volume = cp.volume
+				}
+			}
+			out = append(out, row)
+		}
+	}
+	return out
+}
+
+// lastMonth is the last expiry month a coupon of type typ can have in
+// month cur.
+func lastMonth(typ string, cur month) month {
+	if typ == couponTopup {
+		return cur + topupMonths - 1
+	}
+	return cur + bundleMonths - 1
+}
+
 func (c *contractState) remaining() int {
 	n := 0
 	for _, cp := range c.coupons {

@@ -11,7 +11,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fakeapi/fakeapi/fixtures"
+	"github.com/fakeapi/fakeapi/internal/clock"
 	"github.com/fakeapi/fakeapi/internal/fixture"
+	"github.com/fakeapi/fakeapi/internal/ids"
+	"github.com/fakeapi/fakeapi/internal/provider"
 )
 
 func TestExportPrepareCommitRoundTrips(t *testing.T) {
@@ -144,6 +147,8 @@ func TestFixtureValidation(t *testing.T) {
 		{"should reject an unknown coupon type", `{"volume": 100, "expire": "201401", "type": "bundle"}`, `{"volume": 100, "expire": "201401", "type": "sim"}`, `users[1].contracts[0].coupons[0].type: want bundle or topup`},
 		{"should reject a bad expire", `{"volume": 100, "expire": "201401", "type": "bundle"}`, `{"volume": 100, "expire": "2014", "type": "bundle"}`, `users[1].contracts[0].coupons[0].expire`},
 		{"should reject a negative volume", `{"volume": 100, "expire": "201401", "type": "bundle"}`, `{"volume": -1, "expire": "201401", "type": "bundle"}`, `users[1].contracts[0].coupons[0].volume`},
+		{"should reject a bundle beyond next month", `{"volume": 500, "expire": "201402", "type": "bundle"}`, `{"volume": 500, "expire": "201403", "type": "bundle"}`, `users[0].contracts[0].coupons[1].expire: a bundle coupon of 201401 expires in 201402 at the latest, got 201403`},
+		{"should reject a topup beyond three months on", `{"volume": 0, "expire": "201404", "type": "topup"}`, `{"volume": 0, "expire": "201405", "type": "topup"}`, `users[0].contracts[0].coupons[5].expire: a topup coupon of 201401 expires in 201404 at the latest`},
 		{"should reject a duplicate coupon month", `{"volume": 0, "expire": "201402", "type": "topup"}`, `{"volume": 0, "expire": "201401", "type": "topup"}`, `users[0].contracts[0].coupons[3]: duplicate topup coupon`},
 		{"should reject a bad line code", `"serviceCode": "hdo99999999"`, `"serviceCode": "xyz99999999"`, `users[1].contracts[0].lines[0].serviceCode: want hdo, hdu or hdx`},
 		{"should reject a duplicate line code", `"hdu87654321"`, `"hdu12345679"`, `users[0].contracts[1].lines[0].serviceCode: duplicate`},
@@ -169,6 +174,35 @@ func TestFixtureValidation(t *testing.T) {
 			assert.Regexp(t, `^iijmio\.json:\d+:\d+: `, err.Error(), "should say where")
 		})
 	}
+}
+
+// TestCouponMonthsAgainstTheLoadMonth: a document without asOf or month is
+// written for the month it is loaded in, so its coupon months are checked
+// against that month, with the place of the offending one; asOf's month
+// rules where it is given (docs/providers/iijmio.md, "Fixtures").
+func TestCouponMonthsAgainstTheLoadMonth(t *testing.T) {
+	t.Parallel()
+	bundle := strings.Replace(strings.Replace(testFixture, `"month": "201401",`, ``, 1),
+		`{"volume": 500, "expire": "201402", "type": "bundle"}`, `{"volume": 500, "expire": "201403", "type": "bundle"}`, 1)
+	clk := clock.NewControlled(func() time.Time { return testNow })
+	_, err := Open(provider.Deps{Clock: clk, IDs: ids.Seeded(7)}, Config{}, "iijmio.json", []byte(bundle))
+	require.Error(t, err)
+	assert.Regexp(t, `^iijmio\.json:\d+:\d+: users\[0\]\.contracts\[0\]\.coupons\[1\]\.expire: a bundle coupon of 201401 expires in 201402 at the latest, got 201403$`, err.Error())
+
+	// A month later the same document is current.
+	require.NoError(t, clk.Set(time.Date(2014, 2, 10, 0, 0, 0, 0, time.UTC)))
+	_, err = Open(provider.Deps{Clock: clk, IDs: ids.Seeded(7)}, Config{}, "iijmio.json", []byte(bundle))
+	require.NoError(t, err)
+
+	// State imports are checked the same way.
+	e := newEnv(t)
+	_, err = e.inst.State.Prepare("import.json", []byte(bundle))
+	assert.ErrorContains(t, err, "coupons[1].expire: a bundle coupon of 201401")
+
+	// asOf's month rules: 201403 is next month's for asOf 20140215.
+	asOf := strings.Replace(bundle, `"developers"`, `"asOf": "20140215", "developers"`, 1)
+	_, err = fixture.Load[Fixtures]("iijmio.json", []byte(asOf))
+	assert.NoError(t, err)
 }
 
 func TestEmbeddedFixtureIsValid(t *testing.T) {

@@ -219,10 +219,7 @@ func (s *memStore) Contracts(mioID string, withLogs bool) []contractView {
 	for _, c := range u.contracts {
 		cv := contractView{HddServiceCode: c.hdd, Plan: c.plan, Eco: isEcoPlan(c.plan),
 			History: slices.Clone(c.history), Remains: c.remaining(),
-			Coupons: make([]Coupon, 0, len(c.coupons)), Lines: make([]lineView, 0, len(c.lines))}
-		for _, cp := range c.coupons {
-			cv.Coupons = append(cv.Coupons, Coupon{Volume: cp.volume, Expire: cp.expire.String(), Type: cp.typ})
-		}
+			Coupons: c.rows(s.st.month), Lines: make([]lineView, 0, len(c.lines))}
 		for _, l := range c.lines {
 			lv := lineView{Kind: l.kind, ServiceCode: l.code, Number: l.number, ICCID: l.iccid,
 				SMS: l.sms, Voice: l.voice, CouponUse: l.couponUse, Regulation: l.regulated(today)}

@@ -209,6 +209,9 @@ func (s *memStore) AddCoupon(hdd string, c Coupon) (Coupon, error) {
 	if m < s.st.month {
 		return Coupon{}, badRequestf("expire: %s is before the current month %s", c.Expire, s.st.month)
 	}
+	if last := lastMonth(c.Type, s.st.month); m > last {
+		return Coupon{}, badRequestf("expire: a %s coupon of %s expires in %s at the latest, got %s", c.Type, s.st.month, last, c.Expire)
+	}
 	cs.addCoupon(couponState{typ: c.Type, expire: m, volume: c.Volume})
 	for _, cp := range cs.coupons {
 		if cp.typ == c.Type && cp.expire == m {

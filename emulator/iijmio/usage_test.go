@@ -125,14 +125,73 @@ func TestMonthRollover(t *testing.T) {
 	require.NoError(t, e.clk.Set(time.Date(2014, 1, 31, 15, 0, 0, 0, time.UTC)))
 	assert.Equal(t, []Coupon{
 		{450, "201402", "bundle"}, {500, "201403", "bundle"},
-		{0, "201402", "topup"}, {0, "201403", "topup"}, {0, "201404", "topup"},
+		{0, "201402", "topup"}, {0, "201403", "topup"}, {0, "201404", "topup"}, {0, "201405", "topup"},
 	}, coupons(t, e, "hdd12345678"), "should drop January and grant monthlyBundle expiring in March")
-	assert.Equal(t, []Coupon{{3000, "201402", "bundle"}}, coupons(t, e, "hdd87654321"), "should grant nothing without monthlyBundle")
+	assert.Equal(t, []Coupon{
+		{3000, "201402", "bundle"}, {0, "201403", "bundle"},
+		{0, "201402", "topup"}, {0, "201403", "topup"}, {0, "201404", "topup"}, {0, "201405", "topup"},
+	}, coupons(t, e, "hdd87654321"), "should grant nothing without monthlyBundle")
 
 	// A jump of a year: only what can still be alive is granted.
 	require.NoError(t, e.clk.Set(time.Date(2015, 1, 10, 0, 0, 0, 0, time.UTC)))
-	assert.Equal(t, []Coupon{{500, "201501", "bundle"}, {500, "201502", "bundle"}}, coupons(t, e, "hdd12345678"))
-	assert.Empty(t, coupons(t, e, "hdd87654321"))
+	assert.Equal(t, []Coupon{
+		{500, "201501", "bundle"}, {500, "201502", "bundle"},
+		{0, "201501", "topup"}, {0, "201502", "topup"}, {0, "201503", "topup"}, {0, "201504", "topup"},
+	}, coupons(t, e, "hdd12345678"))
+	assert.Equal(t, []Coupon{
+		{0, "201501", "bundle"}, {0, "201502", "bundle"},
+		{0, "201501", "topup"}, {0, "201502", "topup"}, {0, "201503", "topup"}, {0, "201504", "topup"},
+	}, coupons(t, e, "hdd87654321"))
+}
+
+// TestCouponRowsAreAlwaysTwoBundlesAndFourTopups: every contract lists a
+// bundle for last month's grant and this month's (expiring this month and
+// next) and a topup for this month and each of the next three, zero
+// volumes included, in that order, on every day of a year of month
+// changes, as the 2014 capture lists them (docs/providers/iijmio.md, "GET
+// coupon").
+func TestCouponRowsAreAlwaysTwoBundlesAndFourTopups(t *testing.T) {
+	t.Parallel()
+	for _, fx := range []struct {
+		name string
+		env  func(t testing.TB, opts ...envOpt) *env
+		dev  string
+		user string
+	}{
+		{"test fixture", newEnv, tDev, tUser},
+		{"default fixture", newDefaultEnv, "MioponDemoApp0000001", "mio-taro"},
+	} {
+		t.Run(fx.name, func(t *testing.T) {
+			t.Parallel()
+			e := fx.env(t, noLimits)
+			for day := 0; day < 400; day += 7 {
+				now := e.clk.Now()
+				m := monthOf(now)
+				want := []struct{ typ, expire string }{
+					{"bundle", m.String()}, {"bundle", (m + 1).String()},
+					{"topup", m.String()}, {"topup", (m + 1).String()}, {"topup", (m + 2).String()}, {"topup", (m + 3).String()},
+				}
+				tok := mintToken(t, e, fx.user, fx.dev)
+				var body struct {
+					CouponInfo []struct {
+						HddServiceCode string   `json:"hddServiceCode"`
+						Coupon         []Coupon `json:"coupon"`
+					} `json:"couponInfo"`
+				}
+				w := e.do("GET", "/iijmio"+pathCouponV1, "", headerDeveloper, fx.dev, headerAuthorization, tok)
+				require.NoError(t, json.Unmarshal(w.Body.Bytes(), &body))
+				require.NotEmpty(t, body.CouponInfo)
+				for _, c := range body.CouponInfo {
+					require.Len(t, c.Coupon, 6, "%s on %s", c.HddServiceCode, now)
+					for i, cp := range c.Coupon {
+						assert.Equal(t, want[i].typ, cp.Type, "%s on %s, row %d", c.HddServiceCode, now, i)
+						assert.Equal(t, want[i].expire, cp.Expire, "%s on %s, row %d", c.HddServiceCode, now, i)
+					}
+				}
+				advanceDays(t, e, 7)
+			}
+		})
+	}
 }
 
 func TestEcoMonthlyGrantAddsHistory(t *testing.T) {
