@@ -140,10 +140,10 @@ func buildState(f Fixtures, now time.Time) *state {
 			}
 			sortCoupons(cs.coupons)
 			for _, h := range c.History {
-				d, _ := parseDay(h.Date)
-				h.Date = (d + dayShift).String()
+				h.Date = shiftHistoryDate(h.Date, dayShift, monthShift)
 				cs.history = append(cs.history, h)
 			}
+			slices.SortStableFunc(cs.history, func(a, b History) int { return strings.Compare(a.Date, b.Date) })
 			for _, l := range c.Lines {
 				ls := buildLine(l, cs, dayShift)
 				cs.lines = append(cs.lines, ls)
@@ -165,6 +165,19 @@ func buildState(f Fixtures, now time.Time) *state {
 	st.fixed = len(st.tokens)
 	st.dropExpiredCoupons()
 	return st
+}
+
+// shiftHistoryDate moves an Eco history date for asOf. The 1st of a month
+// is the monthly grant's day: it moves by whole months, like the coupons,
+// and stays on the 1st. Any other day moves by whole days, like the packet
+// log, keeping its distance from today (docs/providers/iijmio.md,
+// "Fixtures").
+func shiftHistoryDate(date string, days day, months month) string {
+	d, _ := parseDay(date)
+	if m := d.month(); d == m.firstDay() {
+		return (m + months).firstDay().String()
+	}
+	return (d + days).String()
 }
 
 // buildLine turns a fixture line into live state, moving its log by shift.

@@ -3,6 +3,9 @@ package iijmio
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -206,6 +209,59 @@ func TestEcoMonthlyGrantAddsHistory(t *testing.T) {
 	require.Equal(t, http.StatusOK, w.Code)
 	assert.Contains(t, w.Body.String(), `"history": [{"date": "20140201", "event": "add", "type": "bundle", "volume": 5000}], "plan": "Eco Standard", "remains": 5000}`)
 	assert.NotContains(t, w.Body.String(), `"coupon"`, "should send no coupon lists for Eco plans")
+}
+
+// TestEcoHistoryKeepsTheFirstOfTheMonth: asOf moves the Eco plan's monthly
+// grants by whole months, like the coupons they record, so they stay on
+// the 1st (20170101 in the only captured body) whatever day the fixture is
+// loaded on (docs/providers/iijmio.md, "Fixtures").
+func TestEcoHistoryKeepsTheFirstOfTheMonth(t *testing.T) {
+	t.Parallel()
+	for _, day := range []int{1, 15, 22, 31} {
+		t.Run(strconv.Itoa(day), func(t *testing.T) {
+			t.Parallel()
+			e := newDefaultEnv(t)
+			// 9:00 JST on the day.
+			require.NoError(t, e.clk.Set(time.Date(2014, 3, day, 0, 0, 0, 0, time.UTC)))
+			e.inst.State.Reset()
+			f := e.inst.State.Export().(Fixtures)
+			var history []History
+			for _, u := range f.Users {
+				for _, c := range u.Contracts {
+					if isEcoPlan(c.Plan) {
+						history = append(history, c.History...)
+					}
+				}
+			}
+			want := []History{
+				{Date: "20140201", Event: "add", Type: "bundle", Volume: 3072},
+				{Date: "20140301", Event: "add", Type: "bundle", Volume: 3072},
+			}
+			// The fixture's topup, 10 days before asOf, stays 10 days before today.
+			topup := History{Date: (dayOf(e.clk.Now()) - 10).String(), Event: "add", Type: "topup", Volume: 500}
+			want = append(want, topup)
+			slices.SortStableFunc(want, func(a, b History) int { return strings.Compare(a.Date, b.Date) })
+			assert.Equal(t, want, history, "in date order")
+		})
+	}
+}
+
+// TestHistoryOffTheFirstMovesByDays: an event on another day keeps its
+// distance from today, like packet-log dates, so it never lands in the
+// future.
+func TestHistoryOffTheFirstMovesByDays(t *testing.T) {
+	t.Parallel()
+	data := `{"asOf":"20140115","developers":[{"developerId":"d","appName":"a","redirectUris":["x"]}],
+	  "users":[{"mioId":"u","password":"p","contracts":[{"hddServiceCode":"hdd1","plan":"Eco Standard","coupons":[],
+	  "history":[{"date":"20140101","event":"add","type":"bundle","volume":5000},{"date":"20140114","event":"add","type":"topup","volume":100}],
+	  "lines":[{"serviceCode":"hdu1","number":"08011112222","iccid":"8981260011112222333","sms":true,"voice":true,"couponUse":true}]}]}]}`
+	e := newEnvWith(t, data)
+	require.NoError(t, e.clk.Set(time.Date(2014, 4, 1, 3, 0, 0, 0, time.UTC))) // 1 April, JST
+	e.inst.State.Reset()
+	assert.Equal(t, []History{
+		{Date: "20140331", Event: "add", Type: "topup", Volume: 100},
+		{Date: "20140401", Event: "add", Type: "bundle", Volume: 5000},
+	}, e.inst.State.Export().(Fixtures).Users[0].Contracts[0].History, "in date order")
 }
 
 func TestUsageAdminErrors(t *testing.T) {
