@@ -39,14 +39,16 @@ type Tuner struct {
 	samples  []metrics.Sample
 }
 
-// Start sets the percentage for the heap as it is and re-sets it after each
-// collection, until Stop. Callers leave it off when the user chose GOGC.
+// Start sets the percentage after each collection, the first one
+// included, until Stop. Callers leave it off when the user chose GOGC.
 func Start(headroom uint64) *Tuner {
 	// Go's goal is live + (live + stacks + globals) × GOGC/100.
 	t := &Tuner{headroom: headroom, samples: []metrics.Sample{
 		{Name: "/gc/heap/live:bytes"}, {Name: "/gc/scan/stack:bytes"}, {Name: "/gc/scan/globals:bytes"},
 	}}
-	t.adjust()
+	// The first percentage waits for the first collection: before it the
+	// live heap reads as a fraction of a megabyte, and its percentage put
+	// the first goal near 200 MB instead of live + headroom.
 	t.arm()
 	return t
 }
