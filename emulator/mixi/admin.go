@@ -1,6 +1,7 @@
 package mixi
 
 import (
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -23,9 +24,12 @@ func adminRoutes(st Store, clk clock.Clock, src ids.Source) *chi.Mux {
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
 		httpx.AdminError(w, http.StatusMethodNotAllowed, "method not allowed")
 	})
-	r.Get("/requests", handleAdminRequests(st))    // requests sent through invite:friends
-	r.Post("/installs", handleAdminInstall(st))    // install or uninstall an app for a user
-	r.Post("/sign", handleAdminSign(st, clk, src)) // sign a request, for curl users
+	r.Get("/requests", handleAdminRequests(st))       // requests sent through invite:friends
+	r.Get("/invitations", handleAdminInvitations(st)) // invitations sent through invite:friends
+	r.Post("/installs", handleAdminInstall(st))       // install or uninstall an app for a user
+	r.Post("/sign", handleAdminSign(st, clk, src))    // sign a request, for curl users
+	r.Get("/viewer", handleAdminViewer(st))           // the default viewer
+	r.Put("/viewer", handleAdminSetViewer(st))        // change the default viewer
 	return r
 }
 
@@ -54,6 +58,57 @@ func handleAdminRequests(st Store) http.HandlerFunc {
 			out = append(out, adminRequest{Request: req, Pending: pending})
 		}
 		httpx.WriteJSON(w, http.StatusOK, "application/json; charset=utf-8", map[string]any{"requests": out})
+	}
+}
+
+// handleAdminInvitations handles
+// "GET /_fakeapi/mixi/invitations[?app=&sender=&recipient=]".
+func handleAdminInvitations(st Store) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		out := []Invitation{}
+		for _, inv := range st.Invitations() {
+			if (q.Get("app") != "" && inv.App != q.Get("app")) || (q.Get("sender") != "" && inv.Sender != q.Get("sender")) ||
+				(q.Get("recipient") != "" && !slices.Contains(inv.Recipients, q.Get("recipient"))) {
+				continue
+			}
+			out = append(out, inv)
+		}
+		httpx.WriteJSON(w, http.StatusOK, "application/json; charset=utf-8", map[string]any{"invitations": out})
+	}
+}
+
+// handleAdminViewer handles "GET /_fakeapi/mixi/viewer": the default
+// viewer, {"appId":"…","viewer":"…"} (both empty when no app has a user).
+func handleAdminViewer(st Store) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		app, viewer := st.DefaultViewer()
+		httpx.WriteJSON(w, http.StatusOK, "application/json; charset=utf-8", ViewerSetting{AppID: app, Viewer: viewer})
+	}
+}
+
+// handleAdminSetViewer handles "PUT /_fakeapi/mixi/viewer" with
+// {"appId":"…","viewer":"…"}: an unknown app or user is a 404, a user who
+// has not installed the app a 409 (docs/providers/mixi.md, "The default
+// viewer").
+func handleAdminSetViewer(st Store) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var in ViewerSetting
+		if err := httpx.DecodeJSON(r, &in, true); err != nil || in.AppID == "" || in.Viewer == "" {
+			httpx.AdminError(w, http.StatusBadRequest, `want {"appId":"<app id>","viewer":"<user id>"}`)
+			return
+		}
+		if err := st.SetDefaultViewer(in.AppID, in.Viewer); err != nil {
+			var ae *apiError
+			if errors.As(err, &ae) {
+				httpx.AdminError(w, ae.status, ae.reason)
+				return
+			}
+			httpx.AdminError(w, http.StatusInternalServerError, "internal error")
+			return
+		}
+		app, viewer := st.DefaultViewer()
+		httpx.WriteJSON(w, http.StatusOK, "application/json; charset=utf-8", ViewerSetting{AppID: app, Viewer: viewer})
 	}
 }
 

@@ -120,7 +120,9 @@ type dataset struct {
 	installed [][]uint64 // per app: bitset over users
 	appdata   []AppData
 	requests  []Request
-	nonces    []oauth1.UsedNonce
+	// invitations are the document's invitations (runtime state).
+	invitations []Invitation
+	nonces      []oauth1.UsedNonce
 	// The default viewer: app index (noDefault: none) and user index.
 	defApp    int
 	defViewer int32
@@ -206,6 +208,9 @@ func build(f *Fixtures) (*dataset, error) {
 		return nil, err
 	}
 	if err := d.checkRuntime(f); err != nil {
+		return nil, err
+	}
+	if err := d.checkInvitations(f.Invitations); err != nil {
 		return nil, err
 	}
 	if err := d.buildDefaultViewer(f.DefaultViewer); err != nil {

@@ -28,6 +28,9 @@ type Fixtures struct {
 	DefaultViewer *ViewerSetting `json:"defaultViewer,omitempty"`
 	// Requests (runtime) are requests sent through invite:friends.
 	Requests []Request `json:"requests,omitempty"`
+	// Invitations (runtime) are invitations sent through invite:friends
+	// without a message.
+	Invitations []Invitation `json:"invitations,omitempty"`
 	// Nonces (runtime) are OAuth nonces still inside the timestamp window.
 	Nonces []oauth1.UsedNonce `json:"nonces,omitempty"`
 

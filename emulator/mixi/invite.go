@@ -25,6 +25,7 @@ var pages = template.Must(template.ParseFS(templateFS, "templates/*.html"))
 // Texts and limits of the invite pages (docs/providers/mixi.md, "invite:friends").
 const (
 	defaultDescription = "リクエストを送る友人を選択してください"
+	inviteDescription  = "アプリに招待する友人を選択してください"
 	maxRecipients      = 15
 	maxMessageRunes    = 500
 	textNoneSelected   = "友人を1人以上選択してください"
@@ -49,6 +50,10 @@ const (
 // the forms carry only its id and the CSRF token, so the callback is never
 // taken from a later post (docs/providers/mixi.md, "invite:friends").
 type inviteTxn struct {
+	// Invite is mixi's 招待 (invitation): the form carried no message. The
+	// flow is otherwise the Request API's (docs/providers/mixi.md,
+	// "invite:friends").
+	Invite              bool
 	App, AppName, Owner string
 	Callback            *url.URL
 	Message, Image      string
@@ -65,6 +70,7 @@ type friendRow struct {
 }
 
 type selectPage struct {
+	Invite                      bool
 	AppName, Description, Error string
 	Limit                       int
 	Friends                     []friendRow
@@ -72,6 +78,7 @@ type selectPage struct {
 }
 
 type confirmPage struct {
+	Invite            bool
 	AppName, Message  string
 	Recipients        []candidate
 	Action, CSRF, Txn string
@@ -91,7 +98,9 @@ type inviteDeps struct {
 }
 
 // handleInviteStart handles "GET|POST /invite:friends" and "/invite/friends":
-// the app's form post that opens the friend selection.
+// the app's link or form post that opens the friend selection, for the app
+// and owner its opensocial_* parameters name, or for the default viewer
+// when it names neither (docs/providers/mixi.md, "The default viewer").
 func handleInviteStart(d inviteDeps) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if err := r.ParseForm(); err != nil {
@@ -102,28 +111,49 @@ func handleInviteStart(d inviteDeps) http.HandlerFunc {
 			renderError(d.log, w, http.StatusBadRequest, textBadSetup)
 			return
 		}
-		app, cands, err := d.st.InviteContext(r.Form.Get("opensocial_app_id"), r.Form.Get("opensocial_owner_id"))
-		if err != nil {
-			renderError(d.log, w, http.StatusBadRequest, textBadSetup)
-			return
-		}
-		cb, ok := validCallback(r.Form.Get("callback"), app.CallbackHosts)
-		if !ok {
-			// Never redirect to an unvalidated callback: that would be an
-			// open redirect.
-			renderError(d.log, w, http.StatusBadRequest, textBadSetup)
-			return
-		}
-		txn, ok := buildInvite(r.Form, cands)
-		if !ok {
-			redirectResult(w, cb, "400") // パラメータ指定エラー [doc]
-			return
-		}
-		txn.App, txn.AppName, txn.Owner, txn.Callback = app.ID, app.Name, r.Form.Get("opensocial_owner_id"), cb
-		sess := d.sessions.Get(w, r)
-		id := d.sessions.PutTxn(sess.ID, txn)
-		renderSelect(d.log, w, r, txn, sess.CSRF, id, "")
+		app, owner := inviteIdentity(d.st, r.Form)
+		d.startInvite(w, r, app, owner)
 	}
+}
+
+// inviteIdentity is the app and owner an invite:friends request acts for:
+// the opensocial_app_id and opensocial_owner_id it carries, or the default
+// viewer when it carries neither.
+func inviteIdentity(st Store, f url.Values) (app, owner string) {
+	app, owner = f.Get("opensocial_app_id"), f.Get("opensocial_owner_id")
+	if _, hasApp := f["opensocial_app_id"]; !hasApp {
+		if _, hasOwner := f["opensocial_owner_id"]; !hasOwner {
+			return st.DefaultViewer()
+		}
+	}
+	return app, owner
+}
+
+// startInvite opens the friend selection for app and owner, who must be a
+// user of the app; r.Form is parsed and holds callback and the hidden
+// fields. The mobile gateway calls it with the app and viewer it knows.
+func (d inviteDeps) startInvite(w http.ResponseWriter, r *http.Request, appID, owner string) {
+	app, cands, err := d.st.InviteContext(appID, owner)
+	if err != nil {
+		renderError(d.log, w, http.StatusBadRequest, textBadSetup)
+		return
+	}
+	cb, ok := validCallback(r.Form.Get("callback"), app.CallbackHosts)
+	if !ok {
+		// Never redirect to an unvalidated callback: that would be an
+		// open redirect.
+		renderError(d.log, w, http.StatusBadRequest, textBadSetup)
+		return
+	}
+	txn, ok := buildInvite(r.Form, cands)
+	if !ok {
+		redirectResult(w, cb, "400") // パラメータ指定エラー [doc]
+		return
+	}
+	txn.App, txn.AppName, txn.Owner, txn.Callback = app.ID, app.Name, strings.TrimPrefix(owner, guidPrefix), cb
+	sess := d.sessions.Get(w, r)
+	id := d.sessions.PutTxn(sess.ID, txn)
+	renderSelect(d.log, w, r, txn, sess.CSRF, id, "")
 }
 
 // validCallback accepts an absolute http(s) URL on one of the app's
@@ -145,11 +175,21 @@ func validCallback(raw string, hosts []string) (*url.URL, bool) {
 
 // buildInvite validates the hidden fields of the Request API's form and
 // lists the friends to show. Any invalid one is the 400 of its error table
-// (docs/providers/mixi.md, "invite:friends").
+// (docs/providers/mixi.md, "invite:friends"). A form without a message is
+// an invitation (招待): it lists only friends without the app, and the
+// fields that belong to a request's message (image, url, mobile_url,
+// filter_type) make it the 400 of a request whose message is missing.
 func buildInvite(f url.Values, cands []candidate) (inviteTxn, bool) {
 	t := inviteTxn{Message: f.Get("message"), Image: f.Get("image"), URL: f.Get("url"),
 		MobileURL: f.Get("mobile_url"), Description: f.Get("description")}
-	if t.Message == "" || !utf8.ValidString(t.Message) || utf8.RuneCountInString(t.Message) > maxMessageRunes {
+	_, hasMessage := f["message"]
+	t.Invite = !hasMessage
+	switch {
+	case t.Invite:
+		if t.Image != "" || t.URL != "" || t.MobileURL != "" || f.Get("filter_type") != "" {
+			return t, false
+		}
+	case t.Message == "" || !utf8.ValidString(t.Message) || utf8.RuneCountInString(t.Message) > maxMessageRunes:
 		return t, false
 	}
 	if t.Image != "" && !validImage(t.Image) {
@@ -183,7 +223,7 @@ func buildInvite(f url.Values, cands []candidate) (inviteTxn, bool) {
 	}
 	shown := func(c candidate) bool {
 		switch {
-		case filter == "joined" && !c.HasApp, filter == "not_joined" && c.HasApp:
+		case filter == "joined" && !c.HasApp, filter == "not_joined" && c.HasApp, t.Invite && c.HasApp:
 			return false
 		case len(targets) > 0 && !slices.Contains(targets, c.ID):
 			return false
@@ -205,6 +245,9 @@ func buildInvite(f url.Values, cands []candidate) (inviteTxn, bool) {
 	}
 	if t.Description == "" {
 		t.Description = defaultDescription
+		if t.Invite {
+			t.Description = inviteDescription
+		}
 	}
 	return t, true
 }
@@ -299,7 +342,7 @@ func handleInviteSelect(d inviteDeps) http.HandlerFunc {
 		}
 		next := d.sessions.PutTxn(sess.ID, txn)
 		err := httpx.RenderHTML(w, http.StatusOK, pages, "confirm.html", confirmPage{
-			AppName: txn.AppName, Message: txn.Message, Recipients: chosen,
+			Invite: txn.Invite, AppName: txn.AppName, Message: txn.Message, Recipients: chosen,
 			Action: httpx.Base(r) + confirmPath, CSRF: sess.CSRF, Txn: next,
 		})
 		if err != nil {
@@ -310,8 +353,9 @@ func handleInviteSelect(d inviteDeps) http.HandlerFunc {
 }
 
 // handleInviteConfirm handles "POST /invite/friends/confirm": はい stores
-// the request and redirects with request_member and request_id; いいえ
-// redirects with error=403 (docs/providers/mixi.md, "invite:friends").
+// the request and redirects with request_member and request_id, or for an
+// invitation stores it and redirects with invite_member; いいえ redirects
+// with error=403 (docs/providers/mixi.md, "invite:friends").
 func handleInviteConfirm(d inviteDeps) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		sess, txnID, _, ok := d.checkForm(w, r)
@@ -327,10 +371,16 @@ func handleInviteConfirm(d inviteDeps) http.HandlerFunc {
 			redirectResult(w, txn.Callback, "403")
 			return
 		}
+		created := d.clk.Now().UTC().Format(timeLayout)
+		if txn.Invite {
+			d.st.AddInvitation(Invitation{App: txn.App, Sender: txn.Owner, Recipients: txn.Selected, Created: created})
+			redirectWith(w, txn.Callback, "invite_member="+strings.Join(txn.Selected, ","))
+			return
+		}
 		req := Request{
 			ID: d.ids.Hex(12), App: txn.App, Sender: txn.Owner, Recipients: txn.Selected,
 			Message: txn.Message, Image: txn.Image, URL: txn.URL, MobileURL: txn.MobileURL,
-			Created: d.clk.Now().UTC().Format(timeLayout),
+			Created: created,
 		}
 		d.st.AddRequest(req)
 		// request_member is a raw comma list, as mixi's example shows.
@@ -369,7 +419,7 @@ func renderSelect(log *slog.Logger, w http.ResponseWriter, r *http.Request, txn 
 		rows[i] = friendRow{candidate: c, Checked: slices.Contains(txn.Preselected, c.ID)}
 	}
 	err := httpx.RenderHTML(w, http.StatusOK, pages, "select.html", selectPage{
-		AppName: txn.AppName, Description: txn.Description, Error: errText, Limit: maxRecipients,
+		Invite: txn.Invite, AppName: txn.AppName, Description: txn.Description, Error: errText, Limit: maxRecipients,
 		Friends: rows, Action: httpx.Base(r) + selectPath, CSRF: csrf, Txn: txnID,
 	})
 	if err != nil {
@@ -420,7 +470,7 @@ func (d inviteDeps) writeFault(w http.ResponseWriter, r *http.Request, status in
 			}
 		}
 	default:
-		if app, _, err := d.st.InviteContext(r.Form.Get("opensocial_app_id"), r.Form.Get("opensocial_owner_id")); err == nil {
+		if app, _, err := d.st.InviteContext(inviteIdentity(d.st, r.Form)); err == nil {
 			cb, _ = validCallback(r.Form.Get("callback"), app.CallbackHosts)
 		}
 	}

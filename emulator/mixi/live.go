@@ -21,6 +21,8 @@ type live struct {
 	// requests in creation order; reqByID indexes them.
 	requests []Request
 	reqByID  map[string]int
+	// invitations in creation order.
+	invitations []Invitation
 	// writes are the appdata write times per app and user on the injected
 	// clock, oldest first, for the 180 writes / 3 minutes limit.
 	writes map[writeKey][]time.Time
@@ -54,6 +56,7 @@ func newLive(d *dataset) *live {
 		u, _ := d.lookup(ad.User)
 		lv.appdata[d.appByID[ad.App]][u] = pairs(ad.Data)
 	}
+	lv.invitations = cloneInvitations(d.invitations)
 	for _, r := range d.requests {
 		r.Recipients = slices.Clone(r.Recipients)
 		r.Deleted = slices.Clone(r.Deleted)

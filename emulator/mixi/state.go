@@ -62,6 +62,7 @@ func (st state) Summary() []provider.Stat {
 		{Name: "mediaItems", Count: len(s.ds.media)},
 		{Name: "appdata", Count: appdata},
 		{Name: "requests", Count: len(s.lv.requests)},
+		{Name: "invitations", Count: len(s.lv.invitations)},
 		{Name: "nonces", Count: s.nonces.Len()},
 	}
 }
@@ -159,6 +160,9 @@ func (s *memStore) export() Fixtures {
 		}
 	}
 	sort.SliceStable(f.AppData, func(i, j int) bool { return f.AppData[i].App < f.AppData[j].App })
+	if len(lv.invitations) > 0 {
+		f.Invitations = cloneInvitations(lv.invitations)
+	}
 	if lv.defApp != noDefault {
 		f.DefaultViewer = &ViewerSetting{AppID: d.apps[lv.defApp].fix.ID, Viewer: d.formatID(lv.defViewer)}
 	}

@@ -40,6 +40,8 @@ type Store interface {
 	InviteContext(app, owner string) (App, []candidate, error)
 	AddRequest(r Request)
 	Requests() []Request
+	AddInvitation(inv Invitation)
+	Invitations() []Invitation
 	SetInstalled(app, user string, on bool) error
 }
 
