@@ -30,7 +30,9 @@ func callerFrom(r *http.Request) caller {
 // "Checks and errors": Bearer (RFC 6750, header only) → the app's IP
 // allow-list → the optional throttle. A token
 // counts only while its app exists and the shop's grant stands, so a
-// revocation or an app deletion takes effect on the very next call.
+// revocation or an app deletion takes effect on the very next call, and
+// only for its own shop: a request that names another shop by host or
+// directory is refused as for an unknown token (servesShop).
 func requireToken(log *slog.Logger, st Store, tokens *oauth2x.TokenStore, cfg Config, th *throttle) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -53,7 +55,7 @@ func requireToken(log *slog.Logger, st Store, tokens *oauth2x.TokenStore, cfg Co
 			if ok {
 				_, ok = st.Grant(t.ClientID)
 			}
-			if !ok || app.Shop != t.UserID {
+			if !ok || app.Shop != t.UserID || !servesShop(r, st, t.UserID) {
 				writeError(log, w, r, (&apiError{status: http.StatusUnauthorized, code: "invalid_token", desc: msgInvalidToken}).
 					with("WWW-Authenticate", oauth2x.BearerChallenge(realm, "invalid_token", msgInvalidToken)))
 				return

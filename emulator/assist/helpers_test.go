@@ -67,7 +67,7 @@ const testFixture = `{
      "details": [{"order_detail_id": 10, "product_id": 100, "product_class_id": 1001, "product_code": "SKU-001", "product_name": "商品A",
       "classcategory_name1": "赤", "classcategory_name2": "M", "price": 2500, "quantity": 2, "tax_rate": 10}]}
    ]},
-  {"id": "shop-b", "name": "みなと食品", "domain": "asp102.assist-tencho.com",
+  {"id": "shop-b", "name": "みなと食品", "domain": "asp102.assist-tencho.com", "directory": "shop02",
    "admins": [{"loginId": "admin-b", "password": "pw-b", "name": "高橋 健太"}],
    "apps": [{"clientId": "client-b", "clientSecret": "secret-b", "name": "B社連携", "redirectUrl": "https://b.example.jp/cb", "ipAllowList": []}],
    "orders": [

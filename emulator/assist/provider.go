@@ -191,7 +191,7 @@ func (s *state) Accounts() []provider.Account {
 // buildData turns validated fixtures into store data and a token snapshot
 // the token store can hold (Validate refused any other).
 func buildData(fx Fixtures) (data, oauth2x.Checked, error) {
-	d := data{shops: map[string]*shopState{}, dirs: map[string]string{}, apps: map[string]App{}, grants: map[string]Grant{}}
+	d := data{shops: map[string]*shopState{}, dirs: map[string]string{}, hosts: map[string][]string{}, apps: map[string]App{}, grants: map[string]Grant{}}
 	if fx.Settings != nil {
 		d.settings = *fx.Settings
 	}
@@ -217,6 +217,7 @@ func buildData(fx Fixtures) (data, oauth2x.Checked, error) {
 		if s.Directory != "" {
 			d.dirs[s.Directory] = s.ID
 		}
+		d.hosts[s.Domain] = append(d.hosts[s.Domain], s.ID)
 		for _, a := range s.Apps {
 			app, err := applyAppInput(App{ClientID: a.ClientID, ClientSecret: a.ClientSecret, Shop: s.ID,
 				CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt},

@@ -1,6 +1,7 @@
 package assist
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/fakeapi/fakeapi/internal/httpx"
 	"github.com/fakeapi/fakeapi/internal/ids"
 	"github.com/fakeapi/fakeapi/internal/oauth2x"
+	"github.com/fakeapi/fakeapi/internal/provider"
 )
 
 // Real paths (docs/providers/assist.md, "Endpoints").
@@ -62,13 +64,15 @@ func addAdminRoutes(r chi.Router, st Store, tokens *oauth2x.TokenStore, clk cloc
 // "Endpoints"): the request is routed as the path after the directory, and
 // the directory joins the base, so pages and cookies point back under it.
 // RawPath is dropped with the directory; the rewritten Path is what routes.
+// The shop the directory names is kept for servesShop.
 func shopDirectory(st Store) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			dir, rest, ok := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
 			if ok && (strings.HasPrefix(rest, "api/") || strings.HasPrefix(rest, "oauth/")) {
-				if _, known := st.ShopByDirectory(dir); known {
+				if shop, known := st.ShopByDirectory(dir); known {
 					r = httpx.WithBase(r, httpx.Base(r)+"/"+dir)
+					r = r.WithContext(context.WithValue(r.Context(), dirShopKey{}, shop.ID))
 					u := *r.URL
 					u.Path, u.RawPath = "/"+rest, ""
 					r.URL = &u
@@ -77,4 +81,21 @@ func shopDirectory(st Store) func(http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 		})
 	}
+}
+
+// dirShopKey carries the id of the shop a request named by its directory.
+type dirShopKey struct{}
+
+// servesShop reports whether a request may be answered for shop. Shops are
+// tenants: a request that names a shop, by its host (a shop's domain, e.g.
+// asp101.assist-tencho.com) or its directory (/shop01/), is answered only
+// for that shop; a request that names none (the /assist prefix on the
+// emulator's own address, or a host no shop has) for any
+// (docs/providers/assist.md, "Shops").
+func servesShop(r *http.Request, st Store, shop string) bool {
+	if dir, ok := r.Context().Value(dirShopKey{}).(string); ok && dir != shop {
+		return false
+	}
+	at, named := st.AtHost(shop, provider.NormalHost(r.Host))
+	return at || !named
 }

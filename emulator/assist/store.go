@@ -99,6 +99,11 @@ type Store interface {
 	Shop(id string) (Shop, bool)
 	Shops() []Shop
 	ShopByDirectory(dir string) (Shop, bool)
+	// AtHost reports whether host (normalised: lower case, no port) is
+	// the domain of any shop (named) and, if so, whether it is shop's
+	// (at); several shops may share a domain, as shops under one server
+	// host with their own directories would.
+	AtHost(shop, host string) (at, named bool)
 	Authenticate(shop, loginID, password string) bool
 	HasAdmin(shop, loginID string) bool
 
@@ -135,6 +140,7 @@ type data struct {
 	shops  map[string]*shopState // internal pointers, never handed out
 	order  []string              // shop ids in fixture order
 	dirs   map[string]string     // directory → shop id
+	hosts  map[string][]string   // domain → shop ids
 	apps   map[string]App
 	grants map[string]Grant
 	// settings are the fixtures' settings.
@@ -195,6 +201,13 @@ func (s *memStore) ShopByDirectory(dir string) (Shop, bool) {
 		return Shop{}, false
 	}
 	return s.d.shops[id].shop, true
+}
+
+func (s *memStore) AtHost(shop, host string) (at, named bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ids, named := s.d.hosts[host]
+	return slices.Contains(ids, shop), named
 }
 
 // Authenticate checks an admin's password. The fixture passwords are test

@@ -46,6 +46,54 @@ func TestLoopbackOptionReachesAssist(t *testing.T) {
 	assert.Equal(t, http.StatusBadRequest, status(anyPort, "http://127.0.0.1:65536/callback"), "no impossible port")
 }
 
+// TestShopsAreTenantsThroughTheEmulator: with the default fixture, a token
+// of テスト店 (asp101.assist-tencho.com, /shop01/) reads its orders under the
+// /assist prefix, its host and its directory, and gets 401 invalid_token at
+// みなと食品オンライン's host (asp102.assist-tencho.com) and directory
+// (/shop02/), where it used to read テスト店's orders
+// (docs/providers/assist.md, "Shops").
+func TestShopsAreTenantsThroughTheEmulator(t *testing.T) {
+	t.Parallel()
+	const token = "00112233445566778899aabbccddeeff"
+	srv := emulatortest.Start(t)
+	fx := srv.AssistFixtures()
+	fx.Grants = []assist.GrantFx{{ClientID: optClientID, GrantedBy: "test-admin", GrantedAt: "2024-04-01 09:00:00", Scope: "read_sales"}}
+	fx.Tokens = []assist.TokenFx{{AccessToken: token, ClientID: optClientID, IssuedAt: "2024-04-01 09:00:01"}}
+	srv.SeedAssist(fx)
+	get := func(target string) (int, string) {
+		req, err := http.NewRequest(http.MethodGet, target, nil)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := srv.Client().Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		return resp.StatusCode, string(body)
+	}
+	const order5 = `"mall_order_id":"123456-20240401-0000001"`
+	for _, target := range []string{
+		srv.Assist() + "/api/v1/orders.php?serial_order_id=5",
+		srv.Assist() + "/shop01/api/v1/orders.php?serial_order_id=5",
+		"https://asp101.assist-tencho.com/api/v1/orders.php?serial_order_id=5",
+		"https://asp101.assist-tencho.com/shop01/api/v1/orders.php?serial_order_id=5",
+	} {
+		status, body := get(target)
+		assert.Equal(t, http.StatusOK, status, target)
+		assert.Contains(t, body, order5, target)
+	}
+	for _, target := range []string{
+		srv.Assist() + "/shop02/api/v1/orders.php?serial_order_id=5",
+		"https://asp102.assist-tencho.com/api/v1/orders.php?serial_order_id=5",
+		"https://asp102.assist-tencho.com/shop02/api/v1/orders.php?serial_order_id=5",
+		"https://asp101.assist-tencho.com/shop02/api/v1/orders.php?serial_order_id=5",
+	} {
+		status, body := get(target)
+		assert.Equal(t, http.StatusUnauthorized, status, target)
+		assert.Equal(t, `{"error":"invalid_token","error_description":"The access token provided is invalid"}`, body, target)
+	}
+}
+
 // TestRevokeOnReplayOptionReachesAssist drives
 // -assist-revoke-on-code-replay through emulatortest and emulator.Config:
 // a used code exchanged again is invalid_grant, and the token of its first
