@@ -111,7 +111,7 @@ stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 rss() { awk '/^VmRSS:/{print $2}' "/proc/$1/status"; }
 hwm() { awk '/^VmHWM:/{print $2}' "/proc/$1/status"; }
 
-COUPON_H=(-H "X-IIJmio-Developer: MioponDemoApp0000001" -H "X-IIJmio-Authorization: MioTaroDemoToken0000000000000001")
+COUPON_H=(-H "X-IIJmio-Developer: MioponDemoApp000001" -H "X-IIJmio-Authorization: MioTaroDemoToken0000000000000001")
 
 if has_pass startup; then
 log "cold starts: $STARTS each"

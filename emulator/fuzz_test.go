@@ -85,7 +85,7 @@ var adminJSONRoutes = []struct{ method, path string }{
 	{http.MethodPost, "/_fakeapi/iijmio/regulation"},
 	{http.MethodPost, "/_fakeapi/iijmio/coupons"},
 	{http.MethodPost, "/_fakeapi/iijmio/apps"},
-	{http.MethodPut, "/_fakeapi/iijmio/apps/MioponDemoApp0000001"},
+	{http.MethodPut, "/_fakeapi/iijmio/apps/MioponDemoApp000001"},
 	{http.MethodPost, "/_fakeapi/kii/apps/" + kiiApp + "/tokens"},
 	{http.MethodPut, "/_fakeapi/kii/apps/" + kiiApp + "/users/LOGIN_NAME:hanako/disabled"},
 	{http.MethodPost, "/_fakeapi/assist/apps"},
@@ -100,7 +100,7 @@ func FuzzAdminAPIBodies(f *testing.F) {
 	for i, s := range []string{
 		`{"provider":"kii","path":"*/oauth2/token","status":503,"times":1}`,
 		`{"advance":"24h"}`,
-		`{"mioId":"mio-taro","developerId":"MioponDemoApp0000001"}`,
+		`{"mioId":"mio-taro","developerId":"MioponDemoApp000001"}`,
 		`{"serviceCode":"hdo10000001","mb":120}`,
 		`{"serviceCode":"hdo10000001","forced":true}`,
 		`{"hddServiceCode":"hdd10000001","type":"topup","volume":100}`,

@@ -16,7 +16,7 @@ import (
 
 // Accounts of the default fixtures (docs/providers/*.md).
 const (
-	iijmioDeveloper = "MioponDemoApp0000001"
+	iijmioDeveloper = "MioponDemoApp000001"
 	iijmioToken     = "MioTaroDemoToken0000000000000001"
 	iijmioCoupon    = "/iijmio/mobile/d/v1/coupon/"
 

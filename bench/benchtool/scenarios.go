@@ -22,7 +22,7 @@ import (
 
 // Accounts of the default fixtures (docs/providers/*.md) and of cmd/mixigen.
 const (
-	iijmioDeveloper = "MioponDemoApp0000001"
+	iijmioDeveloper = "MioponDemoApp000001"
 	iijmioToken     = "MioTaroDemoToken0000000000000001"
 
 	kiiApp    = "da0b6a25"

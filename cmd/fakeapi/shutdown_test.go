@@ -30,7 +30,7 @@ func TestSIGTERMUnderLoadShouldDrainAndSaveWholeState(t *testing.T) {
 	admin := p.base + "/_fakeapi/"
 	const kii = "/kii/api/apps/da0b6a25"
 	kiiHdr := []string{"Content-Type", "application/json", "X-Kii-AppID", "da0b6a25", "X-Kii-AppKey", "8174099687a26621f4e2cdd7cc03b3da"}
-	iijmioHdr := []string{"X-IIJmio-Developer", "MioponDemoApp0000001", "X-IIJmio-Authorization", "MioTaroDemoToken0000000000000001"}
+	iijmioHdr := []string{"X-IIJmio-Developer", "MioponDemoApp000001", "X-IIJmio-Authorization", "MioTaroDemoToken0000000000000001"}
 
 	// Every matching request sleeps 1.5 s before its handler runs, so
 	// writes land after SIGTERM.

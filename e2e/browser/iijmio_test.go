@@ -16,7 +16,7 @@ import (
 
 // IIJmio's default fixture (docs/providers/iijmio.md, test accounts).
 const (
-	iijDeveloper = "MioponDemoApp0000001" // registers http://127.0.0.1/callback
+	iijDeveloper = "MioponDemoApp000001" // registers http://127.0.0.1/callback
 	iijAppName   = "クーポンスイッチ デモ"
 	iijMioID     = "mio-taro"
 	iijPassword  = "taro-pass-01"

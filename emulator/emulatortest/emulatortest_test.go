@@ -238,7 +238,7 @@ func TestWithMaxSessionsShouldReachIIJmio(t *testing.T) {
 			opts = append(opts, emulatortest.WithMaxSessions(limit))
 		}
 		srv := emulatortest.Start(t, opts...)
-		authorize := srv.IIJmio() + "/mobile/d/v1/authorization/?response_type=token&client_id=MioponDemoApp0000001" +
+		authorize := srv.IIJmio() + "/mobile/d/v1/authorization/?response_type=token&client_id=MioponDemoApp000001" +
 			"&redirect_uri=http%3A%2F%2F127.0.0.1%2Fcallback&state=s"
 		browser := func() *http.Client {
 			jar, err := cookiejar.New(nil)

@@ -13,7 +13,7 @@ import (
 // getCoupon asks IIJmio for the coupon balance with the fixtures' ready token.
 func getCoupon(srv *emulatortest.Server) (int, string) {
 	req, _ := http.NewRequest(http.MethodGet, srv.IIJmio()+"/mobile/d/v2/coupon/", nil)
-	req.Header.Set("X-IIJmio-Developer", "MioponDemoApp0000001")
+	req.Header.Set("X-IIJmio-Developer", "MioponDemoApp000001")
 	req.Header.Set("X-IIJmio-Authorization", "MioTaroDemoToken0000000000000001")
 	resp, err := srv.Client().Do(req)
 	if err != nil {

@@ -16,11 +16,11 @@ func TestAdminTokens(t *testing.T) {
 		body   string
 		status int
 	}{
-		{"should mint a token", `{"mioId":"mio-test","developerId":"devTEST0000000000001"}`, 201},
-		{"should 404 an unknown user", `{"mioId":"ghost","developerId":"devTEST0000000000001"}`, 404},
+		{"should mint a token", `{"mioId":"mio-test","developerId":"devTEST000000000001"}`, 201},
+		{"should 404 an unknown user", `{"mioId":"ghost","developerId":"devTEST000000000001"}`, 404},
 		{"should 404 an unknown developer", `{"mioId":"mio-test","developerId":"ghost"}`, 404},
 		{"should want both fields", `{"mioId":"mio-test"}`, 400},
-		{"should reject unknown fields", `{"mioId":"mio-test","developerId":"devTEST0000000000001","scope":"x"}`, 400},
+		{"should reject unknown fields", `{"mioId":"mio-test","developerId":"devTEST000000000001","scope":"x"}`, 400},
 		{"should want JSON", `mioId=mio-test`, 400},
 		{"should want a body", ``, 400},
 	}
@@ -76,7 +76,11 @@ func TestAdminApps(t *testing.T) {
 	// A script URI would receive the token on authorization (docs/providers/iijmio.md, "Redirect URIs").
 	assert.Equal(t, 400, e.do("POST", "/_fakeapi/iijmio/apps", `{"appName":"n","redirectUris":["javascript:alert(1)"]}`).Code, "should refuse javascript:")
 	assert.Equal(t, 400, e.do("POST", "/_fakeapi/iijmio/apps", `{"appName":"n","redirectUris":["DATA:text/html,x"]}`).Code, "should refuse data: in any case")
-	assert.Equal(t, 201, e.do("POST", "/_fakeapi/iijmio/apps", `{"appName":"n","redirectUris":["com.example.app:/oauth"]}`).Code, "should keep accepting a native app's private-use scheme")
+	w = e.do("POST", "/_fakeapi/iijmio/apps", `{"appName":"n","redirectUris":["com.example.app:/oauth"]}`)
+	assert.Equal(t, 201, w.Code, "should keep accepting a native app's private-use scheme")
+	var minted Developer
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &minted))
+	assert.Regexp(t, `^[A-Za-z0-9]{19}$`, minted.DeveloperID, "a minted ID has 19 characters, like lNuh3hfMUS52SCTHv4O")
 
 	w = e.do("PUT", "/_fakeapi/iijmio/apps/myDev", `{"appName":"Mine","redirectUris":["https://my.example/cb2"]}`)
 	require.Equal(t, 200, w.Code, w.Body.String())
@@ -94,7 +98,7 @@ func TestAdminApps(t *testing.T) {
 	require.Equal(t, 200, w.Code)
 	var re Developer
 	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &re))
-	assert.Regexp(t, `^[A-Za-z0-9]{20}$`, re.DeveloperID)
+	assert.Regexp(t, `^[A-Za-z0-9]{19}$`, re.DeveloperID, "19 characters, like every real developer ID")
 	assert.Equal(t, "Mine", re.AppName)
 	assertCode(t, e.do("GET", "/iijmio"+pathCouponV1, "", headerDeveloper, "myDev", headerAuthorization, tok), 403, codeNotRegistered)
 	assertCode(t, e.do("GET", "/iijmio"+pathCouponV1, "", headerDeveloper, re.DeveloperID, headerAuthorization, tok), 403, codeAuthFailure)

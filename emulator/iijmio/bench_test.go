@@ -17,7 +17,7 @@ func BenchmarkCouponGet(b *testing.B) {
 		b.Run(tt.name, func(b *testing.B) {
 			e := newDefaultEnv(b, noLimits)
 			req := httptest.NewRequest(http.MethodGet, "http://api.iijmio.jp"+path, nil)
-			req.Header.Set(headerDeveloper, "MioponDemoApp0000001")
+			req.Header.Set(headerDeveloper, "MioponDemoApp000001")
 			req.Header.Set(headerAuthorization, "MioTaroDemoToken0000000000000001")
 			b.ReportAllocs()
 			for b.Loop() {
@@ -37,7 +37,7 @@ func BenchmarkCouponGetParallel(b *testing.B) {
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		req := httptest.NewRequest(http.MethodGet, "http://api.iijmio.jp"+pathCouponV2, nil)
-		req.Header.Set(headerDeveloper, "MioponDemoApp0000001")
+		req.Header.Set(headerDeveloper, "MioponDemoApp000001")
 		req.Header.Set(headerAuthorization, "MioTaroDemoToken0000000000000001")
 		for pb.Next() {
 			w := httptest.NewRecorder()
@@ -71,7 +71,7 @@ func BenchmarkEncodeCoupon(b *testing.B) {
 func BenchmarkPacketGet(b *testing.B) {
 	e := newDefaultEnv(b, noLimits)
 	req := httptest.NewRequest(http.MethodGet, "http://api.iijmio.jp"+pathPacketV2, nil)
-	req.Header.Set(headerDeveloper, "MioponDemoApp0000001")
+	req.Header.Set(headerDeveloper, "MioponDemoApp000001")
 	req.Header.Set(headerAuthorization, "MioTaroDemoToken0000000000000001")
 	b.ReportAllocs()
 	for b.Loop() {
@@ -87,7 +87,7 @@ func BenchmarkCouponPut(b *testing.B) {
 	e := newDefaultEnv(b, noLimits)
 	rd := strings.NewReader(body)
 	req := httptest.NewRequest(http.MethodPut, "http://api.iijmio.jp"+pathCouponV1, nil)
-	req.Header.Set(headerDeveloper, "MioponDemoApp0000001")
+	req.Header.Set(headerDeveloper, "MioponDemoApp000001")
 	req.Header.Set(headerAuthorization, "MioTaroDemoToken0000000000000001")
 	req.ContentLength = int64(len(body))
 	b.ReportAllocs()

@@ -381,7 +381,7 @@ func TestCouponGetShouldNeverServeAStaleBody(t *testing.T) {
 	t.Parallel()
 	e := newDefaultEnv(t, noLimits)
 	st := e.inst.State.(*instanceState).st
-	hdr := []string{headerDeveloper, "MioponDemoApp0000001", headerAuthorization, "MioTaroDemoToken0000000000000001", "Content-Type", "application/json"}
+	hdr := []string{headerDeveloper, "MioponDemoApp000001", headerAuthorization, "MioTaroDemoToken0000000000000001", "Content-Type", "application/json"}
 	check := func(step string) string {
 		t.Helper()
 		var v1 string

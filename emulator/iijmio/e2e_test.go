@@ -23,7 +23,7 @@ func TestEndToEndImplicitGrant(t *testing.T) {
 	t.Parallel()
 	e := newDefaultEnv(t)
 	b := newBrowser(t, e)
-	const dev, redirect = "MioponDemoApp0000001", "http://127.0.0.1/callback"
+	const dev, redirect = "MioponDemoApp000001", "http://127.0.0.1/callback"
 
 	res := b.authorize(authQuery(dev, redirect, "ABC123456"), "mio-taro", "taro-pass-01")
 	require.Equal(t, http.StatusFound, res.StatusCode)

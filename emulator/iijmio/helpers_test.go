@@ -28,8 +28,8 @@ var testNow = time.Date(2014, 1, 15, 2, 37, 57, 0, time.UTC)
 
 // Test accounts of testFixture.
 const (
-	tDev      = "devTEST0000000000001"
-	tDev2     = "devTEST0000000000002"
+	tDev      = "devTEST000000000001"
+	tDev2     = "devTEST000000000002"
 	tUser     = "mio-test"
 	tPass     = "test-pass"
 	tUser2    = "mio-other"
@@ -44,8 +44,8 @@ const (
 const testFixture = `{
   "month": "201401",
   "developers": [
-    {"developerId": "devTEST0000000000001", "appName": "テスト<アプリ>", "redirectUris": ["https://app.example.jp/cb", "http://127.0.0.1/loop", "jp.example.app"]},
-    {"developerId": "devTEST0000000000002", "appName": "Other", "redirectUris": ["https://other.example.jp/cb"]}
+    {"developerId": "devTEST000000000001", "appName": "テスト<アプリ>", "redirectUris": ["https://app.example.jp/cb", "http://127.0.0.1/loop", "jp.example.app"]},
+    {"developerId": "devTEST000000000002", "appName": "Other", "redirectUris": ["https://other.example.jp/cb"]}
   ],
   "users": [
     {"mioId": "mio-test", "password": "test-pass", "contracts": [
@@ -75,9 +75,9 @@ const testFixture = `{
        "lines": [{"serviceCode": "hdo99999999", "number": "09099999999", "iccid": "DN0099999999ZZ", "sms": true, "voice": true, "couponUse": true}]}]}
   ],
   "tokens": [
-    {"accessToken": "TestToken0000000000000000000001A", "mioId": "mio-test", "developerId": "devTEST0000000000001", "issuedAt": "2014-01-15T11:00:00+09:00"},
-    {"accessToken": "TestToken0000000000000000000002B", "mioId": "mio-other", "developerId": "devTEST0000000000001", "issuedAt": "2014-01-15T11:00:00+09:00"},
-    {"accessToken": "TestToken0000000000000000000003C", "mioId": "mio-test", "developerId": "devTEST0000000000001", "issuedAt": "2013-10-17T11:37:57+09:00"}
+    {"accessToken": "TestToken0000000000000000000001A", "mioId": "mio-test", "developerId": "devTEST000000000001", "issuedAt": "2014-01-15T11:00:00+09:00"},
+    {"accessToken": "TestToken0000000000000000000002B", "mioId": "mio-other", "developerId": "devTEST000000000001", "issuedAt": "2014-01-15T11:00:00+09:00"},
+    {"accessToken": "TestToken0000000000000000000003C", "mioId": "mio-test", "developerId": "devTEST000000000001", "issuedAt": "2013-10-17T11:37:57+09:00"}
   ]
 }`
 

@@ -117,12 +117,12 @@ func TestDefaultFixtures(t *testing.T) {
 	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &usage))
 	assert.True(t, usage.Lines[0].Regulation)
 	assert.False(t, usage.Lines[0].ForceRegulation)
-	assert.Equal(t, 200, e.do("GET", "/iijmio"+pathCouponV1, "", headerDeveloper, "MioponDemoApp0000001", headerAuthorization, "MioTaroDemoToken0000000000000001").Code)
+	assert.Equal(t, 200, e.do("GET", "/iijmio"+pathCouponV1, "", headerDeveloper, "MioponDemoApp000001", headerAuthorization, "MioTaroDemoToken0000000000000001").Code)
 
 	// The demo token lives 90 days from the reset, not from 2025.
 	_, err := e.clk.Advance(89 * 24 * time.Hour)
 	require.NoError(t, err)
-	assert.Equal(t, 200, e.do("GET", "/iijmio"+pathCouponV1, "", headerDeveloper, "MioponDemoApp0000001", headerAuthorization, "MioTaroDemoToken0000000000000001").Code)
+	assert.Equal(t, 200, e.do("GET", "/iijmio"+pathCouponV1, "", headerDeveloper, "MioponDemoApp000001", headerAuthorization, "MioTaroDemoToken0000000000000001").Code)
 
 	accounts := e.inst.State.Accounts()
 	assert.Equal(t, "mio-taro", accounts[0].ID)
@@ -137,7 +137,7 @@ func TestFixtureValidation(t *testing.T) {
 	}{
 		{"should reject a bad asOf", `"month": "201401"`, `"asOf": "2014-01-15"`, `asOf: want a date YYYYMMDD`},
 		{"should reject a bad month", `"month": "201401"`, `"month": "201413"`, `month: want a month YYYYMM`},
-		{"should reject a duplicate developer", `"developerId": "devTEST0000000000002"`, `"developerId": "devTEST0000000000001"`, `developers[1].developerId: duplicate`},
+		{"should reject a duplicate developer", `"developerId": "devTEST000000000002"`, `"developerId": "devTEST000000000001"`, `developers[1].developerId: duplicate`},
 		{"should reject a developer without redirect URIs", `"redirectUris": ["https://other.example.jp/cb"]`, `"redirectUris": []`, `developers[1].redirectUris: want at least one`},
 		{"should reject a redirect URI with a fragment", `"https://other.example.jp/cb"`, `"https://other.example.jp/cb#x"`, `developers[1].redirectUris[0]: redirect URI`},
 		{"should reject a duplicate user", `"mioId": "mio-other"`, `"mioId": "mio-test"`, `users[1].mioId: duplicate`},
@@ -158,7 +158,7 @@ func TestFixtureValidation(t *testing.T) {
 		{"should reject a duplicate packet day", `{"date": "20140102", "withCoupon": 30`, `{"date": "20140101", "withCoupon": 30`, `packetLog[1].date: duplicate day`},
 		{"should reject negative traffic", `"withoutCoupon": 12`, `"withoutCoupon": -12`, `packetLog[0].withoutCoupon`},
 		{"should reject a token of an unknown user", `"mioId": "mio-other", "developerId"`, `"mioId": "ghost", "developerId"`, `tokens[1].mioId: unknown user`},
-		{"should reject a token of an unknown developer", `"developerId": "devTEST0000000000001", "issuedAt": "2014-01-15T11:00:00+09:00"}`, `"developerId": "ghost", "issuedAt": "2014-01-15T11:00:00+09:00"}`, `tokens[0].developerId: unknown developer`},
+		{"should reject a token of an unknown developer", `"developerId": "devTEST000000000001", "issuedAt": "2014-01-15T11:00:00+09:00"}`, `"developerId": "ghost", "issuedAt": "2014-01-15T11:00:00+09:00"}`, `tokens[0].developerId: unknown developer`},
 		{"should reject a duplicate token", `"TestToken0000000000000000000002B"`, `"TestToken0000000000000000000001A"`, `tokens[1].accessToken: duplicate`},
 		{"should reject unknown fields", `"sms": true, "voice": true, "couponUse": true}`, `"sms": true, "voice": true, "couponUse": true, "plan": "x"}`, `unknown field "plan"`},
 		{"should reject a wrong type", `"sms": false, "voice": true, "couponUse": false`, `"sms": "no", "voice": true, "couponUse": false`, `got JSON string, want true or false`},
@@ -209,6 +209,9 @@ func TestEmbeddedFixtureIsValid(t *testing.T) {
 	t.Parallel()
 	data, err := fixtures.FS.ReadFile("iijmio.json")
 	require.NoError(t, err)
-	_, err = fixture.Load[Fixtures]("fixtures/iijmio.json", data)
+	f, err := fixture.Load[Fixtures]("fixtures/iijmio.json", data)
 	assert.NoError(t, err)
+	for _, d := range append(f.Developers, Developer{DeveloperID: tDev}, Developer{DeveloperID: tDev2}) {
+		assert.Regexp(t, `^[A-Za-z0-9]{19}$`, d.DeveloperID, "developer IDs have 19 characters, like every real one")
+	}
 }

@@ -90,9 +90,14 @@ func (s *memStore) ReissueDeveloper(id string) (Developer, error) {
 	return d, nil
 }
 
+// developerIDLen is the length of a developer ID: every real one seen in
+// client repositories has 19 characters of [A-Za-z0-9], such as
+// lNuh3hfMUS52SCTHv4O (docs/providers/iijmio.md, "Developer IDs").
+const developerIDLen = 19
+
 func (s *memStore) newDeveloperIDLocked() string {
 	for {
-		id := alnumString(s.ids.Read, 20)
+		id := alnumString(s.ids.Read, developerIDLen)
 		if _, dup := s.st.devs[id]; !dup {
 			return id
 		}

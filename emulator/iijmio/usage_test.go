@@ -162,7 +162,7 @@ func TestCouponRowsAreAlwaysTwoBundlesAndFourTopups(t *testing.T) {
 		user string
 	}{
 		{"test fixture", newEnv, tDev, tUser},
-		{"default fixture", newDefaultEnv, "MioponDemoApp0000001", "mio-taro"},
+		{"default fixture", newDefaultEnv, "MioponDemoApp000001", "mio-taro"},
 	} {
 		t.Run(fx.name, func(t *testing.T) {
 			t.Parallel()

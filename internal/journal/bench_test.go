@@ -11,7 +11,7 @@ var benchMasker = NewMasker([]string{"X-IIJmio-Authorization"}, []string{"access
 // benchEntry is what the root adds for an IIJmio coupon GET: headers masked
 // from fresh maps, as net/http makes them.
 func benchEntry() Entry {
-	req := http.Header{"X-Iijmio-Developer": {"MioponDemoApp0000001"}, "X-Iijmio-Authorization": {"MioTaroDemoToken0000000000000001"},
+	req := http.Header{"X-Iijmio-Developer": {"MioponDemoApp000001"}, "X-Iijmio-Authorization": {"MioTaroDemoToken0000000000000001"},
 		"User-Agent": {"wrk"}, "Host": {"127.0.0.1:18080"}}
 	resp := http.Header{"X-Request-Id": {"0123456789abcdef"}, "Access-Control-Allow-Origin": {"*"},
 		"Access-Control-Allow-Methods": {"GET,PUT"}, "Vary": {"Accept-Encoding"}, "Content-Type": {"application/json"}, "Content-Length": {"634"}}
