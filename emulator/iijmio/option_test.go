@@ -19,7 +19,7 @@ func TestLoopbackOptionReachesIIJmio(t *testing.T) {
 	t.Parallel()
 	status := func(srv *emulatortest.Server, redirect string) int {
 		u := srv.IIJmio() + "/mobile/d/v1/authorization/?" + url.Values{
-			"response_type": {"token"}, "client_id": {"MioponDemoApp0000001"}, "redirect_uri": {redirect}, "state": {"s"},
+			"response_type": {"token"}, "client_id": {"MioponDemoApp000001"}, "redirect_uri": {redirect}, "state": {"s"},
 		}.Encode()
 		resp, err := srv.Client().Get(u)
 		require.NoError(t, err)
