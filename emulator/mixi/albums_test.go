@@ -60,6 +60,11 @@ func TestAlbums(t *testing.T) {
 		{"should show a friend's friends-only album", taro, "/mediaitems/1000001/@self/702", 200, "", []string{"mixi.jp:9004"}, nil},
 		{"should refuse a friend's private album", taro, "/mediaitems/1000001/@self/703", 403, reasonNoPermission, nil, nil},
 		{"should refuse a non-friend's friends-only album", sakura, "/mediaitems/1000006/@self/706", 403, reasonNoPermission, nil, nil},
+		{"should show a friend of a friend a friends-of-friends album", sakura, "/mediaitems/1000006/@self/707", 200, "", []string{"mixi.jp:9007"}, nil},
+		{"should list a friends-of-friends album to a friend of a friend", sakura, "/albums/1000006/@self?visibility=all", 200, "", []string{"mixi.jp:707"}, nil},
+		{"should show a friend friends-only and friends-of-friends albums", taro, "/albums/1000006/@self?visibility=all", 200, "", []string{"mixi.jp:706", "mixi.jp:707"}, nil},
+		{"should refuse a friends-of-friends album to someone farther", kenta, "/mediaitems/1000006/@self/707", 403, reasonNoPermission, nil, nil},
+		{"should list no friends-of-friends album to someone farther", kenta, "/albums/1000006/@self?visibility=all", 200, "", []string{}, nil},
 		{"should show anyone a public album", sho, "/mediaitems/1000001/@self/701?count=1", 200, "", []string{"mixi.jp:9001"}, nil},
 		{"should not find an album of another owner", sakura, "/mediaitems/@me/@self/704", 404, reasonAlbumNotFound, nil, nil},
 		{"should not find an unknown album", sakura, "/mediaitems/@me/@self/999", 404, reasonAlbumNotFound, nil, nil},
@@ -87,4 +92,17 @@ func TestAlbums(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The default fixture's album 706 (しょう's, 友人の友人まで公開) is visible to
+// さくら, a friend of しょう's friends たろう and けんた.
+func TestDefaultFixtureFriendsOfFriendsAlbum(t *testing.T) {
+	t.Parallel()
+	e := newEnvWith(t, string(defaultFixture(t)))
+	const key, secret = "3f5c2a9e1b7d4c6a8e0f", "8d2e7b1c9a4f6e3d0b5a7c2e9f1d4b6a8c3e5f70"
+	w := e.callApp(t, key, secret, http.MethodGet, "1000001", "/albums/1000006/@self?visibility=all", "", "")
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	assert.Equal(t, []string{"mixi.jp:706"}, entryIDs(t, decode(t, w)))
+	w = e.callApp(t, key, secret, http.MethodGet, "1000001", "/mediaitems/1000006/@self/706", "", "")
+	assert.Equal(t, http.StatusOK, w.Code, w.Body.String())
 }

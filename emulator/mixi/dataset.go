@@ -138,6 +138,22 @@ func (d *dataset) isFriend(a, b int32) bool {
 	return ok
 }
 
+// shareFriend reports whether a and b have a friend in common: each of
+// the shorter list's friends is looked up in the longer sorted list, so a
+// hub with 100k friends costs O(short · log long).
+func (d *dataset) shareFriend(a, b int32) bool {
+	short, long := d.friends(a), d.friends(b)
+	if len(short) > len(long) {
+		short, long = long, short
+	}
+	for _, f := range short {
+		if _, ok := slices.BinarySearch(long, f); ok {
+			return true
+		}
+	}
+	return false
+}
+
 // lookup finds a user by id, bare or "mixi.jp:"-prefixed [doc].
 func (d *dataset) lookup(id string) (int32, bool) {
 	n, ok := parseID(strings.TrimPrefix(id, guidPrefix))

@@ -78,7 +78,8 @@ const testFixture = `{
   {"id": "703", "owner": "1000001", "title": "家族", "visibility": "private"},
   {"id": "704", "owner": "1000002", "title": "BBQ", "visibility": "public"},
   {"id": "705", "owner": "1000002", "title": "出張", "visibility": "friends"},
-  {"id": "706", "owner": "1000006", "title": "ドライブ", "visibility": "friends"}
+  {"id": "706", "owner": "1000006", "title": "ドライブ", "visibility": "friends"},
+  {"id": "707", "owner": "1000006", "title": "キャンプ", "visibility": "friends_of_friends"}
  ],
  "mediaItems": [
   {"id": "9001", "albumId": "701", "title": "清水寺", "description": "朝", "url": "http://ic.mixi.jp/p/9001.jpg", "thumbnailUrl": "http://ic.mixi.jp/p/9001_s.jpg", "fileSize": 48213, "mimeType": "image/jpeg"},
@@ -86,7 +87,8 @@ const testFixture = `{
   {"id": "9003", "albumId": "701", "title": "パフェ", "url": "http://ic.mixi.jp/p/9003.jpg", "fileSize": 2000, "mimeType": "image/jpeg"},
   {"id": "9004", "albumId": "702", "title": "ひなた", "url": "http://ic.mixi.jp/p/9004.jpg", "fileSize": 3000, "mimeType": "image/jpeg"},
   {"id": "9005", "albumId": "703", "title": "正月", "url": "http://ic.mixi.jp/p/9005.jpg", "fileSize": 4000, "mimeType": "image/jpeg"},
-  {"id": "9006", "albumId": "706", "title": "海", "url": "http://ic.mixi.jp/p/9006.jpg", "fileSize": 5000, "mimeType": "image/jpeg"}
+  {"id": "9006", "albumId": "706", "title": "海", "url": "http://ic.mixi.jp/p/9006.jpg", "fileSize": 5000, "mimeType": "image/jpeg"},
+  {"id": "9007", "albumId": "707", "title": "焚き火", "url": "http://ic.mixi.jp/p/9007.jpg", "fileSize": 6000, "mimeType": "image/jpeg"}
  ],
  "appdata": [
   {"app": "13579", "user": "1000001", "data": {"subject": "appdata subject: 80", "content": "appdata content: 86"}},

@@ -84,7 +84,7 @@ func TestSummaryAndAccounts(t *testing.T) {
 	for _, s := range e.inst.State.Summary() {
 		stats[s.Name] = s.Count
 	}
-	assert.Equal(t, map[string]int{"apps": 2, "users": 10, "friendships": 10, "albums": 6, "mediaItems": 6, "appdata": 4, "requests": 2, "invitations": 0, "nonces": 0}, stats)
+	assert.Equal(t, map[string]int{"apps": 2, "users": 10, "friendships": 10, "albums": 7, "mediaItems": 7, "appdata": 4, "requests": 2, "invitations": 0, "nonces": 0}, stats)
 	acc := e.inst.State.Accounts()
 	require.NotEmpty(t, acc)
 	assert.Equal(t, "app", acc[0].Kind)

@@ -358,7 +358,8 @@ func (s *memStore) WriteAppData(app, viewer, owner string, set map[string]string
 }
 
 // albumVisibleLocked: the owner sees all; a friend public, friends-only and
-// friends-of-friends albums; anyone else public ones
+// friends-of-friends albums; a friend of a friend public and
+// friends-of-friends ones (友人の友人まで公開); anyone else public ones
 // (docs/providers/mixi.md, "Albums and media items").
 func (s *memStore) albumVisibleLocked(viewer int32, al *albumRec) bool {
 	switch {
@@ -366,8 +367,10 @@ func (s *memStore) albumVisibleLocked(viewer int32, al *albumRec) bool {
 		return true
 	case al.vis == visPrivate:
 		return false
+	case s.ds.isFriend(viewer, al.owner):
+		return true
 	}
-	return s.ds.isFriend(viewer, al.owner)
+	return al.vis == visFriendsOfFriends && s.ds.shareFriend(viewer, al.owner)
 }
 
 func (s *memStore) Albums(viewer, owner string, all bool, pg page) ([]albumView, int, error) {
