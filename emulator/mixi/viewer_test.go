@@ -30,7 +30,7 @@ func adminAt(t *testing.T, h http.Handler, method, path, body string) (int, map[
 func seedForm(recipients string) url.Values {
 	return url.Values{
 		"recipients": {recipients}, "message": {"花束を贈りますので受け取ってください"}, "filter_type": {"joined"},
-		"image": {"http://app.example.jp/image.gif,image/gif"},
+		"image":      {"http://app.example.jp/image.gif,image/gif"},
 		"url":        {"http://mixi.jp/run_appli.pl?id=13579&appParams=%7B%22uid%22%3A%221569%22%7D"},
 		"mobile_url": {"http://ma.mixi.net/13579/?a=1"},
 	}
