@@ -11,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/fakeapi/fakeapi/internal/golden"
 )
 
 // coupons reads one contract's coupon list from GET v1 (as tUser, with a
@@ -303,4 +305,37 @@ func TestUsageAdminErrors(t *testing.T) {
 	var all struct{ Lines []lineUsage }
 	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &all))
 	assert.Len(t, all.Lines, 5, "should list every line without serviceCode")
+}
+
+// TestGoldenAfterMonthChange pins the four bodies after the JST month
+// changes (2014-01 → 2014-02): the coupon rows move (January's bundle and
+// topup drop out, March's bundle is granted, May's topup row appears at 0),
+// the Eco contract logs its grant on the 1st, and the packet log crosses
+// the month (docs/providers/iijmio.md, "GET coupon", "GET packet log",
+// "Usage, coupons and throttling").
+func TestGoldenAfterMonthChange(t *testing.T) {
+	t.Parallel()
+	data := strings.Replace(testFixture, `"plan": "Eco Minimum",`, `"plan": "Eco Minimum", "monthlyBundle": 3000,`, 1)
+	require.NotEqual(t, testFixture, data)
+	for _, tt := range []struct{ name, path string }{
+		{"coupon_v1_next_month", pathCouponV1},
+		{"coupon_v2_next_month", pathCouponV2},
+		{"packet_v1_next_month", pathPacketV1},
+		{"packet_v2_next_month", pathPacketV2},
+	} {
+		t.Run("should answer "+tt.name+" byte for byte", func(t *testing.T) {
+			t.Parallel()
+			e := newEnvWith(t, data, noLimits)
+			addUsage(t, e, `{"serviceCode":"hdo12345678","mb":40,"date":"20140114"}`)
+			require.Equal(t, http.StatusOK, e.api("PUT", pathCouponV2, `{"couponInfo":[{"hduInfo":[{"hduServiceCode":"hdu12345679","couponUse":true}]}]}`).Code)
+			addUsage(t, e, `{"serviceCode":"hdu12345679","mb":25}`)
+			// 2014-02-03 09:00 JST.
+			require.NoError(t, e.clk.Set(time.Date(2014, 2, 3, 0, 0, 0, 0, time.UTC)))
+			addUsage(t, e, `{"serviceCode":"hdu12345679","mb":7}`)
+			w := e.api("GET", tt.path, "")
+			require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+			assertAPIHeaders(t, w.Result().Header)
+			golden.Assert(t, tt.name, w.Body.Bytes())
+		})
+	}
 }
