@@ -55,6 +55,10 @@ const (
 	reasonMethod          = "method not allowed"
 	reasonTooLarge        = "the request body is too large"
 	reasonBadGuid         = "the target user id is malformed"
+	// The People API is read-only; these are Shindig's texts.
+	reasonAddPeople    = "You can't add people right now."
+	reasonUpdatePeople = "You can't update right now."
+	reasonDeletePeople = "You can't delete people."
 )
 
 var (

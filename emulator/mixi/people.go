@@ -40,6 +40,22 @@ func wantFields(fields []string) personFields {
 	return pf
 }
 
+// handlePeopleWrite answers POST, PUT and DELETE on any people path as
+// the OpenSocial 0.8 reference container does: the People API is read-only
+// (docs/providers/mixi.md, "People").
+func handlePeopleWrite(log *slog.Logger) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodDelete:
+			writeError(log, w, r, newErr(http.StatusBadRequest, reasonDeletePeople))
+		case http.MethodPut:
+			writeError(log, w, r, newErr(http.StatusNotImplemented, reasonUpdatePeople))
+		default:
+			writeError(log, w, r, newErr(http.StatusNotImplemented, reasonAddPeople))
+		}
+	}
+}
+
 // handlePeopleSelf handles "GET /os/0.8/people/{guid}/{selector}":
 // @self, @friends and @all (= @friends [clients: Shindig sample]).
 func handlePeopleSelf(log *slog.Logger, st Store) http.HandlerFunc {

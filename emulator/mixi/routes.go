@@ -56,6 +56,16 @@ func routes(log *slog.Logger, st Store, clk clock.Clock, src ids.Source, session
 	r.Post("/invite/friends", handleInviteStart(inv))                                                  // invite:friends, colon-free path [chosen]
 	r.Post(selectPath, handleInviteSelect(inv))                                                        // invite:friends: friend selection form
 	r.Post(confirmPath, handleInviteConfirm(inv))                                                      // invite:friends: confirmation はい/いいえ
+
+	// Writes where the pages are silent: Shindig's answers (docs/providers/mixi.md, "People", "Persistence (appdata)").
+	for _, m := range []string{http.MethodPost, http.MethodPut, http.MethodDelete} {
+		for _, p := range []string{"/os/0.8/people", "/os/0.8/people/", "/os/0.8/people/{guid}", "/os/0.8/people/{guid}/{selector}", "/os/0.8/people/{guid}/{selector}/{pid}"} {
+			api.Method(m, p, handlePeopleWrite(log)) // People: POST/PUT 501, DELETE 400
+		}
+		api.Method(m, "/os/0.8/appdata", status(log, http.StatusBadRequest, reasonNoTarget))         // Persistence write: 取得対象IDが未指定 → 400
+		api.Method(m, "/os/0.8/appdata/", status(log, http.StatusBadRequest, reasonNoTarget))        // Persistence write: 取得対象IDが未指定 → 400
+		api.Method(m, "/os/0.8/appdata/{guid}", status(log, http.StatusForbidden, reasonNoSelector)) // Persistence write: セレクタが未指定 → 403
+	}
 	return r
 }
 

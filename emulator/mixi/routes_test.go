@@ -61,7 +61,7 @@ func TestNotFoundAndMethodNotAllowed(t *testing.T) {
 		{"should answer an unknown API path in mixi's format", "GET", "/mixi/os/0.8/activities/@me/@self", 404, "", "text/plain; charset=utf-8"},
 		{"should answer an unknown top path in mixi's format", "GET", "/mixi/nothing", 404, "", "text/plain; charset=utf-8"},
 		{"should answer a deeper unknown path", "GET", "/mixi/os/0.8/people/@me/@friends/1/2", 404, "", "text/plain; charset=utf-8"},
-		{"should answer 405 with Allow for people", "POST", "/mixi/os/0.8/people/@me/@self", 405, "GET", "text/plain; charset=utf-8"},
+		{"should answer 405 with Allow for people", "PATCH", "/mixi/os/0.8/people/@me/@self", 405, "GET, POST, PUT, DELETE", "text/plain; charset=utf-8"},
 		{"should answer 405 with Allow for appdata", "PATCH", "/mixi/os/0.8/appdata/@me/@self/@app", 405, "GET, POST, PUT, DELETE", "text/plain; charset=utf-8"},
 		{"should answer 405 with Allow for albums", "DELETE", "/mixi/os/0.8/albums/@me/@self", 405, "GET", "text/plain; charset=utf-8"},
 		{"should answer 405 on the invite pages as a page", "GET", "/mixi/invite/friends/confirm", 405, "POST", "text/html; charset=utf-8"},
