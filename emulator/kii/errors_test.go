@@ -230,7 +230,7 @@ func TestRoutingErrors(t *testing.T) {
 
 	w = e.do(t, req{"PATCH", "/api/apps/app1/users/me", nil, ""})
 	assert.Equal(t, http.StatusMethodNotAllowed, w.Code)
-	assert.Equal(t, "GET, DELETE", w.Header().Get("Allow"))
+	assert.Equal(t, "GET, POST, DELETE", w.Header().Get("Allow"))
 	assert.Equal(t, "METHOD_NOT_ALLOWED", errorCodeOf(t, w))
 
 	w = e.do(t, req{"GET", "/api/oauth2/token", nil, ""})
@@ -245,7 +245,7 @@ func TestCORSPreflight(t *testing.T) {
 	}, ""})
 	assert.Equal(t, http.StatusNoContent, w.Code)
 	assert.Equal(t, "*", w.Header().Get("Access-Control-Allow-Origin"))
-	assert.Equal(t, "GET, DELETE, OPTIONS", w.Header().Get("Access-Control-Allow-Methods"))
+	assert.Equal(t, "GET, POST, DELETE, OPTIONS", w.Header().Get("Access-Control-Allow-Methods"))
 	assert.Equal(t, corsAllowHeaders, w.Header().Get("Access-Control-Allow-Headers"))
 
 	w = e.do(t, req{"OPTIONS", "/api/unknown", nil, ""})

@@ -54,9 +54,20 @@ type AppFixture struct {
 	LoginFailureLimit *int `json:"loginFailureLimit,omitempty"`
 	// LoginLockoutSeconds is this app's lockout; 0 or absent leaves
 	// Config.LoginLockout.
-	LoginLockoutSeconds int64          `json:"loginLockoutSeconds,omitempty"`
-	Users               []UserFixture  `json:"users"`
-	Tokens              []TokenFixture `json:"tokens,omitempty"`
+	LoginLockoutSeconds int64 `json:"loginLockoutSeconds,omitempty"`
+	// EmailAddressVerificationRequired and PhoneNumberVerificationRequired
+	// are Kii's address verification settings: registered and changed
+	// addresses stay unverified until the user follows the mail's link or
+	// enters the SMS code (docs/providers/kii.md, "Verification and
+	// password reset"). Off by default.
+	EmailAddressVerificationRequired bool `json:"emailAddressVerificationRequired,omitempty"`
+	PhoneNumberVerificationRequired  bool `json:"phoneNumberVerificationRequired,omitempty"`
+	// PasswordResetFlow is Kii's "Password Reset Flow" setting:
+	// "newPassword" (the default: the user sets it on the reset page or
+	// with the PIN) or "generatePassword" (Kii makes one and sends it).
+	PasswordResetFlow string         `json:"passwordResetFlow,omitempty"`
+	Users             []UserFixture  `json:"users"`
+	Tokens            []TokenFixture `json:"tokens,omitempty"`
 }
 
 // UserFixture is one user of an app. Passwords are plain text: these are
@@ -189,6 +200,8 @@ func buildApp(st *state, af AppFixture, p string) (*appState, error) {
 		return nil, fixture.Errorf(p+".loginLockoutSeconds", "must not be negative")
 	case af.LoginLockoutSeconds > maxLockoutSeconds:
 		return nil, fixture.Errorf(p+".loginLockoutSeconds", "must be at most %d", maxLockoutSeconds)
+	case af.PasswordResetFlow != "" && af.PasswordResetFlow != flowNewPassword && af.PasswordResetFlow != flowGeneratePassword:
+		return nil, fixture.Errorf(p+".passwordResetFlow", "want %q or %q, got %q", flowNewPassword, flowGeneratePassword, af.PasswordResetFlow)
 	}
 	lifetime := time.Duration(af.MaxTokenLifetimeMinutes) * time.Minute
 	if af.MaxTokenLifetimeMinutes == 0 {
@@ -200,6 +213,8 @@ func buildApp(st *state, af AppFixture, p string) (*appState, error) {
 		ExposeFull: af.ExposeFullUserDataToOthers, MaxLifetime: lifetime, maxMinutes: af.MaxTokenLifetimeMinutes,
 		DefaultLifetime:   time.Duration(af.DefaultTokenLifetimeMinutes) * time.Minute,
 		LoginFailureLimit: af.LoginFailureLimit, LoginLockout: time.Duration(af.LoginLockoutSeconds) * time.Second,
+		VerifyEmail: af.EmailAddressVerificationRequired, VerifyPhone: af.PhoneNumberVerificationRequired,
+		GeneratePassword: af.PasswordResetFlow == flowGeneratePassword,
 	})
 	internal := map[int64]bool{}
 	for j, uf := range af.Users {
@@ -277,8 +292,13 @@ func buildUser(uf UserFixture, up string) (User, error) {
 	if uf.InternalUserID < 0 {
 		return u, fixture.Errorf(up+".internalUserID", "must be positive")
 	}
-	if u.LoginName == "" && u.Email == "" && u.Phone == "" {
-		return u, fixture.Errorf(up, "%s", badIdentifier)
+	// A user without login name, email and phone is a pseudo user, who
+	// has no password either (docs/providers/kii.md, "Pseudo users").
+	if !u.hasIdentity() {
+		if u.Password != "" {
+			return u, fixture.Errorf(up, "%s (or no password, for a pseudo user)", badIdentifier)
+		}
+		return u, checkCustom(u, up)
 	}
 	var err error
 	if u.Country != "" {
@@ -302,18 +322,31 @@ func buildUser(uf UserFixture, up string) (User, error) {
 	if short, problem := checkPassword(u.Password); short || problem != "" {
 		return u, fixture.Errorf(up+".password", "%s", badPassword)
 	}
-	for k := range u.Custom {
-		if strings.HasPrefix(k, "_") || reservedField[k] {
-			return u, fixture.Errorf(up+".custom."+k, "reserved field name")
-		}
-	}
-	if customSize(u.Custom) > maxCustomBytes {
-		return u, fixture.Errorf(up+".custom", "%s", badCustomSize)
+	if err := checkCustom(u, up); err != nil {
+		return u, err
 	}
 	// Stored in international form, as registration stores it.
 	u.Phone = normalizePhone(u.Phone, u.Country)
 	return u, nil
 }
+
+func checkCustom(u User, up string) error {
+	for k := range u.Custom {
+		if strings.HasPrefix(k, "_") || reservedField[k] {
+			return fixture.Errorf(up+".custom."+k, "reserved field name")
+		}
+	}
+	if customSize(u.Custom) > maxCustomBytes {
+		return fixture.Errorf(up+".custom", "%s", badCustomSize)
+	}
+	return nil
+}
+
+// Values of passwordResetFlow.
+const (
+	flowNewPassword      = "newPassword"
+	flowGeneratePassword = "generatePassword"
+)
 
 func buildToken(as *appState, tf TokenFixture, tp string) (Token, error) {
 	t := Token{Access: tf.AccessToken, UserID: tf.UserID, Refresh: tf.RefreshToken}

@@ -158,7 +158,12 @@ func FuzzDecodeRegistration(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		u, err := decodeRegistration(body)
+		// A RegistrationAndAuthorizationRequest may register a pseudo
+		// user: no identifier and no password at all.
+		if u, err := decodeRegistration(body, true); err == nil && !u.hasIdentity() && u.Password != "" {
+			t.Fatalf("accepted a pseudo user with a password: %+v", u)
+		}
+		u, err := decodeRegistration(body, false)
 		checkBodyResult(t, body, err)
 		if err != nil {
 			return

@@ -27,8 +27,18 @@ type App struct {
 	StrictAppKey           bool
 	RefreshTokens          bool
 	ExposeFull             bool
-	MaxLifetime            time.Duration
-	maxMinutes             int64 // as in the fixture (0 = default), for export
+	// VerifyEmail and VerifyPhone are Kii's "email address verification"
+	// and "phone number verification" settings: new addresses are
+	// unverified until the user follows the mail's link or enters the
+	// SMS code (docs/providers/kii.md, "Verification and password reset").
+	VerifyEmail bool
+	VerifyPhone bool
+	// GeneratePassword is the "Generate password" password reset flow:
+	// Kii makes the new password and sends it; otherwise the user chooses
+	// it.
+	GeneratePassword bool
+	MaxLifetime      time.Duration
+	maxMinutes       int64 // as in the fixture (0 = default), for export
 	// DefaultLifetime is the lifetime of a user token whose request sets
 	// no expiresAt: Kii's "Expiration Period" setting; 0 = never expires
 	// (docs/providers/kii.md, "Token lifetime").
@@ -52,10 +62,25 @@ type User struct {
 	EmailVerified bool
 	Phone         string
 	PhoneVerified bool
-	Password      string
-	Disabled      bool
-	Custom        map[string]json.RawMessage
+	// PendingEmail and PendingPhone are new addresses waiting for their
+	// verification, in an app that requires it; the old ones stay in use
+	// until then (docs/providers/kii.md, "Verification and password
+	// reset").
+	PendingEmail string
+	PendingPhone string
+	// Password is "" for a pseudo user (docs/providers/kii.md, "Pseudo
+	// users").
+	Password string
+	Disabled bool
+	Custom   map[string]json.RawMessage
 }
+
+// pseudo reports whether u is a pseudo user: registered without
+// credentials, it has no password until it is given an identity.
+func (u User) pseudo() bool { return u.Password == "" }
+
+// hasIdentity reports whether u has a login name, email or phone.
+func (u User) hasIdentity() bool { return u.LoginName != "" || u.Email != "" || u.Phone != "" }
 
 // reservedField are the names of the standard user fields: a registration
 // cannot set them as custom fields (the server owns userID, internalUserID

@@ -29,7 +29,7 @@ func Open(d provider.Deps, cfg Config, file string, data []byte) (*provider.Inst
 	if log == nil {
 		log = slog.Default()
 	}
-	ms := newMemStore(log, d.Clock, f, st, cfg)
+	ms := newMemStore(log, d.Clock, d.IDs, f, st, cfg)
 	return &provider.Instance{
 		Name:    "kii",
 		Title:   "Kii Cloud",
@@ -46,10 +46,13 @@ func Open(d provider.Deps, cfg Config, file string, data []byte) (*provider.Inst
 			// journal masks as Authorization). Token requests carry the
 			// password, the admin client secret and refresh tokens, in form
 			// bodies too; code is refused in URLs but may still be sent.
+			// Verification codes and reset PINs are secrets too; the
+			// hosted pages carry code in their links and newPassword and
+			// confirmPassword in their form.
 			Headers: []string{"X-Kii-AppKey"},
 			Params: []string{
 				"password", "newPassword", "oldPassword", "client_secret", "refresh_token", "access_token",
-				"code", "appKey",
+				"code", "appKey", "verificationCode", "pinCode", "confirmPassword",
 			},
 		},
 	}, nil
@@ -97,8 +100,12 @@ func (s *memStore) export() Fixtures {
 			AppID: a.ID, AppKey: a.Key, ClientID: a.ClientID, ClientSecret: a.ClientSecret, Site: a.Site, Name: a.Name,
 			StrictAppKey: a.StrictAppKey, RefreshTokenEnabled: a.RefreshTokens, ExposeFullUserDataToOthers: a.ExposeFull,
 			MaxTokenLifetimeMinutes: a.maxMinutes, DefaultTokenLifetimeMinutes: int64(a.DefaultLifetime / time.Minute),
-			LoginFailureLimit:   a.LoginFailureLimit,
-			LoginLockoutSeconds: int64(a.LoginLockout / time.Second), Users: []UserFixture{},
+			LoginFailureLimit: a.LoginFailureLimit, LoginLockoutSeconds: int64(a.LoginLockout / time.Second),
+			EmailAddressVerificationRequired: a.VerifyEmail, PhoneNumberVerificationRequired: a.VerifyPhone,
+			Users: []UserFixture{},
+		}
+		if a.GeneratePassword {
+			af.PasswordResetFlow = flowGeneratePassword
 		}
 		users := make([]User, 0, len(as.users))
 		for _, u := range as.users {
@@ -148,6 +155,7 @@ func (a stateAdmin) Summary() []provider.Stat {
 		{Name: "users", Count: users},
 		{Name: "tokens", Count: tokens},
 		{Name: "devlog", Count: len(a.s.cur.devlog)},
+		{Name: "outbox", Count: len(a.s.cur.outbox)},
 	}
 }
 
@@ -172,8 +180,11 @@ func (a stateAdmin) Accounts() []provider.Account {
 			provider.Account{Kind: "app-admin", ID: app.ClientID, Secret: app.ClientSecret, Note: "client_credentials for app " + app.AppID},
 		)
 		for _, u := range app.Users {
-			id := cmp.Or(u.LoginName, u.EmailAddress, u.PhoneNumber)
+			id := cmp.Or(u.LoginName, u.EmailAddress, u.PhoneNumber, u.UserID)
 			note := "app " + app.AppID
+			if u.Password == "" {
+				note += "; pseudo user"
+			}
 			if u.DisplayName != "" {
 				note += "; " + u.DisplayName
 			}

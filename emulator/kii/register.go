@@ -38,9 +38,11 @@ type registration struct {
 // decodeRegistration decodes and validates a registration body
 // (docs/providers/kii.md, "Users"). Standard fields are checked by the
 // rules of validate.go; other members are custom fields, except names
-// starting with '_' which are ignored.
+// starting with '_' which are ignored. With pseudo, a body without login
+// name, email, phone and password registers a pseudo user
+// (docs/providers/kii.md, "Pseudo users").
 // The returned user has no ID and InternalID yet.
-func decodeRegistration(body []byte) (User, error) {
+func decodeRegistration(body []byte, pseudo bool) (User, error) {
 	var in registration
 	if err := decodeObject(body, &in); err != nil {
 		return User{}, err
@@ -66,7 +68,8 @@ func decodeRegistration(body []byte) (User, error) {
 		// The country is stored upper-cased: "jp" → "JP".
 		Country: strings.ToUpper(in.Country.v),
 	}
-	bad = checkUserFields(u, in)
+	isPseudo := pseudo && !u.hasIdentity() && !in.Password.sent
+	bad = checkUserFields(u, in, !isPseudo)
 	u.Phone = normalizePhone(u.Phone, u.Country)
 	u.Custom = customFields(in.Other)
 	if customSize(u.Custom) > maxCustomBytes {
@@ -75,6 +78,9 @@ func decodeRegistration(body []byte) (User, error) {
 	if len(bad) > 0 {
 		return User{}, errInvalidInput(bad)
 	}
+	if isPseudo {
+		return u, nil
+	}
 	// A missing or short password is its own error, PASSWORD_TOO_SHORT.
 	if short, problem := checkPassword(u.Password); short {
 		return User{}, errPasswordTooShort()
@@ -82,15 +88,16 @@ func decodeRegistration(body []byte) (User, error) {
 		return User{}, errInvalidInput(object{{"password", problem}})
 	}
 	// Addresses given at registration count as verified: a fresh Kii app
-	// verifies neither email nor phone.
+	// verifies neither email nor phone. The handler applies the app's
+	// verification settings.
 	u.EmailVerified, u.PhoneVerified = u.Email != "", u.Phone != ""
 	return u, nil
 }
 
 // checkUserFields applies the field rules of registration to the standard
-// fields that were sent (null included), and requires one identifier; it
-// returns the problems by field name, in a fixed order.
-func checkUserFields(u User, in registration) object {
+// fields that were sent (null included), and requires one identifier when
+// needIdentity; it returns the problems by field name, in a fixed order.
+func checkUserFields(u User, in registration, needIdentity bool) object {
 	bad := object{}
 	checks := []struct {
 		name  string
@@ -112,7 +119,7 @@ func checkUserFields(u User, in registration) object {
 			bad = append(bad, kv{c.name, problem})
 		}
 	}
-	if u.LoginName == "" && u.Email == "" && u.Phone == "" {
+	if needIdentity && !u.hasIdentity() {
 		bad = append(bad, kv{"loginName", badIdentifier})
 	}
 	return bad
@@ -146,7 +153,9 @@ func customSize(c map[string]json.RawMessage) int {
 // handleRegister handles "POST /api/apps/{appID}/users": 201 with Location
 // and the whole user; with
 // application/vnd.kii.RegistrationAndAuthorizationRequest+json it also logs
-// the user in and adds _accessToken (docs/providers/kii.md, "Users").
+// the user in and adds _accessToken, and {} registers a pseudo user
+// (docs/providers/kii.md, "Users", "Pseudo users"). In an app that verifies
+// addresses, given ones start unverified and their verification is sent.
 func handleRegister(log *slog.Logger, st Store, clk clock.Clock, src ids.Source) appHandler {
 	return func(w http.ResponseWriter, r *http.Request, app App) {
 		mt := httpx.MediaType(r)
@@ -168,17 +177,20 @@ func handleRegister(log *slog.Logger, st Store, clk clock.Clock, src ids.Source)
 			writeError(log, w, r, err)
 			return
 		}
-		u, err := decodeRegistration(body)
+		u, err := decodeRegistration(body, mt == mtRegistrationAuth)
 		if err != nil {
 			writeError(log, w, r, err)
 			return
 		}
 		u.ID = src.UUID()
+		u.EmailVerified = u.EmailVerified && !app.VerifyEmail
+		u.PhoneVerified = u.PhoneVerified && !app.VerifyPhone
+		now := clk.Now()
 		var tok *Token
 		if mt == mtRegistrationAuth {
-			tok = &Token{Access: src.Token(tokenBytes), ExpiresAt: defaultExpiry(app, clk.Now())}
+			tok = &Token{Access: src.Token(tokenBytes), ExpiresAt: defaultExpiry(app, now)}
 		}
-		u, err = st.Register(app.ID, u, tok)
+		u, err = st.Register(app.ID, u, tok, linkBase(r), now)
 		var ce *conflictError
 		if errors.As(err, &ce) {
 			writeError(log, w, r, errUserExists(ce.field, ce.value))
@@ -233,6 +245,14 @@ func userObject(u User, full bool) object {
 	}
 	if u.Phone != "" {
 		o = append(o, kv{"phoneNumber", u.Phone}, kv{"phoneNumberVerified", u.PhoneVerified})
+	}
+	// A change waiting for its verification, as the JS SDK reads it
+	// (getPendingEmailAddress, getPendingPhoneNumber).
+	if u.PendingEmail != "" {
+		o = append(o, kv{"_emailAddressPending", u.PendingEmail})
+	}
+	if u.PendingPhone != "" {
+		o = append(o, kv{"_phoneNumberPending", u.PendingPhone})
 	}
 	o = append(o, kv{"_hasPassword", u.Password != ""}, kv{"_disabled", u.Disabled})
 	for _, k := range sortedKeys(u.Custom) {

@@ -98,7 +98,7 @@ func TestReset(t *testing.T) {
 	w := e.do(t, req{"POST", "/api/apps/app1/users", kiiHeaders(app1, key1), `{"loginName":"saburo","password":"pass1234"}`})
 	assert.Equal(t, http.StatusCreated, w.Code, "the registered user is gone")
 	stats := e.inst.State.Summary()
-	assert.Equal(t, []provider.Stat{{Name: "apps", Count: 2}, {Name: "users", Count: 6}, {Name: "tokens", Count: 1}, {Name: "devlog", Count: 0}}, stats)
+	assert.Equal(t, []provider.Stat{{Name: "apps", Count: 2}, {Name: "users", Count: 6}, {Name: "tokens", Count: 1}, {Name: "devlog", Count: 0}, {Name: "outbox", Count: 0}}, stats)
 }
 
 // TestFixtureErrors: a bad fixture is refused with its file, line, column
@@ -153,7 +153,8 @@ func TestSecrets(t *testing.T) {
 	t.Parallel()
 	sec := newEnv(t).inst.Secrets
 	assert.Equal(t, []string{"X-Kii-AppKey"}, sec.Headers)
-	for _, p := range []string{"password", "newPassword", "oldPassword", "client_secret", "refresh_token", "access_token", "appKey"} {
+	for _, p := range []string{"password", "newPassword", "oldPassword", "client_secret", "refresh_token", "access_token", "appKey",
+		"code", "verificationCode", "pinCode", "confirmPassword"} {
 		assert.Contains(t, sec.Params, p)
 	}
 }

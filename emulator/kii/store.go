@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/fakeapi/fakeapi/internal/clock"
+	"github.com/fakeapi/fakeapi/internal/ids"
 	"github.com/fakeapi/fakeapi/internal/keytable"
 )
 
@@ -39,7 +40,31 @@ type Store interface {
 	Refresh(appID, refresh string, next Token, now time.Time) (Token, error)
 	// Register adds u if its login name, email and phone are free; with
 	// tok, also stores tok for the new user (RegistrationAndAuthorization).
-	Register(appID string, u User, tok *Token) (User, error)
+	// An unverified address gets its verification message, with links
+	// under base.
+	Register(appID string, u User, tok *Token, base string, now time.Time) (User, error)
+	// UpdateUser applies a UserUpdateRequest or an address change:
+	// attributes, custom fields, a pseudo user's first identity and
+	// password, new addresses (pending and verified by a code when the
+	// app requires it).
+	UpdateUser(appID, userID string, upd userUpdate, base string, now time.Time) (User, error)
+	// Verify checks an address verification code (phone, else email) and
+	// marks the address verified, a pending one replacing the old.
+	Verify(appID, userID string, phone bool, code string, now time.Time) (User, error)
+	// ResendVerification sends a new code for the pending or unverified
+	// address: errNoAddress without one, errVerified when it is verified.
+	ResendVerification(appID, userID string, phone bool, base string, now time.Time) error
+	// RequestReset sends a reset link or PIN to a verified address.
+	RequestReset(appID, userID string, m resetMethod, base string, now time.Time) error
+	// CheckReset checks a reset link's code without using it.
+	CheckReset(appID, userID, code string, now time.Time) (App, User, error)
+	// CompleteReset uses a reset code (a PIN when pin) to set
+	// newPassword, or a generated one sent to the user in apps with the
+	// "Generate password" flow; every token of the user dies.
+	CompleteReset(appID, userID string, pin bool, code, newPassword, base string, now time.Time) (generated bool, err error)
+	// Outbox lists the messages sent, of one app and address when not "".
+	Outbox(appID, to string) []Message
+	ClearOutbox()
 	FindUser(appID string, a address) (User, error)
 	// ChangePassword sets a new password, checking old when non-nil, and
 	// revokes every token of the user.
@@ -86,6 +111,7 @@ type memStore struct {
 	base     Fixtures // what Reset goes back to; validated, never mutated
 	throttle throttle // Config's, for apps whose fixture sets none
 	clk      clock.Clock
+	src      ids.Source // verification and reset codes, generated passwords
 	// maxTokens caps each app's issued tokens; evictions counts those
 	// evicted past it, for the log.
 	maxTokens int
@@ -125,6 +151,9 @@ type state struct {
 	order    []string          // app ids in fixture order, for export
 	byClient map[string]string // clientID → appID
 	devlog   []DevlogEntry
+	// outbox is the mail and SMS sent; runtime only, like the users'
+	// pending codes: not part of the exported state.
+	outbox []Message
 }
 
 func newState() *state {
@@ -139,10 +168,11 @@ type appState struct {
 	byEmail map[string]string // lower-cased email → user id
 	byPhone map[string]string // phone, international form → user id
 	tokens  tokenStore
-	userIDs []string            // user ids by the index tokens hold (tokens.go)
-	userIdx map[string]int32    // user id → index in userIDs
-	maxID   int64               // largest internalUserID so far
-	failed  map[string]failures // user id → failed logins (throttling only)
+	userIDs []string             // user ids by the index tokens hold (tokens.go)
+	userIdx map[string]int32     // user id → index in userIDs
+	maxID   int64                // largest internalUserID so far
+	failed  map[string]failures  // user id → failed logins (throttling only)
+	codes   map[string]userCodes // user id → codes sent and not used yet
 }
 
 func newAppState(a App) *appState {
@@ -150,16 +180,17 @@ func newAppState(a App) *appState {
 		app: a, users: map[string]User{}, byLogin: map[string]string{}, byEmail: map[string]string{},
 		byPhone: map[string]string{}, tokens: newTokenStore(),
 		userIdx: map[string]int32{}, maxID: firstInternalUserID - 1, failed: map[string]failures{},
+		codes: map[string]userCodes{},
 	}
 }
 
-func newMemStore(log *slog.Logger, clk clock.Clock, f Fixtures, st *state, cfg Config) *memStore {
+func newMemStore(log *slog.Logger, clk clock.Clock, src ids.Source, f Fixtures, st *state, cfg Config) *memStore {
 	th := throttle{limit: cfg.LoginFailureLimit, lockout: cfg.LoginLockout}
 	if th.lockout <= 0 {
 		th.lockout = DefaultLoginLockout
 	}
 	maxTokens := cmp.Or(max(cfg.MaxTokens, 0), DefaultMaxTokens)
-	s := &memStore{base: f, throttle: th, clk: clk, maxTokens: maxTokens,
+	s := &memStore{base: f, throttle: th, clk: clk, src: src, maxTokens: maxTokens,
 		evictions: keytable.NewEvictionLog(log, "kii", fmt.Sprintf("tokens (cap %d per app, -max-tokens)", maxTokens))}
 	s.setState(st)
 	return s
@@ -202,6 +233,7 @@ func (as *appState) addUser(u User) {
 func (as *appState) removeUser(u User) {
 	as.revoke(u.ID)
 	delete(as.failed, u.ID)
+	delete(as.codes, u.ID)
 	delete(as.users, u.ID)
 	delete(as.byLogin, u.LoginName)
 	delete(as.byEmail, lower(u.Email))
@@ -378,7 +410,7 @@ func (s *memStore) Refresh(appID, refresh string, next Token, now time.Time) (To
 	return next, nil
 }
 
-func (s *memStore) Register(appID string, u User, tok *Token) (User, error) {
+func (s *memStore) Register(appID string, u User, tok *Token, base string, now time.Time) (User, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	as, err := s.app(appID)
@@ -403,6 +435,12 @@ func (s *memStore) Register(appID string, u User, tok *Token) (User, error) {
 		if err := s.issueLocked(as, *tok); err != nil {
 			return User{}, err
 		}
+	}
+	if u.Email != "" && !u.EmailVerified {
+		s.sendVerificationLocked(as, u, false, base, now)
+	}
+	if u.Phone != "" && !u.PhoneVerified {
+		s.sendVerificationLocked(as, u, true, base, now)
 	}
 	return u, nil
 }
@@ -447,6 +485,9 @@ func (s *memStore) ChangePassword(appID, userID string, old *string, newPassword
 	u.Password = newPassword
 	as.users[u.ID] = u
 	as.revoke(u.ID) // every token, the one used included
+	codes := as.codes[u.ID]
+	codes.reset = pendingCode{} // a reset link or PIN sent before is void
+	as.codes[u.ID] = codes
 	return nil
 }
 

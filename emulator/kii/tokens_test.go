@@ -163,7 +163,7 @@ func TestTokenTableShouldMatchPlainMaps(t *testing.T) {
 		case 9: // deletion, and the same id registered again
 			require.NoError(t, e.store.DeleteUser(u.app, u.id))
 			m.revoke(u.app, u.id)
-			_, err := e.store.Register(u.app, User{ID: u.id, LoginName: u.login, Password: u.pass, EmailVerified: true, PhoneVerified: true}, nil)
+			_, err := e.store.Register(u.app, User{ID: u.id, LoginName: u.login, Password: u.pass, EmailVerified: true, PhoneVerified: true}, nil, "", t0)
 			require.NoError(t, err)
 		case 10: // the clock passes some expiries
 			now = now.Add(time.Duration(rng.IntN(20)) * time.Minute)
@@ -215,7 +215,7 @@ func TestTokensShouldFitTheTable(t *testing.T) {
 	_, err := e.store.Login(app1, "taro", taroPass, Token{Access: long}, t0)
 	require.ErrorIs(t, err, errTokenTooLong)
 	require.ErrorIs(t, e.store.Issue(app1, Token{Access: "a", Refresh: long, Kind: kindAdmin}), errTokenTooLong)
-	_, err = e.store.Register(app1, User{ID: "u-new", LoginName: "saburo", Password: "pass1234"}, &Token{Access: long})
+	_, err = e.store.Register(app1, User{ID: "u-new", LoginName: "saburo", Password: "pass1234"}, &Token{Access: long}, "", t0)
 	require.ErrorIs(t, err, errTokenTooLong)
 	_, err = e.store.FindUser(app1, parseUsername("saburo"))
 	require.ErrorIs(t, err, errNoUser, "the registration is not half done")

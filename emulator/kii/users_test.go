@@ -187,7 +187,7 @@ func TestGetUser(t *testing.T) {
 		{"should refuse an unknown user", "GET", p + "nobody", "taro", "", "", 404, codeUserNotFound},
 		{"should refuse an unknown login name", "GET", p + "LOGIN_NAME:nobody", "taro", "", "", 404, codeUserNotFound},
 		{"should refuse an unknown app", "GET", "/api/apps/nope/users/me", "taro", "", "", 404, codeAppNotFound},
-		{"should refuse POST with 405", "POST", p + "me", "taro", ctJSON, "{}", 405, "METHOD_NOT_ALLOWED"},
+		{"should refuse PATCH with 405", "PATCH", p + "me", "taro", ctJSON, "{}", 405, "METHOD_NOT_ALLOWED"},
 	})
 }
 
