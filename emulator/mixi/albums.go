@@ -27,8 +27,38 @@ func handleAlbums(log *slog.Logger, st Store) http.HandlerFunc {
 			writeError(log, w, r, err)
 			return
 		}
-		writeCollection(w, lp, albums, total, atomAlbum, jsonAlbum)
+		fs := pickFields(lp.fields)
+		writeCollection(w, lp, albums, total,
+			func(b *bytes.Buffer, a albumView) { atomAlbum(b, a, fs) },
+			func(b *bytes.Buffer, a albumView) { jsonAlbum(b, a, fs) })
 	}
+}
+
+// fieldSet is the fields= of an album or media item request: nil for the
+// default set (the fields of mixi's samples); otherwise only the fields it
+// names, and id always, as OpenSocial's RESTful protocol defines fields;
+// "@all" is every field, the extras too (docs/providers/mixi.md, "Albums
+// and media items").
+type fieldSet map[string]bool
+
+func pickFields(fields []string) fieldSet {
+	if len(fields) == 0 {
+		return nil
+	}
+	fs := fieldSet{"id": true}
+	for _, f := range fields {
+		fs[f] = true
+	}
+	return fs
+}
+
+// has reports whether field is written: a default field unless fields
+// names others; an extra one (not in the sample) only when named.
+func (fs fieldSet) has(field string, extra bool) bool {
+	if fs == nil {
+		return !extra
+	}
+	return fs["@all"] || fs[field]
 }
 
 // stringPaging closes an albums or media items body: these two APIs print
@@ -42,45 +72,69 @@ func stringPaging(o *jsonObject, pg page, total int) {
 
 // jsonAlbum writes an album in the sample's key order; caption repeats the
 // title as in the sample [doc].
-func jsonAlbum(b *bytes.Buffer, a albumView) {
+func jsonAlbum(b *bytes.Buffer, a albumView, fs fieldSet) {
 	o := openObject(b)
-	if a.fix.ThumbnailURL != "" {
+	if a.fix.ThumbnailURL != "" && fs.has("thumbnailUrl", false) {
 		o.str("thumbnailUrl", a.fix.ThumbnailURL)
 	}
-	o.str("mediaItemCount", strconv.Itoa(a.count))
-	o.str("caption", a.fix.Title)
-	o.str("id", guidPrefix+a.fix.ID)
-	o.str("title", a.fix.Title)
-	o.str("description", a.fix.Description)
-	o.str("ownerId", guidPrefix+a.fix.Owner)
-	o.key("mediaMimeType")
-	b.WriteByte('[')
-	for i, m := range a.mimes {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		jsonString(b, m)
+	if fs.has("mediaItemCount", false) {
+		o.str("mediaItemCount", strconv.Itoa(a.count))
 	}
-	b.WriteByte(']')
+	if fs.has("caption", false) {
+		o.str("caption", a.fix.Title)
+	}
+	o.str("id", guidPrefix+a.fix.ID)
+	if fs.has("title", false) {
+		o.str("title", a.fix.Title)
+	}
+	if fs.has("description", false) {
+		o.str("description", a.fix.Description)
+	}
+	if fs.has("ownerId", false) {
+		o.str("ownerId", guidPrefix+a.fix.Owner)
+	}
+	if fs.has("mediaMimeType", false) {
+		o.key("mediaMimeType")
+		b.WriteByte('[')
+		for i, m := range a.mimes {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			jsonString(b, m)
+		}
+		b.WriteByte(']')
+	}
 	o.close()
 }
 
-func atomAlbum(b *bytes.Buffer, a albumView) {
+func atomAlbum(b *bytes.Buffer, a albumView, fs fieldSet) {
 	const in = "        "
 	b.WriteString("  <entry>\n    <content type=\"application/xml\">\n")
 	b.WriteString("      <album xmlns=\"" + opensocialNS + "\">\n")
 	xmlElem(b, in, "id", guidPrefix+a.fix.ID)
-	xmlElem(b, in, "title", a.fix.Title)
-	xmlElem(b, in, "caption", a.fix.Title)
-	xmlElem(b, in, "description", a.fix.Description)
-	if a.fix.ThumbnailURL != "" {
+	if fs.has("title", false) {
+		xmlElem(b, in, "title", a.fix.Title)
+	}
+	if fs.has("caption", false) {
+		xmlElem(b, in, "caption", a.fix.Title)
+	}
+	if fs.has("description", false) {
+		xmlElem(b, in, "description", a.fix.Description)
+	}
+	if a.fix.ThumbnailURL != "" && fs.has("thumbnailUrl", false) {
 		xmlElem(b, in, "thumbnailUrl", a.fix.ThumbnailURL)
 	}
-	xmlElem(b, in, "mediaItemCount", strconv.Itoa(a.count))
-	for _, m := range a.mimes {
-		xmlElem(b, in, "mediaMimeType", m)
+	if fs.has("mediaItemCount", false) {
+		xmlElem(b, in, "mediaItemCount", strconv.Itoa(a.count))
 	}
-	xmlElem(b, in, "ownerId", guidPrefix+a.fix.Owner)
+	if fs.has("mediaMimeType", false) {
+		for _, m := range a.mimes {
+			xmlElem(b, in, "mediaMimeType", m)
+		}
+	}
+	if fs.has("ownerId", false) {
+		xmlElem(b, in, "ownerId", guidPrefix+a.fix.Owner)
+	}
 	b.WriteString("      </album>\n    </content>\n")
 	xmlElem(b, "    ", "title", a.fix.Title)
 	b.WriteString("    <updated/>\n    <author>\n")
@@ -108,19 +162,39 @@ func handleMediaItems(log *slog.Logger, st Store) http.HandlerFunc {
 			writeError(log, w, r, err)
 			return
 		}
-		writeCollection(w, lp, items, total, atomMediaItem, jsonMediaItem)
+		fs := pickFields(lp.fields)
+		writeCollection(w, lp, items, total,
+			func(b *bytes.Buffer, m MediaItem) { atomMediaItem(b, m, fs) },
+			func(b *bytes.Buffer, m MediaItem) { jsonMediaItem(b, m, fs) })
 	}
 }
 
-func jsonMediaItem(b *bytes.Buffer, m MediaItem) {
+// jsonMediaItem writes an item in the sample's key order; mimeType, which
+// the sample leaves out, only when fields names it.
+func jsonMediaItem(b *bytes.Buffer, m MediaItem, fs fieldSet) {
 	mo := openObject(b)
-	mo.str("albumId", guidPrefix+m.AlbumID)
-	mo.str("fileSize", strconv.FormatInt(m.FileSize, 10))
-	mo.str("thumbnailUrl", thumbOr(m))
-	mo.str("url", m.URL)
+	if fs.has("albumId", false) {
+		mo.str("albumId", guidPrefix+m.AlbumID)
+	}
+	if fs.has("fileSize", false) {
+		mo.str("fileSize", strconv.FormatInt(m.FileSize, 10))
+	}
+	if fs.has("thumbnailUrl", false) {
+		mo.str("thumbnailUrl", thumbOr(m))
+	}
+	if fs.has("url", false) {
+		mo.str("url", m.URL)
+	}
 	mo.str("id", guidPrefix+m.ID)
-	mo.str("title", m.Title)
-	mo.str("description", m.Description)
+	if fs.has("title", false) {
+		mo.str("title", m.Title)
+	}
+	if fs.has("description", false) {
+		mo.str("description", m.Description)
+	}
+	if fs.has("mimeType", true) {
+		mo.str("mimeType", m.MimeType)
+	}
 	mo.close()
 }
 
@@ -132,18 +206,21 @@ func thumbOr(m MediaItem) string {
 	return m.URL
 }
 
-func atomMediaItem(b *bytes.Buffer, m MediaItem) {
+// atomMediaItem writes an item; its Atom form has always carried mimeType
+// (the alternate link's type), so there it is a default field.
+func atomMediaItem(b *bytes.Buffer, m MediaItem, fs fieldSet) {
 	const in = "        "
 	b.WriteString("  <entry>\n    <content type=\"application/xml\">\n")
 	b.WriteString("      <mediaItem xmlns=\"" + opensocialNS + "\">\n")
 	xmlElem(b, in, "id", guidPrefix+m.ID)
-	xmlElem(b, in, "albumId", guidPrefix+m.AlbumID)
-	xmlElem(b, in, "title", m.Title)
-	xmlElem(b, in, "description", m.Description)
-	xmlElem(b, in, "mimeType", m.MimeType)
-	xmlElem(b, in, "fileSize", strconv.FormatInt(m.FileSize, 10))
-	xmlElem(b, in, "thumbnailUrl", thumbOr(m))
-	xmlElem(b, in, "url", m.URL)
+	for _, f := range [...]struct{ name, value string }{
+		{"albumId", guidPrefix + m.AlbumID}, {"title", m.Title}, {"description", m.Description}, {"mimeType", m.MimeType},
+		{"fileSize", strconv.FormatInt(m.FileSize, 10)}, {"thumbnailUrl", thumbOr(m)}, {"url", m.URL},
+	} {
+		if fs.has(f.name, false) {
+			xmlElem(b, in, f.name, f.value)
+		}
+	}
 	b.WriteString("      </mediaItem>\n    </content>\n")
 	xmlElem(b, "    ", "title", m.Title)
 	b.WriteString("    <updated/>\n    <author/>\n")

@@ -51,13 +51,18 @@ type userRec struct {
 	// As given.
 	id, nickname, fixDisplayName, fixThumbnailURL, fixProfileURL, bloodType, birthday, gender,
 	fixLastLogin, fixUpdated, fixProfileVis, fixDevice str
-	addrLo, addrN int32 // d.addrs[addrLo : addrLo+addrN]
+	fixNameFormatted, fixGivenName, fixFamilyName str
+	addrLo, addrN                                 int32 // d.addrs[addrLo : addrLo+addrN]
 	// fixDisclosure is basicDisclosure as given: 0 omitted, 1 false, 2 true.
 	fixDisclosure uint8
 	// Effective.
 	displayName, thumbnailURL, profileURL, lastLogin, updated, device str
-	profileVis                                                        visibility
-	disclosure                                                        bool
+	// nameFormatted is name.formatted in force: the fixture's, its parts
+	// joined, or the given displayName (whose parts are split when
+	// written: userName); empty when the user has no name.
+	nameFormatted str
+	profileVis    visibility
+	disclosure    bool
 }
 
 type addrRec struct{ region, locality str }
@@ -393,6 +398,16 @@ func (d *dataset) userRec(tb *textBuilder, u *User, pos int, k int32) (userRec, 
 	if u.DeviceID == "" {
 		r.device = tb.add("user-" + u.ID)
 	}
+	switch n := u.Name; {
+	case n != nil && (n.Formatted != "" || n.GivenName != "" || n.FamilyName != ""):
+		r.fixNameFormatted, r.fixGivenName, r.fixFamilyName = tb.add(n.Formatted), tb.add(n.GivenName), tb.add(n.FamilyName)
+		r.nameFormatted = r.fixNameFormatted
+		if n.Formatted == "" {
+			r.nameFormatted = tb.add(strings.TrimSpace(n.FamilyName + " " + n.GivenName))
+		}
+	case u.DisplayName != "":
+		r.nameFormatted = r.fixDisplayName
+	}
 	r.fixLastLogin, r.fixUpdated = tb.add(u.LastLogin), tb.add(u.Updated)
 	r.lastLogin, r.updated = tb.add(lastLogin), tb.add(updated)
 	r.addrLo, r.addrN = int32(len(d.addrs)), int32(len(u.Addresses))
@@ -463,6 +478,9 @@ func (d *dataset) userFixture(u int32) User {
 		ThumbnailURL: d.s(r.fixThumbnailURL), ProfileURL: d.s(r.fixProfileURL), BloodType: d.s(r.bloodType),
 		Birthday: d.s(r.birthday), Gender: d.s(r.gender), LastLogin: d.s(r.fixLastLogin), Updated: d.s(r.fixUpdated),
 		ProfileVisibility: d.s(r.fixProfileVis), DeviceID: d.s(r.fixDevice)}
+	if r.fixNameFormatted.len()+r.fixGivenName.len()+r.fixFamilyName.len() > 0 {
+		f.Name = &Name{Formatted: d.s(r.fixNameFormatted), GivenName: d.s(r.fixGivenName), FamilyName: d.s(r.fixFamilyName)}
+	}
 	if r.fixDisclosure != 0 {
 		v := r.fixDisclosure == 2
 		f.BasicDisclosure = &v
@@ -471,6 +489,33 @@ func (d *dataset) userFixture(u int32) User {
 		f.Addresses = append(f.Addresses, Address{Region: d.s(a.region), Locality: d.s(a.locality)})
 	}
 	return f
+}
+
+// userName is r's name: formatted, given and family name (empty str when
+// absent); ok is false for a user without one. A name read from
+// displayName splits at its first space, family name first as Japanese
+// names are written [chosen].
+func (d *dataset) userName(r *userRec) (formatted, given, family str, ok bool) {
+	if r.nameFormatted.len() == 0 {
+		return str{}, str{}, str{}, false
+	}
+	if r.fixNameFormatted.len()+r.fixGivenName.len()+r.fixFamilyName.len() > 0 {
+		return r.nameFormatted, r.fixGivenName, r.fixFamilyName, true
+	}
+	s := d.s(r.nameFormatted)
+	i, w := strings.IndexByte(s, ' '), 1
+	if j := strings.Index(s, "\u3000"); j >= 0 && (i < 0 || j < i) {
+		i, w = j, len("\u3000")
+	}
+	if i <= 0 || i+w >= len(s) {
+		return r.nameFormatted, str{}, str{}, true
+	}
+	// Parts of an arena string keep its escape flag: a flagged part is
+	// written through jsonString, which is right either way.
+	flag := r.nameFormatted.n & strEscape
+	family = str{off: r.nameFormatted.off, n: uint32(i) | flag}
+	given = str{off: r.nameFormatted.off + uint32(i+w), n: uint32(len(s)-i-w) | flag}
+	return r.nameFormatted, given, family, true
 }
 
 func (d *dataset) addresses(u int32) []addrRec {

@@ -75,12 +75,24 @@ type User struct {
 	ProfileVisibility string `json:"profileVisibility,omitempty"`
 	// BasicDisclosure false is "the user turned disclosure off" (▲/△).
 	BasicDisclosure *bool `json:"basicDisclosure,omitempty"`
+	// Name is the user's name as People returns it for fields=name; omitted,
+	// it is read from displayName, family name first (docs/providers/mixi.md,
+	// "People").
+	Name *Name `json:"name,omitempty"`
 	// Apps are the ids of the apps the user installed.
 	Apps []string `json:"apps,omitempty"`
 	// DeviceID is the phone the user registered with; userHash derives from
 	// it and the app id, so a user who re-registered under a new id on the
 	// same phone shares it [doc].
 	DeviceID string `json:"deviceId,omitempty"`
+}
+
+// Name is an OpenSocial name with the parts mixi shows. Formatted
+// defaults to "<familyName> <givenName>".
+type Name struct {
+	Formatted  string `json:"formatted,omitempty"`
+	GivenName  string `json:"givenName,omitempty"`
+	FamilyName string `json:"familyName,omitempty"`
 }
 
 // Address is an OpenSocial address with the parts mixi shows.

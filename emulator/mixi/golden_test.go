@@ -33,6 +33,12 @@ func TestGoldenBodies(t *testing.T) {
 		{"albums_atom", sakura, "/albums/@me/@self?format=atom", contentAtom},
 		{"mediaitems", sakura, "/mediaitems/@me/@self/701", contentJSON},
 		{"mediaitems_atom", sakura, "/mediaitems/@me/@self/701?format=atom&count=1", contentAtom},
+		{"people_name", sakura, "/people/@me/@self?fields=name", contentJSON},
+		{"people_name_atom", sakura, "/people/@me/@self?format=atom&fields=name", contentAtom},
+		{"albums_fields", sakura, "/albums/@me/@self?visibility=all&fields=title,mediaItemCount", contentJSON},
+		{"albums_fields_atom", sakura, "/albums/@me/@self?format=atom&fields=title", contentAtom},
+		{"mediaitems_fields", sakura, "/mediaitems/@me/@self/701?fields=url,mimeType&count=2", contentJSON},
+		{"mediaitems_all_fields", sakura, "/mediaitems/@me/@self/701?fields=@all&count=1", contentJSON},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -11,7 +11,7 @@ import (
 
 // Extra person fields, in the order they follow displayName
 // (docs/providers/mixi.md, "People").
-var personExtras = []string{"profileUrl", "bloodType", "gender", "birthday", "addresses"}
+var personExtras = []string{"profileUrl", "bloodType", "gender", "birthday", "addresses", "name"}
 
 // personFields are the extra fields a request names; "@all" names all.
 type personFields struct {
@@ -212,6 +212,19 @@ func jsonPerson(b *bytes.Buffer, p *person, pf personFields) {
 				}
 				b.WriteByte(']')
 			}
+		case "name":
+			if formatted, given, family, ok := d.userName(u); p.profile && ok {
+				o.key(f)
+				no := openObject(b)
+				no.text("formatted", d, formatted)
+				if given.len() > 0 {
+					no.text("givenName", d, given)
+				}
+				if family.len() > 0 {
+					no.text("familyName", d, family)
+				}
+				no.close()
+			}
 		}
 	}
 	o.close()
@@ -258,6 +271,18 @@ func atomPerson(b *bytes.Buffer, p *person, pf personFields) {
 					xmlElem(b, in+"  ", "locality", d.s(a.locality))
 				}
 				b.WriteString(in + "</addresses>\n")
+			}
+		case f == "name" && p.profile:
+			if formatted, given, family, ok := d.userName(u); ok {
+				b.WriteString(in + "<name>\n")
+				xmlElem(b, in+"  ", "formatted", d.s(formatted))
+				if given.len() > 0 {
+					xmlElem(b, in+"  ", "givenName", d.s(given))
+				}
+				if family.len() > 0 {
+					xmlElem(b, in+"  ", "familyName", d.s(family))
+				}
+				b.WriteString(in + "</name>\n")
 			}
 		}
 	}
