@@ -11,6 +11,7 @@ require (
 	github.com/google/uuid v1.6.0
 	github.com/mrjones/oauth v0.0.0-20190623134757-126b35219450
 	github.com/stretchr/testify v1.12.1
+	go.yaml.in/yaml/v3 v3.0.5
 	golang.org/x/net v0.62.0
 	golang.org/x/oauth2 v0.37.0
 )
@@ -18,5 +19,4 @@ require (
 require (
 	github.com/chromedp/cdproto v0.159.0 // indirect
 	github.com/golang-jwt/jwt/v5 v5.3.0 // indirect
-	go.yaml.in/yaml/v3 v3.0.5 // indirect
 )
