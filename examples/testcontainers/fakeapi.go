@@ -41,7 +41,8 @@ type Fakeapi struct {
 // environment (FAKEAPI_* settings, such as FAKEAPI_SEED or
 // FAKEAPI_RATE_LIMITS) and opts after the defaults. It returns once the
 // health endpoint answers 200, within 60 s. Terminate the container when
-// done: testcontainers.CleanupContainer(t, f) in a test.
+// done: testcontainers.CleanupContainer(t, f.DockerContainer) in a test,
+// right after Run and before checking its error (f is never nil).
 func Run(ctx context.Context, image string, env map[string]string, opts ...testcontainers.ContainerCustomizer) (*Fakeapi, error) {
 	token := rand.Text()
 	all := map[string]string{"FAKEAPI_ADMIN_TOKEN": token}

@@ -25,9 +25,7 @@ func startFakeapi(t *testing.T) *fakeapicontainer.Fakeapi {
 		opts = append(opts, testcontainers.WithDockerfile(testcontainers.FromDockerfile{Context: "../..", KeepImage: true}))
 	}
 	f, err := fakeapicontainer.Run(ctx, image, env, opts...)
-	if f != nil && f.DockerContainer != nil {
-		testcontainers.CleanupContainer(t, f)
-	}
+	testcontainers.CleanupContainer(t, f.DockerContainer) // also a container that failed to get ready
 	if err != nil {
 		t.Fatal(err)
 	}
