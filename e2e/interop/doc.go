@@ -5,7 +5,10 @@
 //     Debian's python3-oauthlib (python/, run with /usr/bin/python3), both
 //     accepted, and a tampered signature or body refused on both paths;
 //   - Kii: golang.org/x/oauth2 PasswordCredentialsToken (every auth style,
-//     refresh) and clientcredentials, and a curl replay of seed 001's login;
+//     refresh) and clientcredentials, a curl replay of seed 001's login,
+//     and Kii's official JS SDK (npm kii-cloud-sdk, node/kii.js) through
+//     pseudo users, updates, password resets finished through the outbox
+//     and address verification;
 //   - Assist Tencho: golang.org/x/oauth2 Exchange (every auth style, code
 //     replay) and a curl replay of seed 002's authorize URL, PHP token
 //     request and sample orders call, with exact response bodies.
