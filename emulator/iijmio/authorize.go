@@ -121,7 +121,8 @@ func parseAuthorize(q url.Values, developer func(string) (Developer, bool), loop
 // else. Bare app identifiers are plain strings and match the same way.
 // With loopbackAnyPort (Config.LoopbackRedirectAnyPort) a registered
 // http://127.0.0.1[:port]/… or http://[::1][:port]/… also matches a request
-// that differs only in a valid port, 1 to 65535 (RFC 8252 section 7.3;
+// that differs only in a valid port, 1 to 65535 without leading zeros, as
+// Assist's option has it (RFC 8252 section 7.3;
 // docs/providers/iijmio.md, "Redirect URIs").
 func matchRedirect(registered []string, requested string, loopbackAnyPort bool) bool {
 	for _, reg := range registered {
@@ -142,7 +143,7 @@ func matchRedirect(registered []string, requested string, loopbackAnyPort bool) 
 
 // withoutLoopbackPort removes the port of an http loopback-IP URI; ok is
 // false for anything else, and for a port that no socket can have (0, or
-// above 65535).
+// above 65535) or written with a leading zero.
 func withoutLoopbackPort(u string) (string, bool) {
 	for _, host := range [...]string{"http://127.0.0.1", "http://[::1]"} {
 		rest, ok := strings.CutPrefix(u, host)
@@ -154,8 +155,8 @@ func withoutLoopbackPort(u string) (string, bool) {
 			if end < 0 {
 				end = len(port)
 			}
-			if n, err := strconv.Atoi(port[:end]); err != nil || end > 5 || n < 1 || n > 65535 {
-				return "", false
+			if n, err := strconv.Atoi(port[:end]); err != nil || end > 5 || port[0] == '0' || n > 65535 {
+				return "", false // empty, 0, a leading zero or over 65535
 			}
 			rest = port[end:]
 		}

@@ -426,6 +426,7 @@ func TestMatchRedirect(t *testing.T) {
 		{"http://127.0.0.1", false, true},
 		{"http://127.0.0.1:0/loop", false, false},
 		{"http://127.0.0.1:00/loop", false, false},
+		{"http://127.0.0.1:08080/loop", false, false},
 		{"http://127.0.0.1:65536/loop", false, false},
 		{"http://127.0.0.1:99999/loop", false, false},
 		{"http://[::1]:0/v6", false, false},
