@@ -32,11 +32,11 @@ func Open(d provider.Deps, cfg Config, file string, data []byte) (*provider.Inst
 		Hosts:   []string{"api.mixi-platform.com"},
 		Handler: newHandler(d.Log, cfg, st, d.Clock, d.IDs, sessions),
 		Admin:   adminRoutes(st, d.Clock, d.IDs),
-		WriteError: func(w http.ResponseWriter, r *http.Request, status int) {
+		WriteError: compressStatus(func(w http.ResponseWriter, r *http.Request, status int) {
 			if !inv.writeFault(w, r, status) {
 				writeStatus(w, r, status)
 			}
-		},
+		}),
 		State: state{s: st, clk: d.Clock, sessions: sessions},
 		Secrets: provider.Secrets{
 			// The OAuth signature may travel in the query or a form body as

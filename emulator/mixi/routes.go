@@ -23,7 +23,7 @@ func routes(log *slog.Logger, st Store, clk clock.Clock, src ids.Source, session
 		writeError(log, w, r, newErr(http.StatusNotFound, reasonNoRoute))
 	})
 	r.MethodNotAllowed(methodNotAllowed(log, r))
-	api := r.With(authenticate(log, st, clk))
+	api := r.With(compressAPI, authenticate(log, st, clk)) // gzip to clients that ask (docs/providers/mixi.md, "Compression")
 	inv := inviteDeps{log: log, st: st, clk: clk, ids: src, sessions: sessions}
 
 	api.Get("/os/0.8/people", status(log, http.StatusBadRequest, reasonNoTarget))                      // People: 取得対象IDが未指定 → 400
