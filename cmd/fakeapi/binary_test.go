@@ -51,7 +51,9 @@ type process struct {
 	done   chan error
 }
 
-var readyRE = regexp.MustCompile(`admin=(\S+)/_fakeapi/`)
+// readyRE finds the admin URL in the ready line, text or JSON
+// (-log-format json).
+var readyRE = regexp.MustCompile(`admin(?:=|":")(http[^"\s]+)/_fakeapi/`)
 
 // startProcess runs cmd (whose last args include -addr 127.0.0.1:0) and waits
 // for its ready line.
