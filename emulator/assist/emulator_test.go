@@ -131,3 +131,34 @@ func TestRevokeOnReplayOptionReachesAssist(t *testing.T) {
 	assert.Equal(t, http.StatusOK, replayThenRead(emulatortest.Start(t)), "the first token stays by default")
 	assert.Equal(t, http.StatusUnauthorized, replayThenRead(emulatortest.Start(t, emulatortest.WithAssistRevokeOnCodeReplay())))
 }
+
+// TestOrdersHeadThroughTheEmulator: HEAD on orders.php reaches Assist
+// through the emulator's root and is answered as GET without the body
+// (docs/providers/assist.md, "Query strings and HEAD").
+func TestOrdersHeadThroughTheEmulator(t *testing.T) {
+	t.Parallel()
+	const token = "00112233445566778899aabbccddeeff"
+	srv := emulatortest.Start(t)
+	fx := srv.AssistFixtures()
+	fx.Grants = []assist.GrantFx{{ClientID: optClientID, GrantedBy: "test-admin", GrantedAt: "2024-04-01 09:00:00", Scope: "read_sales"}}
+	fx.Tokens = []assist.TokenFx{{AccessToken: token, ClientID: optClientID, IssuedAt: "2024-04-01 09:00:01"}}
+	srv.SeedAssist(fx)
+	do := func(method string) (*http.Response, []byte) {
+		req, err := http.NewRequest(method, "https://asp101.assist-tencho.com/shop01/api/v1/orders.php?serial_order_id=5", nil)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := srv.Client().Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		return resp, b
+	}
+	get, body := do(http.MethodGet)
+	head, headBody := do(http.MethodHead)
+	require.Equal(t, http.StatusOK, get.StatusCode, string(body))
+	assert.Equal(t, http.StatusOK, head.StatusCode)
+	assert.Empty(t, headBody)
+	assert.Equal(t, "application/json", head.Header.Get("Content-Type"))
+	assert.Equal(t, get.Header.Get("Content-Length"), head.Header.Get("Content-Length"))
+}

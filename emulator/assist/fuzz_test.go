@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
-	"net/url"
 	"strings"
 	"testing"
 
@@ -18,12 +17,11 @@ func FuzzParseOrderQuery(f *testing.F) {
 		"limit=0", "offset=-1", "order_status=,", "serial_order_id=99999999999", "update_date_to=2024-02-30"} {
 		f.Add(q)
 	}
+	for _, q := range []string{"serial_order_id[]=5", "serial_order_id=3&serial_order_id=5", "limit%5B0%5D=1&limit=2", "order.status=1", "offset=%zz", "a=1;b=2"} {
+		f.Add(q)
+	}
 	f.Fuzz(func(t *testing.T, raw string) {
-		q, err := url.ParseQuery(raw)
-		if err != nil {
-			return
-		}
-		oq, fe := parseOrderQuery(q)
+		oq, fe := parseOrderQuery(parsePHPGet(raw))
 		if fe != nil {
 			return
 		}

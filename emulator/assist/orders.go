@@ -3,7 +3,6 @@ package assist
 import (
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -43,7 +42,7 @@ type deleteResult struct {
 // (docs/providers/assist.md, "Search (GET)").
 func handleOrdersGet(log *slog.Logger, st Store) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		q, fe := parseOrderQuery(r.URL.Query())
+		q, fe := parseOrderQuery(parsePHPGet(r.URL.RawQuery))
 		if fe != nil {
 			writeError(log, w, r, fe)
 			return
@@ -90,7 +89,7 @@ func handleOrdersPost(log *slog.Logger, st Store, clk clock.Clock, cfg Config) h
 func handleOrdersPut(log *slog.Logger, st Store, clk clock.Clock, cfg Config) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		strict := cfg.with(st.Settings()).StrictJSON
-		id, fe := serialFromQuery(r.URL.Query())
+		id, fe := serialFromQuery(parsePHPGet(r.URL.RawQuery))
 		if fe != nil {
 			writeError(log, w, r, fe)
 			return
@@ -123,7 +122,7 @@ func handleOrdersPut(log *slog.Logger, st Store, clk clock.Clock, cfg Config) ht
 // handleOrdersDelete handles "DELETE /api/v1/orders.php?serial_order_id=N".
 func handleOrdersDelete(log *slog.Logger, st Store) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		id, fe := serialFromQuery(r.URL.Query())
+		id, fe := serialFromQuery(parsePHPGet(r.URL.RawQuery))
 		if fe != nil {
 			writeError(log, w, r, fe)
 			return
@@ -154,11 +153,11 @@ func readOrderBody(r *http.Request) ([]byte, error) {
 }
 
 // serialFromQuery reads the required serial_order_id of PUT and DELETE.
-func serialFromQuery(q url.Values) (int, *fieldError) {
-	if len(q["serial_order_id"]) > 1 {
-		return 0, fieldErrorf("serial_order_id", "given more than once")
+func serialFromQuery(q phpGet) (int, *fieldError) {
+	v, fe := q.get("serial_order_id")
+	if fe != nil {
+		return 0, fe
 	}
-	v := q.Get("serial_order_id")
 	if v == "" {
 		return 0, fieldErrorf("serial_order_id", msgSerialRequired)
 	}
@@ -173,16 +172,20 @@ func serialFromQuery(q url.Values) (int, *fieldError) {
 // reading $_GET would.
 var searchParams = []string{"serial_order_id", "order_date_from", "order_date_to", "update_date_from", "update_date_to", "order_status", "limit", "offset"}
 
-// parseOrderQuery reads GET's filters and paging. An empty value counts as
-// absent, since http_build_query sends "limit=" for an empty string.
-func parseOrderQuery(q url.Values) (orderQuery, *fieldError) {
+// parseOrderQuery reads GET's filters and paging from $_GET. An empty value
+// counts as absent, since http_build_query sends "limit=" for an empty
+// string.
+func parseOrderQuery(get phpGet) (orderQuery, *fieldError) {
 	out := orderQuery{limit: defaultLimit}
+	q := make(map[string]string, len(searchParams))
 	for _, k := range searchParams {
-		if len(q[k]) > 1 {
-			return out, fieldErrorf(k, "given more than once")
+		v, fe := get.get(k)
+		if fe != nil {
+			return out, fe
 		}
+		q[k] = v
 	}
-	if v := q.Get("serial_order_id"); v != "" {
+	if v := q["serial_order_id"]; v != "" {
 		id, ok := positiveInt(v)
 		if !ok {
 			return out, fieldErrorf("serial_order_id", "must be a positive integer")
@@ -197,7 +200,7 @@ func parseOrderQuery(q url.Values) (orderQuery, *fieldError) {
 		{"order_date_from", &out.orderFrom, false}, {"order_date_to", &out.orderTo, true},
 		{"update_date_from", &out.updateFrom, false}, {"update_date_to", &out.updateTo, true},
 	} {
-		if v := q.Get(d.name); v != "" {
+		if v := q[d.name]; v != "" {
 			s, ok := filterDate(v, d.end)
 			if !ok {
 				return out, fieldErrorf(d.name, `must be "YYYY-MM-DD" or "YYYY-MM-DD HH:MM:SS"`)
@@ -205,7 +208,7 @@ func parseOrderQuery(q url.Values) (orderQuery, *fieldError) {
 			*d.dst = s
 		}
 	}
-	if v := q.Get("order_status"); v != "" {
+	if v := q["order_status"]; v != "" {
 		for _, p := range strings.Split(v, ",") {
 			n, ok := positiveInt(strings.TrimSpace(p))
 			if !ok || n > 7 {
@@ -214,14 +217,14 @@ func parseOrderQuery(q url.Values) (orderQuery, *fieldError) {
 			out.statuses = append(out.statuses, n)
 		}
 	}
-	if v := q.Get("limit"); v != "" {
+	if v := q["limit"]; v != "" {
 		n, ok := positiveInt(v)
 		if !ok || n > maxLimit {
 			return out, fieldErrorf("limit", "must be between 1 and %d", maxLimit)
 		}
 		out.limit = n
 	}
-	if v := q.Get("offset"); v != "" {
+	if v := q["offset"]; v != "" {
 		n, ok := nonNegativeInt(v)
 		if !ok {
 			return out, fieldErrorf("offset", "must be an integer >= 0")

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -44,7 +45,6 @@ func TestOrdersGet(t *testing.T) {
 		{"should refuse an unknown status", "?order_status=8", 400, nil, 0, "order_status: must be a comma-separated list of 1 to 7"},
 		{"should refuse a bad date", "?order_date_from=2024/04/01", 400, nil, 0, `order_date_from: must be "YYYY-MM-DD" or "YYYY-MM-DD HH:MM:SS"`},
 		{"should refuse an impossible date", "?update_date_from=2024-02-30", 400, nil, 0, `update_date_from: must be "YYYY-MM-DD" or "YYYY-MM-DD HH:MM:SS"`},
-		{"should refuse a parameter given twice", "?limit=1&limit=2", 400, nil, 0, "limit: given more than once"},
 	}
 	e := newEnv(t, Config{})
 	for _, tt := range tests {
@@ -64,6 +64,110 @@ func TestOrdersGet(t *testing.T) {
 			}
 			assert.Equal(t, tt.ids, got)
 			assert.Equal(t, tt.total, m["total"])
+		})
+	}
+}
+
+// TestOrdersPHPQuery: orders.php reads its query string as PHP fills $_GET
+// (docs/providers/assist.md, "Query strings and HEAD"): the last of a repeated
+// parameter wins, an array parameter (name[]=…) is a clear 400, "&" alone
+// separates pairs, an invalid escape stays as written, and dots and spaces
+// in names read as "_".
+func TestOrdersPHPQuery(t *testing.T) {
+	t.Parallel()
+	const notArray = "serial_order_id: must be a single value, not an array (serial_order_id[])"
+	tests := []struct {
+		name   string
+		query  string
+		status int
+		ids    []float64
+		err    string
+	}{
+		{"should take the last of a repeated serial_order_id", "?serial_order_id=3&serial_order_id=5", 200, []float64{5}, ""},
+		{"should take the last of a repeated limit", "?limit=1&limit=2", 200, []float64{1, 3}, ""},
+		{"should take a repeated parameter's last value even when it is empty", "?serial_order_id=5&serial_order_id=", 200, []float64{1, 3, 5}, ""},
+		{"should refuse serial_order_id[]", "?serial_order_id[]=5", 400, nil, notArray},
+		{"should refuse serial_order_id with an index", "?serial_order_id[0]=5", 400, nil, notArray},
+		{"should refuse serial_order_id[] with escaped brackets", "?serial_order_id%5B%5D=5", 400, nil, notArray},
+		{"should refuse serial_order_id[] given last", "?serial_order_id=5&serial_order_id[]=3", 400, nil, notArray},
+		{"should take a plain value given after serial_order_id[]", "?serial_order_id[]=3&serial_order_id=5", 200, []float64{5}, ""},
+		{"should refuse any search parameter as an array", "?order_status[]=1", 400, nil, "order_status: must be a single value, not an array (order_status[])"},
+		{"should ignore an unknown array parameter", "?fields[]=note&serial_order_id=5", 200, []float64{5}, ""},
+		{"should not split pairs on ';'", "?serial_order_id=5;limit=1", 400, nil, "serial_order_id: must be a positive integer"},
+		{"should keep an invalid escape as written", "?limit=%zz", 400, nil, "limit: must be between 1 and 500"},
+		{"should read dots and spaces in a name as underscores", "?serial.order+id=5", 200, []float64{5}, ""},
+	}
+	e := newEnv(t, Config{})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			w := e.serve(api(http.MethodGet, "/api/v1/orders.php"+tt.query, "tok-any", nil))
+			require.Equal(t, tt.status, w.Code, w.Body.String())
+			m := decodeJSON(t, w.Body.Bytes())
+			if tt.status != 200 {
+				assert.Equal(t, map[string]any{"error": "invalid_request", "error_description": tt.err}, m)
+				return
+			}
+			got := []float64{}
+			for _, o := range m["orders"].([]any) {
+				got = append(got, o.(map[string]any)["serial_order_id"].(float64))
+			}
+			assert.Equal(t, tt.ids, got)
+		})
+	}
+	t.Run("should refuse serial_order_id[] on PUT", func(t *testing.T) {
+		t.Parallel()
+		w := e.serve(api(http.MethodPut, "/api/v1/orders.php?serial_order_id[]=5", "tok-any", map[string]any{"note": "x"}))
+		assert.Equal(t, 400, w.Code)
+		assert.Equal(t, `{"error":"invalid_request","error_description":"`+notArray+`"}`, w.Body.String())
+	})
+	t.Run("should update the last of a repeated serial_order_id on PUT", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t, Config{})
+		w := e.serve(api(http.MethodPut, "/api/v1/orders.php?serial_order_id=1&serial_order_id=3", "tok-any", map[string]any{"note": "x"}))
+		require.Equal(t, 200, w.Code, w.Body.String())
+		assert.Equal(t, float64(3), decodeJSON(t, w.Body.Bytes())["order"].(map[string]any)["serial_order_id"])
+	})
+}
+
+// TestOrdersHead: HEAD is answered as GET without the body, as Apache and
+// PHP do, errors included (docs/providers/assist.md, "Query strings and
+// HEAD").
+func TestOrdersHead(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Config{})
+	srv := httptest.NewServer(e.h)
+	t.Cleanup(srv.Close)
+	do := func(method, query, token string) (*http.Response, string) {
+		req, err := http.NewRequest(method, srv.URL+"/assist/api/v1/orders.php"+query, nil)
+		require.NoError(t, err)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := srv.Client().Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		return resp, string(b)
+	}
+	for _, tt := range []struct {
+		name, query, token string
+		status             int
+	}{
+		{"should answer HEAD like GET", "?serial_order_id=5", "tok-any", 200},
+		{"should answer HEAD of a bad query like GET", "?serial_order_id[]=5", "tok-any", 400},
+		{"should answer HEAD without a token like GET", "", "", 401},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			get, body := do(http.MethodGet, tt.query, tt.token)
+			head, headBody := do(http.MethodHead, tt.query, tt.token)
+			assert.Equal(t, tt.status, get.StatusCode)
+			assert.Equal(t, tt.status, head.StatusCode)
+			assert.Empty(t, headBody)
+			assert.Equal(t, get.Header.Get("Content-Type"), head.Header.Get("Content-Type"))
+			assert.Equal(t, get.Header.Get("WWW-Authenticate"), head.Header.Get("WWW-Authenticate"))
+			assert.Equal(t, fmt.Sprint(len(body)), head.Header.Get("Content-Length"))
 		})
 	}
 }
@@ -260,7 +364,8 @@ func TestOrdersDelete(t *testing.T) {
 		{"should delete an order", "?serial_order_id=3", 200, `{"serial_order_id":3,"deleted":true}`},
 		{"should answer an unknown order with 404", "?serial_order_id=4", 404, `{"error":"not_found","error_description":"Order 4 not found"}`},
 		{"should refuse a missing serial_order_id", "", 400, `{"error":"invalid_request","error_description":"serial_order_id: is required"}`},
-		{"should refuse a duplicated serial_order_id", "?serial_order_id=3&serial_order_id=5", 400, `{"error":"invalid_request","error_description":"serial_order_id: given more than once"}`},
+		{"should take the last of a repeated serial_order_id, as $_GET does", "?serial_order_id=3&serial_order_id=5", 200, `{"serial_order_id":5,"deleted":true}`},
+		{"should refuse serial_order_id[]", "?serial_order_id[]=3", 400, `{"error":"invalid_request","error_description":"serial_order_id: must be a single value, not an array (serial_order_id[])"}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -303,7 +408,7 @@ func TestOrdersEdges(t *testing.T) {
 	t.Run("should answer PATCH with 405 and Allow after the token check", func(t *testing.T) {
 		w := e.serve(api(http.MethodPatch, "/api/v1/orders.php", "tok-any", nil))
 		assert.Equal(t, 405, w.Code)
-		assert.Equal(t, "GET, POST, PUT, DELETE", w.Header().Get("Allow"))
+		assert.Equal(t, "GET, HEAD, POST, PUT, DELETE", w.Header().Get("Allow"), "HEAD is served like GET")
 		assert.Equal(t, `{"error":"invalid_request","error_description":"The request method PATCH is not supported here"}`, w.Body.String())
 		assert.Equal(t, 401, e.serve(api(http.MethodPatch, "/api/v1/orders.php", "", nil)).Code)
 	})

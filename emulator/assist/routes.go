@@ -32,6 +32,7 @@ func addRoutes(r chi.Router, log *slog.Logger, cfg Config, st Store, oa *oauth2x
 	r.Post(authorizePathAlt, handleAuthorizePost(st, oa, sess, pg, clk)) // login and consent forms (ours)
 	r.Post(tokenPath, oa.HandleToken)                                    // アクセストークン取得
 	r.With(api).Get(ordersPath, handleOrdersGet(log, st))                // 受注API 検索 (the FAQ's sample call)
+	r.With(api).Head(ordersPath, handleOrdersGet(log, st))               // as GET without the body, as Apache and PHP answer HEAD
 	r.With(api).Post(ordersPath, handleOrdersPost(log, st, clk, cfg))    // 新規登録 (verb documented, shape ours)
 	r.With(api).Put(ordersPath, handleOrdersPut(log, st, clk, cfg))      // 更新 (verb documented, shape ours)
 	r.With(api).Delete(ordersPath, handleOrdersDelete(log, st))          // 削除 (verb documented, shape ours)
