@@ -16,7 +16,7 @@ import (
 
 // adminRoutes are mixi's own admin routes under /_fakeapi/mixi/ (the root
 // strips that prefix).
-func adminRoutes(st Store, clk clock.Clock, src ids.Source) *chi.Mux {
+func adminRoutes(st Store, clk clock.Clock, src ids.Source, gw *gateway) *chi.Mux {
 	r := chi.NewRouter()
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		httpx.AdminError(w, http.StatusNotFound, "no such mixi admin route")
@@ -24,12 +24,16 @@ func adminRoutes(st Store, clk clock.Clock, src ids.Source) *chi.Mux {
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
 		httpx.AdminError(w, http.StatusMethodNotAllowed, "method not allowed")
 	})
-	r.Get("/requests", handleAdminRequests(st))       // requests sent through invite:friends
-	r.Get("/invitations", handleAdminInvitations(st)) // invitations sent through invite:friends
-	r.Post("/installs", handleAdminInstall(st))       // install or uninstall an app for a user
-	r.Post("/sign", handleAdminSign(st, clk, src))    // sign a request, for curl users
-	r.Get("/viewer", handleAdminViewer(st))           // the default viewer
-	r.Put("/viewer", handleAdminSetViewer(st))        // change the default viewer
+	r.Get("/requests", handleAdminRequests(st))                 // requests sent through invite:friends
+	r.Get("/invitations", handleAdminInvitations(st))           // invitations sent through invite:friends
+	r.Post("/installs", handleAdminInstall(st))                 // install or uninstall an app for a user
+	r.Post("/sign", handleAdminSign(st, clk, src))              // sign a request, for curl users
+	r.Get("/viewer", handleAdminViewer(st))                     // the default viewer
+	r.Put("/viewer", handleAdminSetViewer(st))                  // change the default viewer
+	r.Get("/apps/{appId}/sap", handleAdminGetSAP(st))           // an app's sapUrl and lifecycleUrl (mobile gateway)
+	r.Put("/apps/{appId}/sap", handleAdminPutSAP(st))           // register them
+	r.Post("/apps/{appId}/lifecycle", handleAdminLifecycle(gw)) // a user adds or removes the app: event.addapp / event.removeapp
+	r.Get("/certificate", handleAdminCertificate(gw))           // the certificate lifecycle events are signed under
 	return r
 }
 

@@ -262,6 +262,9 @@ func (d *dataset) buildApps(apps []App) error {
 			// Verify refuses a longer key (docs/oauth.md, "Nonces").
 			return fixture.Errorf(p+".consumerKey", "%d bytes, longer than the %d an OAuth 1.0 request may carry here", len(a.ConsumerKey), oauth1.MaxNonceLen)
 		}
+		if err := checkAppEndpoints(p, a); err != nil {
+			return err
+		}
 		hosts := map[string]bool{}
 		for j, h := range a.CallbackHosts {
 			if h == "" || h != strings.ToLower(h) || strings.ContainsAny(h, "/:@ ") {

@@ -110,11 +110,17 @@ func writeError(log *slog.Logger, w http.ResponseWriter, r *http.Request, err er
 // writeStatus writes the bare-status body: the API's text for API paths,
 // an HTML page for the invite flow, which a phone browser shows.
 func writeStatus(w http.ResponseWriter, r *http.Request, status int) {
-	if isInvitePath(r.URL.Path) {
+	if isInvitePath(r.URL.Path) || isGatewayPath(r) {
 		writeInviteErrorPage(w, status)
 		return
 	}
 	httpx.WriteBytes(w, status, "text/plain; charset=utf-8", []byte(errorBody(status)))
+}
+
+// isGatewayPath reports a request for the mobile gateway's pages, which
+// answer a status with an HTML page, as the invite pages do.
+func isGatewayPath(r *http.Request) bool {
+	return strings.HasPrefix(r.URL.Path, "/ma/") || onGatewayHost(r)
 }
 
 func isInvitePath(p string) bool {

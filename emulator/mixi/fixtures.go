@@ -49,6 +49,12 @@ type App struct {
 	// CallbackHosts are the hosts an invite:friends callback may point to:
 	// anything else would be an open redirect (docs/providers/mixi.md, "invite:friends").
 	CallbackHosts []string `json:"callbackHosts"`
+	// SAPURL is the app's own server behind the mobile gateway, and
+	// LifecycleURL the receiver of its add and remove events: absolute
+	// http or https URLs (docs/providers/mixi.md, "Gateway"). The admin API
+	// changes both at run time.
+	SAPURL       string `json:"sapUrl,omitempty"`
+	LifecycleURL string `json:"lifecycleUrl,omitempty"`
 }
 
 // User is a mixi member. Omitted optional fields take defaults:

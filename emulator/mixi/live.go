@@ -23,6 +23,8 @@ type live struct {
 	reqByID  map[string]int
 	// invitations in creation order.
 	invitations []Invitation
+	// endpoints are each app's sapUrl and lifecycleUrl (gateway_store.go).
+	endpoints []appEndpoints
 	// writes are the appdata write times per app and user on the injected
 	// clock, oldest first, for the 180 writes / 3 minutes limit.
 	writes map[writeKey][]time.Time
@@ -46,6 +48,7 @@ func newLive(d *dataset) *live {
 		writes:    map[writeKey][]time.Time{},
 		defApp:    d.defApp,
 		defViewer: d.defViewer,
+		endpoints: endpointsOf(d),
 	}
 	for a := range d.apps {
 		lv.installed[a] = slices.Clone(d.installed[a])

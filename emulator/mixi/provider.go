@@ -3,6 +3,7 @@ package mixi
 import (
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/fakeapi/fakeapi/internal/clock"
 	"github.com/fakeapi/fakeapi/internal/fixture"
@@ -11,8 +12,13 @@ import (
 	"github.com/fakeapi/fakeapi/internal/websession"
 )
 
-// Config is the provider's own configuration. mixi has no options yet.
-type Config struct{}
+// Config is the provider's own configuration.
+type Config struct {
+	// SAPTimeout is how long the mobile gateway waits for an app's server
+	// and a lifecycle URL; 0 is DefaultSAPTimeout, mixi's 10 seconds
+	// (docs/providers/mixi.md, "What the SAP receives").
+	SAPTimeout time.Duration
+}
 
 // Open builds the provider from its fixture document (PROVIDER-GUIDE.md).
 func Open(d provider.Deps, cfg Config, file string, data []byte) (*provider.Instance, error) {
@@ -23,15 +29,16 @@ func Open(d provider.Deps, cfg Config, file string, data []byte) (*provider.Inst
 	st := newMemStore(f.built)
 	sessions := websession.New[inviteTxn](sessionCookie, d.Clock, d.IDs)
 	inv := inviteDeps{log: d.Log, st: st, clk: d.Clock, ids: d.IDs, sessions: sessions}
+	gw := newGateway(gatewayDeps{log: d.Log, st: st, clk: d.Clock, ids: d.IDs, sessions: sessions, journal: d.Journal, timeout: cfg.SAPTimeout})
 	return &provider.Instance{
 		Name:  "mixi",
 		Title: "mixiアプリ モバイル (OpenSocial 0.8 RESTful API)",
-		// The API host [doc]. The invite:friends pages were served by mixi's
-		// mobile gateway, whose host the docs never name, so they are reached
-		// under the prefix or this host [chosen].
-		Hosts:   []string{"api.mixi-platform.com"},
-		Handler: newHandler(d.Log, cfg, st, d.Clock, d.IDs, sessions),
-		Admin:   adminRoutes(st, d.Clock, d.IDs),
+		// The API host [doc], and the mobile gateway's: seed 003's
+		// mobile_url is http://ma.mixi.net/[アプリID]/ [doc]. The
+		// invite:friends pages are reached under the prefix or either host.
+		Hosts:   []string{"api.mixi-platform.com", gatewayHostName},
+		Handler: routes(d.Log, st, d.Clock, d.IDs, sessions, gw),
+		Admin:   adminRoutes(st, d.Clock, d.IDs, gw),
 		WriteError: compressStatus(func(w http.ResponseWriter, r *http.Request, status int) {
 			if !inv.writeFault(w, r, status) {
 				writeStatus(w, r, status)
@@ -49,9 +56,7 @@ func Open(d provider.Deps, cfg Config, file string, data []byte) (*provider.Inst
 
 // New is the provider's HTTP handler over st.
 func New(log *slog.Logger, cfg Config, st Store, clk clock.Clock, src ids.Source) http.Handler {
-	return newHandler(log, cfg, st, clk, src, websession.New[inviteTxn](sessionCookie, clk, src))
-}
-
-func newHandler(log *slog.Logger, _ Config, st Store, clk clock.Clock, src ids.Source, sessions *websession.Manager[inviteTxn]) http.Handler {
-	return routes(log, st, clk, src, sessions)
+	sessions := websession.New[inviteTxn](sessionCookie, clk, src)
+	gw := newGateway(gatewayDeps{log: log, st: st, clk: clk, ids: src, sessions: sessions, timeout: cfg.SAPTimeout})
+	return routes(log, st, clk, src, sessions, gw)
 }

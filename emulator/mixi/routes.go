@@ -17,8 +17,9 @@ import (
 // http://api.mixi-platform.com/os/0.8 [doc]; every API route sits behind
 // the OAuth 1.0 check. Paths with a missing part answer mixi's statuses: no
 // target id → 400, no selector → 403 (docs/providers/mixi.md, "Endpoints").
-func routes(log *slog.Logger, st Store, clk clock.Clock, src ids.Source, sessions *websession.Manager[inviteTxn]) *chi.Mux {
+func routes(log *slog.Logger, st Store, clk clock.Clock, src ids.Source, sessions *websession.Manager[inviteTxn], gw *gateway) *chi.Mux {
 	r := chi.NewRouter()
+	r.Use(gatewayHost(gatewayHostRoutes(log, gw))) // Host ma.mixi.net: the gateway at the root
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		writeError(log, w, r, newErr(http.StatusNotFound, reasonNoRoute))
 	})
@@ -56,6 +57,14 @@ func routes(log *slog.Logger, st Store, clk clock.Clock, src ids.Source, session
 	r.Post("/invite/friends", handleInviteStart(inv))                                                  // invite:friends, colon-free path [chosen]
 	r.Post(selectPath, handleInviteSelect(inv))                                                        // invite:friends: friend selection form
 	r.Post(confirmPath, handleInviteConfirm(inv))                                                      // invite:friends: confirmation はい/いいえ
+	r.Get("/ma/login", gw.handleLoginPage())                                                           // mobile gateway: who this browser is on mixi [chosen]
+	r.Post("/ma/login", gw.handleLogin())                                                              // mobile gateway: log in as a fixture user [chosen]
+	r.Post("/ma/logout", gw.handleLogout())                                                            // mobile gateway: back to the default viewer [chosen]
+	r.Post("/ma/install", gw.handleInstall())                                                          // mobile gateway: add the app (event.addapp) [chosen]
+	r.Get("/ma/{appId:[0-9]+}", gw.handleSlash())                                                      // mobile gateway: → /ma/{appId}/
+	r.Get("/ma/{appId:[0-9]+}/*", gw.handleApp())                                                      // mobile gateway: http://ma.mixi.net/{appId}/… [doc: mobile_url]
+	r.Head("/ma/{appId:[0-9]+}/*", gw.handleApp())                                                     // mobile gateway: HEAD of an app page
+	r.Post("/ma/{appId:[0-9]+}/*", gw.handleApp())                                                     // mobile gateway: a form of an app page, invite:friends
 
 	// Writes where the pages are silent: Shindig's answers (docs/providers/mixi.md, "People", "Persistence (appdata)").
 	for _, m := range []string{http.MethodPost, http.MethodPut, http.MethodDelete} {
@@ -67,6 +76,44 @@ func routes(log *slog.Logger, st Store, clk clock.Clock, src ids.Source, session
 		api.Method(m, "/os/0.8/appdata/{guid}", status(log, http.StatusForbidden, reasonNoSelector)) // Persistence write: セレクタが未指定 → 403
 	}
 	return r
+}
+
+// gatewayHostRoutes are the gateway's paths under Host ma.mixi.net, where
+// http://ma.mixi.net/{appId}/ is an app's top page [doc: mobile_url].
+func gatewayHostRoutes(log *slog.Logger, gw *gateway) *chi.Mux {
+	r := chi.NewRouter()
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) { writeInviteErrorPage(w, http.StatusNotFound) })
+	r.MethodNotAllowed(methodNotAllowed(log, r))
+	r.Get("/", gw.handleLoginPage())            // mobile gateway: who this browser is on mixi [chosen]
+	r.Get("/login", gw.handleLoginPage())       // mobile gateway: who this browser is on mixi [chosen]
+	r.Post("/login", gw.handleLogin())          // mobile gateway: log in as a fixture user [chosen]
+	r.Post("/logout", gw.handleLogout())        // mobile gateway: back to the default viewer [chosen]
+	r.Post("/install", gw.handleInstall())      // mobile gateway: add the app (event.addapp) [chosen]
+	r.Get("/{appId:[0-9]+}", gw.handleSlash())  // → /{appId}/
+	r.Get("/{appId:[0-9]+}/*", gw.handleApp())  // http://ma.mixi.net/{appId}/… [doc: mobile_url]
+	r.Head("/{appId:[0-9]+}/*", gw.handleApp()) // HEAD of an app page
+	r.Post("/{appId:[0-9]+}/*", gw.handleApp()) // a form of an app page, invite:friends
+	return r
+}
+
+// gatewayHost sends requests to Host ma.mixi.net whose first segment is
+// the gateway's (an app id, login, logout, install, or none) to gw; the
+// invite pages and the API stay on the provider's router.
+func gatewayHost(gw http.Handler) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !onGatewayHost(r) {
+				next.ServeHTTP(w, r)
+				return
+			}
+			seg, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+			if _, isApp := parseID(seg); isApp || seg == "" || seg == "login" || seg == "logout" || seg == "install" {
+				gw.ServeHTTP(w, r)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
 }
 
 // status answers a fixed client error (a path with a part missing).

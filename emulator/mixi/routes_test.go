@@ -42,8 +42,10 @@ func TestRoutes(t *testing.T) {
 	st := newMemStore(f.built)
 	clk := clock.NewControlled(nil)
 	src := ids.Seeded(1)
-	api := walk(t, routes(slog.New(slog.DiscardHandler), st, clk, src, websession.New[inviteTxn](sessionCookie, clk, src)))
-	admin := walk(t, adminRoutes(st, clk, src))
+	sessions := websession.New[inviteTxn](sessionCookie, clk, src)
+	gw := newGateway(gatewayDeps{log: slog.New(slog.DiscardHandler), st: st, clk: clk, ids: src, sessions: sessions})
+	api := walk(t, routes(slog.New(slog.DiscardHandler), st, clk, src, sessions, gw))
+	admin := walk(t, adminRoutes(st, clk, src, gw))
 	doc := "# provider routes\n" + strings.Join(api, "\n") + "\n# admin routes (/_fakeapi/mixi)\n" + strings.Join(admin, "\n") + "\n"
 	golden.Assert(t, "routes", []byte(doc))
 }

@@ -111,6 +111,7 @@ func (s *memStore) export() Fixtures {
 	for i, a := range d.apps {
 		f.Apps[i] = a.fix
 		f.Apps[i].CallbackHosts = slices.Clone(a.fix.CallbackHosts)
+		f.Apps[i].SAPURL, f.Apps[i].LifecycleURL = lv.endpoints[i].sap, lv.endpoints[i].lifecycle
 	}
 	for i := range d.users {
 		u := d.userFixture(int32(i))

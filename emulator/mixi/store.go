@@ -43,6 +43,12 @@ type Store interface {
 	AddInvitation(inv Invitation)
 	Invitations() []Invitation
 	SetInstalled(app, user string, on bool) error
+
+	// The mobile gateway's (gateway_store.go).
+	GatewayApp(id string) (App, error)
+	SetGatewayURLs(id string, sap, lifecycle *string) (App, error)
+	Member(id string) (candidate, bool)
+	Members(n int) []candidate
 }
 
 var _ Store = (*memStore)(nil)
