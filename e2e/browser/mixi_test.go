@@ -147,3 +147,98 @@ func TestMixiInviteFlow(t *testing.T) {
 		assert.Equal(t, map[string]string{"from": "invite", "result": "false", "error": "403"}, got.Query)
 	})
 }
+
+// appLinkPage is a mixi app's page with mixi's plain invitation link, the
+// 招待 feature: invite:friends?callback=… and nothing else.
+var appLinkPage = template.Must(template.New("link").Parse(`<!doctype html>
+<html lang="ja"><head><meta charset="utf-8"><title>{{.Name}}</title></head><body>
+<h1>{{.Name}}</h1>
+<p><a id="invite-link" href="{{.Href}}">友達を招待する</a></p>
+</body></html>`))
+
+// TestMixiPlainInviteLink clicks the plain invitation link as a phone user
+// did: the selection lists the default viewer's friends without the app,
+// the confirmation shows no message, and the callback receives
+// invite_member. Seed 003's form, sent as written (no opensocial_*), opens
+// the Request API's selection for the same default viewer.
+func TestMixiPlainInviteLink(t *testing.T) {
+	srv := emulatortest.Start(t)
+	var cb *callbackServer
+	cb = newCallbackServer(t, map[string]http.Handler{
+		"/app": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			_ = appLinkPage.Execute(w, map[string]any{
+				"Name": mixiAppName,
+				"Href": template.URL(srv.Mixi() + "/invite:friends?callback=" + url.QueryEscape(cb.URL+"/invited") + "&guid=ON"),
+			})
+		}),
+		"/seed": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			_ = appPage.Execute(w, map[string]any{
+				"Name":   mixiAppName,
+				"Action": srv.Mixi() + "/invite:friends?callback=" + url.QueryEscape(cb.URL+"/sent") + "&guid=ON",
+				"Fields": map[string]string{ // seed 003's form as written: mixi's gateway added the rest
+					"recipients": "1000002,1000004", "message": mixiMessage, "filter_type": "joined",
+					"image": cb.URL + "/image.gif,image/gif", "url": "http://mixi.jp/run_appli.pl?id=" + mixiApp + "&appParams=%7B%22uid%22%3A%221569%22%7D",
+					"mobile_url": "http://ma.mixi.net/" + mixiApp + "/?a=1",
+				},
+			})
+		}),
+	})
+	b := newTab(t)
+	friends := func(t *testing.T) []checkbox {
+		t.Helper()
+		return get(t, b, "list the friends", chromedp.Evaluate[[]checkbox](
+			`Array.from(document.querySelectorAll('#invite-select input[name=recipient]')).map(e => ({id: e.id, value: e.value, checked: e.checked}))`))
+	}
+
+	b.run(t, "should invite two friends through the plain link and send invite_member", func(t *testing.T) {
+		require.EqualValues(t, http.StatusOK, b.navigate(t, "open the app's page", cb.URL+"/app"))
+		require.EqualValues(t, http.StatusOK, b.click(t, "click the invitation link", "invite-link"))
+		require.True(t, exists(t, b, "invite-select"), "the friend selection page opens")
+		assert.Equal(t, "アプリに招待する友人を選択してください", text(t, b, "description"))
+		// さくら's friends who have not installed app 13579.
+		assert.Equal(t, []checkbox{
+			{"friend-1000003", "1000003", false}, {"friend-1000005", "1000005", false},
+			{"friend-1000007", "1000007", false}, {"friend-1000010", "1000010", false},
+		}, friends(t))
+		b.do(t, "choose みさき", chromedp.Click(chromedp.ID("friend-1000003")))
+		b.do(t, "choose だいき", chromedp.Click(chromedp.ID("friend-1000010")))
+		require.EqualValues(t, http.StatusOK, b.click(t, "press 確認画面へ", "invite-next"))
+		assert.Equal(t, "みさき", text(t, b, "recipient-1000003"))
+		assert.False(t, exists(t, b, "message"), "an invitation carries no message")
+		require.EqualValues(t, http.StatusOK, b.click(t, "press はい", "confirm-yes"))
+
+		got := readCallback(t, b)
+		assert.Equal(t, map[string]string{"invite_member": "1000003,1000010"}, got.Query)
+
+		resp, err := srv.Client().Get(srv.URL + "/_fakeapi/mixi/invitations?sender=" + mixiOwner)
+		require.NoError(t, err)
+		var list struct {
+			Invitations []struct {
+				App        string   `json:"app"`
+				Recipients []string `json:"recipients"`
+			} `json:"invitations"`
+		}
+		require.NoError(t, decodeJSON(resp, &list))
+		require.Len(t, list.Invitations, 1)
+		assert.Equal(t, mixiApp, list.Invitations[0].App)
+		assert.Equal(t, []string{"1000003", "1000010"}, list.Invitations[0].Recipients)
+	})
+
+	b.run(t, "should open seed 003's form as written for the default viewer", func(t *testing.T) {
+		require.EqualValues(t, http.StatusOK, b.navigate(t, "open the app's page", cb.URL+"/seed"))
+		require.EqualValues(t, http.StatusOK, b.click(t, "post seed 003's form", "invite"))
+		require.True(t, exists(t, b, "invite-select"), "the friend selection page opens")
+		assert.Equal(t, []checkbox{
+			{"friend-1000002", "1000002", true}, {"friend-1000004", "1000004", true},
+			{"friend-1000008", "1000008", false}, {"friend-1000009", "1000009", false}, {"friend-1000012", "1000012", false},
+		}, friends(t))
+		require.EqualValues(t, http.StatusOK, b.click(t, "press 確認画面へ", "invite-next"))
+		assert.Equal(t, mixiMessage, text(t, b, "message"))
+		require.EqualValues(t, http.StatusOK, b.click(t, "press はい", "confirm-yes"))
+		got := readCallback(t, b)
+		assert.Equal(t, "1000002,1000004", got.Query["request_member"])
+		assert.Regexp(t, `^[0-9a-f]{24}$`, got.Query["request_id"])
+	})
+}
