@@ -15,7 +15,6 @@ import (
 	"github.com/fakeapi/fakeapi/internal/journal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"golang.org/x/net/html"
 )
 
 func journalFilter(provider string) journal.Filter { return journal.Filter{Provider: provider} }
@@ -311,62 +310,6 @@ func TestProviderAdminMounted(t *testing.T) {
 	e := newFake(t)
 	got := decode(t, do(t, e, http.MethodGet, "/_fakeapi/mixi/requests", ""))
 	assert.Equal(t, map[string]any{"admin": "mixi", "path": "/requests"}, got)
-}
-
-func TestDashboard(t *testing.T) {
-	t.Parallel()
-	e := newFake(t)
-	do(t, e, http.MethodGet, "/assist/api/v1/orders.php", "")
-	w := do(t, e, http.MethodGet, "/_fakeapi/", "", "Host", "localhost:8080")
-	require.Equal(t, http.StatusOK, w.Code)
-	assert.Equal(t, "text/html; charset=utf-8", w.Header().Get("Content-Type"))
-	assert.Equal(t, "DENY", w.Header().Get("X-Frame-Options"))
-	doc, err := html.Parse(strings.NewReader(w.Body.String()))
-	require.NoError(t, err)
-	ids := map[string]*html.Node{}
-	var texts []string
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		if n.Type == html.ElementNode {
-			for _, a := range n.Attr {
-				if a.Key == "id" {
-					ids[a.Val] = n
-				}
-			}
-		}
-		if n.Type == html.TextNode {
-			texts = append(texts, n.Data)
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-	}
-	walk(doc)
-	for _, id := range []string{"providers", "accounts", "journal", "reset-form", "reset", "clock"} {
-		assert.Contains(t, ids, id)
-	}
-	form := ids["reset-form"]
-	assert.Equal(t, "post", attr(form, "method"))
-	assert.Equal(t, "/_fakeapi/reset", attr(form, "action"))
-	joined := strings.Join(texts, " ")
-	assert.Contains(t, joined, "http://localhost:8080/assist")
-	assert.Contains(t, joined, "/assist/api/v1/orders.php")
-	assert.Contains(t, joined, "taro<script>", "the account name is text, not markup")
-	assert.NotContains(t, w.Body.String(), "taro<script>", "should be escaped in the bytes")
-
-	// The button posts a form and comes back to the page.
-	w = do(t, e, http.MethodPost, "/_fakeapi/reset", "x=1", "Content-Type", "application/x-www-form-urlencoded")
-	assert.Equal(t, http.StatusSeeOther, w.Code)
-	assert.Equal(t, "/_fakeapi/", w.Header().Get("Location"))
-}
-
-func attr(n *html.Node, key string) string {
-	for _, a := range n.Attr {
-		if a.Key == key {
-			return a.Val
-		}
-	}
-	return ""
 }
 
 // A large import collects its own garbage before it returns, so the

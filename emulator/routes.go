@@ -15,7 +15,7 @@ func (e *Emulator) adminRoutes() http.Handler {
 	r.Use(e.logAdmin, e.requireAdminHost, e.requireAdminToken, crossOriginProtection, e.capAdminBody)
 
 	r.Get("/_fakeapi", redirectToDashboard)             // the dashboard lives at the slash
-	r.Get("/_fakeapi/", e.handleDashboard())            // HTML dashboard: providers, accounts, state, journal, reset
+	r.Get("/_fakeapi/", e.handleDashboard())            // HTML dashboard: requests, providers, accounts, clock, faults, state
 	r.Get("/_fakeapi/health", e.handleHealth())         // liveness: status, version, uptime, providers
 	r.Post("/_fakeapi/reset", e.handleReset())          // all providers, or ?provider=, back to the fixtures
 	r.Get("/_fakeapi/state", e.handleStateGet())        // export everything, or ?provider=
@@ -29,6 +29,10 @@ func (e *Emulator) adminRoutes() http.Handler {
 	r.Delete("/_fakeapi/faults/{id}", e.handleFaultsDel())
 	r.Get("/_fakeapi/clock", e.handleClockGet())   // the emulator clock
 	r.Post("/_fakeapi/clock", e.handleClockPost()) // advance, set or freeze it
+
+	// The dashboard's script and style sheet, embedded in the binary.
+	r.Get("/_fakeapi/dashboard.js", dashboardAsset("dashboard.js", "text/javascript; charset=utf-8"))
+	r.Get("/_fakeapi/dashboard.css", dashboardAsset("dashboard.css", "text/css; charset=utf-8"))
 
 	for _, p := range e.providers {
 		if p.Admin != nil {
