@@ -69,6 +69,10 @@ type Config struct {
 	// sets no limit of its own (docs/providers/kii.md, "Login throttling").
 	KiiLoginFailureLimit int
 	KiiLoginLockout      time.Duration
+	// MixiSAPTimeout is how long mixi's mobile gateway waits for an app's
+	// server (0: mixi's 10 seconds; docs/providers/mixi.md, "What the SAP
+	// receives").
+	MixiSAPTimeout time.Duration
 	// MaxTokens caps the codes and tokens each provider issued (Kii: per
 	// app); past it the oldest are evicted and the evictions logged.
 	// Those of the fixtures and of state imports are never evicted. 0

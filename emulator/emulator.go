@@ -70,8 +70,8 @@ func Builtin() []Provider {
 			return assist.Open(d, assist.Config{TrustProxy: cfg.TrustProxy, StrictJSON: cfg.AssistStrictJSON, Throttle: cfg.AssistThrottle,
 				RevokeOnCodeReplay: cfg.AssistRevokeOnCodeReplay, LoopbackRedirectAnyPort: cfg.LoopbackRedirectAnyPort, MaxTokens: cfg.MaxTokens, MaxSessions: cfg.MaxSessions}, file, data)
 		}},
-		{"mixi", func(d provider.Deps, _ Config, file string, data []byte) (*provider.Instance, error) {
-			return mixi.Open(d, mixi.Config{}, file, data)
+		{"mixi", func(d provider.Deps, cfg Config, file string, data []byte) (*provider.Instance, error) {
+			return mixi.Open(d, mixi.Config{SAPTimeout: cfg.MixiSAPTimeout}, file, data)
 		}},
 	}
 }

@@ -45,6 +45,7 @@ type config struct {
 	loopbackAnyPort bool
 	kiiFailLimit    int
 	kiiLockout      time.Duration
+	mixiSAPTimeout  time.Duration
 	maxTokens       int
 	maxSessions     int
 	shutdownTimeout time.Duration
@@ -160,6 +161,7 @@ Flags:
 	fs.BoolVar(&c.loopbackAnyPort, "loopback-redirect-any-port", envBool("FAKEAPI_LOOPBACK_REDIRECT_ANY_PORT", false), "IIJmio and Assist let a registered http://127.0.0.1 or http://[::1] redirect URI match a request on any valid port (RFC 8252 section 7.3); off, redirect URIs match exactly, as the real services document (FAKEAPI_LOOPBACK_REDIRECT_ANY_PORT)")
 	kiiFail := fs.Int("kii-login-failure-limit", int(envInt("FAKEAPI_KII_LOGIN_FAILURE_LIMIT", 0)), "lock a Kii user out after this many wrong passwords in a row; 0 is off, as Kii documents no throttling (FAKEAPI_KII_LOGIN_FAILURE_LIMIT)")
 	fs.DurationVar(&c.kiiLockout, "kii-login-lockout", envDur("FAKEAPI_KII_LOGIN_LOCKOUT", 5*time.Minute), "how long a throttled Kii user is locked out (FAKEAPI_KII_LOGIN_LOCKOUT)")
+	fs.DurationVar(&c.mixiSAPTimeout, "mixi-sap-timeout", envDur("FAKEAPI_MIXI_SAP_TIMEOUT", 10*time.Second), "how long mixi's mobile gateway waits for an app's server, mixi's 10 s by default (FAKEAPI_MIXI_SAP_TIMEOUT)")
 	maxTokens := fs.Int("max-tokens", int(envInt("FAKEAPI_MAX_TOKENS", 50_000)), "codes and tokens each provider keeps of those it issued (Kii: per app), the oldest evicted first; fixture and imported ones never (FAKEAPI_MAX_TOKENS)")
 	maxSessions := fs.Int("max-sessions", int(envInt("FAKEAPI_MAX_SESSIONS", 10_000)), "browser sessions, and authorization transactions, each provider keeps, the oldest dropped first (FAKEAPI_MAX_SESSIONS)")
 	fs.Int64Var(&c.gcHeadroom, "gc-headroom", envInt("FAKEAPI_GC_HEADROOM", 64), "MB the heap may grow between garbage collections however small it is; 0 for Go's default pacing, which GOGC in the environment also selects (FAKEAPI_GC_HEADROOM)")
@@ -242,6 +244,9 @@ func (c config) validate() error {
 	}
 	if c.kiiLockout <= 0 {
 		return fmt.Errorf("invalid -kii-login-lockout %s: want more than 0", c.kiiLockout)
+	}
+	if c.mixiSAPTimeout <= 0 {
+		return fmt.Errorf("invalid -mixi-sap-timeout %s: want more than 0", c.mixiSAPTimeout)
 	}
 	if c.shutdownTimeout <= 0 {
 		return fmt.Errorf("invalid -shutdown-timeout %s: want more than 0", c.shutdownTimeout)

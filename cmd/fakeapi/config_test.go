@@ -123,6 +123,12 @@ func TestParseConfig(t *testing.T) {
 		{name: "should refuse a zero token cap", args: []string{"-max-tokens", "0"}, wantErr: "invalid -max-tokens 0: want at least 1"},
 		{name: "should refuse a negative session cap", env: map[string]string{"FAKEAPI_MAX_SESSIONS": "-5"}, wantErr: "invalid -max-sessions -5: want at least 1"},
 		{name: "should refuse a bad token cap in the environment", env: map[string]string{"FAKEAPI_MAX_TOKENS": "lots"}, wantErr: `invalid FAKEAPI_MAX_TOKENS="lots"`},
+		{name: "should wait mixi's 10 seconds for an app's server by default", want: func(t *testing.T, c config) {
+			assert.Equal(t, 10*time.Second, c.mixiSAPTimeout)
+		}},
+		{name: "should read the mixi SAP timeout", env: map[string]string{"FAKEAPI_MIXI_SAP_TIMEOUT": "30s"},
+			want: func(t *testing.T, c config) { assert.Equal(t, 30*time.Second, c.mixiSAPTimeout) }},
+		{name: "should refuse a zero mixi SAP timeout", args: []string{"-mixi-sap-timeout", "0s"}, wantErr: "invalid -mixi-sap-timeout 0s: want more than 0"},
 		{name: "should refuse a negative Kii failure limit", args: []string{"-kii-login-failure-limit", "-1"}, wantErr: "invalid -kii-login-failure-limit -1"},
 		{name: "should refuse stray arguments", args: []string{"serve"}, wantErr: `unexpected argument "serve"`},
 		{name: "should refuse unknown flags", args: []string{"-nope"}, wantErr: "usage"},

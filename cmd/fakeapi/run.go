@@ -96,7 +96,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		MaxStateBody: cfg.maxStateBody, MaxAdminBody: cfg.maxAdminBody, MaxFaults: cfg.maxFaults,
 		JournalSize: cfg.journalSize, DisableRateLimits: !cfg.rateLimits, TrustProxy: cfg.trustProxy,
 		AssistStrictJSON: cfg.assistStrict, AssistThrottle: cfg.assistThrottle, AssistRevokeOnCodeReplay: cfg.assistRevoke, LoopbackRedirectAnyPort: cfg.loopbackAnyPort,
-		KiiLoginFailureLimit: cfg.kiiFailLimit, KiiLoginLockout: cfg.kiiLockout,
+		KiiLoginFailureLimit: cfg.kiiFailLimit, KiiLoginLockout: cfg.kiiLockout, MixiSAPTimeout: cfg.mixiSAPTimeout,
 		MaxTokens: cfg.maxTokens, MaxSessions: cfg.maxSessions,
 		Version: buildVersion(), Seed: cfg.seed, HasSeed: cfg.hasSeed,
 	}

@@ -57,6 +57,12 @@ func WithKiiLoginThrottle(limit int, lockout time.Duration) Option {
 	return func(c *emulator.Config) { c.KiiLoginFailureLimit, c.KiiLoginLockout = limit, lockout }
 }
 
+// WithMixiSAPTimeout is how long mixi's mobile gateway waits for an app's
+// server (-mixi-sap-timeout; mixi's 10 seconds by default).
+func WithMixiSAPTimeout(d time.Duration) Option {
+	return func(c *emulator.Config) { c.MixiSAPTimeout = d }
+}
+
 // WithAssistStrictJSON makes Assist refuse order bodies with raw non-ASCII
 // text.
 func WithAssistStrictJSON() Option { return func(c *emulator.Config) { c.AssistStrictJSON = true } }
