@@ -131,7 +131,8 @@ func inviteIdentity(st Store, f url.Values) (app, owner string) {
 
 // startInvite opens the friend selection for app and owner, who must be a
 // user of the app; r.Form is parsed and holds callback and the hidden
-// fields. The mobile gateway calls it with the app and viewer it knows.
+// fields. (The mobile gateway builds the same transaction with buildInvite,
+// under its own callback rule.)
 func (d inviteDeps) startInvite(w http.ResponseWriter, r *http.Request, appID, owner string) {
 	app, cands, err := d.st.InviteContext(appID, owner)
 	if err != nil {
