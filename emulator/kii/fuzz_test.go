@@ -243,3 +243,34 @@ func newRecorderRequest(authorization string) *http.Request {
 	r.Header.Set("Authorization", authorization)
 	return r
 }
+
+// FuzzDecodeUserUpdate: a UserUpdateRequest decodes to Kii's errors only,
+// and what it accepts keeps the field rules: a valid password when one is
+// set, phones in international form, no reserved or '_' custom field.
+func FuzzDecodeUserUpdate(f *testing.F) {
+	for _, s := range []string{`{"displayName":"x","level":3}`, `{"loginName":"shiro","password":"shiro-pass"}`,
+		`{"phoneNumber":"09012341234"}`, `{"phoneNumber":"0123","country":"zz"}`, `{"internalUserID":1,"_accessToken":"t","a":null}`,
+		`{"password":"abc"}`, `{"emailAddress":1}`, `{}`, `[`, `null`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		upd, err := decodeUserUpdate(body, "JP")
+		checkBodyResult(t, body, err)
+		if err != nil {
+			return
+		}
+		if upd.password != nil {
+			if short, problem := checkPassword(*upd.password); short || problem != "" {
+				t.Fatalf("accepted password %q", *upd.password)
+			}
+		}
+		if upd.phone != nil && !intlPhoneRE.MatchString(*upd.phone) {
+			t.Fatalf("phone %q not in international form", *upd.phone)
+		}
+		for k := range upd.custom {
+			if strings.HasPrefix(k, "_") || reservedField[k] {
+				t.Fatalf("kept field %q as custom", k)
+			}
+		}
+	})
+}

@@ -69,8 +69,12 @@ func checkPhone(phone, country string) string {
 		if country == "" {
 			return badPhoneNoCC
 		}
-		if _, ok := callingCodes[country]; !ok {
+		intl, ok := internationalPhone(country, phone)
+		if !ok {
 			return badPhoneCountry
+		}
+		if !intlPhoneRE.MatchString(intl) {
+			return badPhone // too short or long once in international form
 		}
 		return ""
 	default:
