@@ -230,7 +230,7 @@ func hostileCases() []hostile {
 		{name: "assist orders: no Authorization", method: "GET", target: assistOrders, format: fmtAssist, status: 401},
 		{name: "assist orders: two Authorization headers", method: "GET", target: assistOrders, hdr: append(append([]string{}, bearer...), "Authorization", "Bearer other"), format: fmtAssist, status: 400},
 		{name: "assist orders: access_token in the query only", method: "GET", target: assistOrders + "?access_token=" + hostileAssistToken, format: fmtAssist, status: 401},
-		{name: "assist orders: serial_order_id twice", method: "GET", target: assistOrders + "?serial_order_id=1&serial_order_id=2", hdr: bearer, format: fmtAssist, status: 400},
+		{name: "assist orders: serial_order_id as a PHP array", method: "GET", target: assistOrders + "?serial_order_id[]=1&serial_order_id[]=2", hdr: bearer, format: fmtAssist, status: 400},
 		{name: "assist orders: serial_order_id not a number", method: "GET", target: assistOrders + "?serial_order_id=1%20OR%201=1", hdr: bearer, format: fmtAssist, status: 400},
 		{name: "assist orders: limit beyond int64", method: "GET", target: assistOrders + "?limit=99999999999999999999999", hdr: bearer, format: fmtAssist, status: 400},
 		{name: "assist orders: order_status out of range", method: "GET", target: assistOrders + "?order_status=1,9", hdr: bearer, format: fmtAssist, status: 400},

@@ -3,6 +3,7 @@ package assist
 import (
 	"errors"
 	"fmt"
+	"github.com/go-oauth2/oauth2/v4/models"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -275,5 +276,52 @@ func adminRevokeGrant(st Store, tokens *oauth2x.TokenStore) http.HandlerFunc {
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+// adminCreateToken handles "POST /_fakeapi/assist/tokens" with
+// {"clientId":"…","scope":"…"}: an access token for the app, as if its
+// shop's first admin had consented and the code had been exchanged, for
+// tests that need a token without the pages (docs/providers/assist.md,
+// "Admin API"). The app's grant is made when it has none.
+func adminCreateToken(st Store, tokens *oauth2x.TokenStore, clk clock.Clock, src ids.Source) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var in struct {
+			ClientID string `json:"clientId"`
+			Scope    string `json:"scope"`
+		}
+		if err := httpx.DecodeJSON(r, &in, true); err != nil || in.ClientID == "" {
+			httpx.AdminError(w, http.StatusBadRequest, `want {"clientId":"<a registered app>","scope":"<optional>"}`)
+			return
+		}
+		app, ok := st.App(in.ClientID)
+		if !ok {
+			adminFail(w, errNotFound)
+			return
+		}
+		now := clk.Now()
+		g, ok := st.Grant(app.ClientID)
+		if !ok {
+			admin := st.FirstAdmin(app.Shop)
+			if admin == "" {
+				httpx.AdminError(w, http.StatusConflict, "the app's shop has no admin to grant it")
+				return
+			}
+			g = Grant{ClientID: app.ClientID, Shop: app.Shop, GrantedBy: admin, GrantedAt: formatJST(now), Scope: in.Scope}
+			if err := st.PutGrant(g); err != nil {
+				adminFail(w, err)
+				return
+			}
+		}
+		access := src.Hex(16)
+		err := tokens.Create(r.Context(), &models.Token{ClientID: app.ClientID, UserID: app.Shop, Scope: g.Scope,
+			Access: access, AccessCreateAt: now})
+		if err != nil {
+			adminFail(w, err)
+			return
+		}
+		httpx.WriteJSON(w, http.StatusCreated, "application/json; charset=utf-8", map[string]any{
+			"access_token": access, "token_type": "bearer", "expires_in": nil, "scope": g.Scope, "clientId": app.ClientID, "shop": app.Shop,
+		})
 	}
 }

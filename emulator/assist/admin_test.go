@@ -1,6 +1,7 @@
 package assist
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -85,7 +86,7 @@ func TestAdminApps(t *testing.T) {
 		{"should answer an edit of an unknown app with 404", "PUT", "/apps/nope", `{"name":"x"}`, 404, nil},
 		{"should delete an app", "DELETE", "/apps/client-any", "", 204, nil},
 		{"should answer a delete of an unknown app with 404", "DELETE", "/apps/nope", "", 404, nil},
-		{"should answer an unknown admin route with 404", "GET", "/tokens", "", 404, nil},
+		{"should answer an unknown admin route with 404", "GET", "/nothing", "", 404, nil},
 		{"should answer a wrong method with 405", "PATCH", "/apps", "", 405, nil},
 	}
 	for _, tt := range tests {
@@ -205,4 +206,26 @@ func TestAdminUI(t *testing.T) {
 	res = post("/_fakeapi/assist/ui/grants/client-any/revoke", url.Values{"csrf_token": g["csrf_token"]})
 	require.Equal(t, http.StatusSeeOther, res.StatusCode)
 	assert.Equal(t, 401, e.serve(api(http.MethodGet, "/api/v1/orders.php", "tok-any", nil)).Code, "revoked at once")
+}
+
+// POST /tokens gives a working token without the pages, making the app's
+// grant when it has none.
+func TestAdminCreateTokenShouldGiveAWorkingToken(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Config{})
+	w := adminDo(t, e, http.MethodPost, "/_fakeapi/assist/tokens", `{"clientId":"client-any"}`)
+	require.Equal(t, http.StatusCreated, w.Code, w.Body.String())
+	var got struct {
+		AccessToken string `json:"access_token"`
+		Shop        string `json:"shop"`
+	}
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &got))
+	assert.Regexp(t, `^[0-9a-f]{32}$`, got.AccessToken)
+	w = e.serve(api(http.MethodGet, "/api/v1/orders.php", got.AccessToken, ""))
+	assert.Equal(t, http.StatusOK, w.Code, w.Body.String())
+
+	for body, status := range map[string]int{`{"clientId":"nope"}`: http.StatusNotFound, `{}`: http.StatusBadRequest, `[`: http.StatusBadRequest} {
+		w := adminDo(t, e, http.MethodPost, "/_fakeapi/assist/tokens", body)
+		assert.Equal(t, status, w.Code, body)
+	}
 }

@@ -50,6 +50,7 @@ func addAdminRoutes(r chi.Router, st Store, tokens *oauth2x.TokenStore, clk cloc
 	r.Delete("/apps/{clientId}", adminDeleteApp(st, tokens))     // delete; its codes and tokens die
 	r.Get("/grants", adminListGrants(st, tokens))                // 許可済みアプリケーション一覧 (?shop=)
 	r.Delete("/grants/{clientId}", adminRevokeGrant(st, tokens)) // revoke (?shop=)
+	r.Post("/tokens", adminCreateToken(st, tokens, clk, src))    // a token for an app without the pages (tests, CI)
 	r.Get("/ui", ui.redirectHome)                                // HTML: → ui/apps
 	r.Get("/ui/apps", ui.apps)                                   // HTML: app list and registration form
 	r.Post("/ui/apps", ui.createApp)                             // HTML: register

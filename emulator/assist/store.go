@@ -106,6 +106,8 @@ type Store interface {
 	AtHost(shop, host string) (at, named bool)
 	Authenticate(shop, loginID, password string) bool
 	HasAdmin(shop, loginID string) bool
+	// FirstAdmin is the login id of the shop's first admin, "" for none.
+	FirstAdmin(shop string) string
 
 	App(clientID string) (App, bool)
 	Apps(shop string) []App
@@ -228,6 +230,15 @@ func (s *memStore) HasAdmin(shop, loginID string) bool {
 	defer s.mu.Unlock()
 	st, ok := s.d.shops[shop]
 	return ok && slices.ContainsFunc(st.admins, func(a AdminFx) bool { return a.LoginID == loginID })
+}
+
+func (s *memStore) FirstAdmin(shop string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st, ok := s.d.shops[shop]; ok && len(st.admins) > 0 {
+		return st.admins[0].LoginID
+	}
+	return ""
 }
 
 func (s *memStore) App(clientID string) (App, bool) {

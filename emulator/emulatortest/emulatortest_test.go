@@ -284,6 +284,11 @@ func TestTokenHelpersShouldGiveWorkingCredentials(t *testing.T) {
 	req.Header.Set("Authorization", "Bearer "+kiiTok)
 	assert.Equal(t, http.StatusOK, status(t, srv.Client(), req))
 
+	req, err = http.NewRequest(http.MethodGet, srv.Assist()+"/api/v1/orders.php?serial_order_id=5", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+srv.AssistToken("3f9a1c0d5e7b2a4c6d8e"))
+	assert.Equal(t, http.StatusOK, status(t, srv.Client(), req))
+
 	req, err = http.NewRequest(http.MethodGet, srv.Mixi()+"/os/0.8/people/@me/@self?xoauth_requestor_id=1000001", nil)
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusOK, status(t, srv.MixiClient(""), req))

@@ -38,6 +38,16 @@ func (s *Server) KiiUserToken(appID, user string) string {
 	return out.AccessToken
 }
 
+// AssistToken mints an access token of the Assist app clientID, as if its
+// shop's first admin had consented and the code had been exchanged.
+func (s *Server) AssistToken(clientID string) string {
+	var out struct {
+		AccessToken string `json:"access_token"`
+	}
+	s.admin(http.MethodPost, "assist/tokens", map[string]string{"clientId": clientID}, &out)
+	return out.AccessToken
+}
+
 // MixiClient returns an *http.Client whose requests are signed with 2-legged
 // OAuth 1.0 HMAC-SHA1 for the mixi app of consumerKey ("" for the first app
 // of the fixtures), stamped with the emulator clock: each request asks the
