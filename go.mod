@@ -3,6 +3,7 @@ module github.com/fakeapi/fakeapi
 go 1.26.8
 
 require (
+	github.com/chromedp/cdproto v0.159.0
 	github.com/chromedp/chromedp v0.23.0
 	github.com/dghubble/oauth1 v0.7.3
 	github.com/go-chi/chi/v5 v5.5.0
@@ -16,7 +17,4 @@ require (
 	golang.org/x/oauth2 v0.37.0
 )
 
-require (
-	github.com/chromedp/cdproto v0.159.0 // indirect
-	github.com/golang-jwt/jwt/v5 v5.3.0 // indirect
-)
+require github.com/golang-jwt/jwt/v5 v5.3.0 // indirect
