@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	jsonv2 "github.com/go-json-experiment/json"
 	"html/template"
 	"io"
 	"log/slog"
@@ -95,56 +96,15 @@ func DecodeJSON(r *http.Request, v any, disallowUnknown bool) error {
 	return UnmarshalStrict(b, v, disallowUnknown)
 }
 
-// UnmarshalStrict decodes exactly one JSON value from b into v.
+// UnmarshalStrict decodes exactly one JSON value from b into v, with
+// go-json-experiment/json: trailing data, duplicate names and invalid UTF-8
+// are refused; names match in any case, as clients of the admin API and
+// older encoding/json callers expect.
 func UnmarshalStrict(b []byte, v any, disallowUnknown bool) error {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if disallowUnknown {
-		dec.DisallowUnknownFields()
-	}
-	if err := dec.Decode(v); err != nil {
+	if err := jsonv2.Unmarshal(b, v, jsonv2.RejectUnknownMembers(disallowUnknown), jsonv2.MatchCaseInsensitiveNames(true)); err != nil {
 		return errors.Join(ErrBadJSON, err)
 	}
-	if TrailingData(dec, b) {
-		return errors.Join(ErrBadJSON, errors.New("extra data after the JSON value"))
-	}
 	return nil
-}
-
-// TrailingData reports whether anything but white space follows the value
-// dec has just decoded from b. Decoder.More is not enough: it answers false
-// when the next byte is a stray '}' or ']' (found by fuzzing "{}}").
-func TrailingData(dec *json.Decoder, b []byte) bool {
-	// JSON's white space only: bytes.TrimSpace would also let a trailing
-	// \v, \f or U+0085 through.
-	return SkipJSONSpace(b, int(min(dec.InputOffset(), int64(len(b))))) < len(b)
-}
-
-// SkipJSONSpace returns the first index from i that is not JSON white space
-// (space, tab, newline, carriage return). The providers' plain-body
-// scanners and TrailingData share it.
-func SkipJSONSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// PlainJSONString returns the end (after the closing quote) of the JSON
-// string starting at b[i] == '"', or -1 when it holds an escape or a
-// control character or has no end: such a string reads as its bytes.
-func PlainJSONString(b []byte, i int) int {
-	if i >= len(b) || b[i] != '"' {
-		return -1
-	}
-	for j := i + 1; j < len(b); j++ {
-		switch c := b[j]; {
-		case c == '"':
-			return j + 1
-		case c == '\\' || c < 0x20:
-			return -1
-		}
-	}
-	return -1
 }
 
 // MediaType returns the request's media type, lower-cased, without parameters.
