@@ -129,11 +129,19 @@ func (g *gateway) handleLogin() http.HandlerFunc {
 			return
 		}
 		g.sessions.SetUser(sid, m.ID)
-		if !strings.HasPrefix(next, gatewayBase(r)+"/") || strings.HasPrefix(next, "//") {
+		if !localNext(next, gatewayBase(r)+"/") {
 			next = gatewayBase(r) + "/login"
 		}
 		http.Redirect(w, r, next, http.StatusSeeOther)
 	}
+}
+
+// localNext reports whether next, a path taken from a form, may be
+// redirected to: under prefix, and never a network-path reference ("//…",
+// or "/\…", which browsers read alike), so no login opens a redirect to
+// another site.
+func localNext(next, prefix string) bool {
+	return strings.HasPrefix(next, prefix) && !strings.HasPrefix(next, "//") && !strings.ContainsAny(next, "\\\r\n")
 }
 
 // handleLogout handles "POST /ma/logout": back to the default viewer.
@@ -213,7 +221,7 @@ func (g *gateway) handleInstall() http.HandlerFunc {
 			return
 		}
 		next := r.PostForm.Get("next")
-		if !strings.HasPrefix(next, mountOf(r)(app.ID)+"/") {
+		if !localNext(next, mountOf(r)(app.ID)+"/") {
 			next = mountOf(r)(app.ID) + "/"
 		}
 		http.Redirect(w, r, next, http.StatusSeeOther)

@@ -481,3 +481,16 @@ func TestGatewayHostRoutes(t *testing.T) {
 	gw := newGateway(gatewayDeps{log: slog.New(slog.DiscardHandler), st: st, clk: clk, ids: src, sessions: websession.New[inviteTxn](sessionCookie, clk, src)})
 	golden.Assert(t, "routes_gateway_host", []byte(strings.Join(walk(t, gatewayHostRoutes(slog.New(slog.DiscardHandler), gw)), "\n")+"\n"))
 }
+
+// TestLocalNext: the page a login or an add-app form returns to is a path of
+// the gateway, never another site.
+func TestLocalNext(t *testing.T) {
+	t.Parallel()
+	for next, ok := range map[string]bool{
+		"/13579/page?a=1": true, "/login": true, "//evil.example/": false, "/\\evil.example/": false,
+		"http://evil.example/": false, "/13579/\r\nSet-Cookie:x": false, "": false,
+	} {
+		assert.Equal(t, ok, localNext(next, "/"), "%q", next)
+	}
+	assert.False(t, localNext("/mixi/other", "/mixi/ma/"), "outside the gateway")
+}
