@@ -166,10 +166,6 @@ func (g *gateway) handleApp() http.HandlerFunc {
 		}
 		target := *page
 		target.RawQuery = joinQuery(query, "opensocial_app_id="+url.QueryEscape(app.ID)+"&opensocial_owner_id="+url.QueryEscape(viewer))
-		if _, err := url.ParseQuery(target.RawQuery); err != nil {
-			g.page(w, http.StatusBadRequest, textBadQuery)
-			return
-		}
 		g.proxy(w, r, app, &target, newRewriter(sap, page, mount(app.ID), mount))
 	}
 }
