@@ -117,7 +117,7 @@ func mountOf(r *http.Request) func(appID string) string {
 	return func(appID string) string { return root + "/" + appID }
 }
 
-// gatewayPage writes one of the gateway's own HTML pages for status.
+// page writes one of the gateway's own HTML pages (error.html) for status.
 func (g *gateway) page(w http.ResponseWriter, status int, msg string) {
 	renderError(g.log, w, status, msg)
 }
