@@ -3,9 +3,10 @@ package emulator
 import (
 	"cmp"
 	"crypto/subtle"
-	"encoding/json"
 	"errors"
 	"fmt"
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 	"log/slog"
 	"net"
 	"net/http"
@@ -424,17 +425,15 @@ func decodeMsg(err error) string {
 	if httpx.IsTooLarge(err) {
 		return "body too large"
 	}
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
+	var syn *jsontext.SyntacticError
+	var sem *jsonv2.SemanticError
 	switch {
-	case errors.As(err, &se):
-		return fmt.Sprintf("malformed JSON at byte %d: %s", se.Offset, se.Error())
-	case errors.As(err, &te):
-		return fmt.Sprintf("field %q: got JSON %s, want %s", te.Field, te.Value, te.Type)
+	case errors.As(err, &syn):
+		return fmt.Sprintf("malformed JSON at byte %d: %v", syn.ByteOffset, syn.Err)
+	case errors.Is(err, jsonv2.ErrUnknownName) && errors.As(err, &sem):
+		return fmt.Sprintf("unknown field %q", clip(strings.TrimPrefix(string(sem.JSONPointer), "/")))
+	case errors.As(err, &sem):
+		return fmt.Sprintf("field %q: got JSON %s, want %v", clip(strings.TrimPrefix(string(sem.JSONPointer), "/")), sem.JSONKind, sem.GoType)
 	}
-	msg := err.Error()
-	if i := strings.LastIndex(msg, "\n"); i >= 0 {
-		msg = msg[i+1:]
-	}
-	return "malformed JSON body: " + strings.TrimPrefix(msg, "json: ")
+	return "malformed JSON body"
 }
