@@ -14,8 +14,10 @@
 // Known differences: error bodies are "<status> - <reason>" after
 // Shindig-PHP (mixi's exact text is undocumented); the permission model's
 // cells other than × are rebuilt from the page's legend; the invite pages
-// are served under the emulator's prefix (/mixi/invite:friends), since the
-// mobile gateway's host is not documented; OAuth parameters are also
+// are served under the emulator's prefix (/mixi/invite:friends) and inside
+// the mobile gateway (/mixi/ma/{appId}/, Host ma.mixi.net), which fetches
+// an app's own server and signs each request as mixi did
+// (docs/providers/mixi.md, "Gateway"); OAuth parameters are also
 // accepted in the query string and form body; the PC (JavaScript) API,
 // activities, messages and payments are not emulated.
 package mixi
