@@ -1,13 +1,10 @@
 package iijmio
 
 import (
-	"compress/flate"
-	"context"
 	"net/http"
-	"slices"
 	"strings"
 
-	"github.com/go-chi/chi/v5/middleware"
+	"github.com/fakeapi/fakeapi/internal/httpx"
 )
 
 // compressJSON answers gzip to a client whose Accept-Encoding names gzip,
@@ -17,35 +14,13 @@ import (
 // offers gzip alone and reads Accept-Encoding as a list of tokens, so
 // "deflate" or "x-gzip" alone get the plain body (docs/providers/iijmio.md,
 // "Compression").
-func compressJSON(next http.Handler) http.Handler {
-	gz := middleware.Compress(flate.DefaultCompression, "application/json")(next)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !acceptsGzip(r.Header.Get("Accept-Encoding")) {
-			next.ServeHTTP(w, r)
-			return
-		}
-		gz.ServeHTTP(varyOnce{w}, r)
-	})
-}
+var compressJSON = httpx.Gzip(acceptsGzip, "application/json")
 
 // compressStatus is compressJSON for Instance.WriteError, so an injected
-// fault's JSON is compressed like any other error. The compressor is built
-// once; the status rides in the request's context.
+// fault's JSON is compressed like any other error.
 func compressStatus(write func(w http.ResponseWriter, r *http.Request, status int)) func(w http.ResponseWriter, r *http.Request, status int) {
-	gz := compressJSON(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		write(w, r, r.Context().Value(statusKey{}).(int))
-	}))
-	return func(w http.ResponseWriter, r *http.Request, status int) {
-		if !acceptsGzip(r.Header.Get("Accept-Encoding")) {
-			write(w, r, status)
-			return
-		}
-		gz.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), statusKey{}, status)))
-	}
+	return httpx.GzipStatus(compressJSON, write)
 }
-
-// statusKey carries compressStatus's status to the writer it wraps.
-type statusKey struct{}
 
 // acceptsGzip reports whether an Accept-Encoding value lists the token
 // gzip, ignoring case and parameters, as mod_deflate does (it does not read
@@ -59,17 +34,3 @@ func acceptsGzip(header string) bool {
 	}
 	return false
 }
-
-// varyOnce keeps one "Vary: Accept-Encoding" when the compressor adds its
-// own to the one every API response carries.
-type varyOnce struct{ http.ResponseWriter }
-
-func (v varyOnce) WriteHeader(status int) {
-	h := v.Header()
-	if vs := h.Values("Vary"); len(vs) > 1 {
-		h["Vary"] = slices.Compact(vs)
-	}
-	v.ResponseWriter.WriteHeader(status)
-}
-
-func (v varyOnce) Unwrap() http.ResponseWriter { return v.ResponseWriter }

@@ -1,13 +1,11 @@
 package mixi
 
 import (
-	"compress/flate"
-	"context"
 	"net/http"
 	"strconv"
 	"strings"
 
-	"github.com/go-chi/chi/v5/middleware"
+	"github.com/fakeapi/fakeapi/internal/httpx"
 )
 
 // compressAPI answers gzip to an API client whose Accept-Encoding accepts
@@ -15,34 +13,13 @@ import (
 // other response byte for byte as it was. The API's bodies are compressed
 // (JSON, Atom and the text/plain errors); the invite pages are not
 // (docs/providers/mixi.md, "Compression").
-func compressAPI(next http.Handler) http.Handler {
-	gz := middleware.Compress(flate.DefaultCompression, "application/json", "application/atom+xml", "text/plain")(next)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !acceptsGzip(r.Header.Get("Accept-Encoding")) {
-			next.ServeHTTP(w, r)
-			return
-		}
-		gz.ServeHTTP(w, r)
-	})
-}
+var compressAPI = httpx.Gzip(acceptsGzip, "application/json", "application/atom+xml", "text/plain")
 
 // compressStatus is compressAPI for Instance.WriteError, so an injected
-// fault on the API is compressed like any other error; the status rides in
-// the request's context to the writer built once.
+// fault on the API is compressed like any other error.
 func compressStatus(write func(w http.ResponseWriter, r *http.Request, status int)) func(w http.ResponseWriter, r *http.Request, status int) {
-	gz := compressAPI(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		write(w, r, r.Context().Value(statusKey{}).(int))
-	}))
-	return func(w http.ResponseWriter, r *http.Request, status int) {
-		if !acceptsGzip(r.Header.Get("Accept-Encoding")) {
-			write(w, r, status)
-			return
-		}
-		gz.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), statusKey{}, status)))
-	}
+	return httpx.GzipStatus(compressAPI, write)
 }
-
-type statusKey struct{}
 
 // acceptsGzip reports whether an Accept-Encoding value lists gzip (any
 // case) with a q-value above 0 (RFC 9110 §12.5.3: q=0 is "not
