@@ -166,10 +166,7 @@ func sleep(ctx context.Context, d time.Duration) bool {
 func (e *Emulator) record(r, pr *http.Request, rec *recorder, reqBody *capped, name, base, rid string, status int, fault string, start time.Time) {
 	took := time.Since(start)
 	mask := e.maskers[name]
-	respBody := ""
-	if rec.Header().Get("Content-Encoding") == "" {
-		respBody = mask.Body(rec.Header().Get("Content-Type"), rec.body.b)
-	}
+
 	e.journal.Add(journal.Entry{
 		Time:            e.clk.Now(),
 		RequestID:       rid,
@@ -185,10 +182,9 @@ func (e *Emulator) record(r, pr *http.Request, rec *recorder, reqBody *capped, n
 		Bytes:           rec.bytes,
 		DurationMS:      float64(took.Microseconds()) / 1000,
 		Fault:           fault,
-		RequestBody:     mask.Body(r.Header.Get("Content-Type"), reqBody.b),
-		ResponseBody:    respBody,
 		BodyTruncated:   reqBody.truncated || rec.body.truncated,
-	})
+	}.WithBodies(mask, r.Header.Get("Content-Type"), reqBody.b, rec.Header().Get("Content-Type"), rec.body.b,
+		rec.Header().Get("Content-Encoding") != ""))
 	if status == http.StatusTooManyRequests && fault == "" {
 		e.rateLimitHint.Do(func() {
 			e.cfg.Log.Warn("a provider answered 429 Too Many Requests, as the real service would at this rate; "+

@@ -38,6 +38,39 @@ type Entry struct {
 	RequestBody   string `json:"requestBody,omitempty"`
 	ResponseBody  string `json:"responseBody,omitempty"`
 	BodyTruncated bool   `json:"bodyTruncated,omitempty"`
+
+	raw *rawBodies // masked into the two fields above when listed
+}
+
+// rawBodies are an entry's bodies as captured: the journal's own copies,
+// masked only when the entry is listed, since reading a JSON body token by
+// token on every request cost more than the rest of the journal.
+type rawBodies struct {
+	mask          Masker
+	reqCT, respCT string
+	req, resp     []byte
+	skipResp      bool // the response was encoded (gzip): its bytes are not text
+}
+
+// WithBodies returns e carrying the bodies it recorded, masked with mask
+// when listed. req and resp must be the journal's to keep: no one may
+// write them afterwards.
+func (e Entry) WithBodies(mask Masker, reqCT string, req []byte, respCT string, resp []byte, respEncoded bool) Entry {
+	e.raw = &rawBodies{mask: mask, reqCT: reqCT, respCT: respCT, req: req, resp: resp, skipResp: respEncoded}
+	return e
+}
+
+func (e Entry) masked() Entry {
+	if e.raw == nil {
+		return e
+	}
+	b := e.raw
+	e.raw = nil
+	e.RequestBody = b.mask.Body(b.reqCT, b.req)
+	if !b.skipResp {
+		e.ResponseBody = b.mask.Body(b.respCT, b.resp)
+	}
+	return e
 }
 
 // MaxBody is how much of each body an entry keeps: enough for any API call
@@ -102,6 +135,9 @@ func (j *Journal) List(f Filter) []Entry {
 	}
 	if f.Limit > 0 && len(out) > f.Limit {
 		out = out[len(out)-f.Limit:]
+	}
+	for i := range out {
+		out[i] = out[i].masked()
 	}
 	return out
 }
