@@ -3,9 +3,12 @@ package kii
 import (
 	"bytes"
 	"errors"
+	"net/http"
 
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/fakeapi/fakeapi/internal/httpx"
 )
 
 // bodyOptions are the decoding options of every JSON request body. They
@@ -61,4 +64,13 @@ func decodeObject(body []byte, v any) error {
 		return errInvalidJSON()
 	}
 	return nil
+}
+
+// decodeBody reads the request's body and decodes it as decodeObject does.
+func decodeBody(r *http.Request, v any) error {
+	body, err := httpx.ReadBody(r)
+	if err != nil {
+		return err
+	}
+	return decodeObject(body, v)
 }

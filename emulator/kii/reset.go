@@ -106,16 +106,11 @@ func handleCompleteReset(log *slog.Logger, st Store, clk clock.Clock) appHandler
 			writeError(log, w, r, err)
 			return
 		}
-		body, err := httpx.ReadBody(r)
-		if err != nil {
-			writeError(log, w, r, err)
-			return
-		}
 		var in struct {
 			PIN         member[string] `json:"pinCode"`
 			NewPassword member[string] `json:"newPassword"`
 		}
-		if err := decodeObject(body, &in); err != nil {
+		if err := decodeBody(r, &in); err != nil {
 			writeError(log, w, r, err)
 			return
 		}

@@ -20,15 +20,10 @@ func handleVerify(log *slog.Logger, st Store, clk clock.Clock, phone bool) appHa
 		if !ok {
 			return
 		}
-		body, err := httpx.ReadBody(r)
-		if err != nil {
-			writeError(log, w, r, err)
-			return
-		}
 		var in struct {
 			Code member[string] `json:"verificationCode"`
 		}
-		if err := decodeObject(body, &in); err != nil {
+		if err := decodeBody(r, &in); err != nil {
 			writeError(log, w, r, err)
 			return
 		}
