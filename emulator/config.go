@@ -51,6 +51,9 @@ type Config struct {
 	// AssistStrictJSON refuses Assist order bodies with raw non-ASCII text
 	// (docs/providers/assist.md); a fixture's settings can turn it on too.
 	AssistStrictJSON bool
+	// OAuth1MaxParam is the longest oauth_* value mixi's OAuth 1.0 check
+	// accepts (oauth1.DefaultMaxParam, 256 bytes, when 0).
+	OAuth1MaxParam int
 	// AssistThrottle allows one Assist API request per second per token.
 	AssistThrottle bool
 	// AssistRevokeOnCodeReplay makes a used Assist code exchanged again by

@@ -71,7 +71,7 @@ func Builtin() []Provider {
 				RevokeOnCodeReplay: cfg.AssistRevokeOnCodeReplay, LoopbackRedirectAnyPort: cfg.LoopbackRedirectAnyPort, MaxTokens: cfg.MaxTokens, MaxSessions: cfg.MaxSessions}, file, data)
 		}},
 		{"mixi", func(d provider.Deps, cfg Config, file string, data []byte) (*provider.Instance, error) {
-			return mixi.Open(d, mixi.Config{SAPTimeout: cfg.MixiSAPTimeout}, file, data)
+			return mixi.Open(d, mixi.Config{SAPTimeout: cfg.MixiSAPTimeout, MaxSessions: cfg.MaxSessions, MaxOAuthParam: cfg.OAuth1MaxParam}, file, data)
 		}},
 	}
 }

@@ -36,6 +36,7 @@ type config struct {
 	maxStateBody    int64
 	maxAdminBody    int64
 	maxFaults       int
+	oauth1MaxParam  int
 	journalSize     int
 	rateLimits      bool
 	trustProxy      bool
@@ -151,6 +152,7 @@ Flags:
 	fs.Int64Var(&c.maxBody, "max-body", envInt("FAKEAPI_MAX_BODY", 1<<20), "largest request body in bytes (FAKEAPI_MAX_BODY)")
 	fs.Int64Var(&c.maxStateBody, "max-state-body", envInt("FAKEAPI_MAX_STATE_BODY", 512<<20), "largest state document PUT /_fakeapi/state takes, in bytes (FAKEAPI_MAX_STATE_BODY)")
 	fs.Int64Var(&c.maxAdminBody, "max-admin-body", envInt("FAKEAPI_MAX_ADMIN_BODY", 64<<10), "largest body of any other admin request, in bytes (FAKEAPI_MAX_ADMIN_BODY)")
+	oauth1MaxParam := fs.Int("oauth1-max-param", int(envInt("FAKEAPI_OAUTH1_MAX_PARAM", 256)), "longest oauth_* value mixi's OAuth 1.0 check accepts, in bytes; a longer one gets 401 parameter_rejected (nonces and consumer keys are further held to 47 bytes) (FAKEAPI_OAUTH1_MAX_PARAM)")
 	maxFaults := fs.Int("max-faults", int(envInt("FAKEAPI_MAX_FAULTS", 100)), "fault rules live at once (FAKEAPI_MAX_FAULTS)")
 	journal := fs.Int("journal-size", int(envInt("FAKEAPI_JOURNAL_SIZE", 1000)), "requests kept in the journal (FAKEAPI_JOURNAL_SIZE)")
 	fs.BoolVar(&c.rateLimits, "rate-limits", envBool("FAKEAPI_RATE_LIMITS", true), "enforce IIJmio's per-token rate limits (FAKEAPI_RATE_LIMITS)")
@@ -181,6 +183,7 @@ Flags:
 	}
 	c.journalSize = *journal
 	c.maxFaults = *maxFaults
+	c.oauth1MaxParam = *oauth1MaxParam
 	c.kiiFailLimit = *kiiFail
 	c.maxTokens = *maxTokens
 	c.maxSessions = *maxSessions
@@ -229,7 +232,7 @@ func (c config) validate() error {
 		n    int64
 	}{
 		{"-max-body", c.maxBody}, {"-max-state-body", c.maxStateBody}, {"-max-admin-body", c.maxAdminBody},
-		{"-max-faults", int64(c.maxFaults)}, {"-journal-size", int64(c.journalSize)},
+		{"-max-faults", int64(c.maxFaults)}, {"-oauth1-max-param", int64(c.oauth1MaxParam)}, {"-journal-size", int64(c.journalSize)},
 		{"-max-tokens", int64(c.maxTokens)}, {"-max-sessions", int64(c.maxSessions)},
 	} {
 		if limit.n < 1 {

@@ -88,6 +88,8 @@ func TestParseConfig(t *testing.T) {
 				assert.Equal(t, 7, c.maxFaults)
 				assert.Equal(t, int64(1000), c.maxStateBody)
 			}},
+		{name: "should read the OAuth 1.0 parameter bound", env: map[string]string{"FAKEAPI_OAUTH1_MAX_PARAM": "512"},
+			want: func(t *testing.T, c config) { assert.Equal(t, 512, c.oauth1MaxParam) }},
 		{name: "should refuse a zero fault cap", args: []string{"-max-faults", "0"}, wantErr: "invalid -max-faults 0"},
 		{name: "should read the provider settings", args: []string{"-assist-strict-json", "-kii-login-lockout", "90s"},
 			env: map[string]string{"FAKEAPI_ASSIST_THROTTLE": "true", "FAKEAPI_KII_LOGIN_FAILURE_LIMIT": "3"},

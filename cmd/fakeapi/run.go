@@ -93,7 +93,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	}
 	ecfg := emulator.Config{
 		Log: log, AdminToken: cfg.adminToken, CheckAdminHost: cfg.checkAdminHost(), AdminHosts: cfg.adminHosts, StateFile: cfg.stateFile, MaxBody: cfg.maxBody,
-		MaxStateBody: cfg.maxStateBody, MaxAdminBody: cfg.maxAdminBody, MaxFaults: cfg.maxFaults,
+		MaxStateBody: cfg.maxStateBody, MaxAdminBody: cfg.maxAdminBody, MaxFaults: cfg.maxFaults, OAuth1MaxParam: cfg.oauth1MaxParam,
 		JournalSize: cfg.journalSize, DisableRateLimits: !cfg.rateLimits, TrustProxy: cfg.trustProxy,
 		AssistStrictJSON: cfg.assistStrict, AssistThrottle: cfg.assistThrottle, AssistRevokeOnCodeReplay: cfg.assistRevoke, LoopbackRedirectAnyPort: cfg.loopbackAnyPort,
 		KiiLoginFailureLimit: cfg.kiiFailLimit, KiiLoginLockout: cfg.kiiLockout, MixiSAPTimeout: cfg.mixiSAPTimeout,

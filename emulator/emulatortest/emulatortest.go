@@ -115,6 +115,10 @@ func WithMaxAdminBody(n int64) Option { return func(c *emulator.Config) { c.MaxA
 // WithMaxFaults caps the live fault rules at n (-max-faults).
 func WithMaxFaults(n int) Option { return func(c *emulator.Config) { c.MaxFaults = n } }
 
+// WithOAuth1MaxParam is the longest oauth_* value mixi accepts
+// (-oauth1-max-param).
+func WithOAuth1MaxParam(n int) Option { return func(c *emulator.Config) { c.OAuth1MaxParam = n } }
+
 // WithJournalSize keeps the last n requests in the journal (-journal-size).
 func WithJournalSize(n int) Option { return func(c *emulator.Config) { c.JournalSize = n } }
 

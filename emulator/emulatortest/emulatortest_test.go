@@ -392,3 +392,17 @@ func TestWithAdminTokenShouldGuardTheAdminAPI(t *testing.T) {
 	resp.Body.Close()
 	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
 }
+
+// The OAuth 1.0 parameter bound reaches mixi: under a bound shorter than a
+// real signature, a signed request is refused with parameter_rejected.
+func TestWithOAuth1MaxParamShouldReachMixi(t *testing.T) {
+	t.Parallel()
+	srv := emulatortest.Start(t, emulatortest.WithOAuth1MaxParam(8))
+	req, err := http.NewRequest(http.MethodGet, srv.Mixi()+"/os/0.8/people/@me/@self?xoauth_requestor_id=1000001", nil)
+	require.NoError(t, err)
+	resp, err := srv.MixiClient("").Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	assert.Contains(t, resp.Header.Get("WWW-Authenticate"), "parameter_rejected")
+}

@@ -35,10 +35,11 @@ func callerOf(r *http.Request) caller {
 // verifies the signature, then resolves xoauth_requestor_id, the viewer,
 // who must exist (400) and have installed the app (403)
 // (docs/providers/mixi.md, "Authentication: 2-legged OAuth 1.0").
-func authenticate(log *slog.Logger, st Store, clk clock.Clock) func(http.Handler) http.Handler {
+func authenticate(log *slog.Logger, st Store, clk clock.Clock, maxParam int) func(http.Handler) http.Handler {
 	v := &oauth1.Verifier{
-		Clock:  clk,
-		Nonces: st.Nonces(),
+		Clock:    clk,
+		MaxParam: maxParam,
+		Nonces:   st.Nonces(),
 		Secret: func(key string) (string, bool) {
 			app, ok := st.Consumer(key)
 			return app.ConsumerSecret, ok

@@ -18,6 +18,12 @@ type Config struct {
 	// and a lifecycle URL; 0 is DefaultSAPTimeout, mixi's 10 seconds
 	// (docs/providers/mixi.md, "What the SAP receives").
 	SAPTimeout time.Duration
+	// MaxSessions caps the invite pages' browser sessions and transactions
+	// (websession.DefaultLimit when 0).
+	MaxSessions int
+	// MaxOAuthParam is the longest oauth_* value a request may carry
+	// (oauth1.DefaultMaxParam when 0; docs/oauth.md, "Parameters").
+	MaxOAuthParam int
 }
 
 // Open builds the provider from its fixture document (PROVIDER-GUIDE.md).
@@ -28,6 +34,9 @@ func Open(d provider.Deps, cfg Config, file string, data []byte) (*provider.Inst
 	}
 	st := newMemStore(f.built)
 	sessions := websession.New[inviteTxn](sessionCookie, d.Clock, d.IDs)
+	if cfg.MaxSessions > 0 {
+		sessions.SetLimit(cfg.MaxSessions)
+	}
 	inv := inviteDeps{log: d.Log, st: st, clk: d.Clock, ids: d.IDs, sessions: sessions}
 	gw := newGateway(gatewayDeps{log: d.Log, st: st, clk: d.Clock, ids: d.IDs, sessions: sessions, journal: d.Journal, timeout: cfg.SAPTimeout})
 	return &provider.Instance{
@@ -37,7 +46,7 @@ func Open(d provider.Deps, cfg Config, file string, data []byte) (*provider.Inst
 		// mobile_url is http://ma.mixi.net/[アプリID]/ [doc]. The
 		// invite:friends pages are reached under the prefix or either host.
 		Hosts:   []string{"api.mixi-platform.com", gatewayHostName},
-		Handler: routes(d.Log, st, d.Clock, d.IDs, sessions, gw),
+		Handler: routes(d.Log, st, d.Clock, d.IDs, sessions, gw, cfg.MaxOAuthParam),
 		Admin:   adminRoutes(st, d.Clock, d.IDs, gw),
 		WriteError: compressStatus(func(w http.ResponseWriter, r *http.Request, status int) {
 			if !inv.writeFault(w, r, status) {
@@ -58,5 +67,8 @@ func Open(d provider.Deps, cfg Config, file string, data []byte) (*provider.Inst
 func New(log *slog.Logger, cfg Config, st Store, clk clock.Clock, src ids.Source) http.Handler {
 	sessions := websession.New[inviteTxn](sessionCookie, clk, src)
 	gw := newGateway(gatewayDeps{log: log, st: st, clk: clk, ids: src, sessions: sessions, timeout: cfg.SAPTimeout})
-	return routes(log, st, clk, src, sessions, gw)
+	if cfg.MaxSessions > 0 {
+		sessions.SetLimit(cfg.MaxSessions)
+	}
+	return routes(log, st, clk, src, sessions, gw, cfg.MaxOAuthParam)
 }

@@ -17,14 +17,14 @@ import (
 // http://api.mixi-platform.com/os/0.8 [doc]; every API route sits behind
 // the OAuth 1.0 check. Paths with a missing part answer mixi's statuses: no
 // target id → 400, no selector → 403 (docs/providers/mixi.md, "Endpoints").
-func routes(log *slog.Logger, st Store, clk clock.Clock, src ids.Source, sessions *websession.Manager[inviteTxn], gw *gateway) *chi.Mux {
+func routes(log *slog.Logger, st Store, clk clock.Clock, src ids.Source, sessions *websession.Manager[inviteTxn], gw *gateway, maxOAuthParam int) *chi.Mux {
 	r := chi.NewRouter()
 	r.Use(gatewayHost(gatewayHostRoutes(log, gw))) // Host ma.mixi.net: the gateway at the root
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		writeError(log, w, r, newErr(http.StatusNotFound, reasonNoRoute))
 	})
 	r.MethodNotAllowed(methodNotAllowed(log, r))
-	api := r.With(compressAPI, authenticate(log, st, clk)) // gzip to clients that ask (docs/providers/mixi.md, "Compression")
+	api := r.With(compressAPI, authenticate(log, st, clk, maxOAuthParam)) // gzip to clients that ask (docs/providers/mixi.md, "Compression")
 	inv := inviteDeps{log: log, st: st, clk: clk, ids: src, sessions: sessions}
 
 	api.Get("/os/0.8/people", status(log, http.StatusBadRequest, reasonNoTarget))                      // People: 取得対象IDが未指定 → 400

@@ -44,7 +44,7 @@ func TestRoutes(t *testing.T) {
 	src := ids.Seeded(1)
 	sessions := websession.New[inviteTxn](sessionCookie, clk, src)
 	gw := newGateway(gatewayDeps{log: slog.New(slog.DiscardHandler), st: st, clk: clk, ids: src, sessions: sessions})
-	api := walk(t, routes(slog.New(slog.DiscardHandler), st, clk, src, sessions, gw))
+	api := walk(t, routes(slog.New(slog.DiscardHandler), st, clk, src, sessions, gw, 0))
 	admin := walk(t, adminRoutes(st, clk, src, gw))
 	doc := "# provider routes\n" + strings.Join(api, "\n") + "\n# admin routes (/_fakeapi/mixi)\n" + strings.Join(admin, "\n") + "\n"
 	golden.Assert(t, "routes", []byte(doc))
