@@ -81,7 +81,6 @@ type queued[K comparable] struct {
 type Table[K comparable, V any] struct {
 	slots   map[K]slot[V]
 	order   fifo[queued[K]] // evictable entries, oldest first
-	head    int
 	expiry  expiryHeap[K]
 	seq     uint64
 	limit   int // evictable entries kept at most; 0 for no limit
