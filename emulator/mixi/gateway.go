@@ -234,10 +234,23 @@ func joinQuery(parts ...string) string {
 	return strings.Join(out, "&")
 }
 
-// forwardHeaders are the phone's request headers the gateway passes on
-// [chosen]: what a page may depend on; never Cookie (cookies do not cross
-// the gateway) nor the browser's Authorization.
-var forwardHeaders = []string{"User-Agent", "Accept", "Accept-Language", "Content-Type"}
+// forwardHeader reports whether the gateway passes on one of the phone's
+// request headers: mixi passed User-Agent, X-Jphone-* but X-Jphone-Uid,
+// X-S-Display-Info and X-Up-* but X-Up-Subno, and removed every other
+// header (the phone's unique ids go with them); Content-Type rides along
+// with a POST body so the app can read it [chosen]
+// (docs/providers/mixi.md, "What the SAP receives").
+func forwardHeader(name string) bool {
+	switch name = http.CanonicalHeaderKey(name); {
+	case name == "User-Agent", name == "X-S-Display-Info":
+		return true
+	case strings.HasPrefix(name, "X-Jphone-"):
+		return name != "X-Jphone-Uid"
+	case strings.HasPrefix(name, "X-Up-"):
+		return name != "X-Up-Subno"
+	}
+	return false
+}
 
 // returnHeaders are the SAP's response headers the gateway passes back
 // [chosen]; Set-Cookie is not among them. Location is rewritten.
@@ -266,10 +279,17 @@ func (g *gateway) proxy(w http.ResponseWriter, r *http.Request, app App, target 
 	}
 	g.log.Debug("mixi gateway: signed request to the app's server", "app", app.ID, "url", target.String(), "base", sig.Base)
 	h := http.Header{}
-	for _, k := range forwardHeaders {
-		if v := r.Header.Values(k); len(v) > 0 && (k != "Content-Type" || body != nil) {
+	for k, v := range r.Header {
+		if forwardHeader(k) {
 			h[k] = v
 		}
+	}
+	if body != nil && r.Header.Get("Content-Type") != "" {
+		h.Set("Content-Type", r.Header.Get("Content-Type"))
+	}
+	// X-Forwarded-For is the phone's address, as mixi set it.
+	if addr, ok := httpx.ClientAddr(r, false); ok {
+		h.Set("X-Forwarded-For", addr.String())
 	}
 	h.Set("Authorization", sig.Header)
 	resp, err := g.fetch(r.Context(), requestID(w), r.Method, target, h, body)

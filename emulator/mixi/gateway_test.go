@@ -413,13 +413,27 @@ func TestGatewayRedirectsAndHeaders(t *testing.T) {
 	req, _ := http.NewRequest(http.MethodGet, e.srv.URL+"/mixi/ma/13579/t?opensocial_owner_id=1000006&guid=ON", nil)
 	req.Header.Set("User-Agent", "DoCoMo/2.0 P903i(c100;TB;W24H12)")
 	req.Header.Set("Cookie", "sid=1")
+	req.Header.Set("X-Jphone-Name", "V903T")
+	req.Header.Set("X-Jphone-Uid", "a1234567890abcde")
+	req.Header.Set("X-Up-Devcap-Screendepth", "16")
+	req.Header.Set("X-Up-Subno", "12345678901234_ab.ezweb.ne.jp")
+	req.Header.Set("X-S-Display-Info", "240*320/16/C/N")
+	req.Header.Set("Accept-Language", "ja")
 	code, b := body0(t)(c.Do(req))
 	assert.Equal(t, http.StatusOK, code)
 	assert.Equal(t, `plain <a href="/app/x">`, b, "only HTML is rewritten")
 	got := sap.last(t)
 	assert.Equal(t, []string{sakura}, got.URL.Query()["opensocial_owner_id"])
+	// mixi's list of what reaches the SAP: the phone's headers but its
+	// unique ids, and the phone's address (docs/providers/mixi.md).
 	assert.Equal(t, "DoCoMo/2.0 P903i(c100;TB;W24H12)", got.Header.Get("User-Agent"))
-	assert.Empty(t, got.Header.Get("Cookie"))
+	assert.Equal(t, "V903T", got.Header.Get("X-Jphone-Name"))
+	assert.Equal(t, "16", got.Header.Get("X-Up-Devcap-Screendepth"))
+	assert.Equal(t, "240*320/16/C/N", got.Header.Get("X-S-Display-Info"))
+	assert.NotEmpty(t, got.Header.Get("X-Forwarded-For"))
+	for _, gone := range []string{"Cookie", "X-Jphone-Uid", "X-Up-Subno", "Accept-Language"} {
+		assert.Empty(t, got.Header.Get(gone), gone)
+	}
 }
 
 // TestGatewayLoginAndInstall: a browser logs in as a fixture user; one who
