@@ -22,6 +22,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
+. bench/lib.sh
 
 DURATION=${DURATION:-5s}       # each wrk run
 ROUNDS=${ROUNDS:-2}            # emulator/baseline alternations per scenario; the best round is reported
@@ -66,7 +67,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-log() { printf '%s %s\n' "$(date +%T)" "$*" >&2; }
 
 log "building into $W"
 if [ -n "${REV:-}" ]; then
@@ -87,26 +87,6 @@ go run ./cmd/mixigen -users 100000 -friendships 1000000 >"$W/fixtures/mixi.json"
 RESULTS=$W/results.jsonl
 : >"$RESULTS"
 
-# start NAME LOGFILE CMD… — runs a server, waits for its ready line, sets $URL and $PID.
-start() {
-	local name=$1 logf=$2
-	shift 2
-	local fifo=$W/$name.out
-	: >"$fifo"
-	"$@" >"$fifo" 2>"$logf" &
-	PID=$!
-	PIDS+=("$PID")
-	for _ in $(seq 1 600); do
-		URL=$(grep -o 'http://[^/ ]*' "$fifo" | head -1 || true)
-		[ -n "$URL" ] && return 0
-		kill -0 "$PID" 2>/dev/null || { echo "$name exited: $(cat "$logf")" >&2; exit 1; }
-		sleep 0.05
-	done
-	echo "$name: no ready line" >&2
-	exit 1
-}
-
-stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 
 rss() { awk '/^VmRSS:/{print $2}' "/proc/$1/status"; }
 hwm() { awk '/^VmHWM:/{print $2}' "/proc/$1/status"; }

@@ -27,6 +27,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
+. bench/lib.sh
 
 DURATION=${DURATION:-60s}
 CONNS=${CONNS:-32}
@@ -56,7 +57,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-log() { printf '%s %s\n' "$(date +%T)" "$*" >&2; }
 T0=$(date +%s)
 
 log "building into $W"
@@ -69,32 +69,12 @@ else
 fi
 go build -trimpath -o "$W/benchtool" ./bench/benchtool
 
-# start LOGFILE CMD… — runs the emulator, waits for its ready line, sets $URL and $PID.
-start() {
-	local logf=$1
-	shift
-	local out=$W/server.out
-	: >"$out"
-	"$@" >"$out" 2>"$logf" &
-	PID=$!
-	PIDS+=("$PID")
-	for _ in $(seq 1 600); do
-		URL=$(grep -o 'http://[^/ ]*' "$out" | head -1 || true)
-		[ -n "$URL" ] && return 0
-		kill -0 "$PID" 2>/dev/null || { echo "emulator exited: $(cat "$logf")" >&2; exit 1; }
-		sleep 0.05
-	done
-	echo "emulator: no ready line" >&2
-	exit 1
-}
-
-stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 
 SERVER_ARGS=(-addr 127.0.0.1:0 -rate-limits=false -log-level warn ${EMU_FLAGS:-})
 OUT=$W/soak.jsonl
 : >"$OUT"
 for p in "${SOAK_PATHS[@]}"; do
-	start "$W/$p.log" "$W/fakeapi" "${SERVER_ARGS[@]}"
+	start "$p" "$W/$p.log" "$W/fakeapi" "${SERVER_ARGS[@]}"
 	sleep 1 # the idle RSS is read one second after the ready line
 	log "$p: ${DURATION} at $CONNS connections against $URL (pid $PID)"
 	timeout $((DUR_S + SETTLE_S + 120)) "$W/benchtool" soak -emu "$URL" -pid "$PID" -path "$p" \
