@@ -30,7 +30,7 @@ func handleAlbums(log *slog.Logger, st Store) http.HandlerFunc {
 		fs := pickFields(lp.fields)
 		writeCollection(w, lp, albums, total,
 			func(b *bytes.Buffer, a albumView) { atomAlbum(b, a, fs) },
-			func(b *bytes.Buffer, a albumView) { jsonAlbum(b, a, fs) })
+			func(b *[]byte, a albumView) { jsonAlbum(b, a, fs) })
 	}
 }
 
@@ -72,7 +72,7 @@ func stringPaging(o *jsonObject, pg page, total int) {
 
 // jsonAlbum writes an album in the sample's key order; caption repeats the
 // title as in the sample [doc].
-func jsonAlbum(b *bytes.Buffer, a albumView, fs fieldSet) {
+func jsonAlbum(b *[]byte, a albumView, fs fieldSet) {
 	o := openObject(b)
 	if a.fix.ThumbnailURL != "" && fs.has("thumbnailUrl", false) {
 		o.str("thumbnailUrl", a.fix.ThumbnailURL)
@@ -94,15 +94,7 @@ func jsonAlbum(b *bytes.Buffer, a albumView, fs fieldSet) {
 		o.str("ownerId", guidPrefix+a.fix.Owner)
 	}
 	if fs.has("mediaMimeType", false) {
-		o.key("mediaMimeType")
-		b.WriteByte('[')
-		for i, m := range a.mimes {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			jsonString(b, m)
-		}
-		b.WriteByte(']')
+		o.array("mediaMimeType", len(a.mimes), func(i int) { *b = appendJSONString(*b, a.mimes[i]) })
 	}
 	o.close()
 }
@@ -165,13 +157,13 @@ func handleMediaItems(log *slog.Logger, st Store) http.HandlerFunc {
 		fs := pickFields(lp.fields)
 		writeCollection(w, lp, items, total,
 			func(b *bytes.Buffer, m MediaItem) { atomMediaItem(b, m, fs) },
-			func(b *bytes.Buffer, m MediaItem) { jsonMediaItem(b, m, fs) })
+			func(b *[]byte, m MediaItem) { jsonMediaItem(b, m, fs) })
 	}
 }
 
 // jsonMediaItem writes an item in the sample's key order; mimeType, which
 // the sample leaves out, only when fields names it.
-func jsonMediaItem(b *bytes.Buffer, m MediaItem, fs fieldSet) {
+func jsonMediaItem(b *[]byte, m MediaItem, fs fieldSet) {
 	mo := openObject(b)
 	if fs.has("albumId", false) {
 		mo.str("albumId", guidPrefix+m.AlbumID)
@@ -231,9 +223,9 @@ func atomMediaItem(b *bytes.Buffer, m MediaItem, fs fieldSet) {
 
 // writeCollection writes one page of a collection in the asked format: Atom
 // entries with osearch paging, or {"entry":[…]} with paging as strings.
-func writeCollection[T any](w http.ResponseWriter, lp listParams, items []T, total int, atom, js func(*bytes.Buffer, T)) {
-	var b bytes.Buffer
+func writeCollection[T any](w http.ResponseWriter, lp listParams, items []T, total int, atom func(*bytes.Buffer, T), js func(*[]byte, T)) {
 	if lp.format == formatAtom {
+		var b bytes.Buffer
 		b.WriteString(atomHead)
 		for _, it := range items {
 			atom(&b, it)
@@ -242,16 +234,9 @@ func writeCollection[T any](w http.ResponseWriter, lp listParams, items []T, tot
 		writeAtomBody(w, &b)
 		return
 	}
+	var b []byte
 	o := openObject(&b)
-	o.key("entry")
-	b.WriteByte('[')
-	for i, it := range items {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		js(&b, it)
-	}
-	b.WriteByte(']')
+	o.array("entry", len(items), func(i int) { js(&b, items[i]) })
 	stringPaging(&o, lp.pg, total)
-	writeJSONBody(w, &b)
+	writeJSONBody(w, b)
 }

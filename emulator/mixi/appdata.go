@@ -141,8 +141,8 @@ func decodeAppDataBody(body []byte) (map[string]string, error) {
 // writeAppData writes the shapes of mixi's samples [doc]: JSON keyed by user
 // id with the "id" list, Atom one entry per user with the owner as author.
 func writeAppData(w http.ResponseWriter, f format, entries []appdataEntry, start, total int) {
-	var b bytes.Buffer
 	if f == formatAtom {
+		var b bytes.Buffer
 		b.WriteString(atomHead)
 		for _, e := range entries {
 			b.WriteString("  <entry>\n    <content type=\"application/xml\">\n")
@@ -165,12 +165,13 @@ func writeAppData(w http.ResponseWriter, f format, entries []appdataEntry, start
 		writeAtomBody(w, &b)
 		return
 	}
-	o := openObject(&b)
+	var js []byte
+	o := openObject(&js)
 	o.key("entry")
-	eo := openObject(&b)
+	eo := openObject(&js)
 	for _, e := range entries {
 		eo.key(e.user)
-		do := openObject(&b)
+		do := openObject(&js)
 		for _, kv := range e.data {
 			do.str(kv[0], kv[1])
 		}
@@ -178,16 +179,8 @@ func writeAppData(w http.ResponseWriter, f format, entries []appdataEntry, start
 	}
 	eo.close()
 	o.num("startIndex", start)
-	o.key("id")
-	b.WriteByte('[')
-	for i, e := range entries {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		jsonString(&b, e.user)
-	}
-	b.WriteByte(']')
+	o.array("id", len(entries), func(i int) { js = appendJSONString(js, entries[i].user) })
 	o.num("totalResults", total)
 	o.close()
-	writeJSONBody(w, &b)
+	writeJSONBody(w, js)
 }

@@ -233,3 +233,23 @@ func BenchmarkGC100k(b *testing.B) {
 	b.ReportMetric(float64(ms.HeapAlloc)/(1<<20), "heapMB")
 	runtime.KeepAlive(e)
 }
+
+// BenchmarkWriteFriendsPage is the JSON of one 20-person page of the 100k
+// fixture, without verification or the network.
+func BenchmarkWriteFriendsPage(b *testing.B) {
+	e := openBig(b)
+	st := e.inst.State.(state).s
+	hub := strconv.Itoa(GenFirstID)
+	ps, total, err := st.Friends(genAppID, hub, hub, false, page{start: 0, count: 20}, false)
+	if err != nil || len(ps) != 20 {
+		b.Fatal(err, len(ps))
+	}
+	pf := wantFields(nil)
+	w := httptest.NewRecorder()
+	b.ReportAllocs()
+	for b.Loop() {
+		w.Body.Reset()
+		writePeople(w, formatJSON, ps, pf, 0, total, 20, false)
+	}
+	b.SetBytes(int64(w.Body.Len()))
+}

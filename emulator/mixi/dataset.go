@@ -1,7 +1,6 @@
 package mixi
 
 import (
-	"bytes"
 	"fmt"
 	"regexp"
 	"slices"
@@ -68,7 +67,7 @@ type userRec struct {
 type addrRec struct{ region, locality str }
 
 // str is a string in the dataset's text arena: text[off : off+len()]. The
-// top bit of n marks a string that jsonString would escape; any other is
+// top bit of n marks a string that appendJSONString would escape; any other is
 // written between quotes as it is, which makes a people page cheap to write.
 type str struct{ off, n uint32 }
 
@@ -428,7 +427,7 @@ const maxText = 1<<31 - 1
 type textBuilder struct {
 	b        []byte
 	shared   map[string]str // the defaults most users share, stored once
-	scratch  bytes.Buffer   // jsonString's output for the escape flag
+	scratch  []byte         // appendJSONString's output for the escape flag
 	overflow bool
 }
 
@@ -452,11 +451,10 @@ func (tb *textBuilder) add(s string) str {
 		return str{}
 	}
 	x := str{off: uint32(len(tb.b)), n: uint32(len(s))}
-	// The flag is jsonString's own verdict, so it cannot disagree with
-	// what a page would otherwise have written.
-	tb.scratch.Reset()
-	jsonString(&tb.scratch, s)
-	if q := tb.scratch.Bytes(); len(q) != len(s)+2 || string(q[1:len(q)-1]) != s {
+	// The flag is appendJSONString's own verdict, so it cannot disagree
+	// with what a page would otherwise have written.
+	tb.scratch = appendJSONString(tb.scratch[:0], s)
+	if q := tb.scratch; len(q) != len(s)+2 || string(q[1:len(q)-1]) != s {
 		x.n |= strEscape
 	}
 	tb.b = append(tb.b, s...)
@@ -514,7 +512,7 @@ func (d *dataset) userName(r *userRec) (formatted, given, family str, ok bool) {
 		return r.nameFormatted, str{}, str{}, true
 	}
 	// Parts of an arena string keep its escape flag: a flagged part is
-	// written through jsonString, which is right either way.
+	// written through appendJSONString, which is right either way.
 	flag := r.nameFormatted.n & strEscape
 	family = str{off: r.nameFormatted.off, n: uint32(i) | flag}
 	given = str{off: r.nameFormatted.off + uint32(i+w), n: uint32(len(s)-i-w) | flag}

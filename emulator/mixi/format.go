@@ -21,12 +21,12 @@ const (
 // string booleans, counts as strings in albums (docs/providers/mixi.md,
 // "People", "Persistence (appdata)", "Albums and media items").
 
-// jsonString appends s as a JSON string: UTF-8 kept raw (Japanese as in the
-// samples), no HTML escaping, U+2028/2029 escaped for JavaScript clients.
-// Runs of bytes that need no escape are copied at once.
-func jsonString(b *bytes.Buffer, s string) {
+// appendJSONString appends s as a JSON string: UTF-8 kept raw (Japanese as
+// in the samples), no HTML escaping, U+2028/2029 escaped for JavaScript
+// clients. Runs of bytes that need no escape are copied at once.
+func appendJSONString(b []byte, s string) []byte {
 	const hex = "0123456789abcdef"
-	b.WriteByte('"')
+	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -40,84 +40,102 @@ func jsonString(b *bytes.Buffer, s string) {
 				i += size
 				continue
 			}
-			b.WriteString(s[start:i])
+			b = append(b, s[start:i]...)
 			if r == utf8.RuneError {
-				b.WriteString(`\ufffd`)
+				b = append(b, `\ufffd`...)
 			} else {
-				b.WriteString(`\u202`)
-				b.WriteByte(hex[r&15])
+				b = append(b, `\u202`...)
+				b = append(b, hex[r&15])
 			}
 			i += size
 			start = i
 			continue
 		}
-		b.WriteString(s[start:i])
+		b = append(b, s[start:i]...)
 		switch c {
 		case '"', '\\':
-			b.WriteByte('\\')
-			b.WriteByte(c)
+			b = append(b, '\\', c)
 		case '\n':
-			b.WriteString(`\n`)
+			b = append(b, `\n`...)
 		case '\r':
-			b.WriteString(`\r`)
+			b = append(b, `\r`...)
 		case '\t':
-			b.WriteString(`\t`)
+			b = append(b, `\t`...)
 		default:
-			b.WriteString(`\u00`)
-			b.WriteByte(hex[c>>4])
-			b.WriteByte(hex[c&15])
+			b = append(b, `\u00`...)
+			b = append(b, hex[c>>4], hex[c&15])
 		}
 		i++
 		start = i
 	}
-	b.WriteString(s[start:])
-	b.WriteByte('"')
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
 
-// jsonObject writes {"k":v,…} in the order of calls to field.
+// jsonObject writes {"k":v,…} into *b in the order of calls. The body is a
+// plain byte slice grown with append: a page of people is some thirty
+// small writes per person, and bytes.Buffer's per-call checks cost as much
+// as the copying.
 type jsonObject struct {
-	b *bytes.Buffer
+	b *[]byte
 	n int
 }
 
-func openObject(b *bytes.Buffer) jsonObject { b.WriteByte('{'); return jsonObject{b: b} }
+func openObject(b *[]byte) jsonObject { *b = append(*b, '{'); return jsonObject{b: b} }
 
 func (o *jsonObject) key(k string) {
 	if o.n > 0 {
-		o.b.WriteByte(',')
+		*o.b = append(*o.b, ',')
 	}
 	o.n++
-	jsonString(o.b, k)
-	o.b.WriteByte(':')
+	*o.b = append(appendJSONString(*o.b, k), ':')
 }
 
-func (o *jsonObject) str(k, v string) { o.key(k); jsonString(o.b, v) }
+func (o *jsonObject) str(k, v string) { o.key(k); *o.b = appendJSONString(*o.b, v) }
 
 // text writes a member whose value is in d's text arena; a string flagged
 // at load as needing no escape is copied between quotes as it is.
 func (o *jsonObject) text(k string, d *dataset, x str) {
 	o.key(k)
 	if !x.plainJSON() {
-		jsonString(o.b, d.s(x))
+		*o.b = appendJSONString(*o.b, d.s(x))
 		return
 	}
-	o.b.WriteByte('"')
-	o.b.WriteString(d.s(x))
-	o.b.WriteByte('"')
+	*o.b = append(append(append(*o.b, '"'), d.s(x)...), '"')
 }
 
 // boolStr writes one of mixi's string booleans, "true"/"false" [doc].
-func (o *jsonObject) boolStr(k string, v bool) { o.str(k, strconv.FormatBool(v)) }
+func (o *jsonObject) boolStr(k string, v bool) {
+	o.key(k)
+	if v {
+		*o.b = append(*o.b, `"true"`...)
+	} else {
+		*o.b = append(*o.b, `"false"`...)
+	}
+}
 
 func (o *jsonObject) num(k string, v int) {
 	o.key(k)
-	o.b.WriteString(strconv.Itoa(v))
+	*o.b = strconv.AppendInt(*o.b, int64(v), 10)
 }
 
-func (o *jsonObject) close() { o.b.WriteByte('}') }
+func (o *jsonObject) close() { *o.b = append(*o.b, '}') }
 
-func writeJSONBody(w http.ResponseWriter, b *bytes.Buffer) {
-	httpx.WriteBytes(w, http.StatusOK, contentJSON, b.Bytes())
+// array writes [e0,e1,…] under key k, each element by elem.
+func (o *jsonObject) array(k string, n int, elem func(i int)) {
+	o.key(k)
+	*o.b = append(*o.b, '[')
+	for i := range n {
+		if i > 0 {
+			*o.b = append(*o.b, ',')
+		}
+		elem(i)
+	}
+	*o.b = append(*o.b, ']')
+}
+
+func writeJSONBody(w http.ResponseWriter, b []byte) {
+	httpx.WriteBytes(w, http.StatusOK, contentJSON, b)
 }
 
 // Atom helpers. The feed frame is mixi's sample [doc]: two-space

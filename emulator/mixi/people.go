@@ -116,9 +116,8 @@ func handlePeopleFriend(log *slog.Logger, st Store) http.HandlerFunc {
 // writePeople writes a single person ({"entry":{…}}) or a collection
 // ({"entry":[…]} with itemsPerPage), as JSON or Atom.
 func writePeople(w http.ResponseWriter, f format, ps []person, pf personFields, start, total, perPage int, single bool) {
-	var b bytes.Buffer
-	b.Grow(256 + 400*len(ps)) // room for the page: a person is about 250 bytes of JSON
 	if f == formatAtom {
+		var b bytes.Buffer
 		b.WriteString(atomHead)
 		for i := range ps {
 			atomPerson(&b, &ps[i], pf)
@@ -127,19 +126,13 @@ func writePeople(w http.ResponseWriter, f format, ps []person, pf personFields, 
 		writeAtomBody(w, &b)
 		return
 	}
+	b := make([]byte, 0, 256+400*len(ps)) // room for the page: a person is about 300 bytes of JSON
 	o := openObject(&b)
-	o.key("entry")
 	if single {
+		o.key("entry")
 		jsonPerson(&b, &ps[0], pf)
 	} else {
-		b.WriteByte('[')
-		for i := range ps {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			jsonPerson(&b, &ps[i], pf)
-		}
-		b.WriteByte(']')
+		o.array("entry", len(ps), func(i int) { jsonPerson(&b, &ps[i], pf) })
 	}
 	o.num("startIndex", start)
 	if !single {
@@ -147,13 +140,13 @@ func writePeople(w http.ResponseWriter, f format, ps []person, pf personFields, 
 	}
 	o.num("totalResults", total)
 	o.close()
-	writeJSONBody(w, &b)
+	writeJSONBody(w, b)
 }
 
 // jsonPerson writes one person in the key order of mixi's sample; fields
 // the viewer may not see are omitted (docs/providers/mixi.md, "People" and
 // "Permission model").
-func jsonPerson(b *bytes.Buffer, p *person, pf personFields) {
+func jsonPerson(b *[]byte, p *person, pf personFields) {
 	u, d := p.rec, p.d
 	o := openObject(b)
 	if p.basic {
@@ -195,22 +188,16 @@ func jsonPerson(b *bytes.Buffer, p *person, pf personFields) {
 			}
 		case "addresses":
 			if as := d.addrs[u.addrLo : u.addrLo+u.addrN]; p.profile && len(as) > 0 {
-				o.key(f)
-				b.WriteByte('[')
-				for i, a := range as {
-					if i > 0 {
-						b.WriteByte(',')
-					}
+				o.array(f, len(as), func(i int) {
 					ao := openObject(b)
-					if a.region.len() > 0 {
-						ao.text("region", d, a.region)
+					if as[i].region.len() > 0 {
+						ao.text("region", d, as[i].region)
 					}
-					if a.locality.len() > 0 {
-						ao.text("locality", d, a.locality)
+					if as[i].locality.len() > 0 {
+						ao.text("locality", d, as[i].locality)
 					}
 					ao.close()
-				}
-				b.WriteByte(']')
+				})
 			}
 		case "name":
 			if formatted, given, family, ok := d.userName(u); p.profile && ok {
