@@ -160,6 +160,20 @@ func TestVerifyProblems(t *testing.T) {
 	}
 }
 
+// RFC 5849 §3.1 holds for every oauth_* parameter, also those Verify does
+// not read.
+func TestVerifyShouldRejectAnyDuplicatedOAuthParameter(t *testing.T) {
+	t.Parallel()
+	v, _ := newVerifier(t)
+	req := signed(t, "GET", "oauth_token=a&oauth_callback=b", Param{"oauth_token", ""})
+	_, err := v.Verify(req)
+	var oe *Error
+	require.ErrorAs(t, err, &oe)
+	assert.Equal(t, ProblemParameterRejected, oe.Problem)
+	assert.Equal(t, []Param{{"oauth_parameters_rejected", "oauth_token"}}, oe.Extra)
+	assert.Equal(t, 0, v.Nonces.(*MemoryNonces).Len())
+}
+
 func TestVerifySignatureInvalidCarriesTheBaseString(t *testing.T) {
 	t.Parallel()
 	v, _ := newVerifier(t)
