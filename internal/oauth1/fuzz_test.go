@@ -75,18 +75,6 @@ func FuzzBaseString(f *testing.F) {
 	})
 }
 
-func FuzzCompareEncoded(f *testing.F) {
-	f.Add("birthday,gender", "birthday-gender")
-	f.Add("a b", "a~b")
-	f.Add("%", "")
-	f.Add("ミクシィ", "ミ")
-	f.Fuzz(func(t *testing.T, a, b string) {
-		if got, want := compareEncoded(a, b), strings.Compare(Encode(a), Encode(b)); got != want {
-			t.Fatalf("compareEncoded(%q, %q) = %d, want %d", a, b, got, want)
-		}
-	})
-}
-
 // FuzzVerify feeds Verify arbitrary requests: every refusal is an *Error
 // with a known problem, and a request accepted once is refused as a replay.
 // mode picks how the request is made: 0 takes the header as given; 1 signs

@@ -17,17 +17,10 @@ var ErrMalformed = errors.New("oauth1: malformed parameters")
 // scheme at all (a Bearer header is simply not ours); err is set when it is
 // but cannot be parsed. Unquoted values are accepted for lenience.
 func ParseHeader(h string) (params []Param, ok bool, err error) {
-	return appendHeader(nil, h)
-}
-
-// appendHeader is ParseHeader appending the parameters to dst: dst comes
-// back as it was when the header is not ours, nil with an error.
-func appendHeader(dst []Param, h string) (params []Param, ok bool, err error) {
 	h = strings.TrimSpace(h)
 	if len(h) < 5 || !strings.EqualFold(h[:5], "OAuth") || (len(h) > 5 && h[5] != ' ' && h[5] != '\t') {
-		return dst, false, nil
+		return nil, false, nil
 	}
-	params = dst
 	s := h[5:]
 	for {
 		s = strings.TrimLeft(s, " \t\r\n")
@@ -59,8 +52,8 @@ func appendHeader(dst []Param, h string) (params []Param, ok bool, err error) {
 			rawValue = s[:end]
 			s = s[end:]
 		}
-		name, err1 := unescape(rawName, url.PathUnescape)
-		value, err2 := unescape(rawValue, url.PathUnescape)
+		name, err1 := url.PathUnescape(rawName)
+		value, err2 := url.PathUnescape(rawValue)
 		if err1 != nil || err2 != nil {
 			return nil, true, ErrMalformed
 		}
@@ -81,11 +74,7 @@ func appendHeader(dst []Param, h string) (params []Param, ok bool, err error) {
 // their order (RFC 5849 §3.4.1.3.1). Empty segments are skipped; a segment
 // without "=" has an empty value.
 func ParseForm(raw string) ([]Param, error) {
-	return appendForm(nil, raw)
-}
-
-// appendForm is ParseForm appending the parameters to dst.
-func appendForm(params []Param, raw string) ([]Param, error) {
+	var params []Param
 	for raw != "" {
 		var seg string
 		seg, raw, _ = strings.Cut(raw, "&")
@@ -93,21 +82,12 @@ func appendForm(params []Param, raw string) ([]Param, error) {
 			continue
 		}
 		k, v, _ := strings.Cut(seg, "=")
-		name, err1 := unescape(k, url.QueryUnescape)
-		value, err2 := unescape(v, url.QueryUnescape)
+		name, err1 := url.QueryUnescape(k)
+		value, err2 := url.QueryUnescape(v)
 		if err1 != nil || err2 != nil {
 			return nil, ErrMalformed
 		}
 		params = append(params, Param{Name: name, Value: value})
 	}
 	return params, nil
-}
-
-// unescape decodes s with decode, which only has work to do when s holds a
-// "%" or (for a form) a "+": most names and values have neither.
-func unescape(s string, decode func(string) (string, error)) (string, error) {
-	if strings.IndexByte(s, '%') < 0 && strings.IndexByte(s, '+') < 0 {
-		return s, nil
-	}
-	return decode(s)
 }

@@ -1,7 +1,6 @@
 package oauth1
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -21,23 +20,6 @@ func TestEncode(t *testing.T) {
 	}
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, Encode(tt.in), "Encode(%q)", tt.in)
-	}
-}
-
-// compareEncoded sorts parameters for the base string without encoding
-// them; it must agree with comparing the encodings, for every pair of bytes
-// and for strings where one is a prefix of the other.
-func TestCompareEncodedAgreesWithEncode(t *testing.T) {
-	t.Parallel()
-	for a := range 256 {
-		for b := range 256 {
-			x, y := string([]byte{byte(a)}), string([]byte{byte(b)})
-			require.Equal(t, strings.Compare(Encode(x), Encode(y)), compareEncoded(x, y), "compareEncoded(%q, %q)", x, y)
-		}
-	}
-	for _, tt := range [][2]string{{"", ""}, {"", "%"}, {"a", "a%"}, {"a b", "a"}, {"ab", "a~"}, {"a,", "a-"}} {
-		assert.Equal(t, strings.Compare(Encode(tt[0]), Encode(tt[1])), compareEncoded(tt[0], tt[1]), "compareEncoded(%q, %q)", tt[0], tt[1])
-		assert.Equal(t, strings.Compare(Encode(tt[1]), Encode(tt[0])), compareEncoded(tt[1], tt[0]), "compareEncoded(%q, %q)", tt[1], tt[0])
 	}
 }
 

@@ -122,16 +122,17 @@ const defaultBaseURI = "http://localhost/"
 // after the signature verified, so a forged request cannot burn a real
 // client's nonce.
 func (v *Verifier) Verify(req Request) (Result, error) {
-	all, nForm, err := collect(req)
+	header, query, form, err := collect(req)
 	if err != nil {
 		return Result{}, err
 	}
+	all := slices.Concat(header, query, form)
 
 	maxParam := v.MaxParam
 	if maxParam <= 0 {
 		maxParam = DefaultMaxParam
 	}
-	var oauth oauthParams
+	oauth := map[string]string{}
 	for _, p := range all {
 		if !strings.HasPrefix(p.Name, "oauth_") {
 			continue
@@ -139,27 +140,28 @@ func (v *Verifier) Verify(req Request) (Result, error) {
 		if len(p.Value) > maxParam {
 			return Result{}, tooLongParam(p.Name, maxParam)
 		}
-		if !oauth.add(p) {
+		if _, dup := oauth[p.Name]; dup {
 			// RFC 5849 §3.1: each oauth_* parameter at most once.
 			return Result{}, problem(ProblemParameterRejected, Param{"oauth_parameters_rejected", p.Name})
 		}
+		oauth[p.Name] = p.Value
 	}
 	var absent []string
 	for _, name := range required {
-		if oauth.field(name).value == "" {
+		if oauth[name] == "" {
 			absent = append(absent, name)
 		}
 	}
 	if len(absent) > 0 {
 		return Result{}, problem(ProblemParameterAbsent, Param{"oauth_parameters_absent", strings.Join(absent, "&")})
 	}
-	if oauth.version.sent && oauth.version.value != Version {
+	if ver, ok := oauth["oauth_version"]; ok && ver != Version {
 		return Result{}, problem(ProblemVersionRejected, Param{"oauth_acceptable_versions", Version + "-" + Version})
 	}
-	if oauth.signatureMethod.value != MethodHMACSHA1 {
+	if oauth["oauth_signature_method"] != MethodHMACSHA1 {
 		return Result{}, problem(ProblemSignatureMethodRejected)
 	}
-	key := oauth.consumerKey.value
+	key := oauth["oauth_consumer_key"]
 	secret, ok := v.Secret(key)
 	if !ok {
 		return Result{}, problem(ProblemConsumerKeyUnknown)
@@ -170,12 +172,12 @@ func (v *Verifier) Verify(req Request) (Result, error) {
 		window = DefaultWindow
 	}
 	from, to := now.Add(-window).Unix(), now.Add(window).Unix()
-	ts, err := strconv.ParseInt(oauth.timestamp.value, 10, 64)
+	ts, err := strconv.ParseInt(oauth["oauth_timestamp"], 10, 64)
 	if err != nil || ts < from || ts > to {
 		return Result{}, problem(ProblemTimestampRefused,
 			Param{"oauth_acceptable_timestamps", strconv.FormatInt(from, 10) + "-" + strconv.FormatInt(to, 10)})
 	}
-	nonce := oauth.nonce.value
+	nonce := oauth["oauth_nonce"]
 	if e := tooLong(key, nonce); e != nil {
 		return Result{}, e
 	}
@@ -183,15 +185,7 @@ func (v *Verifier) Verify(req Request) (Result, error) {
 		return Result{}, problem(ProblemNonceUsed)
 	}
 
-	// Duplicates were refused and oauth_signature is present, so it is
-	// there once: the signed parameters are all the others, in order, those
-	// of the header and query first.
-	at := slices.IndexFunc(all, func(p Param) bool { return p.Name == "oauth_signature" })
-	headerQuery := len(all) - nForm
-	if at < headerQuery {
-		headerQuery--
-	}
-	signed := slices.Delete(all, at, at+1)
+	signed := withoutSignature(all)
 	baseURIs := req.BaseURIs
 	if len(baseURIs) == 0 {
 		baseURIs = []string{defaultBaseURI}
@@ -201,14 +195,14 @@ func (v *Verifier) Verify(req Request) (Result, error) {
 	invalid := func() *Error {
 		return problem(ProblemSignatureInvalid, Param{"oauth_problem_advice", Encode(BaseString(req.Method, baseURIs[0], signed))})
 	}
-	if oauth.bodyHash.sent && !equal(oauth.bodyHash.value, BodyHash(req.Body)) {
+	if bh, ok := oauth["oauth_body_hash"]; ok && !equal(bh, BodyHash(req.Body)) {
 		return Result{}, invalid()
 	}
-	got := oauth.signature.value
+	got := oauth["oauth_signature"]
 	// Requests whose signature leaves the form body out are accepted too
 	// (docs/oauth.md, "Unsigned form bodies").
 	if !matches(req.Method, baseURIs, signed, secret, got) &&
-		(nForm == 0 || !matches(req.Method, baseURIs, signed[:headerQuery], secret, got)) {
+		(len(form) == 0 || !matches(req.Method, baseURIs, withoutSignature(slices.Concat(header, query)), secret, got)) {
 		return Result{}, invalid()
 	}
 	expires := time.Unix(ts, 0).Add(window + time.Second)
@@ -216,66 +210,6 @@ func (v *Verifier) Verify(req Request) (Result, error) {
 		return Result{}, problem(ProblemNonceUsed)
 	}
 	return Result{ConsumerKey: key, Params: signed}, nil
-}
-
-// oauthParams are the oauth_* parameters of a request, each sent at most
-// once (RFC 5849 §3.1). A request carries a handful, so those Verify reads
-// have a field each and cost no hashing.
-type oauthParams struct {
-	consumerKey, signatureMethod, signature, timestamp, nonce, version, bodyHash oauthValue
-
-	// others are the names of any other oauth_* parameters, made with the
-	// first: a request of many still takes linear time to check for
-	// duplicates.
-	others map[string]bool
-}
-
-type oauthValue struct {
-	value string
-	sent  bool
-}
-
-// field is where the parameter name is kept, nil for one Verify does not
-// read.
-func (o *oauthParams) field(name string) *oauthValue {
-	switch name {
-	case "oauth_consumer_key":
-		return &o.consumerKey
-	case "oauth_signature_method":
-		return &o.signatureMethod
-	case "oauth_signature":
-		return &o.signature
-	case "oauth_timestamp":
-		return &o.timestamp
-	case "oauth_nonce":
-		return &o.nonce
-	case "oauth_version":
-		return &o.version
-	case "oauth_body_hash":
-		return &o.bodyHash
-	}
-	return nil
-}
-
-// add records p, or reports false when a parameter of its name was sent
-// already.
-func (o *oauthParams) add(p Param) bool {
-	f := o.field(p.Name)
-	if f == nil {
-		if o.others[p.Name] {
-			return false
-		}
-		if o.others == nil {
-			o.others = map[string]bool{}
-		}
-		o.others[p.Name] = true
-		return true
-	}
-	if f.sent {
-		return false
-	}
-	*f = oauthValue{p.Value, true}
-	return true
 }
 
 // tooLong refuses a consumer key or nonce the nonce store cannot hold
@@ -320,12 +254,9 @@ func withoutSignature(params []Param) []Param {
 // matches reports whether got is the signature of params for one of the
 // base URIs.
 func matches(method string, baseURIs []string, params []Param, secret, got string) bool {
-	var buf [16]Param // room enough to sort a usual request on the stack
-	params = appendSorted(buf[:0], params)
-	var base []byte
+	encoded := Encode(NormalizeParams(params))
 	for _, u := range baseURIs {
-		base = appendBaseString(base[:0], method, u, params)
-		if sig := signature(base, secret, ""); equal(string(sig[:]), got) {
+		if equal(Sign(baseString(method, u, encoded), secret, ""), got) {
 			return true
 		}
 	}
@@ -337,35 +268,34 @@ func equal(a, b string) bool {
 	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
 }
 
-// collect gathers the parameters of the three places RFC 5849 §3.5 allows,
-// in this order: the first OAuth Authorization header (realm left out), the
-// query and a form body, whose parameters are the last nForm.
-func collect(req Request) (params []Param, nForm int, err error) {
-	params = make([]Param, 0, 16) // a usual signed request has fewer
+// collect gathers the parameters of the three places RFC 5849 §3.5 allows:
+// the first OAuth Authorization header (realm left out), the query and a
+// form body.
+func collect(req Request) (header, query, form []Param, err error) {
 	for _, h := range req.Authorization {
-		var ok bool
-		params, ok, err = appendHeader(params, h)
+		params, ok, perr := ParseHeader(h)
 		if !ok {
 			continue // another scheme (Basic, Bearer): not ours to read
 		}
-		if err != nil {
-			return nil, 0, problem(ProblemParameterRejected, Param{"oauth_problem_advice", Encode("malformed Authorization header")})
+		if perr != nil {
+			return nil, nil, nil, problem(ProblemParameterRejected, Param{"oauth_problem_advice", Encode("malformed Authorization header")})
 		}
-		// RFC 5849 §3.4.1.3.1: realm is not signed
-		params = slices.DeleteFunc(params, func(p Param) bool { return p.Name == "realm" })
+		for _, p := range params {
+			if p.Name != "realm" { // RFC 5849 §3.4.1.3.1: realm is not signed
+				header = append(header, p)
+			}
+		}
 		break
 	}
-	if params, err = appendForm(params, req.RawQuery); err != nil {
-		return nil, 0, problem(ProblemParameterRejected, Param{"oauth_problem_advice", Encode("malformed query string")})
+	if query, err = ParseForm(req.RawQuery); err != nil {
+		return nil, nil, nil, problem(ProblemParameterRejected, Param{"oauth_problem_advice", Encode("malformed query string")})
 	}
 	if isForm(req.ContentType) {
-		n := len(params)
-		if params, err = appendForm(params, string(req.Body)); err != nil {
-			return nil, 0, problem(ProblemParameterRejected, Param{"oauth_problem_advice", Encode("malformed form body")})
+		if form, err = ParseForm(string(req.Body)); err != nil {
+			return nil, nil, nil, problem(ProblemParameterRejected, Param{"oauth_problem_advice", Encode("malformed form body")})
 		}
-		nForm = len(params) - n
 	}
-	return params, nForm, nil
+	return header, query, form, nil
 }
 
 // isForm reports an application/x-www-form-urlencoded body: only such
@@ -385,7 +315,7 @@ func isForm(ct string) bool {
 // BaseString is the signature base string of req for its first base URI,
 // exactly as Verify computes it first (oauth_signature and realm left out).
 func (req Request) BaseString() (string, error) {
-	params, _, err := collect(req)
+	header, query, form, err := collect(req)
 	if err != nil {
 		return "", err
 	}
@@ -393,5 +323,5 @@ func (req Request) BaseString() (string, error) {
 	if len(req.BaseURIs) > 0 {
 		u = req.BaseURIs[0]
 	}
-	return BaseString(req.Method, u, withoutSignature(params)), nil
+	return BaseString(req.Method, u, withoutSignature(slices.Concat(header, query, form))), nil
 }
