@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
-	"strconv"
 
 	"github.com/fakeapi/fakeapi/internal/httpx"
 )
@@ -42,24 +41,8 @@ func (o object) appendTo(b []byte) []byte {
 // appendValue appends v as encoding/json writes it, keeping '<', '>' and
 // '&' as they are (no HTML escaping: these are API bodies, not pages).
 func appendValue(b []byte, v any) []byte {
-	// Most members are plain strings and numbers, which are written
-	// directly: an encoder per member was most of the cost of a token
-	// response. The output is encoding/json's either way.
-	switch x := v.(type) {
-	case object:
-		return x.appendTo(b)
-	case string:
-		if plainString(x) {
-			return append(append(append(b, '"'), x...), '"')
-		}
-	case int:
-		return strconv.AppendInt(b, int64(x), 10)
-	case int64:
-		return strconv.AppendInt(b, x, 10)
-	case bool:
-		return strconv.AppendBool(b, x)
-	case nil:
-		return append(b, "null"...)
+	if o, ok := v.(object); ok {
+		return o.appendTo(b)
 	}
 	buf := bytes.NewBuffer(b)
 	enc := json.NewEncoder(buf)
@@ -70,17 +53,6 @@ func appendValue(b []byte, v any) []byte {
 		return append(b, "null"...)
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
-}
-
-// plainString reports a string that encoding/json writes as it is between
-// quotes: printable ASCII without '"' or '\\'.
-func plainString(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
-			return false
-		}
-	}
-	return true
 }
 
 // writeObject writes a success body.

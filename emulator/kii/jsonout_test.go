@@ -53,20 +53,3 @@ func TestWriteTokenShouldMatchEncodingJSON(t *testing.T) {
 		}
 	}
 }
-
-// TestAppendValueShouldMatchEncodingJSON: the values written without an
-// encoder come out as encoding/json writes them: every single byte as a
-// string, the odd strings, numbers at their limits, bools and null.
-func TestAppendValueShouldMatchEncodingJSON(t *testing.T) {
-	t.Parallel()
-	values := []any{nil, true, false, 0, -1, 1 << 62, int64(-1 << 63), int64(90 * 60)}
-	for c := range 256 {
-		values = append(values, string([]byte{byte(c)}), "x"+string([]byte{byte(c)})+"y")
-	}
-	for _, s := range oddStrings {
-		values = append(values, s)
-	}
-	for _, v := range values {
-		require.Equal(t, encodeStd(t, v), string(appendValue([]byte("prefix"), v))[len("prefix"):], "%#v", v)
-	}
-}
