@@ -3,6 +3,7 @@ package mixi
 import (
 	"slices"
 	"strings"
+	"time"
 )
 
 // live is the runtime state over a dataset: installs (and the per-app
@@ -11,10 +12,9 @@ import (
 // in it is shared with the dataset, so Reset can always rebuild it.
 type live struct {
 	installed [][]uint64 // per app: bitset over users
-	// hasApp[app].of(u) are u's friends who installed app, sorted: paging
-	// a filterBy=hasApp list costs O(page) (docs/providers/mixi.md,
-	// "People").
-	hasApp []userLists
+	// hasApp[app][u] are u's friends who installed app, sorted: paging a
+	// filterBy=hasApp list costs O(page) (docs/providers/mixi.md, "People").
+	hasApp [][][]int32
 	// appdata per app and user, as key/value pairs sorted by key, the
 	// order responses list them in.
 	appdata []map[int32][][2]string
@@ -26,11 +26,8 @@ type live struct {
 	// endpoints are each app's sapUrl and lifecycleUrl (gateway_store.go).
 	endpoints []appEndpoints
 	// writes are the appdata write times per app and user on the injected
-	// clock, oldest first, for the 180 writes / 3 minutes limit. They are
-	// Unix nanoseconds, not time.Time, whose *Location the collector would
-	// otherwise trace in every element of every user's window (the clock
-	// stays within clock.Min and clock.Max, well inside int64 nanoseconds).
-	writes map[writeKey][]int64
+	// clock, oldest first, for the 180 writes / 3 minutes limit.
+	writes map[writeKey][]time.Time
 	// defApp and defViewer are the default viewer (viewer.go), the
 	// dataset's until the admin API changes it.
 	defApp    int
@@ -45,10 +42,10 @@ type writeKey struct {
 func newLive(d *dataset) *live {
 	lv := &live{
 		installed: make([][]uint64, len(d.apps)),
-		hasApp:    make([]userLists, len(d.apps)),
+		hasApp:    make([][][]int32, len(d.apps)),
 		appdata:   make([]map[int32][][2]string, len(d.apps)),
 		reqByID:   map[string]int{},
-		writes:    map[writeKey][]int64{},
+		writes:    map[writeKey][]time.Time{},
 		defApp:    d.defApp,
 		defViewer: d.defViewer,
 		endpoints: endpointsOf(d),
@@ -72,77 +69,49 @@ func newLive(d *dataset) *live {
 	return lv
 }
 
-// userLists are one sorted list of user indexes per user, all in one array
-// of int32: with a slice per user, each of the 100k slice headers was a
-// pointer that every garbage collection traced, most of a collection's
-// marking on the 100k-user fixture. u's list is ids[at[u]:at[u]+n[u]]. A
-// list that changes is written again at the end of ids and its old copy
-// left behind; once the copies left behind outweigh the lists, the owner
-// rebuilds them.
-type userLists struct {
-	ids   []int32
-	at, n []int32
-	live  int // the sum of n: what a rebuild would keep of ids
-}
-
-func (l *userLists) of(u int32) []int32 {
-	a, n := l.at[u], l.n[u]
-	return l.ids[a : a+n : a+n]
-}
-
-// replace makes u's list the concatenation of parts, which may be slices
-// of u's current list: those are only read.
-func (l *userLists) replace(u int32, parts ...[]int32) {
-	at := len(l.ids)
-	for _, p := range parts {
-		l.ids = append(l.ids, p...)
-	}
-	n := len(l.ids) - at
-	l.live += n - int(l.n[u])
-	l.at[u], l.n[u] = int32(at), int32(n)
-}
-
-// wasteful reports that more of ids is left-behind copies than lists.
-func (l *userLists) wasteful() bool { return len(l.ids) > 2*l.live+1024 }
-
-// buildHasApp filters every adjacency list by the install bitset.
-func buildHasApp(d *dataset, inst []uint64) userLists {
+// buildHasApp filters every adjacency list by the install bitset into one
+// backing array; each user's slice has its capacity capped so that a later
+// change copies instead of overwriting the neighbour's entries.
+func buildHasApp(d *dataset, inst []uint64) [][]int32 {
 	n := len(d.users)
-	l := userLists{ids: make([]int32, 0, len(d.adj)/2), at: make([]int32, n), n: make([]int32, n)}
+	flat := make([]int32, 0, len(d.adj)/2)
+	off := make([]int32, n+1)
 	for u := 0; u < n; u++ {
-		l.at[u] = int32(len(l.ids))
 		for _, f := range d.adj[d.adjOff[u]:d.adjOff[u+1]] {
 			if hasBit(inst, f) {
-				l.ids = append(l.ids, f)
+				flat = append(flat, f)
 			}
 		}
-		l.n[u] = int32(len(l.ids)) - l.at[u]
+		off[u+1] = int32(len(flat))
 	}
-	l.live = len(l.ids)
-	return l
+	out := make([][]int32, n)
+	for u := 0; u < n; u++ {
+		out[u] = flat[off[u]:off[u+1]:off[u+1]]
+	}
+	return out
 }
 
 // setInstalled changes one install and the hasApp lists of the user's
-// friends: O(friends × their list length), and now and then a rebuild of
-// the app's lists, O(friendships).
+// friends: O(friends × their list length). A changed list gets a fresh
+// array, since lists share one backing array.
 func (lv *live) setInstalled(d *dataset, app int, u int32, on bool) {
 	if hasBit(lv.installed[app], u) == on {
 		return
 	}
 	setBit(lv.installed[app], u, on)
-	lists := &lv.hasApp[app]
+	lists := lv.hasApp[app]
 	for _, f := range d.friends(u) {
-		old := lists.of(f)
+		old := lists[f]
 		i, found := slices.BinarySearch(old, u)
 		switch {
 		case on && !found:
-			lists.replace(f, old[:i], []int32{u}, old[i:])
+			next := make([]int32, 0, len(old)+1)
+			next = append(append(append(next, old[:i]...), u), old[i:]...)
+			lists[f] = next
 		case !on && found:
-			lists.replace(f, old[:i], old[i+1:])
+			next := make([]int32, 0, len(old)-1)
+			lists[f] = append(append(next, old[:i]...), old[i+1:]...)
 		}
-	}
-	if lists.wasteful() {
-		*lists = buildHasApp(d, lv.installed[app])
 	}
 }
 

@@ -234,7 +234,7 @@ func (s *memStore) Friends(app, viewer, owner string, hasAppOnly bool, pg page, 
 	}
 	list := s.ds.friends(v)
 	if hasAppOnly {
-		list = s.lv.hasApp[a].of(v)
+		list = s.lv.hasApp[a][v]
 	}
 	lo, hi := pg.window(len(list))
 	out := make([]person, 0, hi-lo)
@@ -283,7 +283,7 @@ func (s *memStore) AppData(app, viewer, owner string, friends bool, keys []strin
 	case friends && o != v:
 		return nil, 0, errNoPermission
 	case friends:
-		users = s.lv.hasApp[a].of(v) // friends without the app are left out
+		users = s.lv.hasApp[a][v] // friends without the app are left out
 	case o == v || (s.ds.isFriend(v, o) && hasBit(s.lv.installed[a], o)):
 		users = []int32{o}
 	default:
@@ -332,9 +332,9 @@ func (s *memStore) WriteAppData(app, viewer, owner string, set map[string]string
 	}
 	k := writeKey{a, v}
 	times := s.lv.writes[k]
-	cut := now.Add(-writeWindow).UnixNano()
+	cut := now.Add(-writeWindow)
 	drop := 0
-	for drop < len(times) && times[drop] <= cut {
+	for drop < len(times) && !times[drop].After(cut) {
 		drop++
 	}
 	times = times[drop:]
@@ -342,7 +342,7 @@ func (s *memStore) WriteAppData(app, viewer, owner string, set map[string]string
 		s.lv.writes[k] = times
 		return errRateLimited
 	}
-	s.lv.writes[k] = append(times, now.UnixNano())
+	s.lv.writes[k] = append(times, now)
 
 	var next [][2]string
 	if !delAll {
