@@ -57,27 +57,10 @@ if ! command -v wrk >/dev/null 2>&1; then
 	fi
 fi
 
-W=$(mktemp -d /tmp/fakeapi-bench.XXXXXX)
-PIDS=()
-cleanup() {
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	[ -n "${KEEP:-}" ] && cp -r "$W" "$KEEP"
-	rm -rf "$W"
-}
-trap cleanup EXIT
-
+workdir fakeapi-bench
 
 log "building into $W"
-if [ -n "${REV:-}" ]; then
-	# REV=<commit>: measure that revision's emulator (the tools stay this
-	# tree's), e.g. a commit's parent to price the mechanism it removed.
-	git worktree add --detach "$W/rev" "$REV" >/dev/null
-	(cd "$W/rev" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=bench" -o "$W/fakeapi" ./cmd/fakeapi)
-	git worktree remove --force "$W/rev"
-else
-	CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=bench" -o "$W/fakeapi" ./cmd/fakeapi
-fi
+build_emulator
 go build -trimpath -o "$W/baseline" ./bench/baseline
 go build -trimpath -o "$W/benchtool" ./bench/benchtool
 mkdir -p "$W/fixtures"

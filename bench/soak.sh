@@ -47,26 +47,12 @@ secs() {
 DUR_S=$(secs "$DURATION" DURATION)
 SETTLE_S=$(secs "$SETTLE" SETTLE)
 
-W=$(mktemp -d /tmp/fakeapi-soak.XXXXXX)
-PIDS=()
-cleanup() {
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	[ -n "${KEEP:-}" ] && cp -r "$W" "$KEEP"
-	rm -rf "$W"
-}
-trap cleanup EXIT
+workdir fakeapi-soak
 
 T0=$(date +%s)
 
 log "building into $W"
-if [ -n "${REV:-}" ]; then
-	git worktree add --detach "$W/rev" "$REV" >/dev/null
-	(cd "$W/rev" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=bench" -o "$W/fakeapi" ./cmd/fakeapi)
-	git worktree remove --force "$W/rev"
-else
-	CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=bench" -o "$W/fakeapi" ./cmd/fakeapi
-fi
+build_emulator
 go build -trimpath -o "$W/benchtool" ./bench/benchtool
 
 
